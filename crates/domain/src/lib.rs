@@ -1,0 +1,14 @@
+//! Pure rules of salesops: value types, state machines and calculations.
+//!
+//! Nothing in this crate performs I/O, and it depends on neither diesel nor
+//! actix. The persistence and API layers translate to and from these types.
+
+pub mod audit;
+pub mod contact_info;
+pub mod ids;
+pub mod lead;
+pub mod org;
+pub mod password;
+pub mod text_enum;
+
+pub use ids::new_id;
