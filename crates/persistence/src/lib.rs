@@ -1,1 +1,46 @@
-//! placeholder
+//! Storage for salesops on SQLite and PostgreSQL through one diesel codebase.
+//!
+//! One schema ([`schema`]), one tree of portable SQL migrations, and query
+//! modules by aggregate. Every query takes a [`DbConnection`], which is
+//! either backend; callers never branch on the database.
+
+pub mod audit;
+pub mod clock;
+pub mod connection;
+pub mod departments;
+pub mod error;
+pub mod leads;
+pub mod migrations;
+pub mod role_scopes;
+pub mod schema;
+pub mod scope;
+pub mod settings;
+pub mod sql_functions;
+pub mod tokens;
+pub mod users;
+
+pub use connection::{build_pool, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings, PooledConnection};
+pub use error::{StoreError, StoreResult};
+
+/// Escape `%`, `_` and `\` in user text so it matches literally inside a LIKE pattern that uses `\` as escape.
+pub fn like_contains(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(super::like_contains("50%_a\\b"), "%50\\%\\_a\\\\b%");
+        assert_eq!(super::like_contains("上海"), "%上海%");
+    }
+}

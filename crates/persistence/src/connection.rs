@@ -1,0 +1,179 @@
+//! One connection type over SQLite and PostgreSQL, and the r2d2 pool that hands it out.
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
+use std::time::Duration;
+
+mod multi {
+    // The derive generates undocumented public helper types (`MultiBackend`, …).
+    #![allow(missing_docs)]
+    use diesel::{PgConnection, SqliteConnection};
+
+    /// A connection to whichever database the URL named.
+    #[derive(diesel::MultiConnection)]
+    pub enum DbConnection {
+        /// PostgreSQL, for production and scale-out.
+        Postgresql(PgConnection),
+        /// SQLite, the embedded default.
+        Sqlite(SqliteConnection),
+    }
+}
+pub use multi::{DbConnection, MultiBackend};
+
+/// A pool of [`DbConnection`]s.
+pub type DbPool = r2d2::Pool<ConnectionManager>;
+/// A connection checked out of a [`DbPool`].
+pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
+
+/// Which database a URL points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseTarget {
+    /// A `postgres://` or `postgresql://` URL, passed to libpq as is.
+    Postgres(String),
+    /// A SQLite file: a `sqlite://path` URL, or a plain path.
+    Sqlite(String),
+}
+
+impl DatabaseTarget {
+    /// Read a database URL: `postgres://…` means PostgreSQL, `sqlite://path` or a plain path means SQLite.
+    pub fn parse(url: &str) -> DatabaseTarget {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DatabaseTarget::Postgres(url.to_owned())
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            DatabaseTarget::Sqlite(path.to_owned())
+        }
+    }
+
+    /// A short name of the backend, for logs.
+    pub fn backend_name(&self) -> &'static str {
+        match self {
+            DatabaseTarget::Postgres(_) => "postgresql",
+            DatabaseTarget::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// Opens connections for the pool, choosing the backend by URL so that a
+/// failure reports the backend's own error rather than diesel's generic one.
+#[derive(Debug, Clone)]
+pub struct ConnectionManager {
+    target: DatabaseTarget,
+}
+
+/// Why a connection could not be opened or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The database refused or could not be reached.
+    #[error(transparent)]
+    Connection(#[from] diesel::ConnectionError),
+    /// The connection opened but its set-up statements failed.
+    #[error(transparent)]
+    Setup(#[from] diesel::result::Error),
+}
+
+// Order matters: busy_timeout before WAL, or concurrent opens log "database is locked".
+const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        match &self.target {
+            DatabaseTarget::Postgres(url) => Ok(DbConnection::Postgresql(PgConnection::establish(url)?)),
+            DatabaseTarget::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                conn.batch_execute(SQLITE_PRAGMAS)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        diesel::sql_query("SELECT 1").execute(conn)?;
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        // A connection handed back mid-transaction (after a panic, say) must not be reused.
+        let status = <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn);
+        !matches!(status.transaction_depth(), Ok(None))
+    }
+}
+
+/// Pool settings.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    /// The most connections open at once.
+    pub max_size: u32,
+    /// How long a request waits for a free connection before the API answers 503.
+    pub connection_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings { max_size: 10, connection_timeout: Duration::from_secs(5) }
+    }
+}
+
+/// Build a pool for `url` without connecting yet, creating a SQLite file's folder if needed.
+pub fn build_pool(url: &str, settings: &PoolSettings) -> Result<DbPool, std::io::Error> {
+    let target = DatabaseTarget::parse(url);
+    if let DatabaseTarget::Sqlite(path) = &target {
+        if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    Ok(r2d2::Pool::builder()
+        .max_size(settings.max_size)
+        .connection_timeout(settings.connection_timeout)
+        .build_unchecked(ConnectionManager { target }))
+}
+
+/// Run `f` in a transaction that holds the write lock from its first statement.
+///
+/// On SQLite the transaction begins `IMMEDIATE`, so a read-then-write never
+/// fails on lock upgrade; other writers wait on `busy_timeout` instead. On
+/// PostgreSQL it is an ordinary transaction; row locks come from
+/// the queries' own `lock_*` helpers.
+pub fn write_transaction<T, E>(
+    conn: &mut DbConnection,
+    f: impl FnOnce(&mut DbConnection) -> Result<T, E>,
+) -> Result<T, E>
+where
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(inner) => AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?,
+        DbConnection::Postgresql(inner) => AnsiTransactionManager::begin_transaction(inner)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConnection as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = <DbConnection as Connection>::TransactionManager::rollback_transaction(conn) {
+                log::error!("rollback failed: {rollback}");
+            }
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_choose_the_backend() {
+        assert_eq!(
+            DatabaseTarget::parse("postgres://u@h/db"),
+            DatabaseTarget::Postgres("postgres://u@h/db".into())
+        );
+        assert_eq!(DatabaseTarget::parse("sqlite://data/x.db"), DatabaseTarget::Sqlite("data/x.db".into()));
+        assert_eq!(DatabaseTarget::parse("./x.db"), DatabaseTarget::Sqlite("./x.db".into()));
+    }
+}

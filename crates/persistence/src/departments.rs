@@ -1,0 +1,131 @@
+//! Departments: a tree by `parent_id`.
+
+use crate::schema::{departments, users};
+use crate::{DbConnection, StoreResult};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+/// A department as stored.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = departments, treat_none_as_null = true)]
+pub struct DepartmentRow {
+    /// UUIDv7.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The department above, `None` at the root.
+    pub parent_id: Option<String>,
+    /// The user who heads it.
+    pub head_user_id: Option<String>,
+    /// Bumped on every change.
+    pub version: i64,
+    /// Creation time, UTC.
+    pub created_at: NaiveDateTime,
+    /// Last change, UTC.
+    pub updated_at: NaiveDateTime,
+    /// Who created it.
+    pub created_by: Option<String>,
+    /// Set when soft-deleted.
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+/// Filters for listing departments.
+#[derive(Debug, Clone, Default)]
+pub struct DepartmentFilter {
+    /// Only direct children of this department.
+    pub parent_id: Option<String>,
+    /// Only departments whose id sorts after this one (keyset pagination).
+    pub after_id: Option<String>,
+}
+
+/// Insert a new department.
+pub fn insert(conn: &mut DbConnection, row: &DepartmentRow) -> StoreResult<()> {
+    diesel::insert_into(departments::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// A department that is not deleted.
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<DepartmentRow>> {
+    Ok(departments::table
+        .find(id)
+        .filter(departments::deleted_at.is_null())
+        .select(DepartmentRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Departments in id order, `limit` at most.
+pub fn list(conn: &mut DbConnection, filter: &DepartmentFilter, limit: i64) -> StoreResult<Vec<DepartmentRow>> {
+    let mut query = departments::table
+        .filter(departments::deleted_at.is_null())
+        .select(DepartmentRow::as_select())
+        .order(departments::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(parent) = &filter.parent_id {
+        query = query.filter(departments::parent_id.eq(parent.clone()));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(departments::id.gt(after.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Write a changed department if its version is still `expected_version`; false when it moved on.
+pub fn update(conn: &mut DbConnection, row: &DepartmentRow, expected_version: i64) -> StoreResult<bool> {
+    let n = diesel::update(departments::table.find(&row.id).filter(departments::version.eq(expected_version)))
+        .set(row)
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+/// `id` and every department above it, nearest first.
+pub fn ancestors_and_self(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<String>> {
+    let rows: Vec<IdRow> = diesel::sql_query(
+        "WITH RECURSIVE up(id, parent_id, depth) AS ( \
+           SELECT id, parent_id, 0 FROM departments WHERE id = $1 \
+           UNION ALL \
+           SELECT d.id, d.parent_id, up.depth + 1 FROM departments d JOIN up ON d.id = up.parent_id \
+           WHERE up.depth < 1000 \
+         ) SELECT id FROM up ORDER BY depth",
+    )
+    .bind::<Text, _>(id)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// `id` and every live department below it.
+pub fn subtree_ids(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<String>> {
+    let rows: Vec<IdRow> = diesel::sql_query(
+        "WITH RECURSIVE down(id) AS ( \
+           SELECT id FROM departments WHERE id = $1 \
+           UNION \
+           SELECT d.id FROM departments d JOIN down ON d.parent_id = down.id WHERE d.deleted_at IS NULL \
+         ) SELECT id FROM down",
+    )
+    .bind::<Text, _>(id)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Whether a department still has live children or active members, which block its deletion.
+pub fn is_in_use(conn: &mut DbConnection, id: &str) -> StoreResult<bool> {
+    let children: i64 = departments::table
+        .filter(departments::parent_id.eq(id))
+        .filter(departments::deleted_at.is_null())
+        .count()
+        .get_result(conn)?;
+    let members: i64 = users::table
+        .filter(users::department_id.eq(id))
+        .filter(users::active.eq(true))
+        .count()
+        .get_result(conn)?;
+    Ok(children > 0 || members > 0)
+}

@@ -1,0 +1,390 @@
+//! Leads: storage, scoped lists with keyset pagination, and duplicate lookups.
+
+use crate::connection::MultiBackend;
+use crate::schema::leads;
+use crate::scope::Visibility;
+use crate::sql_functions::lower;
+use crate::{like_contains, DbConnection, StoreResult};
+use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
+use diesel::expression::BoxableExpression;
+use diesel::prelude::*;
+use diesel::sql_types::Bool;
+
+/// A lead as stored. The `*_normalized` columns hold the forms duplicates are matched on.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = leads, treat_none_as_null = true)]
+pub struct LeadRow {
+    /// UUIDv7.
+    pub id: String,
+    /// The person's name.
+    pub name: String,
+    /// Their company.
+    pub company: Option<String>,
+    /// `company`, normalised for duplicate matching.
+    pub company_normalized: Option<String>,
+    /// Their job title.
+    pub title: Option<String>,
+    /// Their email, as entered.
+    pub email: Option<String>,
+    /// `email`, normalised.
+    pub email_normalized: Option<String>,
+    /// Their phone, as entered.
+    pub phone: Option<String>,
+    /// `phone`, normalised.
+    pub phone_normalized: Option<String>,
+    /// Source word.
+    pub source: String,
+    /// Industry, free text.
+    pub industry: Option<String>,
+    /// Region, free text.
+    pub region: Option<String>,
+    /// Status word.
+    pub status: String,
+    /// The owner; `None` while the lead sits in the pool.
+    pub owner_id: Option<String>,
+    /// 0–100.
+    pub score: i32,
+    /// When to follow up next, UTC.
+    pub next_follow_up_at: Option<NaiveDateTime>,
+    /// Last recorded activity, UTC.
+    pub last_activity_at: Option<NaiveDateTime>,
+    /// Why it was disqualified.
+    pub disqualify_reason: Option<String>,
+    /// Account created or linked on conversion.
+    pub converted_account_id: Option<String>,
+    /// Contact created or linked on conversion.
+    pub converted_contact_id: Option<String>,
+    /// Opportunity created on conversion.
+    pub converted_opportunity_id: Option<String>,
+    /// When it was converted.
+    pub converted_at: Option<NaiveDateTime>,
+    /// The id in the integrator's system; unique.
+    pub external_id: Option<String>,
+    /// Free notes.
+    pub notes: Option<String>,
+    /// Bumped on every change.
+    pub version: i64,
+    /// Creation time, UTC.
+    pub created_at: NaiveDateTime,
+    /// Last change, UTC.
+    pub updated_at: NaiveDateTime,
+    /// Who created it.
+    pub created_by: Option<String>,
+    /// Set when soft-deleted.
+    pub deleted_at: Option<NaiveDateTime>,
+}
+
+/// The columns a list may be sorted on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LeadSortField {
+    /// `created_at`.
+    CreatedAt,
+    /// `updated_at`.
+    UpdatedAt,
+    /// `name`.
+    Name,
+    /// `score`.
+    Score,
+}
+
+/// One key of a sort order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SortKey {
+    /// The column.
+    pub field: LeadSortField,
+    /// Descending when true.
+    pub descending: bool,
+}
+
+/// A sort key's value in the last row of a page, as carried by a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum CursorValue {
+    /// A whole number (`score`).
+    Int(i64),
+    /// A timestamp (`created_at`, `updated_at`).
+    Time(NaiveDateTime),
+    /// Text (`name`).
+    Text(String),
+}
+
+/// Where the previous page ended: the sort keys' values and the id of its last row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyset {
+    /// One value per sort key, in sort order.
+    pub values: Vec<CursorValue>,
+    /// The id of the last row, the final tie-breaker.
+    pub id: String,
+}
+
+/// The error when a cursor's values do not fit the sort order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the cursor does not match the sort order")]
+pub struct CursorMismatch;
+
+impl LeadSortField {
+    /// This field's value in `row`, for building the next cursor.
+    pub fn value_of(self, row: &LeadRow) -> CursorValue {
+        match self {
+            LeadSortField::CreatedAt => CursorValue::Time(row.created_at),
+            LeadSortField::UpdatedAt => CursorValue::Time(row.updated_at),
+            LeadSortField::Name => CursorValue::Text(row.name.clone()),
+            LeadSortField::Score => CursorValue::Int(i64::from(row.score)),
+        }
+    }
+}
+
+/// Filters for listing leads; every one is applied in SQL.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    /// Any of these statuses.
+    pub statuses: Vec<String>,
+    /// Only this owner.
+    pub owner_id: Option<String>,
+    /// Only leads in the pool (true) or only owned ones (false).
+    pub in_pool: Option<bool>,
+    /// Any of these sources.
+    pub sources: Vec<String>,
+    /// Exact industry.
+    pub industry: Option<String>,
+    /// Exact region.
+    pub region: Option<String>,
+    /// Created at or after.
+    pub created_from: Option<NaiveDateTime>,
+    /// Created before.
+    pub created_to: Option<NaiveDateTime>,
+    /// Case-insensitive substring of name, company, email or phone.
+    pub q: Option<String>,
+}
+
+type Predicate = Box<dyn BoxableExpression<leads::table, MultiBackend, SqlType = Bool>>;
+
+fn filtered<'a>(filter: &LeadFilter, visibility: &Visibility) -> leads::BoxedQuery<'a, MultiBackend> {
+    let mut query = leads::table.filter(leads::deleted_at.is_null()).into_boxed();
+    if let Visibility::Owners(owners) = visibility {
+        query = query.filter(leads::owner_id.is_null().or(leads::owner_id.eq_any(owners.clone())));
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(leads::status.eq_any(filter.statuses.clone()));
+    }
+    if let Some(owner) = &filter.owner_id {
+        query = query.filter(leads::owner_id.eq(owner.clone()));
+    }
+    match filter.in_pool {
+        Some(true) => query = query.filter(leads::owner_id.is_null()),
+        Some(false) => query = query.filter(leads::owner_id.is_not_null()),
+        None => {}
+    }
+    if !filter.sources.is_empty() {
+        query = query.filter(leads::source.eq_any(filter.sources.clone()));
+    }
+    if let Some(industry) = &filter.industry {
+        query = query.filter(leads::industry.eq(industry.clone()));
+    }
+    if let Some(region) = &filter.region {
+        query = query.filter(leads::region.eq(region.clone()));
+    }
+    if let Some(from) = filter.created_from {
+        query = query.filter(leads::created_at.ge(from));
+    }
+    if let Some(to) = filter.created_to {
+        query = query.filter(leads::created_at.lt(to));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = like_contains(&q.to_lowercase());
+        query = query.filter(
+            lower(leads::name.nullable())
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(leads::company).like(pattern.clone()).escape('\\'))
+                .or(leads::email_normalized.like(pattern.clone()).escape('\\'))
+                .or(leads::phone.like(pattern.clone()).escape('\\'))
+                .or(leads::phone_normalized.like(pattern).escape('\\')),
+        );
+    }
+    query
+}
+
+/// The strict "comes after" and the "equals" predicates for one sort key.
+fn key_predicates(key: SortKey, value: &CursorValue) -> Result<(Predicate, Predicate), CursorMismatch> {
+    macro_rules! pair {
+        ($col:expr, $v:expr) => {{
+            let after: Predicate = if key.descending {
+                Box::new($col.lt($v.clone()))
+            } else {
+                Box::new($col.gt($v.clone()))
+            };
+            let equal: Predicate = Box::new($col.eq($v.clone()));
+            Ok((after, equal))
+        }};
+    }
+    match (key.field, value) {
+        (LeadSortField::CreatedAt, CursorValue::Time(t)) => pair!(leads::created_at, t),
+        (LeadSortField::UpdatedAt, CursorValue::Time(t)) => pair!(leads::updated_at, t),
+        (LeadSortField::Name, CursorValue::Text(s)) => pair!(leads::name, s),
+        (LeadSortField::Score, CursorValue::Int(n)) => {
+            let n = i32::try_from(*n).map_err(|_| CursorMismatch)?;
+            pair!(leads::score, n)
+        }
+        _ => Err(CursorMismatch),
+    }
+}
+
+/// Rows strictly after `keyset` in the order `(keys…, id)`: the lexicographic
+/// "k1 > v1 OR (k1 = v1 AND k2 > v2) OR …" expansion, so it works the same on both databases.
+fn after_keyset(sort: &[SortKey], keyset: &Keyset, id_descending: bool) -> Result<Predicate, CursorMismatch> {
+    if keyset.values.len() != sort.len() {
+        return Err(CursorMismatch);
+    }
+    let id = keyset.id.clone();
+    let id_after: Predicate = if id_descending { Box::new(leads::id.lt(id)) } else { Box::new(leads::id.gt(id)) };
+    let mut result = id_after;
+    for (key, value) in sort.iter().zip(&keyset.values).rev() {
+        let (after, equal) = key_predicates(*key, value)?;
+        result = Box::new(after.or(equal.and(result)));
+    }
+    Ok(result)
+}
+
+/// One page of visible, live leads in `sort` order (then id), after `keyset`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &LeadFilter,
+    visibility: &Visibility,
+    sort: &[SortKey],
+    keyset: Option<&Keyset>,
+    limit: i64,
+) -> Result<StoreResult<Vec<LeadRow>>, CursorMismatch> {
+    // The id tie-breaker follows the direction of the last key, so an index on (key, id) serves it.
+    let id_descending = sort.last().is_some_and(|k| k.descending);
+    let mut query = filtered(filter, visibility).select(LeadRow::as_select());
+    if let Some(keyset) = keyset {
+        query = query.filter(after_keyset(sort, keyset, id_descending)?);
+    }
+    for key in sort {
+        query = match (key.field, key.descending) {
+            (LeadSortField::CreatedAt, false) => query.then_order_by(leads::created_at.asc()),
+            (LeadSortField::CreatedAt, true) => query.then_order_by(leads::created_at.desc()),
+            (LeadSortField::UpdatedAt, false) => query.then_order_by(leads::updated_at.asc()),
+            (LeadSortField::UpdatedAt, true) => query.then_order_by(leads::updated_at.desc()),
+            (LeadSortField::Name, false) => query.then_order_by(leads::name.asc()),
+            (LeadSortField::Name, true) => query.then_order_by(leads::name.desc()),
+            (LeadSortField::Score, false) => query.then_order_by(leads::score.asc()),
+            (LeadSortField::Score, true) => query.then_order_by(leads::score.desc()),
+        };
+    }
+    query = if id_descending { query.then_order_by(leads::id.desc()) } else { query.then_order_by(leads::id.asc()) };
+    Ok(query.limit(limit).load(conn).map_err(Into::into))
+}
+
+/// How many visible, live leads match `filter`.
+pub fn count(conn: &mut DbConnection, filter: &LeadFilter, visibility: &Visibility) -> StoreResult<i64> {
+    Ok(filtered(filter, visibility).select(count_star()).first(conn)?)
+}
+
+/// A live lead the caller may see.
+pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<LeadRow>> {
+    Ok(filtered(&LeadFilter::default(), visibility)
+        .filter(leads::id.eq(id.to_owned()))
+        .select(LeadRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// A lead the caller may see, deleted or not (for reading its audit trail).
+pub fn find_visible_including_deleted(
+    conn: &mut DbConnection,
+    id: &str,
+    visibility: &Visibility,
+) -> StoreResult<Option<LeadRow>> {
+    let row: Option<LeadRow> = leads::table.find(id).select(LeadRow::as_select()).first(conn).optional()?;
+    Ok(row.filter(|r| visibility.allows(r.owner_id.as_deref())))
+}
+
+/// Take the row lock on a lead for the rest of the transaction, so a
+/// read-check-write sequence cannot interleave with another writer.
+pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    diesel::update(leads::table.find(id)).set(leads::version.eq(leads::version)).execute(conn)?;
+    Ok(())
+}
+
+/// Insert a new lead.
+pub fn insert(conn: &mut DbConnection, row: &LeadRow) -> StoreResult<()> {
+    diesel::insert_into(leads::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Write a changed lead if its version is still `expected_version`; false when it moved on.
+pub fn update(conn: &mut DbConnection, row: &LeadRow, expected_version: i64) -> StoreResult<bool> {
+    let n = diesel::update(leads::table.find(&row.id).filter(leads::version.eq(expected_version)))
+        .set(row)
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Give a pool lead to `owner_id` in one conditional statement: of two
+/// concurrent claims, exactly one matches a row. False when the lead was not in the pool.
+pub fn claim(conn: &mut DbConnection, id: &str, owner_id: &str, open_statuses: &[&str], now: NaiveDateTime) -> StoreResult<bool> {
+    let n = diesel::update(
+        leads::table
+            .find(id)
+            .filter(leads::owner_id.is_null())
+            .filter(leads::deleted_at.is_null())
+            .filter(leads::status.eq_any(open_statuses.iter().map(|s| s.to_string()).collect::<Vec<_>>())),
+    )
+    .set((leads::owner_id.eq(owner_id), leads::version.eq(leads::version + 1), leads::updated_at.eq(now)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// What a duplicate lookup matches on.
+#[derive(Debug, Clone, Default)]
+pub struct DuplicateProbe {
+    /// Normalised email.
+    pub email: Option<String>,
+    /// Normalised phone.
+    pub phone: Option<String>,
+    /// Normalised company name.
+    pub company: Option<String>,
+}
+
+/// Live leads in one of `statuses` that share the probe's email, phone or company.
+/// At most `limit` rows, oldest first.
+pub fn find_duplicates(
+    conn: &mut DbConnection,
+    probe: &DuplicateProbe,
+    statuses: &[&str],
+    exclude_id: Option<&str>,
+    limit: i64,
+) -> StoreResult<Vec<LeadRow>> {
+    let mut any: Option<Box<dyn BoxableExpression<leads::table, MultiBackend, SqlType = diesel::sql_types::Nullable<Bool>>>> = None;
+    let mut add = |p: Box<dyn BoxableExpression<leads::table, MultiBackend, SqlType = diesel::sql_types::Nullable<Bool>>>| {
+        any = Some(match any.take() {
+            None => p,
+            Some(prev) => Box::new(prev.or(p)),
+        });
+    };
+    if let Some(e) = &probe.email {
+        add(Box::new(leads::email_normalized.eq(e.clone())));
+    }
+    if let Some(p) = &probe.phone {
+        add(Box::new(leads::phone_normalized.eq(p.clone())));
+    }
+    if let Some(c) = &probe.company {
+        add(Box::new(leads::company_normalized.eq(c.clone())));
+    }
+    let Some(any) = any else { return Ok(Vec::new()) };
+    let mut query = leads::table
+        .filter(leads::deleted_at.is_null())
+        .filter(leads::status.eq_any(statuses.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
+        .filter(any)
+        .select(LeadRow::as_select())
+        .order(leads::id)
+        .limit(limit)
+        .into_boxed();
+    if let Some(id) = exclude_id {
+        query = query.filter(leads::id.ne(id.to_owned()));
+    }
+    Ok(query.load(conn)?)
+}

@@ -1,0 +1,45 @@
+//! Data scopes configured per role, overriding the domain defaults.
+
+use crate::schema::role_scopes;
+use crate::{DbConnection, StoreResult};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// A configured scope for one role.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = role_scopes)]
+pub struct RoleScopeRow {
+    /// The role, as its API word.
+    pub role: String,
+    /// The scope, as its API word.
+    pub scope: String,
+    /// When it was last set.
+    pub updated_at: NaiveDateTime,
+    /// Who set it.
+    pub updated_by: Option<String>,
+}
+
+/// The configured scope for `role`, if an admin set one.
+pub fn find(conn: &mut DbConnection, role: &str) -> StoreResult<Option<String>> {
+    Ok(role_scopes::table.find(role).select(role_scopes::scope).first(conn).optional()?)
+}
+
+/// Every configured scope.
+pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<RoleScopeRow>> {
+    Ok(role_scopes::table.select(RoleScopeRow::as_select()).order(role_scopes::role).load(conn)?)
+}
+
+/// Set the scope for a role, replacing any earlier setting.
+pub fn set(conn: &mut DbConnection, row: &RoleScopeRow) -> StoreResult<()> {
+    let updated = diesel::update(role_scopes::table.find(&row.role))
+        .set((
+            role_scopes::scope.eq(&row.scope),
+            role_scopes::updated_at.eq(row.updated_at),
+            role_scopes::updated_by.eq(&row.updated_by),
+        ))
+        .execute(conn)?;
+    if updated == 0 {
+        diesel::insert_into(role_scopes::table).values(row).execute(conn)?;
+    }
+    Ok(())
+}

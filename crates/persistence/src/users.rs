@@ -1,0 +1,157 @@
+//! Users of the sales organisation.
+
+use crate::schema::users;
+use crate::{like_contains, DbConnection, StoreResult};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+
+/// A user as stored.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct UserRow {
+    /// UUIDv7.
+    pub id: String,
+    /// Unique, stored lower-cased.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// Phone, as entered.
+    pub phone: Option<String>,
+    /// argon2 PHC string.
+    pub password_hash: String,
+    /// Role word (`admin`, `manager`, `rep`, `finance`).
+    pub role: String,
+    /// The user's department.
+    pub department_id: Option<String>,
+    /// The user's line manager.
+    pub manager_id: Option<String>,
+    /// False once deactivated; inactive users cannot log in.
+    pub active: bool,
+    /// Bumped on every change.
+    pub version: i64,
+    /// Creation time, UTC.
+    pub created_at: NaiveDateTime,
+    /// Last change, UTC.
+    pub updated_at: NaiveDateTime,
+    /// Who created the user.
+    pub created_by: Option<String>,
+}
+
+/// Filters for listing users.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    /// Only this role.
+    pub role: Option<String>,
+    /// Only members of this department.
+    pub department_id: Option<String>,
+    /// Only active or only inactive users.
+    pub active: Option<bool>,
+    /// Text search over name and email.
+    pub q: Option<String>,
+    /// Keyset: only users whose id sorts after this one.
+    pub after_id: Option<String>,
+}
+
+/// Insert a new user.
+pub fn insert(conn: &mut DbConnection, row: &UserRow) -> StoreResult<()> {
+    diesel::insert_into(users::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// A user by id, active or not.
+pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<UserRow>> {
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
+}
+
+/// A user by (lower-cased) email.
+pub fn find_by_email(conn: &mut DbConnection, email: &str) -> StoreResult<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// How many users exist, to decide whether to bootstrap an admin.
+pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+/// Users in id order, `limit` at most.
+pub fn list(conn: &mut DbConnection, filter: &UserFilter, limit: i64) -> StoreResult<Vec<UserRow>> {
+    let mut query = users::table.select(UserRow::as_select()).order(users::id).limit(limit).into_boxed();
+    if let Some(role) = &filter.role {
+        query = query.filter(users::role.eq(role.clone()));
+    }
+    if let Some(dept) = &filter.department_id {
+        query = query.filter(users::department_id.eq(dept.clone()));
+    }
+    if let Some(active) = filter.active {
+        query = query.filter(users::active.eq(active));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = like_contains(&q.to_lowercase());
+        query = query.filter(
+            crate::sql_functions::lower(users::name.nullable())
+                .like(pattern.clone())
+                .escape('\\')
+                .or(users::email.nullable().like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(users::id.gt(after.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// Write a changed user if its version is still `expected_version`; false when it moved on.
+pub fn update(conn: &mut DbConnection, row: &UserRow, expected_version: i64) -> StoreResult<bool> {
+    let n = diesel::update(users::table.find(&row.id).filter(users::version.eq(expected_version)))
+        .set(row)
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = Text)]
+    id: String,
+}
+
+/// `user_id` and everyone below them through `manager_id`, at any depth.
+pub fn self_and_subordinate_ids(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec<String>> {
+    let rows: Vec<IdRow> = diesel::sql_query(
+        "WITH RECURSIVE below(id) AS ( \
+           SELECT id FROM users WHERE id = $1 \
+           UNION \
+           SELECT u.id FROM users u JOIN below ON u.manager_id = below.id \
+         ) SELECT id FROM below",
+    )
+    .bind::<Text, _>(user_id)
+    .load(conn)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Every user whose department is one of `department_ids`.
+pub fn ids_in_departments(conn: &mut DbConnection, department_ids: &[String]) -> StoreResult<Vec<String>> {
+    Ok(users::table
+        .filter(users::department_id.eq_any(department_ids))
+        .select(users::id)
+        .load(conn)?)
+}
+
+/// Whether making `manager_id` the manager of `user_id` would loop back to `user_id`.
+pub fn manager_chain_contains(conn: &mut DbConnection, manager_id: &str, user_id: &str) -> StoreResult<bool> {
+    let rows: Vec<IdRow> = diesel::sql_query(
+        "WITH RECURSIVE up(id, manager_id, depth) AS ( \
+           SELECT id, manager_id, 0 FROM users WHERE id = $1 \
+           UNION ALL \
+           SELECT u.id, u.manager_id, up.depth + 1 FROM users u JOIN up ON u.id = up.manager_id \
+           WHERE up.depth < 1000 \
+         ) SELECT id FROM up",
+    )
+    .bind::<Text, _>(manager_id)
+    .load(conn)?;
+    Ok(rows.iter().any(|r| r.id == user_id))
+}

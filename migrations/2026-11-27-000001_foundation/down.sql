@@ -1,0 +1,9 @@
+DROP TABLE audit_events;
+DROP TABLE leads;
+DROP TABLE login_throttles;
+DROP TABLE revoked_access_tokens;
+DROP TABLE refresh_tokens;
+DROP TABLE role_scopes;
+DROP TABLE users;
+DROP TABLE departments;
+DROP TABLE settings;
