@@ -92,8 +92,7 @@ impl r2d2::ManageConnection for ConnectionManager {
     }
 
     fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
-        diesel::sql_query("SELECT 1").execute(conn)?;
-        Ok(())
+        Ok(ping(conn)?)
     }
 
     fn has_broken(&self, conn: &mut DbConnection) -> bool {
@@ -101,6 +100,11 @@ impl r2d2::ManageConnection for ConnectionManager {
         let status = <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn);
         !matches!(status.transaction_depth(), Ok(None))
     }
+}
+
+/// Check that the connection answers a trivial query.
+pub fn ping(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
+    diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }
 
 /// Pool settings.

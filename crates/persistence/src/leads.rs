@@ -323,21 +323,6 @@ pub fn update(conn: &mut DbConnection, row: &LeadRow, expected_version: i64) -> 
     Ok(n == 1)
 }
 
-/// Give a pool lead to `owner_id` in one conditional statement: of two
-/// concurrent claims, exactly one matches a row. False when the lead was not in the pool.
-pub fn claim(conn: &mut DbConnection, id: &str, owner_id: &str, open_statuses: &[&str], now: NaiveDateTime) -> StoreResult<bool> {
-    let n = diesel::update(
-        leads::table
-            .find(id)
-            .filter(leads::owner_id.is_null())
-            .filter(leads::deleted_at.is_null())
-            .filter(leads::status.eq_any(open_statuses.iter().map(|s| s.to_string()).collect::<Vec<_>>())),
-    )
-    .set((leads::owner_id.eq(owner_id), leads::version.eq(leads::version + 1), leads::updated_at.eq(now)))
-    .execute(conn)?;
-    Ok(n == 1)
-}
-
 /// What a duplicate lookup matches on.
 #[derive(Debug, Clone, Default)]
 pub struct DuplicateProbe {

@@ -19,8 +19,10 @@ pub mod sql_functions;
 pub mod tokens;
 pub mod users;
 
-pub use connection::{build_pool, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings, PooledConnection};
+pub use connection::{build_pool, ping, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings, PooledConnection};
 pub use error::{StoreError, StoreResult};
+/// Diesel's error, for callers that pass it through [`write_transaction`].
+pub use diesel::result::Error as DieselError;
 
 /// Escape `%`, `_` and `\` in user text so it matches literally inside a LIKE pattern that uses `\` as escape.
 pub fn like_contains(text: &str) -> String {

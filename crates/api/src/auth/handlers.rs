@@ -1,0 +1,253 @@
+//! `/auth/login`, `/auth/refresh`, `/auth/logout` and `/me`.
+
+use crate::auth::caller::effective_scope;
+use crate::auth::throttle::{self, ThrottlePolicy};
+use crate::auth::{password, Caller};
+use crate::db;
+use crate::error::ApiError;
+use crate::extract::ValidJson;
+use crate::org::users::User;
+use crate::state::AppState;
+use actix_web::{get, post, web, HttpResponse};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::Duration;
+use rand_core::{OsRng, RngCore};
+use salesops_domain::org::DataScope;
+use salesops_persistence::tokens::{self, RefreshTokenRow};
+use salesops_persistence::users::UserRow;
+use salesops_persistence::{clock, users, DbConnection};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// Credentials.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// The user's email.
+    #[validate(length(min = 1, max = 254))]
+    #[schema(example = "admin@localhost")]
+    pub email: String,
+    /// The user's password.
+    #[validate(length(min = 1, max = 1024))]
+    #[schema(example = "change-me-please-1")]
+    pub password: String,
+}
+
+/// A refresh token to rotate.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshRequest {
+    /// The refresh token from the last login or refresh.
+    #[validate(length(min = 1, max = 512))]
+    pub refresh_token: String,
+}
+
+/// What to revoke on logout.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogoutRequest {
+    /// The session's refresh token; its whole family is revoked with the access token.
+    #[validate(length(min = 1, max = 512))]
+    pub refresh_token: Option<String>,
+}
+
+/// A new token pair.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// A JWT to send as `Authorization: Bearer <token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    #[schema(example = "Bearer")]
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    #[schema(example = 900)]
+    pub expires_in: i64,
+    /// Exchange at `/auth/refresh` for a new pair. Single use.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires.
+    #[schema(example = 1209600)]
+    pub refresh_expires_in: i64,
+}
+
+/// The caller and what they can see.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    /// The caller.
+    #[serde(flatten)]
+    pub user: User,
+    /// The data scope in force for the caller's role.
+    pub effective_scope: DataScope,
+}
+
+fn hash_token(token: &str) -> String {
+    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_refresh_token() -> String {
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Issue an access token and a refresh token in `family_id`.
+fn issue_pair(conn: &mut DbConnection, state: &AppState, user: &UserRow, family_id: String) -> Result<TokenResponse, ApiError> {
+    let (access_token, _) = state.jwt.issue(&user.id, &user.role)?;
+    let refresh_token = new_refresh_token();
+    let now = clock::now();
+    let ttl = i64::try_from(state.settings.refresh_token_ttl.as_secs()).unwrap_or(1_209_600);
+    tokens::insert_refresh(
+        conn,
+        &RefreshTokenRow {
+            id: salesops_domain::new_id(),
+            family_id,
+            user_id: user.id.clone(),
+            token_hash: hash_token(&refresh_token),
+            expires_at: now + Duration::seconds(ttl),
+            created_at: now,
+            used_at: None,
+            revoked_at: None,
+        },
+    )?;
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer".to_owned(),
+        expires_in: state.jwt.ttl_seconds(),
+        refresh_token,
+        refresh_expires_in: ttl,
+    })
+}
+
+/// Log in with email and password.
+///
+/// Repeated failures for one email lock it for a while: further attempts get 429 with `Retry-After`.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "login",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Logged in", body = TokenResponse),
+        (status = 401, description = "Wrong email or password", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(state: web::Data<AppState>, body: ValidJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { email, password: given } = body.0;
+    let email = email.trim().to_lowercase();
+    let st = state.get_ref().clone();
+    let policy = ThrottlePolicy {
+        max_failures: state.settings.login_max_failures,
+        lockout: Duration::seconds(i64::try_from(state.settings.login_lockout.as_secs()).unwrap_or(300)),
+    };
+    // Each step commits on its own: a failure must be counted even though the request fails.
+    let pair = db::read(&state, move |conn| {
+        let now = clock::now();
+        throttle::ensure_not_locked(conn, &email, now)?;
+        let user = users::find_by_email(conn, &email)?;
+        let ok = match &user {
+            Some(u) => password::verify(&given, &u.password_hash) && u.active,
+            None => {
+                password::verify_against_nothing(&given);
+                false
+            }
+        };
+        match user.filter(|_| ok) {
+            Some(user) => {
+                tokens::clear_throttle(conn, &email)?;
+                issue_pair(conn, &st, &user, salesops_domain::new_id())
+            }
+            None => {
+                throttle::record_failure(conn, &email, now, policy)?;
+                Err(ApiError::Unauthenticated("wrong email or password".into()))
+            }
+        }
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(pair))
+}
+
+/// Exchange a refresh token for a new pair.
+///
+/// Each refresh token works once. Presenting one that was already used revokes
+/// its whole family, since it means the token was stolen.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "refresh_token",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new token pair", body = TokenResponse),
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = crate::error::Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, body: ValidJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
+    let hash = hash_token(&body.0.refresh_token);
+    let st = state.get_ref().clone();
+    let pair = db::read(&state, move |conn| {
+        let now = clock::now();
+        let invalid = || ApiError::Unauthenticated("the refresh token is not valid".into());
+        let row = tokens::find_refresh(conn, &hash)?.ok_or_else(invalid)?;
+        if row.revoked_at.is_some() || row.expires_at <= now {
+            return Err(invalid());
+        }
+        if row.used_at.is_some() || !tokens::mark_refresh_used(conn, &row.id, now)? {
+            tokens::revoke_family(conn, &row.family_id, now)?;
+            log::warn!("refresh token reuse for user {}; family {} revoked", row.user_id, row.family_id);
+            return Err(invalid());
+        }
+        let user = users::find(conn, &row.user_id)?.filter(|u| u.active).ok_or_else(invalid)?;
+        issue_pair(conn, &st, &user, row.family_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(pair))
+}
+
+/// Log out: revoke this access token and, if given, the refresh token's family.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "logout",
+    request_body(content = Option<LogoutRequest>, description = "Optional; omit the body to revoke only the access token"),
+    responses((status = 204, description = "Revoked")),
+    security(("bearer" = []))
+)]
+#[post("/auth/logout")]
+pub async fn logout(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let request: LogoutRequest =
+        if body.iter().all(u8::is_ascii_whitespace) { LogoutRequest::default() } else { crate::extract::parse_json(&body)? };
+    request.validate()?;
+    db::write(&state, move |conn| {
+        let now = clock::now();
+        let expires = chrono::DateTime::from_timestamp(caller.claims.exp, 0).map(|t| t.naive_utc()).unwrap_or(now);
+        tokens::revoke_access(conn, &caller.claims.jti, expires)?;
+        if let Some(token) = request.refresh_token {
+            if let Some(row) = tokens::find_refresh(conn, &hash_token(&token))?.filter(|r| r.user_id == caller.id()) {
+                tokens::revoke_family(conn, &row.family_id, now)?;
+            }
+        }
+        tokens::purge_expired(conn, now)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller, with their effective data scope.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "get_me",
+    responses((status = 200, description = "The caller", body = Me)),
+    security(("bearer" = []))
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    let role = caller.role;
+    let scope = db::read(&state, move |conn| effective_scope(conn, role)).await?;
+    Ok(HttpResponse::Ok().json(Me { user: User::from(caller.user), effective_scope: scope }))
+}

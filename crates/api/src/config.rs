@@ -1,0 +1,148 @@
+//! Typed settings from `SALESOPS_*` environment variables, with secrets kept out of logs.
+
+use std::fmt;
+use std::time::Duration;
+
+/// A value that must never be printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wrap a secret.
+    pub fn new(s: impl Into<String>) -> Secret {
+        Secret(s.into())
+    }
+
+    /// The secret itself; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Everything the server can be configured with. See the README for each variable.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `SALESOPS_DATABASE_URL`: `postgres://…`, `sqlite://path` or a path.
+    pub database_url: String,
+    /// `SALESOPS_BIND`: the listening address.
+    pub bind: String,
+    /// `SALESOPS_WORKERS`: HTTP worker threads; defaults to the number of cores.
+    pub workers: Option<usize>,
+    /// `SALESOPS_DB_POOL_SIZE`: the most database connections.
+    pub pool_size: u32,
+    /// `SALESOPS_DB_TIMEOUT_SECONDS`: how long to wait for a connection before answering 503.
+    pub db_timeout: Duration,
+    /// `SALESOPS_JWT_SECRET`: the HS256 key. When unset, one is generated and stored in the database.
+    pub jwt_secret: Option<Secret>,
+    /// `SALESOPS_JWT_ISSUER`: the `iss` claim.
+    pub jwt_issuer: String,
+    /// `SALESOPS_JWT_AUDIENCE`: the `aud` claim.
+    pub jwt_audience: String,
+    /// `SALESOPS_ACCESS_TOKEN_TTL_SECONDS`: access-token lifetime.
+    pub access_token_ttl: Duration,
+    /// `SALESOPS_REFRESH_TOKEN_TTL_SECONDS`: refresh-token lifetime.
+    pub refresh_token_ttl: Duration,
+    /// `SALESOPS_BOOTSTRAP_ADMIN_EMAIL`: the first admin's email on an empty database.
+    pub bootstrap_admin_email: Option<String>,
+    /// `SALESOPS_BOOTSTRAP_ADMIN_PASSWORD`: the first admin's password.
+    pub bootstrap_admin_password: Option<Secret>,
+    /// `SALESOPS_MAX_BODY_BYTES`: the largest accepted request body.
+    pub max_body_bytes: usize,
+    /// `SALESOPS_LOGIN_MAX_FAILURES`: failed logins for one email before it is locked.
+    pub login_max_failures: i32,
+    /// `SALESOPS_LOGIN_LOCKOUT_SECONDS`: how long a locked email waits.
+    pub login_lockout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://data/salesops.db".to_owned(),
+            bind: "127.0.0.1:8080".to_owned(),
+            workers: None,
+            pool_size: 10,
+            db_timeout: Duration::from_secs(5),
+            jwt_secret: None,
+            jwt_issuer: "salesops".to_owned(),
+            jwt_audience: "salesops-api".to_owned(),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(14 * 24 * 3600),
+            bootstrap_admin_email: None,
+            bootstrap_admin_password: None,
+            max_body_bytes: 256 * 1024,
+            login_max_failures: 5,
+            login_lockout: Duration::from_secs(300),
+        }
+    }
+}
+
+/// A variable that is set but cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {problem}")]
+pub struct ConfigError {
+    /// The variable.
+    pub name: &'static str,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parsed<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError>
+where
+    T::Err: fmt::Display,
+{
+    var(name)
+        .map(|v| v.trim().parse::<T>().map_err(|e| ConfigError { name, problem: format!("`{v}`: {e}") }))
+        .transpose()
+}
+
+impl Settings {
+    /// Read the environment over the defaults.
+    pub fn from_env() -> Result<Settings, ConfigError> {
+        let d = Settings::default();
+        let secs = |name, default: Duration| -> Result<Duration, ConfigError> {
+            Ok(parsed::<u64>(name)?.map(Duration::from_secs).unwrap_or(default))
+        };
+        let jwt_secret = var("SALESOPS_JWT_SECRET").map(Secret);
+        if let Some(s) = &jwt_secret {
+            if s.expose().len() < 32 {
+                return Err(ConfigError { name: "SALESOPS_JWT_SECRET", problem: "must be at least 32 characters".into() });
+            }
+        }
+        Ok(Settings {
+            database_url: var("SALESOPS_DATABASE_URL").unwrap_or(d.database_url),
+            bind: var("SALESOPS_BIND").unwrap_or(d.bind),
+            workers: parsed("SALESOPS_WORKERS")?,
+            pool_size: parsed("SALESOPS_DB_POOL_SIZE")?.unwrap_or(d.pool_size),
+            db_timeout: secs("SALESOPS_DB_TIMEOUT_SECONDS", d.db_timeout)?,
+            jwt_secret,
+            jwt_issuer: var("SALESOPS_JWT_ISSUER").unwrap_or(d.jwt_issuer),
+            jwt_audience: var("SALESOPS_JWT_AUDIENCE").unwrap_or(d.jwt_audience),
+            access_token_ttl: secs("SALESOPS_ACCESS_TOKEN_TTL_SECONDS", d.access_token_ttl)?,
+            refresh_token_ttl: secs("SALESOPS_REFRESH_TOKEN_TTL_SECONDS", d.refresh_token_ttl)?,
+            bootstrap_admin_email: var("SALESOPS_BOOTSTRAP_ADMIN_EMAIL"),
+            bootstrap_admin_password: var("SALESOPS_BOOTSTRAP_ADMIN_PASSWORD").map(Secret),
+            max_body_bytes: parsed("SALESOPS_MAX_BODY_BYTES")?.unwrap_or(d.max_body_bytes),
+            login_max_failures: parsed("SALESOPS_LOGIN_MAX_FAILURES")?.unwrap_or(d.login_max_failures),
+            login_lockout: secs("SALESOPS_LOGIN_LOCKOUT_SECONDS", d.login_lockout)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn secrets_do_not_print() {
+        let s = super::Secret::new("hunter2");
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

@@ -1,0 +1,283 @@
+//! The API's one error type and its RFC 9457 `application/problem+json` rendering.
+//!
+//! Every failure, from a handler, an extractor or the default route, becomes
+//! an [`ApiError`]; [`ApiError::code`] is the single table from error to
+//! code, status and title.
+
+use crate::request_id;
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use salesops_persistence::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The problem document every error response carries.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "/problems/validation", "title": "Request validation failed", "status": 422,
+    "code": "validation", "detail": "1 field is invalid",
+    "errors": [{"field": "email", "code": "email", "message": "not a valid email address"}],
+    "request_id": "0190f0c2-7d1e-7c3a-9d63-2f4f1b0f3a11"
+}))]
+pub struct Problem {
+    /// A relative URI naming the problem type; the server serves a short page there.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    /// A short, stable summary of the problem type.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The machine-readable code: `validation`, `not_found`, `invalid_transition`, …
+    pub code: String,
+    /// What went wrong in this occurrence.
+    pub detail: String,
+    /// Field-level details, for `validation` and refused transitions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// For `duplicate`: the ids of the matching records.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub duplicate_ids: Vec<String>,
+    /// The request's `X-Request-Id`, to quote when reporting a problem.
+    pub request_id: String,
+}
+
+/// One invalid field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// The field's path in the request, e.g. `email` or `lines[2].quantity`.
+    pub field: String,
+    /// A stable code: `required`, `length`, `range`, `email`, `invalid_type`, `unknown_field`, …
+    pub code: String,
+    /// A human-readable explanation.
+    pub message: String,
+}
+
+impl FieldError {
+    /// A field error from its parts.
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
+/// Everything that can go wrong in a request.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Malformed JSON, a bad query parameter, a bad cursor, an unknown sort field.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No token, or an expired or invalid one, or wrong credentials.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// Authenticated, but the role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Absent, soft-deleted, or outside the caller's data scope.
+    #[error("the resource does not exist or is not visible to you")]
+    NotFound,
+    /// The state machine refused a command.
+    #[error("{detail}")]
+    InvalidTransition {
+        /// Why.
+        detail: String,
+        /// Fields that must be set first, if that is the reason.
+        errors: Vec<FieldError>,
+    },
+    /// A matching record already exists.
+    #[error("{detail}")]
+    Duplicate {
+        /// What matched.
+        detail: String,
+        /// The matching records.
+        ids: Vec<String>,
+    },
+    /// A unique value is taken, or the record changed concurrently.
+    #[error("{0}")]
+    Conflict(String),
+    /// `If-Match` named a version that is no longer current.
+    #[error("the resource has changed since version {0}; fetch it again")]
+    PreconditionFailed(i64),
+    /// The body exceeds the limit.
+    #[error("the request body exceeds {0} bytes")]
+    PayloadTooLarge(usize),
+    /// The body is not JSON.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// Field validation failed.
+    #[error("{} invalid", pluralize_fields(.0.len()))]
+    Validation(Vec<FieldError>),
+    /// Too many attempts; retry after this many seconds.
+    #[error("too many attempts; retry in {0} seconds")]
+    RateLimited(u64),
+    /// A bug or an unexpected database failure. The text goes to the log only.
+    #[error("internal error")]
+    Internal(String),
+    /// The database is unreachable or the pool is exhausted. The text goes to the log only.
+    #[error("the service is temporarily unavailable; retry shortly")]
+    Unavailable(String),
+}
+
+fn pluralize_fields(n: usize) -> String {
+    if n == 1 { "1 field is".to_owned() } else { format!("{n} fields are") }
+}
+
+/// Seconds a client should wait after a 503.
+const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+
+impl ApiError {
+    /// The code, status and title of this error: the one table of them.
+    pub fn code(&self) -> (&'static str, StatusCode, &'static str) {
+        match self {
+            ApiError::BadRequest(_) => ("bad_request", StatusCode::BAD_REQUEST, "Bad request"),
+            ApiError::Unauthenticated(_) => ("unauthenticated", StatusCode::UNAUTHORIZED, "Authentication required"),
+            ApiError::Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN, "Not allowed"),
+            ApiError::NotFound => ("not_found", StatusCode::NOT_FOUND, "Not found"),
+            ApiError::InvalidTransition { .. } => {
+                ("invalid_transition", StatusCode::CONFLICT, "The transition is not allowed")
+            }
+            ApiError::Duplicate { .. } => ("duplicate", StatusCode::CONFLICT, "A matching record exists"),
+            ApiError::Conflict(_) => ("conflict", StatusCode::CONFLICT, "Conflict"),
+            ApiError::PreconditionFailed(_) => {
+                ("precondition_failed", StatusCode::PRECONDITION_FAILED, "The resource has changed")
+            }
+            ApiError::PayloadTooLarge(_) => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE, "Payload too large"),
+            ApiError::UnsupportedMediaType(_) => {
+                ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type")
+            }
+            ApiError::Validation(_) => ("validation", StatusCode::UNPROCESSABLE_ENTITY, "Request validation failed"),
+            ApiError::RateLimited(_) => ("rate_limited", StatusCode::TOO_MANY_REQUESTS, "Too many requests"),
+            ApiError::Internal(_) => ("internal", StatusCode::INTERNAL_SERVER_ERROR, "Internal error"),
+            ApiError::Unavailable(_) => ("unavailable", StatusCode::SERVICE_UNAVAILABLE, "Service unavailable"),
+        }
+    }
+
+    /// A validation error on one field.
+    pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> ApiError {
+        ApiError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    /// The problem document for this error, stamped with the current request id.
+    pub fn to_problem(&self) -> Problem {
+        let (code, status, title) = self.code();
+        let (errors, duplicate_ids) = match self {
+            ApiError::Validation(errors) | ApiError::InvalidTransition { errors, .. } => (errors.clone(), Vec::new()),
+            ApiError::Duplicate { ids, .. } => (Vec::new(), ids.clone()),
+            _ => (Vec::new(), Vec::new()),
+        };
+        Problem {
+            type_uri: format!("/problems/{code}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            code: code.to_owned(),
+            detail: self.to_string(),
+            errors,
+            duplicate_ids,
+            request_id: request_id::current().unwrap_or_default(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.code().1
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(detail) => {
+                log::error!("request_id={} internal error: {detail}", request_id::current().unwrap_or_default());
+            }
+            ApiError::Unavailable(detail) => {
+                log::warn!("request_id={} database unavailable: {detail}", request_id::current().unwrap_or_default());
+            }
+            _ => {}
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+        match self {
+            ApiError::RateLimited(secs) => {
+                response.insert_header((header::RETRY_AFTER, secs.to_string()));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS.to_string()));
+            }
+            ApiError::Unauthenticated(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
+        }
+        response.body(serde_json::to_string(&self.to_problem()).unwrap_or_default())
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::UniqueViolation(_) => ApiError::Conflict("a record with the same unique value exists".into()),
+            StoreError::ForeignKeyViolation(_) => ApiError::Conflict("a referenced record does not exist".into()),
+            StoreError::Unavailable(detail) => ApiError::Unavailable(detail),
+            StoreError::Other(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+impl From<validator::ValidationErrors> for ApiError {
+    fn from(errors: validator::ValidationErrors) -> Self {
+        let mut fields: Vec<FieldError> = errors
+            .field_errors()
+            .into_iter()
+            .flat_map(|(field, errs)| {
+                errs.iter().map(move |e| {
+                    let message = e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| default_message(e));
+                    FieldError::new(field.to_string(), e.code.to_string(), message)
+                })
+            })
+            .collect();
+        fields.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::Validation(fields)
+    }
+}
+
+fn default_message(e: &validator::ValidationError) -> String {
+    let param = |name: &str| e.params.get(name).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
+            (None, Some(max)) => format!("must be at most {max} characters"),
+            (Some(min), None) => format!("must be at least {min} characters"),
+            _ => "has the wrong length".into(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            _ => "is out of range".into(),
+        },
+        "email" => "not a valid email address".into(),
+        other => format!("is invalid ({other})"),
+    }
+}
+
+/// The answer for paths no route matches.
+pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_maps_to_its_documented_status() {
+        assert_eq!(ApiError::NotFound.code().1, StatusCode::NOT_FOUND);
+        assert_eq!(ApiError::PreconditionFailed(3).code().0, "precondition_failed");
+        assert_eq!(ApiError::Validation(vec![]).code().1, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(ApiError::Unavailable("x".into()).code().1, StatusCode::SERVICE_UNAVAILABLE);
+    }
+
+    #[test]
+    fn internal_details_stay_out_of_the_problem() {
+        let p = ApiError::Internal("relation \"leads\" does not exist".into()).to_problem();
+        assert!(!p.detail.contains("relation"));
+        let p = ApiError::from(StoreError::UniqueViolation("users_email_key".into())).to_problem();
+        assert!(!p.detail.contains("users_email_key"));
+    }
+}

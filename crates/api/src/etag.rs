@@ -1,0 +1,66 @@
+//! Weak ETags carrying the record version, and `If-Match` preconditions.
+
+use crate::error::ApiError;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
+use futures_util::future::{ready, Ready};
+
+/// The ETag of a record at `version`: `W/"<version>"`.
+pub fn etag(version: i64) -> String {
+    format!("W/\"{version}\"")
+}
+
+/// The version an `If-Match` header demands, if the request sent one (`*` demands none).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IfMatch(pub Option<i64>);
+
+impl IfMatch {
+    /// Refuse with 412 unless the current version is the demanded one.
+    pub fn check(self, current: i64) -> Result<(), ApiError> {
+        match self.0 {
+            Some(wanted) if wanted != current => Err(ApiError::PreconditionFailed(current)),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn parse(value: &str) -> Option<Option<i64>> {
+    let v = value.trim();
+    if v == "*" {
+        return Some(None);
+    }
+    let v = v.strip_prefix("W/").unwrap_or(v);
+    v.strip_prefix('"')?.strip_suffix('"')?.parse().ok().map(Some)
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let Some(raw) = req.headers().get(header::IF_MATCH) else {
+            return ready(Ok(IfMatch(None)));
+        };
+        let parsed = raw.to_str().ok().and_then(parse);
+        ready(parsed.map(IfMatch).ok_or_else(|| {
+            ApiError::BadRequest("If-Match must be an ETag such as W/\"3\"".to_owned())
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_accepts_weak_strong_and_star() {
+        assert_eq!(parse("W/\"3\""), Some(Some(3)));
+        assert_eq!(parse("\"7\""), Some(Some(7)));
+        assert_eq!(parse("*"), Some(None));
+        assert_eq!(parse("3"), None);
+        assert!(IfMatch(Some(2)).check(3).is_err());
+        assert!(IfMatch(Some(3)).check(3).is_ok());
+        assert!(IfMatch(None).check(3).is_ok());
+    }
+}

@@ -1,0 +1,397 @@
+//! The lead's JSON shapes: the record, its create body, its merge patch, and command bodies.
+
+use crate::error::{ApiError, FieldError};
+use crate::extract::double_option;
+use crate::time::{to_stored, to_utc};
+use chrono::{DateTime, Utc};
+use salesops_domain::contact_info;
+use salesops_domain::lead::{LeadSource, LeadStatus};
+use salesops_persistence::leads::LeadRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::{Validate, ValidationError};
+
+/// A lead (线索).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Lead {
+    /// UUIDv7.
+    pub id: String,
+    /// The person's name.
+    #[schema(example = "王芳")]
+    pub name: String,
+    /// Their company.
+    #[schema(example = "上海明远科技有限公司")]
+    pub company: Option<String>,
+    /// Their job title.
+    #[schema(example = "采购经理")]
+    pub title: Option<String>,
+    /// Their email.
+    #[schema(example = "wang.fang@mingyuan.cn")]
+    pub email: Option<String>,
+    /// Their phone.
+    #[schema(example = "+86 138 0013 8000")]
+    pub phone: Option<String>,
+    /// How the lead reached the company.
+    pub source: LeadSource,
+    /// Industry.
+    #[schema(example = "manufacturing")]
+    pub industry: Option<String>,
+    /// Region.
+    #[schema(example = "华东")]
+    pub region: Option<String>,
+    /// Status; changed only by commands.
+    pub status: LeadStatus,
+    /// The owner; `null` while the lead sits in the pool.
+    pub owner_id: Option<String>,
+    /// 0–100.
+    #[schema(example = 60)]
+    pub score: i32,
+    /// When to follow up next.
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+    /// Last recorded activity.
+    pub last_activity_at: Option<DateTime<Utc>>,
+    /// Why it was disqualified.
+    pub disqualify_reason: Option<String>,
+    /// Account created or linked on conversion.
+    pub converted_account_id: Option<String>,
+    /// Contact created or linked on conversion.
+    pub converted_contact_id: Option<String>,
+    /// Opportunity created on conversion.
+    pub converted_opportunity_id: Option<String>,
+    /// When it was converted.
+    pub converted_at: Option<DateTime<Utc>>,
+    /// The id in the integrator's system; unique.
+    pub external_id: Option<String>,
+    /// Free notes.
+    pub notes: Option<String>,
+    /// Bumped on every change; also the ETag.
+    pub version: i64,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Who created it.
+    pub created_by: Option<String>,
+}
+
+/// Parse a stored word, reporting corruption as an internal error rather than guessing.
+pub fn stored<T: std::str::FromStr>(word: &str, what: &str) -> Result<T, ApiError> {
+    word.parse().map_err(|_| ApiError::Internal(format!("stored {what} `{word}` is unknown")))
+}
+
+impl TryFrom<LeadRow> for Lead {
+    type Error = ApiError;
+
+    fn try_from(r: LeadRow) -> Result<Self, ApiError> {
+        Ok(Lead {
+            source: stored(&r.source, "lead source")?,
+            status: stored(&r.status, "lead status")?,
+            id: r.id,
+            name: r.name,
+            company: r.company,
+            title: r.title,
+            email: r.email,
+            phone: r.phone,
+            industry: r.industry,
+            region: r.region,
+            owner_id: r.owner_id,
+            score: r.score,
+            next_follow_up_at: r.next_follow_up_at.map(to_utc),
+            last_activity_at: r.last_activity_at.map(to_utc),
+            disqualify_reason: r.disqualify_reason,
+            converted_account_id: r.converted_account_id,
+            converted_contact_id: r.converted_contact_id,
+            converted_opportunity_id: r.converted_opportunity_id,
+            converted_at: r.converted_at.map(to_utc),
+            external_id: r.external_id,
+            notes: r.notes,
+            version: r.version,
+            created_at: to_utc(r.created_at),
+            updated_at: to_utc(r.updated_at),
+            created_by: r.created_by,
+        })
+    }
+}
+
+fn not_blank(s: &str) -> Result<(), ValidationError> {
+    if s.trim().is_empty() {
+        return Err(ValidationError::new("required").with_message("must not be blank".into()));
+    }
+    Ok(())
+}
+
+fn plausible_phone(s: &str) -> Result<(), ValidationError> {
+    if contact_info::is_plausible_phone(s) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("phone").with_message("not a phone number: use digits, spaces and + - ( ) .".into()))
+    }
+}
+
+fn default_source() -> LeadSource {
+    LeadSource::Other
+}
+
+/// The editable fields of a lead, as sent to create one.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "王芳", "company": "上海明远科技有限公司", "title": "采购经理",
+    "email": "wang.fang@mingyuan.cn", "phone": "+86 138 0013 8000", "source": "event",
+    "industry": "manufacturing", "region": "华东", "score": 60
+}))]
+pub struct CreateLead {
+    /// The person's name (required).
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub name: String,
+    /// Their company; needed to qualify.
+    #[validate(length(max = 200))]
+    pub company: Option<String>,
+    /// Their job title.
+    #[validate(length(max = 100))]
+    pub title: Option<String>,
+    /// Their email; an email or a phone is needed to qualify.
+    #[validate(email, length(max = 254))]
+    pub email: Option<String>,
+    /// Their phone.
+    #[validate(length(max = 40), custom(function = "plausible_phone"))]
+    pub phone: Option<String>,
+    /// How the lead reached the company (default `other`).
+    #[serde(default = "default_source")]
+    pub source: LeadSource,
+    /// Industry.
+    #[validate(length(max = 100))]
+    pub industry: Option<String>,
+    /// Region.
+    #[validate(length(max = 100))]
+    pub region: Option<String>,
+    /// 0–100 (default 0).
+    #[serde(default)]
+    #[validate(range(min = 0, max = 100))]
+    pub score: i32,
+    /// When to follow up next.
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+    /// Free notes.
+    #[validate(length(max = 10000))]
+    pub notes: Option<String>,
+    /// The id in the integrator's system; unique.
+    #[validate(length(min = 1, max = 128))]
+    pub external_id: Option<String>,
+    /// Who owns it. Defaults to the caller; only managers and admins may name someone else.
+    pub owner_id: Option<String>,
+    /// Put the lead straight into the pool, unowned (managers and admins).
+    #[serde(default)]
+    pub to_pool: bool,
+}
+
+fn tidy(field: Option<String>) -> Option<String> {
+    field.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl CreateLead {
+    /// Trim text and turn empty optional fields into absent ones.
+    pub fn tidied(self) -> CreateLead {
+        CreateLead {
+            name: self.name.trim().to_owned(),
+            company: tidy(self.company),
+            title: tidy(self.title),
+            email: tidy(self.email),
+            phone: tidy(self.phone),
+            industry: tidy(self.industry),
+            region: tidy(self.region),
+            notes: tidy(self.notes),
+            external_id: tidy(self.external_id),
+            owner_id: tidy(self.owner_id),
+            ..self
+        }
+    }
+
+    /// The editable fields of a stored lead, to apply a patch to.
+    pub fn from_row(r: &LeadRow) -> Result<CreateLead, ApiError> {
+        Ok(CreateLead {
+            name: r.name.clone(),
+            company: r.company.clone(),
+            title: r.title.clone(),
+            email: r.email.clone(),
+            phone: r.phone.clone(),
+            source: stored(&r.source, "lead source")?,
+            industry: r.industry.clone(),
+            region: r.region.clone(),
+            score: r.score,
+            next_follow_up_at: r.next_follow_up_at.map(to_utc),
+            notes: r.notes.clone(),
+            external_id: r.external_id.clone(),
+            owner_id: r.owner_id.clone(),
+            to_pool: false,
+        })
+    }
+
+    /// Copy the editable fields, and their normalised forms, onto a row.
+    pub fn write_to(&self, row: &mut LeadRow) {
+        row.name = self.name.clone();
+        row.company = self.company.clone();
+        row.company_normalized = self.company.as_deref().and_then(contact_info::normalize_company);
+        row.title = self.title.clone();
+        row.email = self.email.clone();
+        row.email_normalized = self.email.as_deref().and_then(contact_info::normalize_email);
+        row.phone = self.phone.clone();
+        row.phone_normalized = self.phone.as_deref().and_then(contact_info::normalize_phone);
+        row.source = self.source.as_str().to_owned();
+        row.industry = self.industry.clone();
+        row.region = self.region.clone();
+        row.score = self.score;
+        row.next_follow_up_at = self.next_follow_up_at.map(to_stored);
+        row.notes = self.notes.clone();
+        row.external_id = self.external_id.clone();
+    }
+}
+
+/// A JSON Merge Patch (RFC 7396) of a lead: absent fields stay, `null` clears.
+/// Status and owner change only through commands.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"title": "采购总监", "score": 80, "notes": null}))]
+pub struct LeadPatch {
+    /// The person's name; cannot be cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    /// Company.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub company: Option<Option<String>>,
+    /// Job title.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
+    /// Email.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// Phone.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    /// Source; cannot be cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<LeadSource>)]
+    pub source: Option<Option<LeadSource>>,
+    /// Industry.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub industry: Option<Option<String>>,
+    /// Region.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub region: Option<Option<String>>,
+    /// Score, 0–100; cannot be cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub score: Option<Option<i32>>,
+    /// Next follow-up time.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
+    /// Notes.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+    /// External id.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub external_id: Option<Option<String>>,
+}
+
+impl LeadPatch {
+    /// Apply the patch to the current fields. Clearing a required field is a validation error.
+    pub fn apply(self, mut to: CreateLead) -> Result<CreateLead, ApiError> {
+        let cleared = [
+            ("name", matches!(self.name, Some(None))),
+            ("source", matches!(self.source, Some(None))),
+            ("score", matches!(self.score, Some(None))),
+        ];
+        let refusals: Vec<FieldError> = cleared
+            .into_iter()
+            .filter(|(_, is_cleared)| *is_cleared)
+            .map(|(field, _)| FieldError::new(field, "required", "cannot be cleared"))
+            .collect();
+        if !refusals.is_empty() {
+            return Err(ApiError::Validation(refusals));
+        }
+        if let Some(Some(v)) = self.name {
+            to.name = v;
+        }
+        if let Some(Some(v)) = self.source {
+            to.source = v;
+        }
+        if let Some(Some(v)) = self.score {
+            to.score = v;
+        }
+        macro_rules! merge {
+            ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };
+        }
+        merge!(company, title, email, phone, industry, region, next_follow_up_at, notes, external_id);
+        Ok(to)
+    }
+}
+
+/// Why a lead is disqualified.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DisqualifyLead {
+    /// The reason, kept on the lead.
+    #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    #[schema(example = "no budget this year")]
+    pub reason: String,
+}
+
+/// Whom to give a lead to.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignLead {
+    /// An active user within the caller's data scope.
+    #[validate(length(min = 1, max = 36))]
+    pub owner_id: String,
+}
+
+/// What to look for among open leads.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "Wang.Fang@mingyuan.cn", "phone": "13800138000", "company": "上海明远科技有限公司"}))]
+pub struct DuplicateCheck {
+    /// Compared case-insensitively.
+    #[validate(length(max = 254))]
+    pub email: Option<String>,
+    /// Compared by digits, ignoring a +86 / 0086 prefix.
+    #[validate(length(max = 40))]
+    pub phone: Option<String>,
+    /// Compared ignoring case, spaces and bracket width.
+    #[validate(length(max = 200))]
+    pub company: Option<String>,
+}
+
+/// One open lead that matches.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateMatch {
+    /// The matching lead.
+    pub lead_id: String,
+    /// Which of `email`, `phone`, `company` matched.
+    pub matched_on: Vec<String>,
+    /// Its status.
+    pub status: LeadStatus,
+    /// Whether the caller may open it; name and company are shown only then.
+    pub visible: bool,
+    /// The lead's name, when visible.
+    pub name: Option<String>,
+    /// The lead's company, when visible.
+    pub company: Option<String>,
+    /// The lead's owner.
+    pub owner_id: Option<String>,
+}
+
+/// The result of a duplicate check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateCheckResult {
+    /// Matches, oldest first; empty when there are none.
+    pub data: Vec<DuplicateMatch>,
+}

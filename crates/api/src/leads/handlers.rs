@@ -1,0 +1,369 @@
+//! Creating, reading, patching and deleting leads, and the duplicate check.
+
+use crate::audit::{self, snapshot};
+use crate::auth::Caller;
+use crate::db;
+use crate::error::{ApiError, FieldError};
+use crate::etag::{etag, IfMatch};
+use crate::extract::ValidJson;
+use crate::leads::dto::{CreateLead, DuplicateCheck, DuplicateCheckResult, DuplicateMatch, Lead, LeadPatch};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone};
+use salesops_domain::lead::LeadStatus;
+use salesops_persistence::leads::{self, DuplicateProbe, LeadRow};
+use salesops_persistence::scope::Visibility;
+use salesops_persistence::{clock, users, DbConnection, StoreError};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use validator::Validate;
+
+/// The entity type leads are audited under.
+pub const ENTITY: &str = "lead";
+
+/// Answer with a lead and its ETag.
+pub fn lead_response(mut builder: actix_web::HttpResponseBuilder, lead: &Lead) -> HttpResponse {
+    builder.insert_header((header::ETAG, etag(lead.version))).json(lead)
+}
+
+/// Load a live lead the caller can see, taking its row lock first when `for_update`.
+pub fn load_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    for_update: bool,
+) -> Result<(LeadRow, Visibility), ApiError> {
+    if for_update {
+        leads::lock(conn, id)?;
+    }
+    let visibility = caller.visibility(conn)?;
+    let row = leads::find_visible(conn, id, &visibility)?.ok_or(ApiError::NotFound)?;
+    Ok((row, visibility))
+}
+
+/// Write a changed lead (bumping version and time) and its audit event; return the new record.
+pub fn save(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: &str,
+    before: &LeadRow,
+    mut after: LeadRow,
+) -> Result<Lead, ApiError> {
+    after.version = before.version + 1;
+    after.updated_at = clock::now();
+    let written = leads::update(conn, &after, before.version).map_err(map_unique)?;
+    if !written {
+        return Err(ApiError::Conflict("the lead changed while the request ran; retry".into()));
+    }
+    let (old, new) = (Lead::try_from(before.clone())?, Lead::try_from(after)?);
+    audit::record(conn, caller, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
+    Ok(new)
+}
+
+fn map_unique(e: StoreError) -> ApiError {
+    if e.is_unique_violation_on("external_id") {
+        ApiError::Validation(vec![FieldError::new("external_id", "taken", "another lead has this external_id")])
+    } else {
+        e.into()
+    }
+}
+
+/// Refuse with 409 `duplicate` when an open lead shares the email or phone.
+fn refuse_duplicates(conn: &mut DbConnection, input: &CreateLead, exclude_id: Option<&str>) -> Result<(), ApiError> {
+    let probe = DuplicateProbe {
+        email: input.email.as_deref().and_then(normalize_email),
+        phone: input.phone.as_deref().and_then(normalize_phone),
+        company: None,
+    };
+    let open = LeadStatus::open_statuses().map(|s| s.as_str());
+    let matches = leads::find_duplicates(conn, &probe, &open, exclude_id, 20)?;
+    if matches.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::Duplicate {
+        detail: format!(
+            "{} open lead(s) share this email or phone; pass allow_duplicate=true to save anyway",
+            matches.len()
+        ),
+        ids: matches.into_iter().map(|m| m.id).collect(),
+    })
+}
+
+/// Check that `owner_id` names an active user the caller may hand work to.
+pub fn check_assignable(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    owner_id: &str,
+) -> Result<(), ApiError> {
+    let ok = users::find(conn, owner_id)?.is_some_and(|u| u.active) && visibility.allows(Some(owner_id));
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field("owner_id", "unknown_user", "no active user with this id within your data scope"))
+    }
+}
+
+/// Whether to save despite duplicates.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DuplicateOverride {
+    /// Save even when an open lead shares the email or phone.
+    #[serde(default)]
+    pub allow_duplicate: bool,
+}
+
+/// Create a lead.
+///
+/// A lead whose normalised email or phone matches an open lead is refused
+/// with 409 `duplicate` and the matching ids, unless `allow_duplicate=true`.
+#[utoipa::path(
+    tag = "leads",
+    operation_id = "create_lead",
+    params(DuplicateOverride),
+    request_body = CreateLead,
+    responses(
+        (status = 201, description = "Created", body = Lead,
+         headers(("Location" = String, description = "The new lead's URL"), ("ETag" = String, description = "W/\"<version>\""))),
+        (status = 403, description = "The role may not create leads, or may not name another owner", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`duplicate`: an open lead shares the email or phone", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/leads")]
+pub async fn create_lead(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<DuplicateOverride>,
+    body: ValidJson<CreateLead>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.role.can_edit_pipeline(), "create leads")?;
+    let input = body.0.tidied();
+    input.validate()?;
+    if input.to_pool && input.owner_id.is_some() {
+        return Err(ApiError::invalid_field("owner_id", "conflict", "a lead sent to the pool has no owner"));
+    }
+    let owner = if input.to_pool { None } else { Some(input.owner_id.clone().unwrap_or_else(|| caller.id().to_owned())) };
+    if owner.as_deref() != Some(caller.id()) {
+        caller.require(caller.role.can_assign(), "create leads for others or into the pool")?;
+    }
+    let allow_duplicate = query.allow_duplicate;
+    let lead = db::write(&state, move |conn| {
+        if let Some(owner) = owner.as_deref().filter(|o| *o != caller.id()) {
+            let visibility = caller.visibility(conn)?;
+            check_assignable(conn, &visibility, owner)?;
+        }
+        if !allow_duplicate {
+            refuse_duplicates(conn, &input, None)?;
+        }
+        let now = clock::now();
+        let mut row = LeadRow {
+            id: salesops_domain::new_id(),
+            name: String::new(),
+            company: None,
+            company_normalized: None,
+            title: None,
+            email: None,
+            email_normalized: None,
+            phone: None,
+            phone_normalized: None,
+            source: String::new(),
+            industry: None,
+            region: None,
+            status: LeadStatus::New.as_str().to_owned(),
+            owner_id: owner,
+            score: 0,
+            next_follow_up_at: None,
+            last_activity_at: None,
+            disqualify_reason: None,
+            converted_account_id: None,
+            converted_contact_id: None,
+            converted_opportunity_id: None,
+            converted_at: None,
+            external_id: None,
+            notes: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            created_by: Some(caller.id().to_owned()),
+            deleted_at: None,
+        };
+        input.write_to(&mut row);
+        leads::insert(conn, &row).map_err(map_unique)?;
+        let lead = Lead::try_from(row)?;
+        audit::record(conn, &caller, "create", ENTITY, &lead.id, &serde_json::Value::Null, &snapshot(&lead))?;
+        Ok(lead)
+    })
+    .await?;
+    let mut created = HttpResponse::Created();
+    created.insert_header((header::LOCATION, format!("/api/v1/leads/{}", lead.id)));
+    Ok(lead_response(created, &lead))
+}
+
+/// Get a lead.
+#[utoipa::path(
+    tag = "leads",
+    operation_id = "get_lead",
+    params(("id" = String, Path, description = "Lead id")),
+    responses((status = 200, description = "The lead", body = Lead, headers(("ETag" = String, description = "W/\"<version>\"")))),
+    security(("bearer" = []))
+)]
+#[get("/leads/{id}")]
+pub async fn get_lead(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let lead = db::read(&state, move |conn| {
+        let (row, _) = load_visible(conn, &caller, &id, false)?;
+        Lead::try_from(row)
+    })
+    .await?;
+    Ok(lead_response(HttpResponse::Ok(), &lead))
+}
+
+/// Patch a lead (JSON Merge Patch).
+///
+/// Send `If-Match: W/"<version>"` to refuse the change (412) if someone else
+/// changed the lead first. Status and owner cannot be patched; use the commands.
+/// Changing the email or phone to one an open lead has is refused as a duplicate
+/// unless `allow_duplicate=true`.
+#[utoipa::path(
+    tag = "leads",
+    operation_id = "update_lead",
+    params(
+        ("id" = String, Path, description = "Lead id"),
+        ("If-Match" = Option<String>, Header, description = "W/\"<version>\" of the lead the change is based on"),
+        DuplicateOverride,
+    ),
+    request_body(content = LeadPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed lead", body = Lead, headers(("ETag" = String, description = "W/\"<version>\""))),
+        (status = 403, description = "The role may not edit leads", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`duplicate`, or a concurrent change", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/leads/{id}")]
+pub async fn update_lead(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    query: web::Query<DuplicateOverride>,
+    body: ValidJson<LeadPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.role.can_edit_pipeline(), "edit leads")?;
+    let id = id.into_inner();
+    let allow_duplicate = query.allow_duplicate;
+    let patch = body.0;
+    let lead = db::write(&state, move |conn| {
+        let (row, _) = load_visible(conn, &caller, &id, true)?;
+        if_match.check(row.version)?;
+        let before_contact = (row.email_normalized.clone(), row.phone_normalized.clone());
+        let input = patch.apply(CreateLead::from_row(&row)?)?.tidied();
+        input.validate()?;
+        let mut after = row.clone();
+        input.write_to(&mut after);
+        let contact_changed = (after.email_normalized.clone(), after.phone_normalized.clone()) != before_contact;
+        if contact_changed && !allow_duplicate {
+            refuse_duplicates(conn, &input, Some(&row.id))?;
+        }
+        save(conn, &caller, "update", &row, after)
+    })
+    .await?;
+    Ok(lead_response(HttpResponse::Ok(), &lead))
+}
+
+/// Delete a lead (soft: it disappears from lists and reads, and stays in the audit log).
+#[utoipa::path(
+    tag = "leads",
+    operation_id = "delete_lead",
+    params(
+        ("id" = String, Path, description = "Lead id"),
+        ("If-Match" = Option<String>, Header, description = "W/\"<version>\" the deletion is based on"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "The role may not delete this lead", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/leads/{id}")]
+pub async fn delete_lead(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.role.can_edit_pipeline(), "delete leads")?;
+    let id = id.into_inner();
+    db::write(&state, move |conn| {
+        let (row, _) = load_visible(conn, &caller, &id, true)?;
+        if row.owner_id.is_none() {
+            caller.require(caller.role.can_assign(), "delete pool leads")?;
+        }
+        if_match.check(row.version)?;
+        let mut after = row.clone();
+        after.deleted_at = Some(clock::now());
+        save(conn, &caller, "delete", &row, after).map(|_| ())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Look for open leads matching an email, phone or company, without creating anything.
+#[utoipa::path(
+    tag = "leads",
+    operation_id = "check_lead_duplicates",
+    request_body = DuplicateCheck,
+    responses((status = 200, description = "Matching open leads", body = DuplicateCheckResult)),
+    security(("bearer" = []))
+)]
+#[post("/leads/duplicates")]
+pub async fn check_lead_duplicates(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<DuplicateCheck>,
+) -> Result<HttpResponse, ApiError> {
+    let check = body.0;
+    let probe = DuplicateProbe {
+        email: check.email.as_deref().and_then(normalize_email),
+        phone: check.phone.as_deref().and_then(normalize_phone),
+        company: check.company.as_deref().and_then(normalize_company),
+    };
+    if probe.email.is_none() && probe.phone.is_none() && probe.company.is_none() {
+        return Err(ApiError::invalid_field("(body)", "required", "give at least one of email, phone, company"));
+    }
+    let result = db::read(&state, move |conn| {
+        let visibility = caller.visibility(conn)?;
+        let open = LeadStatus::open_statuses().map(|s| s.as_str());
+        let rows = leads::find_duplicates(conn, &probe, &open, None, 50)?;
+        let data = rows
+            .into_iter()
+            .map(|r| {
+                let matched_on = [
+                    ("email", probe.email.is_some() && r.email_normalized == probe.email),
+                    ("phone", probe.phone.is_some() && r.phone_normalized == probe.phone),
+                    ("company", probe.company.is_some() && r.company_normalized == probe.company),
+                ]
+                .into_iter()
+                .filter(|(_, hit)| *hit)
+                .map(|(k, _)| k.to_owned())
+                .collect();
+                let visible = visibility.allows(r.owner_id.as_deref());
+                Ok(DuplicateMatch {
+                    status: crate::leads::dto::stored(&r.status, "lead status")?,
+                    matched_on,
+                    visible,
+                    name: visible.then(|| r.name.clone()),
+                    company: if visible { r.company.clone() } else { None },
+                    owner_id: r.owner_id.clone(),
+                    lead_id: r.id,
+                })
+            })
+            .collect::<Result<Vec<_>, ApiError>>()?;
+        Ok(DuplicateCheckResult { data })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(result))
+}

@@ -1,0 +1,23 @@
+//! `/leads`: capture, duplicate checks, the lead pool, and qualification.
+
+pub mod commands;
+pub mod dto;
+pub mod handlers;
+pub mod listing;
+
+/// Register the lead routes. Literal paths come before `{id}` so they are not taken for ids.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::check_lead_duplicates)
+        .service(handlers::create_lead)
+        .service(listing::list_leads)
+        .service(handlers::get_lead)
+        .service(handlers::update_lead)
+        .service(handlers::delete_lead)
+        .service(commands::start_lead)
+        .service(commands::qualify_lead)
+        .service(commands::disqualify_lead)
+        .service(commands::reopen_lead)
+        .service(commands::claim_lead)
+        .service(commands::release_lead)
+        .service(commands::assign_lead);
+}

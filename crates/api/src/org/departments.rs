@@ -1,0 +1,4 @@
+//! `/departments`: the department tree.
+
+/// Register the department routes.
+pub fn routes(_cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {}

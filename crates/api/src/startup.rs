@@ -1,0 +1,97 @@
+//! Start-up: pool, migrations, the signing key, and the first admin.
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password;
+use crate::config::Settings;
+use crate::state::AppState;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand_core::{OsRng, RngCore};
+use salesops_domain::org::Role;
+use salesops_persistence::users::UserRow;
+use salesops_persistence::{build_pool, clock, migrations, settings as stored, users, DbConnection, DbPool, PoolSettings};
+use std::sync::Arc;
+
+/// Why the server could not start.
+pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
+
+const JWT_SECRET_KEY: &str = "jwt_secret";
+
+/// Open the pool for the configured database.
+pub fn open_pool(settings: &Settings) -> Result<DbPool, StartupError> {
+    let pool_settings = PoolSettings { max_size: settings.pool_size, connection_timeout: settings.db_timeout };
+    Ok(build_pool(&settings.database_url, &pool_settings)?)
+}
+
+/// Apply pending migrations; returns how many ran.
+pub fn migrate(pool: &DbPool) -> Result<usize, StartupError> {
+    let mut conn = pool.get()?;
+    migrations::run_pending(&mut conn)
+}
+
+/// Everything the server needs before it accepts requests: migrated schema,
+/// signing key, and an admin when the database has no users.
+pub fn prepare(settings: Settings) -> Result<AppState, StartupError> {
+    let pool = open_pool(&settings)?;
+    let applied = migrate(&pool)?;
+    if applied > 0 {
+        log::info!("applied {applied} migration(s)");
+    }
+    let mut conn = pool.get()?;
+    let secret = match &settings.jwt_secret {
+        Some(s) => s.expose().as_bytes().to_vec(),
+        None => stored_jwt_secret(&mut conn)?.into_bytes(),
+    };
+    bootstrap_admin(&mut conn, &settings)?;
+    drop(conn);
+    let jwt = JwtKeys::new(&secret, &settings);
+    Ok(AppState { pool, jwt: Arc::new(jwt), settings: Arc::new(settings) })
+}
+
+fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// The generated signing key kept in the database, so that every replica shares it.
+fn stored_jwt_secret(conn: &mut DbConnection) -> Result<String, StartupError> {
+    let secret = stored::get_or_insert(conn, JWT_SECRET_KEY, &random_token(48))?;
+    Ok(secret)
+}
+
+/// Create the first admin on an empty database, from the bootstrap settings or
+/// as `admin@localhost` with a generated password printed once to the log.
+fn bootstrap_admin(conn: &mut DbConnection, settings: &Settings) -> Result<(), StartupError> {
+    if users::count(conn)? > 0 {
+        return Ok(());
+    }
+    let email = settings.bootstrap_admin_email.clone().unwrap_or_else(|| "admin@localhost".to_owned()).to_lowercase();
+    let (secret, generated) = match &settings.bootstrap_admin_password {
+        Some(p) => (p.expose().to_owned(), false),
+        None => (random_token(18), true),
+    };
+    let now = clock::now();
+    let admin = UserRow {
+        id: salesops_domain::new_id(),
+        email: email.clone(),
+        name: "Administrator".to_owned(),
+        phone: None,
+        password_hash: password::hash(&secret).map_err(|e| e.to_string())?,
+        role: Role::Admin.as_str().to_owned(),
+        department_id: None,
+        manager_id: None,
+        active: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        created_by: None,
+    };
+    users::insert(conn, &admin)?;
+    if generated {
+        log::warn!("created the first admin: email {email}, password {secret} (shown once; change it)");
+    } else {
+        log::info!("created the first admin: {email}");
+    }
+    Ok(())
+}
