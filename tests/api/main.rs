@@ -1,1 +1,9 @@
+//! Black-box HTTP tests of salesops. Every test runs twice: on SQLite and on PostgreSQL.
 
+mod helpers;
+
+mod auth;
+mod leads;
+mod lead_commands;
+mod org;
+mod platform;
