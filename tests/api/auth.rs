@@ -1,1 +1,109 @@
-//! placeholder
+//! Login, throttling, refresh rotation and reuse detection, logout, and hostile tokens.
+
+use crate::both_databases;
+use crate::helpers::{TestApp, ADMIN_EMAIL, ADMIN_PASSWORD, JWT_SECRET};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::{encode, EncodingKey, Header};
+use serde_json::{json, Value};
+
+async fn login_body(app: &TestApp, email: &str, password: &str) -> crate::helpers::TestResponse {
+    app.post("/api/v1/auth/login").json(json!({"email": email, "password": password})).send().await
+}
+
+fn claims(offset_exp: i64) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({"sub": "x", "role": "admin", "iat": now, "exp": now + offset_exp, "iss": "salesops", "aud": "salesops-api", "jti": "j"})
+}
+
+both_databases! {
+    async fn login_issues_a_bearer_token_pair(app) {
+        let res = login_body(&app, "ADMIN@test.local", ADMIN_PASSWORD).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["token_type"], "Bearer");
+        assert_eq!(res.body["expires_in"], 900);
+        assert!(res.body["refresh_token"].as_str().is_some_and(|t| t.len() > 30));
+        let me = app.get("/api/v1/me").token(res.body["access_token"].as_str().expect("token")).send().await;
+        assert_eq!(me.status, 200);
+        assert_eq!(me.body["email"], ADMIN_EMAIL);
+        assert_eq!(me.body["role"], "admin");
+        assert_eq!(me.body["effective_scope"], "all");
+        assert!(me.body.get("password_hash").is_none());
+    }
+
+    async fn wrong_credentials_get_401_and_repeated_failures_get_429(app) {
+        login_body(&app, ADMIN_EMAIL, "wrong-password").await.assert_problem(401, "unauthenticated");
+        login_body(&app, "nobody@test.local", "whatever-1").await.assert_problem(401, "unauthenticated");
+        login_body(&app, ADMIN_EMAIL, "wrong-password").await.assert_problem(401, "unauthenticated");
+        login_body(&app, ADMIN_EMAIL, "wrong-password").await.assert_problem(401, "unauthenticated");
+        let locked = login_body(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        locked.assert_problem(429, "rate_limited");
+        assert!(locked.header("retry-after").and_then(|s| s.parse::<u64>().ok()).is_some_and(|s| s > 0));
+        // Another account is unaffected.
+        let rep = app.user("rep", None, None).await;
+        assert!(!rep.token.is_empty());
+        login_body(&app, ADMIN_EMAIL, "").await.assert_problem(422, "validation");
+    }
+
+    async fn refresh_rotates_and_reuse_revokes_the_family(app) {
+        let first = login_body(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await.body;
+        let old = first["refresh_token"].as_str().expect("refresh").to_owned();
+        let second = app.post("/api/v1/auth/refresh").json(json!({"refresh_token": old})).send().await;
+        assert_eq!(second.status, 200, "{}", second.body);
+        let newer = second.body["refresh_token"].as_str().expect("refresh").to_owned();
+        assert_ne!(newer, old);
+        // Replaying the used token is theft: it fails, and so does the token rotated from it.
+        app.post("/api/v1/auth/refresh").json(json!({"refresh_token": old})).send().await.assert_problem(401, "unauthenticated");
+        app.post("/api/v1/auth/refresh").json(json!({"refresh_token": newer})).send().await.assert_problem(401, "unauthenticated");
+        app.post("/api/v1/auth/refresh").json(json!({"refresh_token": "made-up"})).send().await.assert_problem(401, "unauthenticated");
+    }
+
+    async fn logout_revokes_the_access_token_and_the_refresh_family(app) {
+        let pair = login_body(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await.body;
+        let access = pair["access_token"].as_str().expect("access");
+        let refresh = pair["refresh_token"].as_str().expect("refresh");
+        let res = app.post("/api/v1/auth/logout").token(access).json(json!({"refresh_token": refresh})).send().await;
+        assert_eq!(res.status, 204);
+        app.get("/api/v1/me").token(access).send().await.assert_problem(401, "unauthenticated");
+        app.post("/api/v1/auth/refresh").json(json!({"refresh_token": refresh})).send().await.assert_problem(401, "unauthenticated");
+        assert_eq!(app.get("/api/v1/me").token(&app.admin_token).send().await.status, 200, "other sessions survive");
+    }
+
+    async fn hostile_tokens_are_refused(app) {
+        let key = EncodingKey::from_secret(JWT_SECRET.as_bytes());
+        let admin = app.get("/api/v1/me").token(&app.admin_token).send().await.body;
+        let mut good = claims(600);
+        good["sub"] = admin["id"].clone();
+        let valid = encode(&Header::default(), &good, &key).expect("sign");
+        assert_eq!(app.get("/api/v1/me").token(&valid).send().await.status, 200, "the forged-but-correct token works");
+        let mut expired = good.clone();
+        expired["exp"] = json!(chrono::Utc::now().timestamp() - 3600);
+        let mut wrong_iss = good.clone();
+        wrong_iss["iss"] = json!("evil");
+        let mut wrong_aud = good.clone();
+        wrong_aud["aud"] = json!("other-api");
+        let wrong_key = encode(&Header::default(), &good, &EncodingKey::from_secret(b"another-secret-another-secret-xx")).expect("sign");
+        let hs512 = encode(&Header::new(jsonwebtoken::Algorithm::HS512), &good, &key).expect("sign");
+        let none = format!(
+            "{}.{}.",
+            URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#),
+            URL_SAFE_NO_PAD.encode(good.to_string())
+        );
+        let tokens = [
+            encode(&Header::default(), &expired, &key).expect("sign"),
+            encode(&Header::default(), &wrong_iss, &key).expect("sign"),
+            encode(&Header::default(), &wrong_aud, &key).expect("sign"),
+            wrong_key,
+            hs512,
+            none,
+            "not.a.jwt".to_owned(),
+        ];
+        for token in tokens {
+            let res = app.get("/api/v1/me").token(&token).send().await;
+            res.assert_problem(401, "unauthenticated");
+            assert_eq!(res.header("www-authenticate"), Some("Bearer"));
+        }
+        app.get("/api/v1/me").send().await.assert_problem(401, "unauthenticated");
+        app.get("/api/v1/me").header("authorization", "Basic YTpi").send().await.assert_problem(401, "unauthenticated");
+    }
+}

@@ -1,8 +1,152 @@
-//! Demo data for `salesops seed-demo`.
+//! Demo data for `salesops seed-demo`: a department tree, a manager and reps
+//! per region, a finance user, and a few hundred leads in every state.
 
+use crate::auth::password;
 use crate::state::AppState;
+use chrono::Duration;
+use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone};
+use salesops_domain::lead::{LeadSource, LeadStatus};
+use salesops_domain::org::Role;
+use salesops_persistence::departments::{self, DepartmentRow};
+use salesops_persistence::leads::{self, LeadRow};
+use salesops_persistence::users::{self, UserRow};
+use salesops_persistence::{clock, write_transaction, DbConnection, StoreError};
 
-/// Load the demo data set; returns a one-line summary.
-pub fn load_demo(_state: &AppState) -> Result<String, crate::startup::StartupError> {
-    Err("seed-demo is not implemented yet".into())
+/// The password of every demo user.
+pub const DEMO_PASSWORD: &str = "demo-password-1";
+const MARKER_EMAIL: &str = "manager.east@demo.salesops";
+const LEADS: usize = 300;
+
+const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
+const GIVEN: &[&str] = &["芳", "伟", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "涛"];
+const COMPANIES: &[&str] = &[
+    "明远科技", "星河软件", "华辰制造", "新澜医疗", "鼎盛物流", "云帆教育", "瑞丰食品", "博远能源",
+    "Northwind Traders", "Contoso Ltd", "Fabrikam Inc", "Tailspin Toys",
+];
+const CITIES: &[&str] = &["上海", "北京", "深圳", "杭州", "南京", "广州"];
+const INDUSTRIES: &[&str] = &["manufacturing", "software", "healthcare", "logistics", "education", "retail"];
+
+fn department(name: &str, parent: Option<&str>) -> DepartmentRow {
+    let now = clock::now();
+    DepartmentRow {
+        id: salesops_domain::new_id(),
+        name: name.to_owned(),
+        parent_id: parent.map(str::to_owned),
+        head_user_id: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        created_by: None,
+        deleted_at: None,
+    }
+}
+
+fn user(email: &str, name: &str, role: Role, dept: &str, manager: Option<&str>, hash: &str) -> UserRow {
+    let now = clock::now();
+    UserRow {
+        id: salesops_domain::new_id(),
+        email: email.to_owned(),
+        name: name.to_owned(),
+        phone: None,
+        password_hash: hash.to_owned(),
+        role: role.as_str().to_owned(),
+        department_id: Some(dept.to_owned()),
+        manager_id: manager.map(str::to_owned),
+        active: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        created_by: None,
+    }
+}
+
+fn lead(i: usize, owner: Option<&str>) -> LeadRow {
+    let now = clock::now();
+    let name = format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len()) % GIVEN.len()]);
+    let city = CITIES[i % CITIES.len()];
+    let company = format!("{city}{}{}", COMPANIES[i % COMPANIES.len()], if i % 3 == 0 { "有限公司" } else { "" });
+    let email = format!("contact{i}@demo-customer.cn");
+    let phone = format!("+86 139 {:04} {:04}", i / 10_000, i % 10_000);
+    let sources = LeadSource::ALL;
+    let status = match i % 10 {
+        0..=3 => LeadStatus::New,
+        4..=6 => LeadStatus::Working,
+        7 | 8 => LeadStatus::Qualified,
+        _ => LeadStatus::Disqualified,
+    };
+    let created = now - Duration::hours(i64::try_from(i).unwrap_or(0) * 7);
+    LeadRow {
+        id: salesops_domain::new_id(),
+        company_normalized: normalize_company(&company),
+        company: Some(company),
+        title: Some(["采购经理", "IT Director", "总经理", "运营总监"][i % 4].to_owned()),
+        email_normalized: normalize_email(&email),
+        email: Some(email),
+        phone_normalized: normalize_phone(&phone),
+        phone: Some(phone),
+        name,
+        source: sources[i % sources.len()].as_str().to_owned(),
+        industry: Some(INDUSTRIES[i % INDUSTRIES.len()].to_owned()),
+        region: Some(city.to_owned()),
+        status: status.as_str().to_owned(),
+        owner_id: owner.map(str::to_owned),
+        score: i32::try_from((i * 37) % 101).unwrap_or(0),
+        next_follow_up_at: Some(now + Duration::days(i64::try_from(i % 14).unwrap_or(0))),
+        last_activity_at: None,
+        disqualify_reason: (status == LeadStatus::Disqualified).then(|| "no budget this year".to_owned()),
+        converted_account_id: None,
+        converted_contact_id: None,
+        converted_opportunity_id: None,
+        converted_at: None,
+        external_id: Some(format!("DEMO-{i:05}")),
+        notes: None,
+        version: 1,
+        created_at: created,
+        updated_at: created,
+        created_by: None,
+        deleted_at: None,
+    }
+}
+
+fn load(conn: &mut DbConnection, hash: &str) -> Result<String, StoreError> {
+    let hq = department("销售总部 Sales HQ", None);
+    let east = department("华东区 East", Some(&hq.id));
+    let shanghai = department("上海 Shanghai", Some(&east.id));
+    let north = department("华北区 North", Some(&hq.id));
+    let south = department("华南区 South", Some(&hq.id));
+    for d in [&hq, &east, &shanghai, &north, &south] {
+        departments::insert(conn, d)?;
+    }
+    let finance = user("finance@demo.salesops", "财务 Finance", Role::Finance, &hq.id, None, hash);
+    users::insert(conn, &finance)?;
+    let mut reps = Vec::new();
+    for (region, dept, rep_dept) in [("east", &east, &shanghai), ("north", &north, &north), ("south", &south, &south)] {
+        let manager = user(&format!("manager.{region}@demo.salesops"), &format!("Manager {region}"), Role::Manager, &dept.id, None, hash);
+        users::insert(conn, &manager)?;
+        for n in 1..=3 {
+            let rep = user(&format!("rep{n}.{region}@demo.salesops"), &format!("Rep {n} {region}"), Role::Rep, &rep_dept.id, Some(&manager.id), hash);
+            users::insert(conn, &rep)?;
+            reps.push(rep.id);
+        }
+    }
+    for i in 0..LEADS {
+        // Every fifth lead waits in the pool.
+        let owner = (i % 5 != 4).then(|| reps[i % reps.len()].as_str());
+        leads::insert(conn, &lead(i, owner))?;
+    }
+    Ok(format!(
+        "loaded 5 departments, 3 managers, {} reps, 1 finance user and {LEADS} leads; \
+         log in as {MARKER_EMAIL} (or rep1.east@demo.salesops, finance@demo.salesops) with password {DEMO_PASSWORD}",
+        reps.len()
+    ))
+}
+
+/// Load the demo data set once; returns a one-line summary.
+pub fn load_demo(state: &AppState) -> Result<String, crate::startup::StartupError> {
+    let mut conn = state.pool.get()?;
+    if users::find_by_email(&mut conn, MARKER_EMAIL)?.is_some() {
+        return Ok("the demo data is already loaded; nothing to do".to_owned());
+    }
+    let hash = password::hash(DEMO_PASSWORD).map_err(|e| e.to_string())?;
+    Ok(write_transaction(&mut conn, |c| load(c, &hash))?)
 }
