@@ -93,6 +93,7 @@ impl Drop for CleanupGuard {
                 let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn);
             }
         }
+        }
     }
 }
 

@@ -145,10 +145,11 @@ both_databases! {
             let a = app.user("rep", None, None).await;
             let b = app.user("rep", None, None).await;
             let id = id_of(&app.lead(&app.admin_token, json!({"name": format!("Contested {round}"), "to_pool": true})).await);
-            let (ra, rb) = futures_util::join!(
+            let (ra, rb) = futures_util::future::join(
                 command(&app, &a.token, &id, "claim", None),
-                command(&app, &b.token, &id, "claim", None)
-            );
+                command(&app, &b.token, &id, "claim", None),
+            )
+            .await;
             let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
             statuses.sort();
             assert_eq!(statuses, [200, 409], "round {round}: {} / {}", ra.body, rb.body);

@@ -92,6 +92,18 @@ fn field_error(path: &str, message: &str) -> FieldError {
     }
 }
 
+/// A string with surrounding white space removed.
+pub fn trimmed<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    use serde::Deserialize;
+    String::deserialize(deserializer).map(|s| s.trim().to_owned())
+}
+
+/// An optional string, trimmed, with an empty one read as absent.
+pub fn trimmed_opt<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    use serde::Deserialize;
+    Option::<String>::deserialize(deserializer).map(|s| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
+}
+
 /// `Option<Option<T>>` for JSON Merge Patch: absent is `None`, `null` is `Some(None)`.
 pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where

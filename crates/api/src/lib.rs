@@ -71,18 +71,19 @@ pub fn build_app(
     >,
 > {
     let limit = state.settings.max_body_bytes;
-    let (app, doc) = App::new()
+    let doc = openapi_document();
+    App::new()
         .into_utoipa_app()
-        .openapi(openapi::ApiDoc::openapi())
         .app_data(web::Data::new(state))
         .app_data(extract::BodyLimit(limit))
         .app_data(web::PayloadConfig::new(limit))
         .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::BadRequest(e.to_string()).into()))
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+        .app_data(web::Data::new(metrics::Metrics::default()))
+        // Before the /api/v1 scope, which would otherwise claim /api/v1/openapi.json and answer 404.
+        .openapi_service(move |_| SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc))
         .service(scope("/api/v1").configure(api_v1))
-        .split_for_parts();
-    app.app_data(web::Data::new(metrics::Metrics::default()))
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", finish(doc)))
+        .into_app()
         .service(health::live)
         .service(health::ready)
         .service(metrics::render_metrics)

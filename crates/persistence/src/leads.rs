@@ -302,6 +302,12 @@ pub fn find_visible_including_deleted(
     Ok(row.filter(|r| visibility.allows(r.owner_id.as_deref())))
 }
 
+/// Whether a live (not deleted) lead with this id exists, whoever owns it.
+pub fn exists_live(conn: &mut DbConnection, id: &str) -> StoreResult<bool> {
+    let n: i64 = leads::table.find(id).filter(leads::deleted_at.is_null()).count().get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// Take the row lock on a lead for the rest of the transaction, so a
 /// read-check-write sequence cannot interleave with another writer.
 pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {

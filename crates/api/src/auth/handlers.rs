@@ -125,7 +125,7 @@ fn issue_pair(conn: &mut DbConnection, state: &AppState, user: &UserRow, family_
 /// Repeated failures for one email lock it for a while: further attempts get 429 with `Retry-After`.
 #[utoipa::path(
     tag = "auth",
-    operation_id = "login",
+    operation_id = "login_user",
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
@@ -208,7 +208,7 @@ pub async fn refresh(state: web::Data<AppState>, body: ValidJson<RefreshRequest>
 /// Log out: revoke this access token and, if given, the refresh token's family.
 #[utoipa::path(
     tag = "auth",
-    operation_id = "logout",
+    operation_id = "logout_user",
     request_body(content = Option<LogoutRequest>, description = "Optional; omit the body to revoke only the access token"),
     responses((status = 204, description = "Revoked")),
     security(("bearer" = []))

@@ -13,6 +13,7 @@ use crate::leads::dto::{stored, AssignLead, DisqualifyLead, Lead};
 use crate::leads::handlers::{check_assignable, lead_response, load_visible, save};
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
+use salesops_persistence::leads;
 use salesops_domain::lead::{self, LeadCommand, LeadStatus, QualificationFacts, TransitionError};
 
 impl From<TransitionError> for ApiError {
@@ -48,7 +49,13 @@ async fn run(
         caller.require(caller.role.can_assign(), "assign leads")?;
     }
     let lead = db::write(&state, move |conn| {
-        let (row, visibility) = load_visible(conn, &caller, &id, true)?;
+        let (row, visibility) = match load_visible(conn, &caller, &id, true) {
+            // A pool lead someone else just claimed is out of the loser's scope; say why rather than 404.
+            Err(ApiError::NotFound) if command == LeadCommand::Claim && leads::exists_live(conn, &id)? => {
+                return Err(TransitionError::Ownership("the lead already has an owner").into());
+            }
+            other => other?,
+        };
         if_match.check(row.version)?;
         let status: LeadStatus = stored(&row.status, "lead status")?;
         let mut after = row.clone();

@@ -1,7 +1,7 @@
 //! The lead's JSON shapes: the record, its create body, its merge patch, and command bodies.
 
 use crate::error::{ApiError, FieldError};
-use crate::extract::double_option;
+use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::{to_stored, to_utc};
 use chrono::{DateTime, Utc};
 use salesops_domain::contact_info;
@@ -142,28 +142,35 @@ fn default_source() -> LeadSource {
 }))]
 pub struct CreateLead {
     /// The person's name (required).
-    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[validate(length(min = 1, max = 200))]
+    #[serde(deserialize_with = "trimmed")]
     pub name: String,
     /// Their company; needed to qualify.
     #[validate(length(max = 200))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
     pub company: Option<String>,
     /// Their job title.
     #[validate(length(max = 100))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
     pub title: Option<String>,
     /// Their email; an email or a phone is needed to qualify.
     #[validate(email, length(max = 254))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
     pub email: Option<String>,
     /// Their phone.
     #[validate(length(max = 40), custom(function = "plausible_phone"))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
     pub phone: Option<String>,
     /// How the lead reached the company (default `other`).
     #[serde(default = "default_source")]
     pub source: LeadSource,
     /// Industry.
     #[validate(length(max = 100))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
     pub industry: Option<String>,
     /// Region.
     #[validate(length(max = 100))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
     pub region: Option<String>,
     /// 0–100 (default 0).
     #[serde(default)]
@@ -173,11 +180,14 @@ pub struct CreateLead {
     pub next_follow_up_at: Option<DateTime<Utc>>,
     /// Free notes.
     #[validate(length(max = 10000))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
     pub notes: Option<String>,
     /// The id in the integrator's system; unique.
     #[validate(length(min = 1, max = 128))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
     pub external_id: Option<String>,
     /// Who owns it. Defaults to the caller; only managers and admins may name someone else.
+    #[serde(default, deserialize_with = "trimmed_opt")]
     pub owner_id: Option<String>,
     /// Put the lead straight into the pool, unowned (managers and admins).
     #[serde(default)]
