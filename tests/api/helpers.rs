@@ -37,7 +37,6 @@ type Call = Rc<dyn Fn(actix_http::Request) -> LocalBoxFuture<'static, ServiceRes
 
 /// A running application over its own database.
 pub struct TestApp {
-    pub backend: Backend,
     pub state: AppState,
     call: Call,
     pub admin_token: String,
@@ -140,7 +139,7 @@ impl TestApp {
                 }
             })
         });
-        let mut app = TestApp { backend, state, call, admin_token: String::new(), _database: guard };
+        let mut app = TestApp { state, call, admin_token: String::new(), _database: guard };
         app.admin_token = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         app
     }

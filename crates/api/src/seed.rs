@@ -64,7 +64,7 @@ fn lead(i: usize, owner: Option<&str>) -> LeadRow {
     let now = clock::now();
     let name = format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len()) % GIVEN.len()]);
     let city = CITIES[i % CITIES.len()];
-    let company = format!("{city}{}{}", COMPANIES[i % COMPANIES.len()], if i % 3 == 0 { "有限公司" } else { "" });
+    let company = format!("{city}{}{}", COMPANIES[i % COMPANIES.len()], if i.is_multiple_of(3) { "有限公司" } else { "" });
     let email = format!("contact{i}@demo-customer.cn");
     let phone = format!("+86 139 {:04} {:04}", i / 10_000, i % 10_000);
     let sources = LeadSource::ALL;
