@@ -10,9 +10,9 @@ use salesops_api::auth::password;
 use salesops_api::config::{Secret, Settings};
 use salesops_api::state::AppState;
 use salesops_api::{build_app, startup};
+use salesops_persistence::clock;
 use salesops_persistence::departments::{self, DepartmentRow};
 use salesops_persistence::users::{self, UserRow};
-use salesops_persistence::clock;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -84,14 +84,14 @@ pub struct CleanupGuard(Cleanup);
 impl Drop for CleanupGuard {
     fn drop(&mut self) {
         match &self.0 {
-        Cleanup::SqliteDir(dir) => {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        Cleanup::PostgresSchema { base_url, schema } => {
-            if let Ok(mut conn) = PgConnection::establish(base_url) {
-                let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn);
+            Cleanup::SqliteDir(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
             }
-        }
+            Cleanup::PostgresSchema { base_url, schema } => {
+                if let Ok(mut conn) = PgConnection::establish(base_url) {
+                    let _ = diesel::sql_query(format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn);
+                }
+            }
         }
     }
 }
@@ -276,7 +276,12 @@ impl RequestBuilder<'_> {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = actix_web::body::to_bytes(res.into_body()).await.unwrap_or_default();
-        let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())) };
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+        };
         TestResponse { status, headers, body }
     }
 }
@@ -305,7 +310,10 @@ impl TestResponse {
 
     /// The fields named in a validation problem's `errors`.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -333,4 +341,3 @@ macro_rules! both_databases {
         )*
     };
 }
-

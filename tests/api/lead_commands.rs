@@ -4,7 +4,13 @@ use crate::both_databases;
 use crate::helpers::TestApp;
 use serde_json::{json, Value};
 
-async fn command(app: &TestApp, token: &str, id: &str, name: &str, body: Option<Value>) -> crate::helpers::TestResponse {
+async fn command(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    name: &str,
+    body: Option<Value>,
+) -> crate::helpers::TestResponse {
     let mut req = app.post(&format!("/api/v1/leads/{id}/{name}")).token(token);
     if let Some(b) = body {
         req = req.json(b);

@@ -3,7 +3,7 @@
 mod helpers;
 
 mod auth;
-mod leads;
 mod lead_commands;
+mod leads;
 mod org;
 mod platform;

@@ -75,7 +75,10 @@ async fn an_unreachable_database_answers_503_with_retry_after() {
     let state = AppState { pool, jwt: Arc::new(jwt), settings: Arc::new(settings) };
     let app = actix_web::test::init_service(build_app(state)).await;
     for path in ["/api/v1/leads", "/health/ready"] {
-        let req = actix_web::test::TestRequest::get().uri(path).insert_header(("authorization", format!("Bearer {token}"))).to_request();
+        let req = actix_web::test::TestRequest::get()
+            .uri(path)
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .to_request();
         let res = app.call(req).await.expect("response");
         assert_eq!(res.status(), 503, "{path}");
         assert_eq!(res.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("2"));
@@ -113,4 +116,3 @@ both_databases! {
         assert_ne!(res.header("x-request-id"), Some("has spaces in it"));
     }
 }
-

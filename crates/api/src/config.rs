@@ -115,7 +115,10 @@ impl Settings {
         let jwt_secret = var("SALESOPS_JWT_SECRET").map(Secret);
         if let Some(s) = &jwt_secret {
             if s.expose().len() < 32 {
-                return Err(ConfigError { name: "SALESOPS_JWT_SECRET", problem: "must be at least 32 characters".into() });
+                return Err(ConfigError {
+                    name: "SALESOPS_JWT_SECRET",
+                    problem: "must be at least 32 characters".into(),
+                });
             }
         }
         Ok(Settings {

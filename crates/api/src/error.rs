@@ -117,7 +117,11 @@ pub enum ApiError {
 }
 
 fn pluralize_fields(n: usize) -> String {
-    if n == 1 { "1 field is".to_owned() } else { format!("{n} fields are") }
+    if n == 1 {
+        "1 field is".to_owned()
+    } else {
+        format!("{n} fields are")
+    }
 }
 
 /// Seconds a client should wait after a 503.

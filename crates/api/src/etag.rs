@@ -43,9 +43,11 @@ impl FromRequest for IfMatch {
             return ready(Ok(IfMatch(None)));
         };
         let parsed = raw.to_str().ok().and_then(parse);
-        ready(parsed.map(IfMatch).ok_or_else(|| {
-            ApiError::BadRequest("If-Match must be an ETag such as W/\"3\"".to_owned())
-        }))
+        ready(
+            parsed
+                .map(IfMatch)
+                .ok_or_else(|| ApiError::BadRequest("If-Match must be an ETag such as W/\"3\"".to_owned())),
+        )
     }
 }
 

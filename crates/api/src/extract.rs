@@ -35,9 +35,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !json {
-                return Err(ApiError::UnsupportedMediaType(
-                    "send the body as application/json".to_owned(),
-                ));
+                return Err(ApiError::UnsupportedMediaType("send the body as application/json".to_owned()));
             }
             let bytes = body.await.map_err(|e| {
                 if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
@@ -74,7 +72,11 @@ fn field_error(path: &str, message: &str) -> FieldError {
     let message = message.split(" at line ").next().unwrap_or(message).to_owned();
     let quoted = message.split('`').nth(1).unwrap_or("").to_owned();
     let join = |name: &str| {
-        if path == "." || path.is_empty() { name.to_owned() } else { format!("{path}.{name}") }
+        if path == "." || path.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{path}.{name}")
+        }
     };
     let whole = if path == "." || path.is_empty() { "(body)".to_owned() } else { path.to_owned() };
     if message.starts_with("missing field") {

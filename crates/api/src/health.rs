@@ -15,9 +15,6 @@ pub async fn live() -> HttpResponse {
 /// The process can reach its database; 503 otherwise.
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    db::read(&state, |conn| {
-        salesops_persistence::ping(conn).map_err(|e| ApiError::Unavailable(e.to_string()))
-    })
-    .await?;
+    db::read(&state, |conn| salesops_persistence::ping(conn).map_err(|e| ApiError::Unavailable(e.to_string()))).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "ok", "database": "ok" })))
 }

@@ -47,7 +47,11 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 
 /// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let (_, doc) = App::new().into_utoipa_app().openapi(openapi::ApiDoc::openapi()).service(scope("/api/v1").configure(api_v1)).split_for_parts();
+    let (_, doc) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .service(scope("/api/v1").configure(api_v1))
+        .split_for_parts();
     finish(doc)
 }
 

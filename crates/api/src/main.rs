@@ -39,7 +39,10 @@ fn serve() -> Result<(), startup::StartupError> {
     let settings = settings()?;
     let bind = settings.bind.clone();
     let workers = settings.workers;
-    log::info!("starting on {bind} with {}", salesops_persistence::DatabaseTarget::parse(&settings.database_url).backend_name());
+    log::info!(
+        "starting on {bind} with {}",
+        salesops_persistence::DatabaseTarget::parse(&settings.database_url).backend_name()
+    );
     let state = startup::prepare(settings)?;
     actix_web::rt::System::new().block_on(async move {
         let mut server = HttpServer::new(move || build_app(state.clone())).shutdown_timeout(10);

@@ -56,7 +56,8 @@ impl Metrics {
         for ((method, route, status), s) in series.iter() {
             let labels = format!("method=\"{method}\",route=\"{route}\",status=\"{status}\"");
             for (count, bound) in s.buckets.iter().zip(BUCKETS) {
-                let _ = writeln!(out, "salesops_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}");
+                let _ =
+                    writeln!(out, "salesops_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {count}");
             }
             let _ = writeln!(out, "salesops_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", s.count);
             let _ = writeln!(out, "salesops_http_request_duration_seconds_sum{{{labels}}} {}", s.sum_seconds);
@@ -98,7 +99,9 @@ mod tests {
         let m = Metrics::default();
         m.observe("GET", "/api/v1/leads/{id}", 200, 0.003);
         let text = m.render();
-        assert!(text.contains(r#"salesops_http_requests_total{method="GET",route="/api/v1/leads/{id}",status="200"} 1"#));
+        assert!(
+            text.contains(r#"salesops_http_requests_total{method="GET",route="/api/v1/leads/{id}",status="200"} 1"#)
+        );
         assert!(text.contains(r#"le="0.0025"} 0"#));
         assert!(text.contains(r#"le="0.005"} 1"#));
     }

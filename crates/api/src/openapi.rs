@@ -65,13 +65,8 @@ impl Modify for SecurityAndErrors {
         );
         for (path, item) in doc.paths.paths.iter_mut() {
             let has_id = path.contains('{');
-            let ops = [
-                item.get.as_mut(),
-                item.post.as_mut(),
-                item.put.as_mut(),
-                item.patch.as_mut(),
-                item.delete.as_mut(),
-            ];
+            let ops =
+                [item.get.as_mut(), item.post.as_mut(), item.put.as_mut(), item.patch.as_mut(), item.delete.as_mut()];
             for op in ops.into_iter().flatten() {
                 let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
                 if secured {

@@ -3,12 +3,28 @@
 use actix_web::{get, web, HttpResponse};
 
 const PAGES: &[(&str, u16, &str)] = &[
-    ("bad_request", 400, "The request is malformed: broken JSON, a bad query parameter or cursor, or an unknown sort field."),
-    ("unauthenticated", 401, "Send a valid access token as `Authorization: Bearer <token>`; log in or refresh to get one."),
+    (
+        "bad_request",
+        400,
+        "The request is malformed: broken JSON, a bad query parameter or cursor, or an unknown sort field.",
+    ),
+    (
+        "unauthenticated",
+        401,
+        "Send a valid access token as `Authorization: Bearer <token>`; log in or refresh to get one.",
+    ),
     ("forbidden", 403, "Your role may not perform this operation."),
     ("not_found", 404, "The record does not exist, was deleted, or is outside your data scope."),
-    ("invalid_transition", 409, "The record's state does not allow this command; `errors` lists missing fields when that is the reason."),
-    ("duplicate", 409, "A matching record exists; `duplicate_ids` lists it. Retry with `allow_duplicate=true` to create anyway."),
+    (
+        "invalid_transition",
+        409,
+        "The record's state does not allow this command; `errors` lists missing fields when that is the reason.",
+    ),
+    (
+        "duplicate",
+        409,
+        "A matching record exists; `duplicate_ids` lists it. Retry with `allow_duplicate=true` to create anyway.",
+    ),
     ("conflict", 409, "A unique value is taken, or the record changed while the request ran."),
     ("precondition_failed", 412, "`If-Match` names an old version. Fetch the record again and re-apply your change."),
     ("payload_too_large", 413, "The request body exceeds the configured limit."),

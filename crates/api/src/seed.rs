@@ -20,8 +20,18 @@ const LEADS: usize = 300;
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙"];
 const GIVEN: &[&str] = &["芳", "伟", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "涛"];
 const COMPANIES: &[&str] = &[
-    "明远科技", "星河软件", "华辰制造", "新澜医疗", "鼎盛物流", "云帆教育", "瑞丰食品", "博远能源",
-    "Northwind Traders", "Contoso Ltd", "Fabrikam Inc", "Tailspin Toys",
+    "明远科技",
+    "星河软件",
+    "华辰制造",
+    "新澜医疗",
+    "鼎盛物流",
+    "云帆教育",
+    "瑞丰食品",
+    "博远能源",
+    "Northwind Traders",
+    "Contoso Ltd",
+    "Fabrikam Inc",
+    "Tailspin Toys",
 ];
 const CITIES: &[&str] = &["上海", "北京", "深圳", "杭州", "南京", "广州"];
 const INDUSTRIES: &[&str] = &["manufacturing", "software", "healthcare", "logistics", "education", "retail"];
@@ -64,7 +74,8 @@ fn lead(i: usize, owner: Option<&str>) -> LeadRow {
     let now = clock::now();
     let name = format!("{}{}", SURNAMES[i % SURNAMES.len()], GIVEN[(i / SURNAMES.len()) % GIVEN.len()]);
     let city = CITIES[i % CITIES.len()];
-    let company = format!("{city}{}{}", COMPANIES[i % COMPANIES.len()], if i.is_multiple_of(3) { "有限公司" } else { "" });
+    let company =
+        format!("{city}{}{}", COMPANIES[i % COMPANIES.len()], if i.is_multiple_of(3) { "有限公司" } else { "" });
     let email = format!("contact{i}@demo-customer.cn");
     let phone = format!("+86 139 {:04} {:04}", i / 10_000, i % 10_000);
     let sources = LeadSource::ALL;
@@ -121,10 +132,24 @@ fn load(conn: &mut DbConnection, hash: &str) -> Result<String, StoreError> {
     users::insert(conn, &finance)?;
     let mut reps = Vec::new();
     for (region, dept, rep_dept) in [("east", &east, &shanghai), ("north", &north, &north), ("south", &south, &south)] {
-        let manager = user(&format!("manager.{region}@demo.salesops"), &format!("Manager {region}"), Role::Manager, &dept.id, None, hash);
+        let manager = user(
+            &format!("manager.{region}@demo.salesops"),
+            &format!("Manager {region}"),
+            Role::Manager,
+            &dept.id,
+            None,
+            hash,
+        );
         users::insert(conn, &manager)?;
         for n in 1..=3 {
-            let rep = user(&format!("rep{n}.{region}@demo.salesops"), &format!("Rep {n} {region}"), Role::Rep, &rep_dept.id, Some(&manager.id), hash);
+            let rep = user(
+                &format!("rep{n}.{region}@demo.salesops"),
+                &format!("Rep {n} {region}"),
+                Role::Rep,
+                &rep_dept.id,
+                Some(&manager.id),
+                hash,
+            );
             users::insert(conn, &rep)?;
             reps.push(rep.id);
         }

@@ -9,7 +9,9 @@ use base64::Engine;
 use rand_core::{OsRng, RngCore};
 use salesops_domain::org::Role;
 use salesops_persistence::users::UserRow;
-use salesops_persistence::{build_pool, clock, migrations, settings as stored, users, DbConnection, DbPool, PoolSettings};
+use salesops_persistence::{
+    build_pool, clock, migrations, settings as stored, users, DbConnection, DbPool, PoolSettings,
+};
 use std::sync::Arc;
 
 /// Why the server could not start.

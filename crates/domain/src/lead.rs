@@ -157,29 +157,19 @@ pub fn check_claim(status: LeadStatus, owner_id: Option<&str>) -> Result<(), Tra
 }
 
 /// Only the owner releases a lead to the pool, and a converted lead stays put.
-pub fn check_release(
-    status: LeadStatus,
-    owner_id: Option<&str>,
-    actor_id: &str,
-) -> Result<(), TransitionError> {
+pub fn check_release(status: LeadStatus, owner_id: Option<&str>, actor_id: &str) -> Result<(), TransitionError> {
     if status == LeadStatus::Converted {
         return Err(TransitionError::NotAllowed { from: status, command: LeadCommand::Release });
     }
     match owner_id {
         None => Err(TransitionError::Ownership("the lead is already in the pool")),
-        Some(owner) if owner != actor_id => {
-            Err(TransitionError::Ownership("only the owner can release a lead"))
-        }
+        Some(owner) if owner != actor_id => Err(TransitionError::Ownership("only the owner can release a lead")),
         Some(_) => Ok(()),
     }
 }
 
 /// A lead can be (re)assigned unless it is converted, and not to its current owner.
-pub fn check_assign(
-    status: LeadStatus,
-    owner_id: Option<&str>,
-    new_owner_id: &str,
-) -> Result<(), TransitionError> {
+pub fn check_assign(status: LeadStatus, owner_id: Option<&str>, new_owner_id: &str) -> Result<(), TransitionError> {
     if status == LeadStatus::Converted {
         return Err(TransitionError::NotAllowed { from: status, command: LeadCommand::Assign });
     }

@@ -48,11 +48,8 @@ pub fn insert(conn: &mut DbConnection, row: &AuditEventRow) -> StoreResult<()> {
 
 /// Events in the order they happened (ids are time-ordered), `limit` at most.
 pub fn list(conn: &mut DbConnection, filter: &AuditFilter, limit: i64) -> StoreResult<Vec<AuditEventRow>> {
-    let mut query = audit_events::table
-        .select(AuditEventRow::as_select())
-        .order(audit_events::id)
-        .limit(limit)
-        .into_boxed();
+    let mut query =
+        audit_events::table.select(AuditEventRow::as_select()).order(audit_events::id).limit(limit).into_boxed();
     if let Some(t) = &filter.entity_type {
         query = query.filter(audit_events::entity_type.eq(t.clone()));
     }

@@ -173,10 +173,7 @@ mod tests {
 
     #[test]
     fn urls_choose_the_backend() {
-        assert_eq!(
-            DatabaseTarget::parse("postgres://u@h/db"),
-            DatabaseTarget::Postgres("postgres://u@h/db".into())
-        );
+        assert_eq!(DatabaseTarget::parse("postgres://u@h/db"), DatabaseTarget::Postgres("postgres://u@h/db".into()));
         assert_eq!(DatabaseTarget::parse("sqlite://data/x.db"), DatabaseTarget::Sqlite("data/x.db".into()));
         assert_eq!(DatabaseTarget::parse("./x.db"), DatabaseTarget::Sqlite("./x.db".into()));
     }

@@ -72,6 +72,25 @@ pub fn list(conn: &mut DbConnection, filter: &DepartmentFilter, limit: i64) -> S
     Ok(query.load(conn)?)
 }
 
+/// Take the row lock on a department for the rest of the transaction, so a
+/// check on it (it exists, it is empty) cannot interleave with another writer.
+pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    diesel::update(departments::table.find(id)).set(departments::version.eq(departments::version)).execute(conn)?;
+    Ok(())
+}
+
+/// Hold off every other department write until the transaction ends, so two
+/// concurrent moves cannot each pass the cycle check and together make a loop.
+///
+/// Take it before any other department lock in the transaction. SQLite write
+/// transactions are already serial, so there it does nothing.
+pub fn lock_tree(conn: &mut DbConnection) -> StoreResult<()> {
+    if matches!(conn, DbConnection::Postgresql(_)) {
+        diesel::sql_query("LOCK TABLE departments IN SHARE ROW EXCLUSIVE MODE").execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Write a changed department if its version is still `expected_version`; false when it moved on.
 pub fn update(conn: &mut DbConnection, row: &DepartmentRow, expected_version: i64) -> StoreResult<bool> {
     let n = diesel::update(departments::table.find(&row.id).filter(departments::version.eq(expected_version)))
@@ -122,10 +141,7 @@ pub fn is_in_use(conn: &mut DbConnection, id: &str) -> StoreResult<bool> {
         .filter(departments::deleted_at.is_null())
         .count()
         .get_result(conn)?;
-    let members: i64 = users::table
-        .filter(users::department_id.eq(id))
-        .filter(users::active.eq(true))
-        .count()
-        .get_result(conn)?;
+    let members: i64 =
+        users::table.filter(users::department_id.eq(id)).filter(users::active.eq(true)).count().get_result(conn)?;
     Ok(children > 0 || members > 0)
 }

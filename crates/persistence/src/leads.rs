@@ -210,11 +210,8 @@ fn filtered<'a>(filter: &LeadFilter, visibility: &Visibility) -> leads::BoxedQue
 fn key_predicates(key: SortKey, value: &CursorValue) -> Result<(Predicate, Predicate), CursorMismatch> {
     macro_rules! pair {
         ($col:expr, $v:expr) => {{
-            let after: Predicate = if key.descending {
-                Box::new($col.lt($v.clone()))
-            } else {
-                Box::new($col.gt($v.clone()))
-            };
+            let after: Predicate =
+                if key.descending { Box::new($col.lt($v.clone())) } else { Box::new($col.gt($v.clone())) };
             let equal: Predicate = Box::new($col.eq($v.clone()));
             Ok((after, equal))
         }};
@@ -349,13 +346,16 @@ pub fn find_duplicates(
     exclude_id: Option<&str>,
     limit: i64,
 ) -> StoreResult<Vec<LeadRow>> {
-    let mut any: Option<Box<dyn BoxableExpression<leads::table, MultiBackend, SqlType = diesel::sql_types::Nullable<Bool>>>> = None;
-    let mut add = |p: Box<dyn BoxableExpression<leads::table, MultiBackend, SqlType = diesel::sql_types::Nullable<Bool>>>| {
-        any = Some(match any.take() {
-            None => p,
-            Some(prev) => Box::new(prev.or(p)),
-        });
-    };
+    let mut any: Option<
+        Box<dyn BoxableExpression<leads::table, MultiBackend, SqlType = diesel::sql_types::Nullable<Bool>>>,
+    > = None;
+    let mut add =
+        |p: Box<dyn BoxableExpression<leads::table, MultiBackend, SqlType = diesel::sql_types::Nullable<Bool>>>| {
+            any = Some(match any.take() {
+                None => p,
+                Some(prev) => Box::new(prev.or(p)),
+            });
+        };
     if let Some(e) = &probe.email {
         add(Box::new(leads::email_normalized.eq(e.clone())));
     }

@@ -19,10 +19,12 @@ pub mod sql_functions;
 pub mod tokens;
 pub mod users;
 
-pub use connection::{build_pool, ping, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings, PooledConnection};
-pub use error::{StoreError, StoreResult};
+pub use connection::{
+    build_pool, ping, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings, PooledConnection,
+};
 /// Diesel's error, for callers that pass it through [`write_transaction`].
 pub use diesel::result::Error as DieselError;
+pub use error::{StoreError, StoreResult};
 
 /// Escape `%`, `_` and `\` in user text so it matches literally inside a LIKE pattern that uses `\` as escape.
 pub fn like_contains(text: &str) -> String {

@@ -15,9 +15,8 @@ pub fn get_or_insert(conn: &mut DbConnection, key: &str, value: &str) -> StoreRe
     if let Some(existing) = get(conn, key)? {
         return Ok(existing);
     }
-    let inserted = diesel::insert_into(settings::table)
-        .values((settings::key.eq(key), settings::value.eq(value)))
-        .execute(conn);
+    let inserted =
+        diesel::insert_into(settings::table).values((settings::key.eq(key), settings::value.eq(value))).execute(conn);
     match inserted.map_err(StoreError::from) {
         Ok(_) => Ok(value.to_owned()),
         Err(StoreError::UniqueViolation(_)) => get(conn, key)?.ok_or(StoreError::NotFound),

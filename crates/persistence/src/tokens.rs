@@ -71,9 +71,7 @@ pub fn revoke_family(conn: &mut DbConnection, family_id: &str, now: NaiveDateTim
 /// Revoke every refresh token of a user (on deactivation).
 pub fn revoke_all_for_user(conn: &mut DbConnection, user_id: &str, now: NaiveDateTime) -> StoreResult<()> {
     diesel::update(
-        refresh_tokens::table
-            .filter(refresh_tokens::user_id.eq(user_id))
-            .filter(refresh_tokens::revoked_at.is_null()),
+        refresh_tokens::table.filter(refresh_tokens::user_id.eq(user_id)).filter(refresh_tokens::revoked_at.is_null()),
     )
     .set(refresh_tokens::revoked_at.eq(now))
     .execute(conn)?;
@@ -98,8 +96,8 @@ pub fn is_access_revoked(conn: &mut DbConnection, jti: &str) -> StoreResult<bool
 
 /// Drop denials and refresh tokens that have expired anyway.
 pub fn purge_expired(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult<usize> {
-    let a = diesel::delete(revoked_access_tokens::table.filter(revoked_access_tokens::expires_at.lt(now)))
-        .execute(conn)?;
+    let a =
+        diesel::delete(revoked_access_tokens::table.filter(revoked_access_tokens::expires_at.lt(now))).execute(conn)?;
     let r = diesel::delete(refresh_tokens::table.filter(refresh_tokens::expires_at.lt(now))).execute(conn)?;
     Ok(a + r)
 }
@@ -120,11 +118,7 @@ pub struct LoginThrottleRow {
 
 /// The throttle state for an email.
 pub fn find_throttle(conn: &mut DbConnection, email: &str) -> StoreResult<Option<LoginThrottleRow>> {
-    Ok(login_throttles::table
-        .find(email)
-        .select(LoginThrottleRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(login_throttles::table.find(email).select(LoginThrottleRow::as_select()).first(conn).optional()?)
 }
 
 /// Store the throttle state for an email.

@@ -66,11 +66,7 @@ pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<UserRow>> {
 
 /// A user by (lower-cased) email.
 pub fn find_by_email(conn: &mut DbConnection, email: &str) -> StoreResult<Option<UserRow>> {
-    Ok(users::table
-        .filter(users::email.eq(email))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?)
+    Ok(users::table.filter(users::email.eq(email)).select(UserRow::as_select()).first(conn).optional()?)
 }
 
 /// How many users exist, to decide whether to bootstrap an admin.
@@ -105,6 +101,25 @@ pub fn list(conn: &mut DbConnection, filter: &UserFilter, limit: i64) -> StoreRe
     Ok(query.load(conn)?)
 }
 
+/// Take the row lock on a user for the rest of the transaction.
+pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    diesel::update(users::table.find(id)).set(users::version.eq(users::version)).execute(conn)?;
+    Ok(())
+}
+
+/// Hold off every other user write until the transaction ends, so two
+/// concurrent manager changes cannot each pass the loop check and together
+/// make a reporting loop.
+///
+/// Take it before any other user lock in the transaction (department locks
+/// come first). SQLite write transactions are already serial, so there it does nothing.
+pub fn lock_reporting_lines(conn: &mut DbConnection) -> StoreResult<()> {
+    if matches!(conn, DbConnection::Postgresql(_)) {
+        diesel::sql_query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").execute(conn)?;
+    }
+    Ok(())
+}
+
 /// Write a changed user if its version is still `expected_version`; false when it moved on.
 pub fn update(conn: &mut DbConnection, row: &UserRow, expected_version: i64) -> StoreResult<bool> {
     let n = diesel::update(users::table.find(&row.id).filter(users::version.eq(expected_version)))
@@ -135,10 +150,7 @@ pub fn self_and_subordinate_ids(conn: &mut DbConnection, user_id: &str) -> Store
 
 /// Every user whose department is one of `department_ids`.
 pub fn ids_in_departments(conn: &mut DbConnection, department_ids: &[String]) -> StoreResult<Vec<String>> {
-    Ok(users::table
-        .filter(users::department_id.eq_any(department_ids))
-        .select(users::id)
-        .load(conn)?)
+    Ok(users::table.filter(users::department_id.eq_any(department_ids)).select(users::id).load(conn)?)
 }
 
 /// Whether making `manager_id` the manager of `user_id` would loop back to `user_id`.

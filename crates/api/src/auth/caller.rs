@@ -50,20 +50,15 @@ impl Caller {
 
     /// Resolve whose records the caller may see.
     pub fn visibility(&self, conn: &mut DbConnection) -> Result<Visibility, ApiError> {
-        let viewer = Viewer {
-            user_id: &self.user.id,
-            department_id: self.user.department_id.as_deref(),
-            scope: self.scope,
-        };
+        let viewer =
+            Viewer { user_id: &self.user.id, department_id: self.user.department_id.as_deref(), scope: self.scope };
         Ok(scope::resolve(conn, viewer)?)
     }
 }
 
 /// The scope in force for a role: the admin's setting, else the domain default.
 pub fn effective_scope(conn: &mut DbConnection, role: Role) -> Result<DataScope, ApiError> {
-    Ok(role_scopes::find(conn, role.as_str())?
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| role.default_scope()))
+    Ok(role_scopes::find(conn, role.as_str())?.and_then(|s| s.parse().ok()).unwrap_or_else(|| role.default_scope()))
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
@@ -98,7 +93,10 @@ impl FromRequest for Caller {
                 if tokens::is_access_revoked(conn, &jti)? {
                     return Err(rejected());
                 }
-                let role: Role = user.role.parse().map_err(|_| ApiError::Internal(format!("stored role `{}` is unknown", user.role)))?;
+                let role: Role = user
+                    .role
+                    .parse()
+                    .map_err(|_| ApiError::Internal(format!("stored role `{}` is unknown", user.role)))?;
                 let scope = effective_scope(conn, role)?;
                 Ok((user, role, scope))
             })

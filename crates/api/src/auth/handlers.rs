@@ -93,7 +93,12 @@ fn new_refresh_token() -> String {
 }
 
 /// Issue an access token and a refresh token in `family_id`.
-fn issue_pair(conn: &mut DbConnection, state: &AppState, user: &UserRow, family_id: String) -> Result<TokenResponse, ApiError> {
+fn issue_pair(
+    conn: &mut DbConnection,
+    state: &AppState,
+    user: &UserRow,
+    family_id: String,
+) -> Result<TokenResponse, ApiError> {
     let (access_token, _) = state.jwt.issue(&user.id, &user.role)?;
     let refresh_token = new_refresh_token();
     let now = clock::now();
@@ -214,13 +219,12 @@ pub async fn refresh(state: web::Data<AppState>, body: ValidJson<RefreshRequest>
     security(("bearer" = []))
 )]
 #[post("/auth/logout")]
-pub async fn logout(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: web::Bytes,
-) -> Result<HttpResponse, ApiError> {
-    let request: LogoutRequest =
-        if body.iter().all(u8::is_ascii_whitespace) { LogoutRequest::default() } else { crate::extract::parse_json(&body)? };
+pub async fn logout(state: web::Data<AppState>, caller: Caller, body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let request: LogoutRequest = if body.iter().all(u8::is_ascii_whitespace) {
+        LogoutRequest::default()
+    } else {
+        crate::extract::parse_json(&body)?
+    };
     request.validate()?;
     db::write(&state, move |conn| {
         let now = clock::now();

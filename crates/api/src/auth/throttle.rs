@@ -41,10 +41,20 @@ pub fn record_failure(
     Ok(())
 }
 
-fn next_state(previous: Option<LoginThrottleRow>, email: &str, now: NaiveDateTime, policy: ThrottlePolicy) -> LoginThrottleRow {
+fn next_state(
+    previous: Option<LoginThrottleRow>,
+    email: &str,
+    now: NaiveDateTime,
+    policy: ThrottlePolicy,
+) -> LoginThrottleRow {
     let fresh = LoginThrottleRow { email: email.to_owned(), failures: 0, window_started_at: now, locked_until: None };
     let mut row = match previous {
-        Some(r) if now - r.window_started_at < Duration::minutes(WINDOW_MINUTES) && r.locked_until.is_none_or(|u| u > now) => r,
+        Some(r)
+            if now - r.window_started_at < Duration::minutes(WINDOW_MINUTES)
+                && r.locked_until.is_none_or(|u| u > now) =>
+        {
+            r
+        }
         _ => fresh,
     };
     row.failures += 1;

@@ -13,16 +13,15 @@ use crate::leads::dto::{stored, AssignLead, DisqualifyLead, Lead};
 use crate::leads::handlers::{check_assignable, lead_response, load_visible, save};
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
-use salesops_persistence::leads;
 use salesops_domain::lead::{self, LeadCommand, LeadStatus, QualificationFacts, TransitionError};
+use salesops_persistence::leads;
 
 impl From<TransitionError> for ApiError {
     fn from(e: TransitionError) -> Self {
         let errors = match &e {
-            TransitionError::MissingFields { fields, .. } => fields
-                .iter()
-                .map(|f| FieldError::new(*f, "required", format!("{f} must be set first")))
-                .collect(),
+            TransitionError::MissingFields { fields, .. } => {
+                fields.iter().map(|f| FieldError::new(*f, "required", format!("{f} must be set first"))).collect()
+            }
             _ => Vec::new(),
         };
         ApiError::InvalidTransition { detail: e.to_string(), errors }
@@ -77,7 +76,9 @@ async fn run(
             LeadCommand::Start | LeadCommand::Qualify | LeadCommand::Disqualify | LeadCommand::Reopen => {
                 match row.owner_id.as_deref() {
                     None => {
-                        return Err(TransitionError::Ownership("the lead is in the pool; claim or assign it first").into())
+                        return Err(
+                            TransitionError::Ownership("the lead is in the pool; claim or assign it first").into()
+                        )
                     }
                     Some(owner) if owner != caller.id() => {
                         caller.require(caller.role.can_assign(), "work on another user's lead")?

@@ -91,11 +91,7 @@ fn refuse_duplicates(conn: &mut DbConnection, input: &CreateLead, exclude_id: Op
 }
 
 /// Check that `owner_id` names an active user the caller may hand work to.
-pub fn check_assignable(
-    conn: &mut DbConnection,
-    visibility: &Visibility,
-    owner_id: &str,
-) -> Result<(), ApiError> {
+pub fn check_assignable(conn: &mut DbConnection, visibility: &Visibility, owner_id: &str) -> Result<(), ApiError> {
     let ok = users::find(conn, owner_id)?.is_some_and(|u| u.active) && visibility.allows(Some(owner_id));
     if ok {
         Ok(())
@@ -143,7 +139,8 @@ pub async fn create_lead(
     if input.to_pool && input.owner_id.is_some() {
         return Err(ApiError::invalid_field("owner_id", "conflict", "a lead sent to the pool has no owner"));
     }
-    let owner = if input.to_pool { None } else { Some(input.owner_id.clone().unwrap_or_else(|| caller.id().to_owned())) };
+    let owner =
+        if input.to_pool { None } else { Some(input.owner_id.clone().unwrap_or_else(|| caller.id().to_owned())) };
     if owner.as_deref() != Some(caller.id()) {
         caller.require(caller.role.can_assign(), "create leads for others or into the pool")?;
     }
@@ -209,7 +206,11 @@ pub async fn create_lead(
     security(("bearer" = []))
 )]
 #[get("/leads/{id}")]
-pub async fn get_lead(state: web::Data<AppState>, caller: Caller, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn get_lead(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let lead = db::read(&state, move |conn| {
         let (row, _) = load_visible(conn, &caller, &id, false)?;

@@ -48,7 +48,11 @@ fn canonical(sort: &[SortKey]) -> String {
     sort.iter()
         .map(|k| {
             let name = SORTABLE.iter().find(|(_, f)| *f == k.field).map(|(n, _)| *n).unwrap_or("");
-            if k.descending { format!("-{name}") } else { name.to_owned() }
+            if k.descending {
+                format!("-{name}")
+            } else {
+                name.to_owned()
+            }
         })
         .collect::<Vec<_>>()
         .join(",")
@@ -69,9 +73,7 @@ where
     raw.map(|r| r.split(',').map(str::trim).filter(|s| !s.is_empty()))
         .into_iter()
         .flatten()
-        .map(|w| {
-            w.parse::<T>().map(|_| w.to_owned()).map_err(|e| ApiError::BadRequest(format!("{param}: {e}")))
-        })
+        .map(|w| w.parse::<T>().map(|_| w.to_owned()).map_err(|e| ApiError::BadRequest(format!("{param}: {e}"))))
         .collect()
 }
 

@@ -1,4 +1,409 @@
 //! `/departments`: the department tree.
+//!
+//! Anyone signed in may read the tree; only admins change it. A department is
+//! never moved under itself or one of its descendants, and one that still has
+//! sub-departments or active members cannot be deleted.
 
-/// Register the department routes.
-pub fn routes(_cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {}
+use crate::audit::{self, snapshot};
+use crate::auth::Caller;
+use crate::db;
+use crate::error::ApiError;
+use crate::etag::{etag, IfMatch};
+use crate::extract::{double_option, ValidJson};
+use crate::org::users::require_active_user;
+use crate::pagination::{self, Page};
+use crate::state::AppState;
+use crate::time::to_utc;
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use salesops_domain::org::reparent_makes_cycle;
+use salesops_persistence::departments::{self, DepartmentFilter, DepartmentRow};
+use salesops_persistence::{clock, DbConnection};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::{Validate, ValidationError};
+
+/// The entity type departments are audited under.
+pub const ENTITY: &str = "department";
+
+/// A department: a node of the organisation tree (a region, an industry, a product line).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Department {
+    /// UUIDv7.
+    #[schema(example = "0190f0c2-7d1e-7c3a-9d63-2f4f1b0f3a11")]
+    pub id: String,
+    /// Display name.
+    #[schema(example = "华东大区")]
+    pub name: String,
+    /// The department above; `null` at the root.
+    #[schema(example = "0190f0c2-6a00-7000-8000-000000000001")]
+    pub parent_id: Option<String>,
+    /// The user who heads it.
+    #[schema(example = "0190f0c2-6a00-7000-8000-0000000000a1")]
+    pub head_user_id: Option<String>,
+    /// Bumped on every change; also the ETag.
+    #[schema(example = 1)]
+    pub version: i64,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Who created it.
+    pub created_by: Option<String>,
+}
+
+impl From<DepartmentRow> for Department {
+    fn from(r: DepartmentRow) -> Self {
+        Department {
+            id: r.id,
+            name: r.name,
+            parent_id: r.parent_id,
+            head_user_id: r.head_user_id,
+            version: r.version,
+            created_at: to_utc(r.created_at),
+            updated_at: to_utc(r.updated_at),
+            created_by: r.created_by,
+        }
+    }
+}
+
+fn not_blank(s: &str) -> Result<(), ValidationError> {
+    if s.trim().is_empty() {
+        return Err(ValidationError::new("required").with_message("must not be blank".into()));
+    }
+    Ok(())
+}
+
+fn tidy(field: Option<String>) -> Option<String> {
+    field.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A new department.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "华东大区", "parent_id": "0190f0c2-6a00-7000-8000-000000000001"}))]
+pub struct CreateDepartment {
+    /// Display name (required).
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(example = "华东大区")]
+    pub name: String,
+    /// The department above; omit for a root department. It must exist.
+    #[validate(length(min = 1, max = 36))]
+    #[schema(example = "0190f0c2-6a00-7000-8000-000000000001")]
+    pub parent_id: Option<String>,
+    /// The user who heads it; must be an active user.
+    #[validate(length(min = 1, max = 36))]
+    #[schema(example = "0190f0c2-6a00-7000-8000-0000000000a1")]
+    pub head_user_id: Option<String>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of a department: absent fields stay, `null` clears.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"parent_id": "0190f0c2-6a00-7000-8000-000000000002", "head_user_id": null}))]
+pub struct DepartmentPatch {
+    /// Display name; cannot be cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, example = "华南大区")]
+    pub name: Option<Option<String>>,
+    /// Move under this department; `null` makes it a root. Never under itself or a descendant.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, example = "0190f0c2-6a00-7000-8000-000000000002")]
+    pub parent_id: Option<Option<String>>,
+    /// The new head, an active user; `null` leaves the department without one.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>, example = "0190f0c2-6a00-7000-8000-0000000000a2")]
+    pub head_user_id: Option<Option<String>>,
+}
+
+/// Query parameters of `GET /departments`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DepartmentListQuery {
+    /// Only the direct children of this department.
+    pub parent_id: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// Answer with a department and its ETag.
+fn department_response(mut builder: actix_web::HttpResponseBuilder, department: &Department) -> HttpResponse {
+    builder.insert_header((header::ETAG, etag(department.version))).json(department)
+}
+
+/// Refuse with 422 on `field` unless `id` names a live (not deleted) department.
+pub fn require_department(conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
+    if departments::find(conn, id)?.is_some() {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_field(field, "unknown_department", "no department with this id"))
+    }
+}
+
+/// Write a changed department (bumping version and time) and its audit event; return the new record.
+fn save(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: &str,
+    before: &DepartmentRow,
+    mut after: DepartmentRow,
+) -> Result<Department, ApiError> {
+    after.version = before.version + 1;
+    after.updated_at = clock::now();
+    if !departments::update(conn, &after, before.version)? {
+        return Err(ApiError::Conflict("the department changed while the request ran; retry".into()));
+    }
+    let (old, new) = (Department::from(before.clone()), Department::from(after));
+    audit::record(conn, caller, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
+    Ok(new)
+}
+
+/// List departments.
+///
+/// Departments come in id order (oldest first). Deleted departments are left out.
+#[utoipa::path(
+    tag = "departments",
+    operation_id = "list_departments",
+    params(DepartmentListQuery),
+    responses((status = 200, description = "One page of departments", body = Page<Department>)),
+    security(("bearer" = []))
+)]
+#[get("/departments")]
+pub async fn list_departments(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: web::Query<DepartmentListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let filter =
+        DepartmentFilter { parent_id: tidy(q.parent_id), after_id: pagination::after_id(q.cursor.as_deref())? };
+    let page = db::read(&state, move |conn| {
+        let rows = departments::list(conn, &filter, limit + 1)?;
+        Ok(pagination::page_by_id(rows, limit, |r| r.id.clone(), Department::from))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Create a department (admins).
+///
+/// The parent, if given, must exist; the head, if given, must be an active user.
+#[utoipa::path(
+    tag = "departments",
+    operation_id = "create_department",
+    request_body = CreateDepartment,
+    responses(
+        (status = 201, description = "Created", body = Department,
+         headers(("Location" = String, description = "The new department's URL"), ("ETag" = String, description = "W/\"<version>\""))),
+        (status = 403, description = "Only admins change the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/departments")]
+pub async fn create_department(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateDepartment>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin("change departments")?;
+    let input = body.0;
+    let name = input.name.trim().to_owned();
+    let parent_id = tidy(input.parent_id);
+    let head_user_id = tidy(input.head_user_id);
+    let department = db::write(&state, move |conn| {
+        if let Some(parent) = parent_id.as_deref() {
+            // Locked so that a concurrent deletion of the parent waits and then sees the new child.
+            departments::lock(conn, parent)?;
+            require_department(conn, "parent_id", parent)?;
+        }
+        if let Some(head) = head_user_id.as_deref() {
+            require_active_user(conn, "head_user_id", head)?;
+        }
+        let now = clock::now();
+        let row = DepartmentRow {
+            id: salesops_domain::new_id(),
+            name,
+            parent_id,
+            head_user_id,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            created_by: Some(caller.id().to_owned()),
+            deleted_at: None,
+        };
+        departments::insert(conn, &row)?;
+        let department = Department::from(row);
+        audit::record(
+            conn,
+            &caller,
+            "create",
+            ENTITY,
+            &department.id,
+            &serde_json::Value::Null,
+            &snapshot(&department),
+        )?;
+        Ok(department)
+    })
+    .await?;
+    let mut created = HttpResponse::Created();
+    created.insert_header((header::LOCATION, format!("/api/v1/departments/{}", department.id)));
+    Ok(department_response(created, &department))
+}
+
+/// Get a department.
+#[utoipa::path(
+    tag = "departments",
+    operation_id = "get_department",
+    params(("id" = String, Path, description = "Department id")),
+    responses((status = 200, description = "The department", body = Department, headers(("ETag" = String, description = "W/\"<version>\"")))),
+    security(("bearer" = []))
+)]
+#[get("/departments/{id}")]
+pub async fn get_department(
+    state: web::Data<AppState>,
+    _caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let department =
+        db::read(&state, move |conn| departments::find(conn, &id)?.map(Department::from).ok_or(ApiError::NotFound))
+            .await?;
+    Ok(department_response(HttpResponse::Ok(), &department))
+}
+
+/// Patch a department (admins; JSON Merge Patch).
+///
+/// Send `If-Match: W/"<version>"` to refuse the change (412) if someone else
+/// changed the department first. Moving a department under itself or one of
+/// its descendants is refused with 409 `invalid_transition`.
+#[utoipa::path(
+    tag = "departments",
+    operation_id = "update_department",
+    params(
+        ("id" = String, Path, description = "Department id"),
+        ("If-Match" = Option<String>, Header, description = "W/\"<version>\" of the department the change is based on"),
+    ),
+    request_body(content = DepartmentPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed department", body = Department, headers(("ETag" = String, description = "W/\"<version>\""))),
+        (status = 403, description = "Only admins change the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: the move would put the department under itself; or a concurrent change", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/departments/{id}")]
+pub async fn update_department(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ValidJson<DepartmentPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin("change departments")?;
+    let id = id.into_inner();
+    let patch = body.0;
+    if matches!(patch.name, Some(None)) {
+        return Err(ApiError::invalid_field("name", "required", "cannot be cleared"));
+    }
+    let department = db::write(&state, move |conn| {
+        if patch.parent_id.is_some() {
+            departments::lock_tree(conn)?;
+        }
+        departments::lock(conn, &id)?;
+        let row = departments::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+        if_match.check(row.version)?;
+        let mut after = row.clone();
+        if let Some(Some(name)) = patch.name {
+            let name = name.trim().to_owned();
+            if name.is_empty() || name.chars().count() > 200 {
+                return Err(ApiError::invalid_field("name", "length", "must be 1 to 200 characters"));
+            }
+            after.name = name;
+        }
+        if let Some(parent) = patch.parent_id {
+            after.parent_id = tidy(parent);
+        }
+        if let Some(head) = patch.head_user_id {
+            after.head_user_id = tidy(head);
+        }
+        if after.parent_id != row.parent_id {
+            if let Some(parent) = after.parent_id.as_deref() {
+                require_department(conn, "parent_id", parent)?;
+                let ancestors = departments::ancestors_and_self(conn, parent)?;
+                if reparent_makes_cycle(&row.id, &ancestors) {
+                    return Err(ApiError::InvalidTransition {
+                        detail: "a department cannot move under itself or one of its own sub-departments".into(),
+                        errors: Vec::new(),
+                    });
+                }
+            }
+        }
+        if after.head_user_id != row.head_user_id {
+            if let Some(head) = after.head_user_id.as_deref() {
+                require_active_user(conn, "head_user_id", head)?;
+            }
+        }
+        save(conn, &caller, "update", &row, after)
+    })
+    .await?;
+    Ok(department_response(HttpResponse::Ok(), &department))
+}
+
+/// Delete a department (admins; soft: it disappears from lists and reads, and stays in the audit log).
+///
+/// A department that still has sub-departments or active members is refused
+/// with 409 `conflict`: move them first.
+#[utoipa::path(
+    tag = "departments",
+    operation_id = "delete_department",
+    params(
+        ("id" = String, Path, description = "Department id"),
+        ("If-Match" = Option<String>, Header, description = "W/\"<version>\" the deletion is based on"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "Only admins change the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`conflict`: the department still has sub-departments or active members", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/departments/{id}")]
+pub async fn delete_department(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin("change departments")?;
+    let id = id.into_inner();
+    db::write(&state, move |conn| {
+        departments::lock(conn, &id)?;
+        let row = departments::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+        if_match.check(row.version)?;
+        if departments::is_in_use(conn, &row.id)? {
+            return Err(ApiError::Conflict(
+                "the department still has sub-departments or active members; move them first".into(),
+            ));
+        }
+        let mut after = row.clone();
+        after.deleted_at = Some(clock::now());
+        save(conn, &caller, "delete", &row, after).map(|_| ())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Register the department routes. Literal paths come before `{id}`.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_departments)
+        .service(create_department)
+        .service(get_department)
+        .service(update_department)
+        .service(delete_department);
+}

@@ -1,4 +1,127 @@
-//! `/role-scopes`: the data scope each role has.
+//! `/role-scopes`: the data scope each role has (数据权限).
+//!
+//! Every role has a default scope (DOMAIN.md); an admin may set another. The
+//! setting takes effect on the next request of every user with that role.
+
+use crate::audit::{self, snapshot};
+use crate::auth::caller::effective_scope;
+use crate::auth::Caller;
+use crate::db;
+use crate::error::ApiError;
+use crate::extract::ValidJson;
+use crate::state::AppState;
+use actix_web::{get, put, web, HttpResponse};
+use salesops_domain::org::{DataScope, Role};
+use salesops_persistence::role_scopes::{self, RoleScopeRow};
+use salesops_persistence::{clock, DbConnection};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// The entity type scope settings are audited under; the entity id is the role word.
+pub const ENTITY: &str = "role_scope";
+
+/// The data scope in force for one role.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RoleScope {
+    /// The role.
+    #[schema(example = "rep")]
+    pub role: Role,
+    /// The scope its users have now.
+    #[schema(example = "department")]
+    pub scope: DataScope,
+    /// Whether that scope is the role's default (rep `self`, manager `department_tree`, finance and admin `all`).
+    #[schema(example = false)]
+    pub is_default: bool,
+}
+
+/// Every role's scope.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleScopeList {
+    /// One entry per role, in the order admin, manager, rep, finance.
+    pub data: Vec<RoleScope>,
+}
+
+/// The scope to give a role.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"scope": "department"}))]
+pub struct SetRoleScope {
+    /// The new scope.
+    #[schema(example = "department")]
+    pub scope: DataScope,
+}
+
+fn role_scope(conn: &mut DbConnection, role: Role) -> Result<RoleScope, ApiError> {
+    let scope = effective_scope(conn, role)?;
+    Ok(RoleScope { role, scope, is_default: scope == role.default_scope() })
+}
+
+/// List the data scope of every role (admins).
+#[utoipa::path(
+    tag = "role-scopes",
+    operation_id = "list_role_scopes",
+    responses(
+        (status = 200, description = "Every role and its scope", body = RoleScopeList),
+        (status = 403, description = "Only admins configure data scopes", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/role-scopes")]
+pub async fn list_role_scopes(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
+    caller.require_admin("read the data-scope settings")?;
+    let list = db::read(&state, move |conn| {
+        let data = Role::ALL.iter().map(|role| role_scope(conn, *role)).collect::<Result<Vec<_>, _>>()?;
+        Ok(RoleScopeList { data })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// Set the data scope of a role (admins).
+///
+/// It applies from the next request of every user with the role. An unknown role is 404.
+#[utoipa::path(
+    tag = "role-scopes",
+    operation_id = "set_role_scope",
+    params(("role" = Role, Path, description = "The role: `admin`, `manager`, `rep` or `finance`")),
+    request_body = SetRoleScope,
+    responses(
+        (status = 200, description = "The role and its new scope", body = RoleScope),
+        (status = 403, description = "Only admins configure data scopes", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[put("/role-scopes/{role}")]
+pub async fn set_role_scope(
+    state: web::Data<AppState>,
+    caller: Caller,
+    role: web::Path<String>,
+    body: ValidJson<SetRoleScope>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require_admin("configure data scopes")?;
+    let role: Role = role.into_inner().parse().map_err(|_| ApiError::NotFound)?;
+    let scope = body.0.scope;
+    let result = db::write(&state, move |conn| {
+        let before = role_scope(conn, role)?;
+        role_scopes::set(
+            conn,
+            &RoleScopeRow {
+                role: role.as_str().to_owned(),
+                scope: scope.as_str().to_owned(),
+                updated_at: clock::now(),
+                updated_by: Some(caller.id().to_owned()),
+            },
+        )?;
+        let after = RoleScope { role, scope, is_default: scope == role.default_scope() };
+        audit::record(conn, &caller, "update", ENTITY, role.as_str(), &snapshot(&before), &snapshot(&after))?;
+        Ok(after)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(result))
+}
 
 /// Register the role-scope routes.
-pub fn routes(_cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {}
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(list_role_scopes).service(set_role_scope);
+}
