@@ -22,6 +22,7 @@ pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod time;
+pub mod validation;
 
 use crate::error::ApiError;
 use actix_web::body::MessageBody;

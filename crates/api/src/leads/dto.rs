@@ -3,13 +3,14 @@
 use crate::error::{ApiError, FieldError};
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::{to_stored, to_utc};
+use crate::validation::{not_blank, plausible_phone, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::contact_info;
 use salesops_domain::lead::{LeadSource, LeadStatus};
 use salesops_persistence::leads::LeadRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
 /// A lead (线索).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -113,21 +114,6 @@ impl TryFrom<LeadRow> for Lead {
     }
 }
 
-fn not_blank(s: &str) -> Result<(), ValidationError> {
-    if s.trim().is_empty() {
-        return Err(ValidationError::new("required").with_message("must not be blank".into()));
-    }
-    Ok(())
-}
-
-fn plausible_phone(s: &str) -> Result<(), ValidationError> {
-    if contact_info::is_plausible_phone(s) {
-        Ok(())
-    } else {
-        Err(ValidationError::new("phone").with_message("not a phone number: use digits, spaces and + - ( ) .".into()))
-    }
-}
-
 fn default_source() -> LeadSource {
     LeadSource::Other
 }
@@ -192,10 +178,6 @@ pub struct CreateLead {
     /// Put the lead straight into the pool, unowned (managers and admins).
     #[serde(default)]
     pub to_pool: bool,
-}
-
-fn tidy(field: Option<String>) -> Option<String> {
-    field.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 impl CreateLead {

@@ -14,6 +14,7 @@ use crate::org::users::require_active_user;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use crate::time::to_utc;
+use crate::validation::{not_blank, tidy};
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -22,7 +23,7 @@ use salesops_persistence::departments::{self, DepartmentFilter, DepartmentRow};
 use salesops_persistence::{clock, DbConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use validator::{Validate, ValidationError};
+use validator::Validate;
 
 /// The entity type departments are audited under.
 pub const ENTITY: &str = "department";
@@ -66,17 +67,6 @@ impl From<DepartmentRow> for Department {
             created_by: r.created_by,
         }
     }
-}
-
-fn not_blank(s: &str) -> Result<(), ValidationError> {
-    if s.trim().is_empty() {
-        return Err(ValidationError::new("required").with_message("must not be blank".into()));
-    }
-    Ok(())
-}
-
-fn tidy(field: Option<String>) -> Option<String> {
-    field.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// A new department.

@@ -14,10 +14,10 @@ use crate::org::departments::require_department;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use crate::time::to_utc;
+use crate::validation::{not_blank, plausible_phone, tidy};
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use salesops_domain::contact_info;
 use salesops_domain::org::Role;
 use salesops_domain::password::{check_password_policy, PasswordError};
 use salesops_persistence::users::{self, UserFilter, UserRow};
@@ -86,21 +86,6 @@ impl From<UserRow> for User {
     }
 }
 
-fn not_blank(s: &str) -> Result<(), ValidationError> {
-    if s.trim().is_empty() {
-        return Err(ValidationError::new("required").with_message("must not be blank".into()));
-    }
-    Ok(())
-}
-
-fn plausible_phone(s: &str) -> Result<(), ValidationError> {
-    if contact_info::is_plausible_phone(s) {
-        Ok(())
-    } else {
-        Err(ValidationError::new("phone").with_message("not a phone number: use digits, spaces and + - ( ) .".into()))
-    }
-}
-
 fn password_policy(p: &str) -> Result<(), ValidationError> {
     check_password_policy(p).map_err(|e| {
         let code = match e {
@@ -109,10 +94,6 @@ fn password_policy(p: &str) -> Result<(), ValidationError> {
         };
         ValidationError::new(code).with_message(e.to_string().into())
     })
-}
-
-fn tidy(field: Option<String>) -> Option<String> {
-    field.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// A new user.

@@ -1,0 +1,26 @@
+//! Field checks and clean-ups shared by the request bodies of every resource.
+
+use salesops_domain::contact_info;
+use validator::ValidationError;
+
+/// Refuse text that is empty once trimmed.
+pub fn not_blank(s: &str) -> Result<(), ValidationError> {
+    if s.trim().is_empty() {
+        return Err(ValidationError::new("required").with_message("must not be blank".into()));
+    }
+    Ok(())
+}
+
+/// Refuse text that does not look like a phone number.
+pub fn plausible_phone(s: &str) -> Result<(), ValidationError> {
+    if contact_info::is_plausible_phone(s) {
+        Ok(())
+    } else {
+        Err(ValidationError::new("phone").with_message("not a phone number: use digits, spaces and + - ( ) .".into()))
+    }
+}
+
+/// Trim optional text, reading an empty result as absent.
+pub fn tidy(field: Option<String>) -> Option<String> {
+    field.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
