@@ -98,9 +98,12 @@ both_databases! {
         let text = metrics.body.as_str().expect("text");
         assert!(text.contains(r#"salesops_http_requests_total{method="GET",route="/api/v1/leads",status="200"} 1"#), "{text}");
         assert!(text.contains("salesops_http_request_duration_seconds_bucket"));
-        let page = app.get("/problems/invalid_transition").send().await;
-        assert_eq!(page.status, 200);
-        assert!(page.body.as_str().is_some_and(|b| b.contains("invalid_transition")));
+        for problem in salesops_api::error::PROBLEM_TYPES {
+            let page = app.get(&format!("/problems/{}", problem.code)).send().await;
+            assert_eq!(page.status, 200, "{}", problem.code);
+            assert!(page.body.as_str().is_some_and(|b| b.contains(problem.explanation)), "{}", problem.code);
+        }
+        assert_eq!(app.get("/problems/no_such_problem").send().await.status, 404);
         let spec = app.get("/api/v1/openapi.json").send().await;
         assert_eq!(spec.body["info"]["title"], "salesops");
     }

@@ -127,30 +127,80 @@ fn pluralize_fields(n: usize) -> String {
 /// Seconds a client should wait after a 503.
 const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
 
+/// One kind of problem: the code clients branch on, its HTTP status, a title,
+/// and the explanation served at its `type` URI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProblemType {
+    /// The machine-readable code, also the last segment of the `type` URI.
+    pub code: &'static str,
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// A short, stable summary.
+    pub title: &'static str,
+    /// What it means and what to do, for the `/problems/{code}` page.
+    pub explanation: &'static str,
+}
+
+macro_rules! problem_types {
+    ($($name:ident = $code:literal, $status:ident, $title:literal, $explanation:literal;)+) => {
+        $(
+            #[doc = concat!("`", $code, "`: ", $title, ".")]
+            pub const $name: ProblemType =
+                ProblemType { code: $code, status: StatusCode::$status, title: $title, explanation: $explanation };
+        )+
+        /// Every problem type: the one table of codes, statuses and titles.
+        pub const PROBLEM_TYPES: &[ProblemType] = &[$($name),+];
+    };
+}
+
+problem_types! {
+    BAD_REQUEST = "bad_request", BAD_REQUEST, "Bad request",
+        "The request is malformed: broken JSON, a bad query parameter or cursor, or an unknown sort field.";
+    UNAUTHENTICATED = "unauthenticated", UNAUTHORIZED, "Authentication required",
+        "Send a valid access token as `Authorization: Bearer <token>`; log in or refresh to get one.";
+    FORBIDDEN = "forbidden", FORBIDDEN, "Not allowed", "Your role may not perform this operation.";
+    NOT_FOUND = "not_found", NOT_FOUND, "Not found",
+        "The record does not exist, was deleted, or is outside your data scope.";
+    INVALID_TRANSITION = "invalid_transition", CONFLICT, "The transition is not allowed",
+        "The record's state does not allow this command; `errors` lists missing fields when that is the reason.";
+    DUPLICATE = "duplicate", CONFLICT, "A matching record exists",
+        "A matching record exists; `duplicate_ids` lists it. Retry with `allow_duplicate=true` to create anyway.";
+    CONFLICT = "conflict", CONFLICT, "Conflict",
+        "A unique value is taken, or the record changed while the request ran.";
+    PRECONDITION_FAILED = "precondition_failed", PRECONDITION_FAILED, "The resource has changed",
+        "`If-Match` names an old version. Fetch the record again and re-apply your change.";
+    PAYLOAD_TOO_LARGE = "payload_too_large", PAYLOAD_TOO_LARGE, "Payload too large",
+        "The request body exceeds the configured limit.";
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type",
+        "Send the body as `application/json`.";
+    VALIDATION = "validation", UNPROCESSABLE_ENTITY, "Request validation failed",
+        "One or more fields are invalid; `errors` lists each with a code and message.";
+    RATE_LIMITED = "rate_limited", TOO_MANY_REQUESTS, "Too many requests",
+        "Too many attempts. Wait `Retry-After` seconds.";
+    INTERNAL = "internal", INTERNAL_SERVER_ERROR, "Internal error",
+        "Something failed on the server. Quote the `request_id` when reporting it.";
+    UNAVAILABLE = "unavailable", SERVICE_UNAVAILABLE, "Service unavailable",
+        "The database is unreachable or busy. Retry after `Retry-After` seconds.";
+}
+
 impl ApiError {
-    /// The code, status and title of this error: the one table of them.
-    pub fn code(&self) -> (&'static str, StatusCode, &'static str) {
+    /// The problem type of this error.
+    pub fn problem_type(&self) -> ProblemType {
         match self {
-            ApiError::BadRequest(_) => ("bad_request", StatusCode::BAD_REQUEST, "Bad request"),
-            ApiError::Unauthenticated(_) => ("unauthenticated", StatusCode::UNAUTHORIZED, "Authentication required"),
-            ApiError::Forbidden(_) => ("forbidden", StatusCode::FORBIDDEN, "Not allowed"),
-            ApiError::NotFound => ("not_found", StatusCode::NOT_FOUND, "Not found"),
-            ApiError::InvalidTransition { .. } => {
-                ("invalid_transition", StatusCode::CONFLICT, "The transition is not allowed")
-            }
-            ApiError::Duplicate { .. } => ("duplicate", StatusCode::CONFLICT, "A matching record exists"),
-            ApiError::Conflict(_) => ("conflict", StatusCode::CONFLICT, "Conflict"),
-            ApiError::PreconditionFailed(_) => {
-                ("precondition_failed", StatusCode::PRECONDITION_FAILED, "The resource has changed")
-            }
-            ApiError::PayloadTooLarge(_) => ("payload_too_large", StatusCode::PAYLOAD_TOO_LARGE, "Payload too large"),
-            ApiError::UnsupportedMediaType(_) => {
-                ("unsupported_media_type", StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported media type")
-            }
-            ApiError::Validation(_) => ("validation", StatusCode::UNPROCESSABLE_ENTITY, "Request validation failed"),
-            ApiError::RateLimited(_) => ("rate_limited", StatusCode::TOO_MANY_REQUESTS, "Too many requests"),
-            ApiError::Internal(_) => ("internal", StatusCode::INTERNAL_SERVER_ERROR, "Internal error"),
-            ApiError::Unavailable(_) => ("unavailable", StatusCode::SERVICE_UNAVAILABLE, "Service unavailable"),
+            ApiError::BadRequest(_) => BAD_REQUEST,
+            ApiError::Unauthenticated(_) => UNAUTHENTICATED,
+            ApiError::Forbidden(_) => FORBIDDEN,
+            ApiError::NotFound => NOT_FOUND,
+            ApiError::InvalidTransition { .. } => INVALID_TRANSITION,
+            ApiError::Duplicate { .. } => DUPLICATE,
+            ApiError::Conflict(_) => CONFLICT,
+            ApiError::PreconditionFailed(_) => PRECONDITION_FAILED,
+            ApiError::PayloadTooLarge(_) => PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => VALIDATION,
+            ApiError::RateLimited(_) => RATE_LIMITED,
+            ApiError::Internal(_) => INTERNAL,
+            ApiError::Unavailable(_) => UNAVAILABLE,
         }
     }
 
@@ -161,7 +211,7 @@ impl ApiError {
 
     /// The problem document for this error, stamped with the current request id.
     pub fn to_problem(&self) -> Problem {
-        let (code, status, title) = self.code();
+        let ProblemType { code, status, title, .. } = self.problem_type();
         let (errors, duplicate_ids) = match self {
             ApiError::Validation(errors) | ApiError::InvalidTransition { errors, .. } => (errors.clone(), Vec::new()),
             ApiError::Duplicate { ids, .. } => (Vec::new(), ids.clone()),
@@ -182,7 +232,7 @@ impl ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.code().1
+        self.problem_type().status
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -271,10 +321,10 @@ mod tests {
 
     #[test]
     fn every_error_maps_to_its_documented_status() {
-        assert_eq!(ApiError::NotFound.code().1, StatusCode::NOT_FOUND);
-        assert_eq!(ApiError::PreconditionFailed(3).code().0, "precondition_failed");
-        assert_eq!(ApiError::Validation(vec![]).code().1, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(ApiError::Unavailable("x".into()).code().1, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(ApiError::NotFound.problem_type().status, StatusCode::NOT_FOUND);
+        assert_eq!(ApiError::PreconditionFailed(3).problem_type().code, "precondition_failed");
+        assert_eq!(ApiError::Validation(vec![]).problem_type().status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(ApiError::Unavailable("x".into()).problem_type().status, StatusCode::SERVICE_UNAVAILABLE);
     }
 
     #[test]
