@@ -1,10 +1,9 @@
 //! Departments: a tree by `parent_id`.
 
 use crate::schema::{departments, users};
-use crate::{DbConnection, StoreResult};
+use crate::{raw_sql, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
 /// A department as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -85,10 +84,7 @@ pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
 /// Take it before any other department lock in the transaction. SQLite write
 /// transactions are already serial, so there it does nothing.
 pub fn lock_tree(conn: &mut DbConnection) -> StoreResult<()> {
-    if matches!(conn, DbConnection::Postgresql(_)) {
-        diesel::sql_query("LOCK TABLE departments IN SHARE ROW EXCLUSIVE MODE").execute(conn)?;
-    }
-    Ok(())
+    raw_sql::lock_table(conn, "departments")
 }
 
 /// Write a changed department if its version is still `expected_version`; false when it moved on.
@@ -99,39 +95,31 @@ pub fn update(conn: &mut DbConnection, row: &DepartmentRow, expected_version: i6
     Ok(n == 1)
 }
 
-#[derive(QueryableByName)]
-struct IdRow {
-    #[diesel(sql_type = Text)]
-    id: String,
-}
-
 /// `id` and every department above it, nearest first.
 pub fn ancestors_and_self(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<String>> {
-    let rows: Vec<IdRow> = diesel::sql_query(
+    raw_sql::load_ids(
+        conn,
         "WITH RECURSIVE up(id, parent_id, depth) AS ( \
            SELECT id, parent_id, 0 FROM departments WHERE id = $1 \
            UNION ALL \
            SELECT d.id, d.parent_id, up.depth + 1 FROM departments d JOIN up ON d.id = up.parent_id \
            WHERE up.depth < 1000 \
          ) SELECT id FROM up ORDER BY depth",
+        id,
     )
-    .bind::<Text, _>(id)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// `id` and every live department below it.
 pub fn subtree_ids(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<String>> {
-    let rows: Vec<IdRow> = diesel::sql_query(
+    raw_sql::load_ids(
+        conn,
         "WITH RECURSIVE down(id) AS ( \
            SELECT id FROM departments WHERE id = $1 \
            UNION \
            SELECT d.id FROM departments d JOIN down ON d.parent_id = down.id WHERE d.deleted_at IS NULL \
          ) SELECT id FROM down",
+        id,
     )
-    .bind::<Text, _>(id)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// Whether a department still has live children or active members, which block its deletion.

@@ -11,6 +11,7 @@ pub mod departments;
 pub mod error;
 pub mod leads;
 pub mod migrations;
+mod raw_sql;
 pub mod role_scopes;
 pub mod schema;
 pub mod scope;

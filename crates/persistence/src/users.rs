@@ -1,10 +1,9 @@
 //! Users of the sales organisation.
 
 use crate::schema::users;
-use crate::{like_contains, DbConnection, StoreResult};
+use crate::{like_contains, raw_sql, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 
 /// A user as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -114,10 +113,7 @@ pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
 /// Take it before any other user lock in the transaction (department locks
 /// come first). SQLite write transactions are already serial, so there it does nothing.
 pub fn lock_reporting_lines(conn: &mut DbConnection) -> StoreResult<()> {
-    if matches!(conn, DbConnection::Postgresql(_)) {
-        diesel::sql_query("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE").execute(conn)?;
-    }
-    Ok(())
+    raw_sql::lock_table(conn, "users")
 }
 
 /// Write a changed user if its version is still `expected_version`; false when it moved on.
@@ -128,24 +124,17 @@ pub fn update(conn: &mut DbConnection, row: &UserRow, expected_version: i64) -> 
     Ok(n == 1)
 }
 
-#[derive(QueryableByName)]
-struct IdRow {
-    #[diesel(sql_type = Text)]
-    id: String,
-}
-
 /// `user_id` and everyone below them through `manager_id`, at any depth.
 pub fn self_and_subordinate_ids(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec<String>> {
-    let rows: Vec<IdRow> = diesel::sql_query(
+    raw_sql::load_ids(
+        conn,
         "WITH RECURSIVE below(id) AS ( \
            SELECT id FROM users WHERE id = $1 \
            UNION \
            SELECT u.id FROM users u JOIN below ON u.manager_id = below.id \
          ) SELECT id FROM below",
+        user_id,
     )
-    .bind::<Text, _>(user_id)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// Every user whose department is one of `department_ids`.
@@ -155,15 +144,15 @@ pub fn ids_in_departments(conn: &mut DbConnection, department_ids: &[String]) ->
 
 /// Whether making `manager_id` the manager of `user_id` would loop back to `user_id`.
 pub fn manager_chain_contains(conn: &mut DbConnection, manager_id: &str, user_id: &str) -> StoreResult<bool> {
-    let rows: Vec<IdRow> = diesel::sql_query(
+    let chain = raw_sql::load_ids(
+        conn,
         "WITH RECURSIVE up(id, manager_id, depth) AS ( \
            SELECT id, manager_id, 0 FROM users WHERE id = $1 \
            UNION ALL \
            SELECT u.id, u.manager_id, up.depth + 1 FROM users u JOIN up ON u.id = up.manager_id \
            WHERE up.depth < 1000 \
          ) SELECT id FROM up",
-    )
-    .bind::<Text, _>(manager_id)
-    .load(conn)?;
-    Ok(rows.iter().any(|r| r.id == user_id))
+        manager_id,
+    )?;
+    Ok(chain.iter().any(|id| id == user_id))
 }
