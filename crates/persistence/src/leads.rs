@@ -160,11 +160,19 @@ pub struct LeadFilter {
 
 type Predicate = Box<dyn BoxableExpression<leads::table, MultiBackend, SqlType = Bool>>;
 
-fn filtered<'a>(filter: &LeadFilter, visibility: &Visibility) -> leads::BoxedQuery<'a, MultiBackend> {
-    let mut query = leads::table.filter(leads::deleted_at.is_null()).into_boxed();
-    if let Visibility::Owners(owners) = visibility {
-        query = query.filter(leads::owner_id.is_null().or(leads::owner_id.eq_any(owners.clone())));
+/// Every lead, deleted ones included, that `visibility` lets the caller see.
+fn scoped<'a>(visibility: &Visibility) -> leads::BoxedQuery<'a, MultiBackend> {
+    let query = leads::table.into_boxed();
+    match visibility {
+        Visibility::All => query,
+        Visibility::Owners(owners) => {
+            query.filter(leads::owner_id.is_null().or(leads::owner_id.eq_any(owners.clone())))
+        }
     }
+}
+
+fn filtered<'a>(filter: &LeadFilter, visibility: &Visibility) -> leads::BoxedQuery<'a, MultiBackend> {
+    let mut query = scoped(visibility).filter(leads::deleted_at.is_null());
     if !filter.statuses.is_empty() {
         query = query.filter(leads::status.eq_any(filter.statuses.clone()));
     }
@@ -295,8 +303,7 @@ pub fn find_visible_including_deleted(
     id: &str,
     visibility: &Visibility,
 ) -> StoreResult<Option<LeadRow>> {
-    let row: Option<LeadRow> = leads::table.find(id).select(LeadRow::as_select()).first(conn).optional()?;
-    Ok(row.filter(|r| visibility.allows(r.owner_id.as_deref())))
+    Ok(scoped(visibility).filter(leads::id.eq(id.to_owned())).select(LeadRow::as_select()).first(conn).optional()?)
 }
 
 /// Whether a live (not deleted) lead with this id exists, whoever owns it.
