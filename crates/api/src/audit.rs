@@ -127,7 +127,7 @@ pub async fn list_audit_events(
             }
         }
         let rows = store::list(conn, &filter, limit + 1)?;
-        Ok(pagination::page_by_id(rows, limit, |r| r.id.clone(), AuditEvent::from))
+        pagination::page_by_id(rows, limit, |r| r.id.clone(), |r| Ok(AuditEvent::from(r)))
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))

@@ -52,12 +52,29 @@ pub struct IdCursor {
     pub after: String,
 }
 
-/// Build a page from `limit + 1` rows fetched in id order: the extra row only says there is more.
-pub fn page_by_id<R, T>(mut rows: Vec<R>, limit: i64, id: impl Fn(&R) -> String, map: impl Fn(R) -> T) -> Page<T> {
+/// Build a page from up to `limit + 1` rows: the extra row only says there is
+/// more, and the cursor points after the last row kept.
+pub fn page<R, T>(
+    mut rows: Vec<R>,
+    limit: i64,
+    cursor_after: impl Fn(&R) -> String,
+    map: impl FnMut(R) -> Result<T, ApiError>,
+) -> Result<Page<T>, ApiError> {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = if more { rows.last().map(|r| encode_cursor(&IdCursor { after: id(r) })) } else { None };
-    Page { data: rows.into_iter().map(map).collect(), next_cursor, total: None }
+    let next_cursor = rows.last().filter(|_| more).map(cursor_after);
+    let data = rows.into_iter().map(map).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { data, next_cursor, total: None })
+}
+
+/// [`page`] for lists ordered by id alone.
+pub fn page_by_id<R, T>(
+    rows: Vec<R>,
+    limit: i64,
+    id: impl Fn(&R) -> String,
+    map: impl FnMut(R) -> Result<T, ApiError>,
+) -> Result<Page<T>, ApiError> {
+    page(rows, limit, |r| encode_cursor(&IdCursor { after: id(r) }), map)
 }
 
 /// The `after` id of an optional id cursor.

@@ -93,10 +93,7 @@ impl FromRequest for Caller {
                 if tokens::is_access_revoked(conn, &jti)? {
                     return Err(rejected());
                 }
-                let role: Role = user
-                    .role
-                    .parse()
-                    .map_err(|_| ApiError::Internal(format!("stored role `{}` is unknown", user.role)))?;
+                let role: Role = db::stored(&user.role, "role")?;
                 let scope = effective_scope(conn, role)?;
                 Ok((user, role, scope))
             })

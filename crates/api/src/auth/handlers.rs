@@ -1,6 +1,5 @@
 //! `/auth/login`, `/auth/refresh`, `/auth/logout` and `/me`.
 
-use crate::auth::caller::effective_scope;
 use crate::auth::throttle::{self, ThrottlePolicy};
 use crate::auth::{password, Caller};
 use crate::db;
@@ -250,8 +249,8 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller, body: web::Bytes
     security(("bearer" = []))
 )]
 #[get("/me")]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    let role = caller.role;
-    let scope = db::read(&state, move |conn| effective_scope(conn, role)).await?;
-    Ok(HttpResponse::Ok().json(Me { user: User::from(caller.user), effective_scope: scope }))
+pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
+    // The extractor already resolved the scope in force; no second lookup.
+    let effective_scope = caller.scope;
+    Ok(HttpResponse::Ok().json(Me { user: User::try_from(caller.user)?, effective_scope }))
 }

@@ -6,10 +6,11 @@
 
 use crate::auth::Caller;
 use crate::db;
+use crate::db::stored;
 use crate::error::{ApiError, FieldError};
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
-use crate::leads::dto::{stored, AssignLead, DisqualifyLead, Lead};
+use crate::leads::dto::{AssignLead, DisqualifyLead, Lead};
 use crate::leads::handlers::{check_assignable, lead_response, load_visible, save};
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};

@@ -1,5 +1,6 @@
 //! The lead's JSON shapes: the record, its create body, its merge patch, and command bodies.
 
+use crate::db::stored;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::{to_stored, to_utc};
@@ -73,11 +74,6 @@ pub struct Lead {
     pub updated_at: DateTime<Utc>,
     /// Who created it.
     pub created_by: Option<String>,
-}
-
-/// Parse a stored word, reporting corruption as an internal error rather than guessing.
-pub fn stored<T: std::str::FromStr>(word: &str, what: &str) -> Result<T, ApiError> {
-    word.parse().map_err(|_| ApiError::Internal(format!("stored {what} `{word}` is unknown")))
 }
 
 impl TryFrom<LeadRow> for Lead {

@@ -7,6 +7,7 @@ use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
 use crate::extract::ValidJson;
 use crate::leads::dto::{CreateLead, DuplicateCheck, DuplicateCheckResult, DuplicateMatch, Lead, LeadPatch};
+use crate::org::users::require_active_user;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
@@ -14,7 +15,7 @@ use salesops_domain::contact_info::{normalize_company, normalize_email, normaliz
 use salesops_domain::lead::LeadStatus;
 use salesops_persistence::leads::{self, DuplicateProbe, LeadRow};
 use salesops_persistence::scope::Visibility;
-use salesops_persistence::{clock, users, DbConnection, StoreError};
+use salesops_persistence::{clock, DbConnection, StoreError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
@@ -92,12 +93,14 @@ fn refuse_duplicates(conn: &mut DbConnection, input: &CreateLead, exclude_id: Op
 
 /// Check that `owner_id` names an active user the caller may hand work to.
 pub fn check_assignable(conn: &mut DbConnection, visibility: &Visibility, owner_id: &str) -> Result<(), ApiError> {
-    let ok = users::find(conn, owner_id)?.is_some_and(|u| u.active) && visibility.allows(Some(owner_id));
-    if ok {
-        Ok(())
-    } else {
-        Err(ApiError::invalid_field("owner_id", "unknown_user", "no active user with this id within your data scope"))
+    if !visibility.allows(Some(owner_id)) {
+        return Err(ApiError::invalid_field(
+            "owner_id",
+            "unknown_user",
+            "no active user with this id within your data scope",
+        ));
     }
+    require_active_user(conn, "owner_id", owner_id)
 }
 
 /// Whether to save despite duplicates.
@@ -353,7 +356,7 @@ pub async fn check_lead_duplicates(
                 .collect();
                 let visible = visibility.allows(r.owner_id.as_deref());
                 Ok(DuplicateMatch {
-                    status: crate::leads::dto::stored(&r.status, "lead status")?,
+                    status: crate::db::stored(&r.status, "lead status")?,
                     matched_on,
                     visible,
                     name: visible.then(|| r.name.clone()),

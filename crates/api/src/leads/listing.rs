@@ -10,7 +10,7 @@ use crate::time::to_stored;
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use salesops_domain::lead::{LeadSource, LeadStatus};
-use salesops_persistence::leads::{self, CursorValue, Keyset, LeadFilter, LeadSortField, SortKey};
+use salesops_persistence::leads::{self, CursorValue, Keyset, LeadFilter, LeadRow, LeadSortField, SortKey};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
@@ -163,20 +163,20 @@ pub async fn list_leads(
     let with_count = q.count;
     let page = db::read(&state, move |conn| {
         let visibility = caller.visibility(conn)?;
-        let mut rows = leads::list(conn, &filter, &visibility, &sort, keyset.as_ref(), limit + 1)
+        let rows = leads::list(conn, &filter, &visibility, &sort, keyset.as_ref(), limit + 1)
             .map_err(|_| ApiError::BadRequest("the cursor is not valid; start again without one".into()))??;
-        let more = rows.len() as i64 > limit;
-        rows.truncate(limit as usize);
-        let next_cursor = rows.last().filter(|_| more).map(|last| {
+        let cursor_after = |last: &LeadRow| {
             pagination::encode_cursor(&LeadCursor {
                 s: sort_sig.clone(),
                 v: sort.iter().map(|k| k.field.value_of(last)).collect(),
                 id: last.id.clone(),
             })
-        });
-        let total = if with_count { Some(leads::count(conn, &filter, &visibility)?) } else { None };
-        let data = rows.into_iter().map(Lead::try_from).collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { data, next_cursor, total })
+        };
+        let mut page = pagination::page(rows, limit, cursor_after, Lead::try_from)?;
+        if with_count {
+            page.total = Some(leads::count(conn, &filter, &visibility)?);
+        }
+        Ok(page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))

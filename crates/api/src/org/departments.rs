@@ -173,7 +173,7 @@ pub async fn list_departments(
         DepartmentFilter { parent_id: tidy(q.parent_id), after_id: pagination::after_id(q.cursor.as_deref())? };
     let page = db::read(&state, move |conn| {
         let rows = departments::list(conn, &filter, limit + 1)?;
-        Ok(pagination::page_by_id(rows, limit, |r| r.id.clone(), Department::from))
+        pagination::page_by_id(rows, limit, |r| r.id.clone(), |r| Ok(Department::from(r)))
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))

@@ -67,10 +67,12 @@ pub struct User {
     pub created_by: Option<String>,
 }
 
-impl From<UserRow> for User {
-    fn from(r: UserRow) -> Self {
-        User {
-            role: r.role.parse().unwrap_or(Role::Rep),
+impl TryFrom<UserRow> for User {
+    type Error = ApiError;
+
+    fn try_from(r: UserRow) -> Result<Self, ApiError> {
+        Ok(User {
+            role: db::stored(&r.role, "role")?,
             id: r.id,
             email: r.email,
             name: r.name,
@@ -82,7 +84,7 @@ impl From<UserRow> for User {
             created_at: to_utc(r.created_at),
             updated_at: to_utc(r.updated_at),
             created_by: r.created_by,
-        }
+        })
     }
 }
 
@@ -206,7 +208,7 @@ impl UserPatch {
         }
         let role = match self.role {
             Some(Some(role)) => role,
-            _ => row.role.parse().map_err(|_| ApiError::Internal(format!("stored role `{}` is unknown", row.role)))?,
+            _ => db::stored(&row.role, "role")?,
         };
         let fields = EditableUser {
             name: self.name.flatten().map(|n| n.trim().to_owned()).unwrap_or_else(|| row.name.clone()),
@@ -275,7 +277,7 @@ fn save(
         return Err(ApiError::Conflict("the user changed while the request ran; retry".into()));
     }
     // Snapshots are of the DTO, so the password hash never enters the audit log.
-    let (old, new) = (User::from(before.clone()), User::from(after));
+    let (old, new) = (User::try_from(before.clone())?, User::try_from(after)?);
     audit::record(conn, caller, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
     Ok(new)
 }
@@ -307,7 +309,7 @@ pub async fn list_users(
     };
     let page = db::read(&state, move |conn| {
         let rows = users::list(conn, &filter, limit + 1)?;
-        Ok(pagination::page_by_id(rows, limit, |r| r.id.clone(), User::from))
+        pagination::page_by_id(rows, limit, |r| r.id.clone(), User::try_from)
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))
@@ -374,7 +376,7 @@ pub async fn create_user(
             created_by: Some(caller.id().to_owned()),
         };
         users::insert(conn, &row).map_err(map_unique)?;
-        let user = User::from(row);
+        let user = User::try_from(row)?;
         audit::record(conn, &caller, "create", ENTITY, &user.id, &serde_json::Value::Null, &snapshot(&user))?;
         Ok(user)
     })
@@ -399,7 +401,8 @@ pub async fn get_user(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = db::read(&state, move |conn| users::find(conn, &id)?.map(User::from).ok_or(ApiError::NotFound)).await?;
+    let user = db::read(&state, move |conn| users::find(conn, &id)?.ok_or(ApiError::NotFound).and_then(User::try_from))
+        .await?;
     Ok(user_response(HttpResponse::Ok(), &user))
 }
 
