@@ -1,12 +1,9 @@
 //! Start-up: pool, migrations, the signing key, and the first admin.
 
 use crate::auth::jwt::JwtKeys;
-use crate::auth::password;
+use crate::auth::{password, random_token};
 use crate::config::Settings;
 use crate::state::AppState;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use rand_core::{OsRng, RngCore};
 use salesops_domain::org::Role;
 use salesops_persistence::users::UserRow;
 use salesops_persistence::{
@@ -48,12 +45,6 @@ pub fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     drop(conn);
     let jwt = JwtKeys::new(&secret, &settings);
     Ok(AppState { pool, jwt: Arc::new(jwt), settings: Arc::new(settings) })
-}
-
-fn random_token(bytes: usize) -> String {
-    let mut buf = vec![0u8; bytes];
-    OsRng.fill_bytes(&mut buf);
-    URL_SAFE_NO_PAD.encode(buf)
 }
 
 /// The generated signing key kept in the database, so that every replica shares it.

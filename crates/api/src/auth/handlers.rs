@@ -1,17 +1,14 @@
 //! `/auth/login`, `/auth/refresh`, `/auth/logout` and `/me`.
 
 use crate::auth::throttle::{self, ThrottlePolicy};
-use crate::auth::{password, Caller};
+use crate::auth::{password, random_token, Caller};
 use crate::db;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
 use crate::org::users::User;
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use chrono::Duration;
-use rand_core::{OsRng, RngCore};
 use salesops_domain::org::DataScope;
 use salesops_persistence::tokens::{self, RefreshTokenRow};
 use salesops_persistence::users::UserRow;
@@ -85,12 +82,6 @@ fn hash_token(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn new_refresh_token() -> String {
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
 /// Issue an access token and a refresh token in `family_id`.
 fn issue_pair(
     conn: &mut DbConnection,
@@ -99,7 +90,7 @@ fn issue_pair(
     family_id: String,
 ) -> Result<TokenResponse, ApiError> {
     let (access_token, _) = state.jwt.issue(&user.id, &user.role)?;
-    let refresh_token = new_refresh_token();
+    let refresh_token = random_token(32);
     let now = clock::now();
     let ttl = i64::try_from(state.settings.refresh_token_ttl.as_secs()).unwrap_or(1_209_600);
     tokens::insert_refresh(

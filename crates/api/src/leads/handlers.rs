@@ -137,8 +137,8 @@ pub async fn create_lead(
     body: ValidJson<CreateLead>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.role.can_edit_pipeline(), "create leads")?;
-    let input = body.0.tidied();
-    input.validate()?;
+    // Trimmed while deserializing and validated by the extractor.
+    let input = body.0;
     if input.to_pool && input.owner_id.is_some() {
         return Err(ApiError::invalid_field("owner_id", "conflict", "a lead sent to the pool has no owner"));
     }
