@@ -104,6 +104,49 @@ pub enum TransitionError {
     /// releasing one the caller does not own.
     #[error("{0}")]
     Ownership(&'static str),
+    /// Someone other than the owner, without the right to act for others.
+    #[error("only the owner, or a manager over them, may work on this lead")]
+    NotOwner,
+}
+
+/// Why a new lead cannot have the owner asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NewOwnerError {
+    /// Both an owner and the pool were asked for.
+    #[error("a lead sent to the pool has no owner")]
+    PoolWithOwner,
+    /// Only those who may assign create leads for others or into the pool.
+    #[error("only managers and admins create leads for others or into the pool")]
+    NotAllowed,
+}
+
+/// The owner of a new lead: the creator unless they name someone else or
+/// send it to the pool (`None`), which takes the right to assign.
+pub fn initial_owner(
+    requested: Option<&str>,
+    to_pool: bool,
+    actor_id: &str,
+    may_assign: bool,
+) -> Result<Option<String>, NewOwnerError> {
+    let owner = match (to_pool, requested) {
+        (true, Some(_)) => return Err(NewOwnerError::PoolWithOwner),
+        (true, None) => None,
+        (false, requested) => Some(requested.unwrap_or(actor_id).to_owned()),
+    };
+    if owner.as_deref() != Some(actor_id) && !may_assign {
+        return Err(NewOwnerError::NotAllowed);
+    }
+    Ok(owner)
+}
+
+/// Status commands are run by the owner, or by someone who may act for
+/// others; a lead in the pool must be claimed or assigned first.
+pub fn check_worker(owner_id: Option<&str>, actor_id: &str, may_act_for_others: bool) -> Result<(), TransitionError> {
+    match owner_id {
+        None => Err(TransitionError::Ownership("the lead is in the pool; claim or assign it first")),
+        Some(owner) if owner != actor_id && !may_act_for_others => Err(TransitionError::NotOwner),
+        Some(_) => Ok(()),
+    }
 }
 
 /// The status a status command leads to, or why it is refused.
@@ -226,6 +269,25 @@ mod tests {
         for from in [New, Working, Qualified, Converted] {
             assert!(next_status(from, Reopen, FULL).is_err());
         }
+    }
+
+    #[test]
+    fn new_leads_belong_to_their_creator_unless_an_assigner_decides_otherwise() {
+        assert_eq!(initial_owner(None, false, "me", false), Ok(Some("me".into())));
+        assert_eq!(initial_owner(Some("me"), false, "me", false), Ok(Some("me".into())));
+        assert_eq!(initial_owner(Some("you"), false, "me", false), Err(NewOwnerError::NotAllowed));
+        assert_eq!(initial_owner(None, true, "me", false), Err(NewOwnerError::NotAllowed));
+        assert_eq!(initial_owner(Some("you"), false, "me", true), Ok(Some("you".into())));
+        assert_eq!(initial_owner(None, true, "me", true), Ok(None));
+        assert_eq!(initial_owner(Some("you"), true, "me", true), Err(NewOwnerError::PoolWithOwner));
+    }
+
+    #[test]
+    fn only_the_owner_or_an_assigner_works_an_owned_lead() {
+        assert_eq!(check_worker(Some("me"), "me", false), Ok(()));
+        assert_eq!(check_worker(Some("you"), "me", false), Err(TransitionError::NotOwner));
+        assert_eq!(check_worker(Some("you"), "me", true), Ok(()));
+        assert!(matches!(check_worker(None, "me", true), Err(TransitionError::Ownership(_))));
     }
 
     #[test]

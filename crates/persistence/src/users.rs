@@ -142,17 +142,16 @@ pub fn ids_in_departments(conn: &mut DbConnection, department_ids: &[String]) ->
     Ok(users::table.filter(users::department_id.eq_any(department_ids)).select(users::id).load(conn)?)
 }
 
-/// Whether making `manager_id` the manager of `user_id` would loop back to `user_id`.
-pub fn manager_chain_contains(conn: &mut DbConnection, manager_id: &str, user_id: &str) -> StoreResult<bool> {
-    let chain = raw_sql::load_ids(
+/// `manager_id` and everyone above them through `manager_id`, nearest first.
+pub fn manager_chain(conn: &mut DbConnection, manager_id: &str) -> StoreResult<Vec<String>> {
+    raw_sql::load_ids(
         conn,
         "WITH RECURSIVE up(id, manager_id, depth) AS ( \
            SELECT id, manager_id, 0 FROM users WHERE id = $1 \
            UNION ALL \
            SELECT u.id, u.manager_id, up.depth + 1 FROM users u JOIN up ON u.id = up.manager_id \
            WHERE up.depth < 1000 \
-         ) SELECT id FROM up",
+         ) SELECT id FROM up ORDER BY depth",
         manager_id,
-    )?;
-    Ok(chain.iter().any(|id| id == user_id))
+    )
 }

@@ -19,6 +19,9 @@ use salesops_persistence::leads;
 
 impl From<TransitionError> for ApiError {
     fn from(e: TransitionError) -> Self {
+        if e == TransitionError::NotOwner {
+            return ApiError::Forbidden(e.to_string());
+        }
         let errors = match &e {
             TransitionError::MissingFields { fields, .. } => {
                 fields.iter().map(|f| FieldError::new(*f, "required", format!("{f} must be set first"))).collect()
@@ -75,17 +78,7 @@ async fn run(
                 after.owner_id = Some(owner);
             }
             LeadCommand::Start | LeadCommand::Qualify | LeadCommand::Disqualify | LeadCommand::Reopen => {
-                match row.owner_id.as_deref() {
-                    None => {
-                        return Err(
-                            TransitionError::Ownership("the lead is in the pool; claim or assign it first").into()
-                        )
-                    }
-                    Some(owner) if owner != caller.id() => {
-                        caller.require(caller.role.can_assign(), "work on another user's lead")?
-                    }
-                    Some(_) => {}
-                }
+                lead::check_worker(row.owner_id.as_deref(), caller.id(), caller.role.can_assign())?;
                 let facts = QualificationFacts {
                     company: row.company.as_deref(),
                     email: row.email.as_deref(),

@@ -12,7 +12,7 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone};
-use salesops_domain::lead::LeadStatus;
+use salesops_domain::lead::{self, LeadStatus, NewOwnerError};
 use salesops_persistence::leads::{self, DuplicateProbe, LeadRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, DbConnection, StoreError};
@@ -139,14 +139,11 @@ pub async fn create_lead(
     caller.require(caller.role.can_edit_pipeline(), "create leads")?;
     // Trimmed while deserializing and validated by the extractor.
     let input = body.0;
-    if input.to_pool && input.owner_id.is_some() {
-        return Err(ApiError::invalid_field("owner_id", "conflict", "a lead sent to the pool has no owner"));
-    }
-    let owner =
-        if input.to_pool { None } else { Some(input.owner_id.clone().unwrap_or_else(|| caller.id().to_owned())) };
-    if owner.as_deref() != Some(caller.id()) {
-        caller.require(caller.role.can_assign(), "create leads for others or into the pool")?;
-    }
+    let owner = lead::initial_owner(input.owner_id.as_deref(), input.to_pool, caller.id(), caller.role.can_assign())
+        .map_err(|e| match e {
+            NewOwnerError::PoolWithOwner => ApiError::invalid_field("owner_id", "conflict", e.to_string()),
+            NewOwnerError::NotAllowed => ApiError::Forbidden(e.to_string()),
+        })?;
     let allow_duplicate = query.allow_duplicate;
     let lead = db::write(&state, move |conn| {
         if let Some(owner) = owner.as_deref().filter(|o| *o != caller.id()) {

@@ -18,7 +18,7 @@ use crate::validation::{not_blank, tidy};
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use salesops_domain::org::reparent_makes_cycle;
+use salesops_domain::org::check_reparent;
 use salesops_persistence::departments::{self, DepartmentFilter, DepartmentRow};
 use salesops_persistence::{clock, DbConnection};
 use serde::{Deserialize, Serialize};
@@ -324,13 +324,7 @@ pub async fn update_department(
         if after.parent_id != row.parent_id {
             if let Some(parent) = after.parent_id.as_deref() {
                 require_department(conn, "parent_id", parent)?;
-                let ancestors = departments::ancestors_and_self(conn, parent)?;
-                if reparent_makes_cycle(&row.id, &ancestors) {
-                    return Err(ApiError::InvalidTransition {
-                        detail: "a department cannot move under itself or one of its own sub-departments".into(),
-                        errors: Vec::new(),
-                    });
-                }
+                check_reparent(&row.id, &departments::ancestors_and_self(conn, parent)?)?;
             }
         }
         if after.head_user_id != row.head_user_id {

@@ -3,3 +3,22 @@
 pub mod departments;
 pub mod role_scopes;
 pub mod users;
+
+use crate::error::{ApiError, FieldError};
+use salesops_domain::org::OrgRuleError;
+
+impl From<OrgRuleError> for ApiError {
+    fn from(e: OrgRuleError) -> Self {
+        let on_manager = |code: &str| ApiError::Validation(vec![FieldError::new("manager_id", code, e.to_string())]);
+        match e {
+            OrgRuleError::SelfManager => on_manager("self_manager"),
+            OrgRuleError::ReportingLoop => on_manager("reporting_loop"),
+            OrgRuleError::DepartmentCycle
+            | OrgRuleError::OwnRoleChange
+            | OrgRuleError::SelfDeactivation
+            | OrgRuleError::AlreadyInState { .. } => {
+                ApiError::InvalidTransition { detail: e.to_string(), errors: Vec::new() }
+            }
+        }
+    }
+}

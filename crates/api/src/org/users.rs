@@ -18,7 +18,7 @@ use crate::validation::{not_blank, plausible_phone, tidy};
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use salesops_domain::org::Role;
+use salesops_domain::org::{self, Role};
 use salesops_domain::password::{check_password_policy, PasswordError};
 use salesops_persistence::users::{self, UserFilter, UserRow};
 use salesops_persistence::{clock, departments, tokens, DbConnection, StoreError};
@@ -451,12 +451,7 @@ pub async fn update_user(
         let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
         if_match.check(row.version)?;
         let fields = patch.apply(&row)?;
-        if fields.role.as_str() != row.role && row.id == caller.id() {
-            return Err(ApiError::InvalidTransition {
-                detail: "you cannot change your own role; ask another admin".into(),
-                errors: Vec::new(),
-            });
-        }
+        org::check_role_change(&row.id, caller.id(), db::stored(&row.role, "role")?, fields.role)?;
         if fields.department_id != row.department_id {
             if let Some(dept) = fields.department_id.as_deref() {
                 require_department(conn, "department_id", dept)?;
@@ -464,21 +459,8 @@ pub async fn update_user(
         }
         if fields.manager_id != row.manager_id {
             if let Some(manager) = fields.manager_id.as_deref() {
-                if manager == row.id {
-                    return Err(ApiError::invalid_field(
-                        "manager_id",
-                        "self_manager",
-                        "a user cannot be their own manager",
-                    ));
-                }
+                org::check_manager(&row.id, &users::manager_chain(conn, manager)?)?;
                 require_active_user(conn, "manager_id", manager)?;
-                if users::manager_chain_contains(conn, manager, &row.id)? {
-                    return Err(ApiError::invalid_field(
-                        "manager_id",
-                        "reporting_loop",
-                        "this manager reports to the user, directly or through others; that would make a loop",
-                    ));
-                }
             }
         }
         let mut after = row.clone();
@@ -503,23 +485,11 @@ async fn set_active(
 ) -> Result<HttpResponse, ApiError> {
     let action = if active { "reactivate" } else { "deactivate" };
     caller.require_admin(&format!("{action} users"))?;
-    if !active && id == caller.id() {
-        return Err(ApiError::InvalidTransition {
-            detail: "you cannot deactivate yourself; ask another admin".into(),
-            errors: Vec::new(),
-        });
-    }
     let user = db::write(&state, move |conn| {
         users::lock(conn, &id)?;
         let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
         if_match.check(row.version)?;
-        if row.active == active {
-            let state_word = if active { "active" } else { "inactive" };
-            return Err(ApiError::InvalidTransition {
-                detail: format!("the user is already {state_word}"),
-                errors: Vec::new(),
-            });
-        }
+        org::check_activation(&row.id, caller.id(), row.active, active)?;
         let mut after = row.clone();
         after.active = active;
         let user = save(conn, &caller, action, &row, after)?;
