@@ -10,7 +10,6 @@ use salesops_api::auth::password;
 use salesops_api::config::{Secret, Settings};
 use salesops_api::state::AppState;
 use salesops_api::{build_app, startup};
-use salesops_persistence::clock;
 use salesops_persistence::departments::{self, DepartmentRow};
 use salesops_persistence::users::{self, UserRow};
 use serde_json::Value;
@@ -188,45 +187,24 @@ impl TestApp {
 
     /// Insert a department directly (fixtures do not depend on the API under test).
     pub fn department(&self, name: &str, parent_id: Option<&str>) -> String {
-        let now = clock::now();
-        let row = DepartmentRow {
-            id: salesops_domain::new_id(),
-            name: name.to_owned(),
-            parent_id: parent_id.map(str::to_owned),
-            head_user_id: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            created_by: None,
-            deleted_at: None,
-        };
+        let row = DepartmentRow::new(name, parent_id, None);
         self.with_conn(|c| departments::insert(c, &row)).expect("insert department");
         row.id
     }
 
     /// Insert an active user directly and log them in.
     pub async fn user(&self, role: &str, department_id: Option<&str>, manager_id: Option<&str>) -> TestUser {
-        let id = salesops_domain::new_id();
-        let email = format!("{role}-{}@test.local", &id[id.len() - 12..]);
-        let now = clock::now();
+        let tag = salesops_domain::new_id();
+        let email = format!("{role}-{}@test.local", &tag[tag.len() - 12..]);
+        let hash = password::hash(USER_PASSWORD).expect("hash");
         let row = UserRow {
-            id: id.clone(),
-            email: email.clone(),
-            name: format!("Test {role}"),
-            phone: None,
-            password_hash: password::hash(USER_PASSWORD).expect("hash"),
-            role: role.to_owned(),
             department_id: department_id.map(str::to_owned),
             manager_id: manager_id.map(str::to_owned),
-            active: true,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            created_by: None,
+            ..UserRow::new(&email, &format!("Test {role}"), role, &hash, None)
         };
         self.with_conn(|c| users::insert(c, &row)).expect("insert user");
         let token = self.login(&email, USER_PASSWORD).await;
-        TestUser { id, email, token }
+        TestUser { id: row.id, email, token }
     }
 
     /// Create a lead through the API as `token`, asserting 201; returns its JSON.

@@ -36,37 +36,11 @@ const COMPANIES: &[&str] = &[
 const CITIES: &[&str] = &["上海", "北京", "深圳", "杭州", "南京", "广州"];
 const INDUSTRIES: &[&str] = &["manufacturing", "software", "healthcare", "logistics", "education", "retail"];
 
-fn department(name: &str, parent: Option<&str>) -> DepartmentRow {
-    let now = clock::now();
-    DepartmentRow {
-        id: salesops_domain::new_id(),
-        name: name.to_owned(),
-        parent_id: parent.map(str::to_owned),
-        head_user_id: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        created_by: None,
-        deleted_at: None,
-    }
-}
-
 fn user(email: &str, name: &str, role: Role, dept: &str, manager: Option<&str>, hash: &str) -> UserRow {
-    let now = clock::now();
     UserRow {
-        id: salesops_domain::new_id(),
-        email: email.to_owned(),
-        name: name.to_owned(),
-        phone: None,
-        password_hash: hash.to_owned(),
-        role: role.as_str().to_owned(),
         department_id: Some(dept.to_owned()),
         manager_id: manager.map(str::to_owned),
-        active: true,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        created_by: None,
+        ..UserRow::new(email, name, role.as_str(), hash, None)
     }
 }
 
@@ -78,7 +52,6 @@ fn lead(i: usize, owner: Option<&str>) -> LeadRow {
         format!("{city}{}{}", COMPANIES[i % COMPANIES.len()], if i.is_multiple_of(3) { "有限公司" } else { "" });
     let email = format!("contact{i}@demo-customer.cn");
     let phone = format!("+86 139 {:04} {:04}", i / 10_000, i % 10_000);
-    let sources = LeadSource::ALL;
     let status = match i % 10 {
         0..=3 => LeadStatus::New,
         4..=6 => LeadStatus::Working,
@@ -86,8 +59,8 @@ fn lead(i: usize, owner: Option<&str>) -> LeadRow {
         _ => LeadStatus::Disqualified,
     };
     let created = now - Duration::hours(i64::try_from(i).unwrap_or(0) * 7);
+    let source = LeadSource::ALL[i % LeadSource::ALL.len()];
     LeadRow {
-        id: salesops_domain::new_id(),
         company_normalized: normalize_company(&company),
         company: Some(company),
         title: Some(["采购经理", "IT Director", "总经理", "运营总监"][i % 4].to_owned()),
@@ -95,36 +68,25 @@ fn lead(i: usize, owner: Option<&str>) -> LeadRow {
         email: Some(email),
         phone_normalized: normalize_phone(&phone),
         phone: Some(phone),
-        name,
-        source: sources[i % sources.len()].as_str().to_owned(),
         industry: Some(INDUSTRIES[i % INDUSTRIES.len()].to_owned()),
         region: Some(city.to_owned()),
         status: status.as_str().to_owned(),
-        owner_id: owner.map(str::to_owned),
         score: i32::try_from((i * 37) % 101).unwrap_or(0),
         next_follow_up_at: Some(now + Duration::days(i64::try_from(i % 14).unwrap_or(0))),
-        last_activity_at: None,
         disqualify_reason: (status == LeadStatus::Disqualified).then(|| "no budget this year".to_owned()),
-        converted_account_id: None,
-        converted_contact_id: None,
-        converted_opportunity_id: None,
-        converted_at: None,
         external_id: Some(format!("DEMO-{i:05}")),
-        notes: None,
-        version: 1,
         created_at: created,
         updated_at: created,
-        created_by: None,
-        deleted_at: None,
+        ..LeadRow::new(&name, source.as_str(), owner, None)
     }
 }
 
 fn load(conn: &mut DbConnection, hash: &str) -> Result<String, StoreError> {
-    let hq = department("销售总部 Sales HQ", None);
-    let east = department("华东区 East", Some(&hq.id));
-    let shanghai = department("上海 Shanghai", Some(&east.id));
-    let north = department("华北区 North", Some(&hq.id));
-    let south = department("华南区 South", Some(&hq.id));
+    let hq = DepartmentRow::new("销售总部 Sales HQ", None, None);
+    let east = DepartmentRow::new("华东区 East", Some(&hq.id), None);
+    let shanghai = DepartmentRow::new("上海 Shanghai", Some(&east.id), None);
+    let north = DepartmentRow::new("华北区 North", Some(&hq.id), None);
+    let south = DepartmentRow::new("华南区 South", Some(&hq.id), None);
     for d in [&hq, &east, &shanghai, &north, &south] {
         departments::insert(conn, d)?;
     }

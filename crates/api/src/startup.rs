@@ -6,9 +6,7 @@ use crate::config::Settings;
 use crate::state::AppState;
 use salesops_domain::org::Role;
 use salesops_persistence::users::UserRow;
-use salesops_persistence::{
-    build_pool, clock, migrations, settings as stored, users, DbConnection, DbPool, PoolSettings,
-};
+use salesops_persistence::{build_pool, migrations, settings as stored, users, DbConnection, DbPool, PoolSettings};
 use std::sync::Arc;
 
 /// Why the server could not start.
@@ -64,22 +62,8 @@ fn bootstrap_admin(conn: &mut DbConnection, settings: &Settings) -> Result<(), S
         Some(p) => (p.expose().to_owned(), false),
         None => (random_token(18), true),
     };
-    let now = clock::now();
-    let admin = UserRow {
-        id: salesops_domain::new_id(),
-        email: email.clone(),
-        name: "Administrator".to_owned(),
-        phone: None,
-        password_hash: password::hash(&secret).map_err(|e| e.to_string())?,
-        role: Role::Admin.as_str().to_owned(),
-        department_id: None,
-        manager_id: None,
-        active: true,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        created_by: None,
-    };
+    let password_hash = password::hash(&secret).map_err(|e| e.to_string())?;
+    let admin = UserRow::new(&email, "Administrator", Role::Admin.as_str(), &password_hash, None);
     users::insert(conn, &admin)?;
     if generated {
         log::warn!("created the first admin: email {email}, password {secret} (shown once; change it)");

@@ -1,7 +1,7 @@
 //! Departments: a tree by `parent_id`.
 
 use crate::schema::{departments, users};
-use crate::{raw_sql, DbConnection, StoreResult};
+use crate::{clock, raw_sql, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -27,6 +27,24 @@ pub struct DepartmentRow {
     pub created_by: Option<String>,
     /// Set when soft-deleted.
     pub deleted_at: Option<NaiveDateTime>,
+}
+
+impl DepartmentRow {
+    /// A new department at version 1, created now, with no head.
+    pub fn new(name: &str, parent_id: Option<&str>, created_by: Option<&str>) -> DepartmentRow {
+        let now = clock::now();
+        DepartmentRow {
+            id: salesops_domain::new_id(),
+            name: name.to_owned(),
+            parent_id: parent_id.map(str::to_owned),
+            head_user_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            created_by: created_by.map(str::to_owned),
+            deleted_at: None,
+        }
+    }
 }
 
 /// Filters for listing departments.

@@ -4,12 +4,13 @@ use crate::connection::MultiBackend;
 use crate::schema::leads;
 use crate::scope::Visibility;
 use crate::sql_functions::lower;
-use crate::{like_contains, DbConnection, StoreResult};
+use crate::{clock, like_contains, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
+use salesops_domain::lead::LeadStatus;
 
 /// A lead as stored. The `*_normalized` columns hold the forms duplicates are matched on.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -73,6 +74,45 @@ pub struct LeadRow {
     pub created_by: Option<String>,
     /// Set when soft-deleted.
     pub deleted_at: Option<NaiveDateTime>,
+}
+
+impl LeadRow {
+    /// A new lead in status `new` at version 1, created now, with only a name,
+    /// a source and an owner (`None`: in the pool).
+    pub fn new(name: &str, source: &str, owner_id: Option<&str>, created_by: Option<&str>) -> LeadRow {
+        let now = clock::now();
+        LeadRow {
+            id: salesops_domain::new_id(),
+            name: name.to_owned(),
+            company: None,
+            company_normalized: None,
+            title: None,
+            email: None,
+            email_normalized: None,
+            phone: None,
+            phone_normalized: None,
+            source: source.to_owned(),
+            industry: None,
+            region: None,
+            status: LeadStatus::New.as_str().to_owned(),
+            owner_id: owner_id.map(str::to_owned),
+            score: 0,
+            next_follow_up_at: None,
+            last_activity_at: None,
+            disqualify_reason: None,
+            converted_account_id: None,
+            converted_contact_id: None,
+            converted_opportunity_id: None,
+            converted_at: None,
+            external_id: None,
+            notes: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            created_by: created_by.map(str::to_owned),
+            deleted_at: None,
+        }
+    }
 }
 
 /// The columns a list may be sorted on.

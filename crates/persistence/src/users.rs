@@ -1,7 +1,7 @@
 //! Users of the sales organisation.
 
 use crate::schema::users;
-use crate::{like_contains, raw_sql, DbConnection, StoreResult};
+use crate::{clock, like_contains, raw_sql, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -35,6 +35,28 @@ pub struct UserRow {
     pub updated_at: NaiveDateTime,
     /// Who created the user.
     pub created_by: Option<String>,
+}
+
+impl UserRow {
+    /// A new active user at version 1, created now, with no department, manager or phone.
+    pub fn new(email: &str, name: &str, role: &str, password_hash: &str, created_by: Option<&str>) -> UserRow {
+        let now = clock::now();
+        UserRow {
+            id: salesops_domain::new_id(),
+            email: email.to_owned(),
+            name: name.to_owned(),
+            phone: None,
+            password_hash: password_hash.to_owned(),
+            role: role.to_owned(),
+            department_id: None,
+            manager_id: None,
+            active: true,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            created_by: created_by.map(str::to_owned),
+        }
+    }
 }
 
 /// Filters for listing users.

@@ -153,38 +153,7 @@ pub async fn create_lead(
         if !allow_duplicate {
             refuse_duplicates(conn, &input, None)?;
         }
-        let now = clock::now();
-        let mut row = LeadRow {
-            id: salesops_domain::new_id(),
-            name: String::new(),
-            company: None,
-            company_normalized: None,
-            title: None,
-            email: None,
-            email_normalized: None,
-            phone: None,
-            phone_normalized: None,
-            source: String::new(),
-            industry: None,
-            region: None,
-            status: LeadStatus::New.as_str().to_owned(),
-            owner_id: owner,
-            score: 0,
-            next_follow_up_at: None,
-            last_activity_at: None,
-            disqualify_reason: None,
-            converted_account_id: None,
-            converted_contact_id: None,
-            converted_opportunity_id: None,
-            converted_at: None,
-            external_id: None,
-            notes: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            created_by: Some(caller.id().to_owned()),
-            deleted_at: None,
-        };
+        let mut row = LeadRow::new(&input.name, input.source.as_str(), owner.as_deref(), Some(caller.id()));
         input.write_to(&mut row);
         leads::insert(conn, &row).map_err(map_unique)?;
         let lead = Lead::try_from(row)?;

@@ -213,18 +213,7 @@ pub async fn create_department(
         if let Some(head) = head_user_id.as_deref() {
             require_active_user(conn, "head_user_id", head)?;
         }
-        let now = clock::now();
-        let row = DepartmentRow {
-            id: salesops_domain::new_id(),
-            name,
-            parent_id,
-            head_user_id,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            created_by: Some(caller.id().to_owned()),
-            deleted_at: None,
-        };
+        let row = DepartmentRow { head_user_id, ..DepartmentRow::new(&name, parent_id.as_deref(), Some(caller.id())) };
         departments::insert(conn, &row)?;
         let department = Department::from(row);
         audit::record(

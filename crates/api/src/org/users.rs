@@ -359,21 +359,11 @@ pub async fn create_user(
         if let Some(manager) = manager_id.as_deref() {
             require_active_user(conn, "manager_id", manager)?;
         }
-        let now = clock::now();
         let row = UserRow {
-            id: salesops_domain::new_id(),
-            email,
-            name,
             phone,
-            password_hash,
-            role: role.as_str().to_owned(),
             department_id,
             manager_id,
-            active: true,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            created_by: Some(caller.id().to_owned()),
+            ..UserRow::new(&email, &name, role.as_str(), &password_hash, Some(caller.id()))
         };
         users::insert(conn, &row).map_err(map_unique)?;
         let user = User::try_from(row)?;
