@@ -9,7 +9,8 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use salesops_domain::audit::{diff, FieldChange};
 use salesops_persistence::audit::{self as store, AuditEventRow, AuditFilter};
-use salesops_persistence::{clock, leads, DbConnection};
+use salesops_persistence::versioned::VersionedRow;
+use salesops_persistence::{clock, leads, DbConnection, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -38,6 +39,35 @@ pub fn record(
         request_id: caller.request_id.clone(),
     };
     Ok(store::insert(conn, &row)?)
+}
+
+/// Write `after` over `before`, bumping its version and time, and audit the
+/// change under `entity_type` with snapshots of the DTO `D` (never of the row,
+/// so stored secrets stay out of the log). If the stored row moved on since
+/// `before` was read, nothing is written and the answer is 409 `conflict`.
+/// `store_error` maps write failures, such as a unique violation on a field.
+pub fn save_versioned<R, D>(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    entity_type: &str,
+    action: &str,
+    before: &R,
+    mut after: R,
+    store_error: impl FnOnce(StoreError) -> ApiError,
+) -> Result<D, ApiError>
+where
+    R: VersionedRow,
+    D: Serialize + TryFrom<R>,
+    ApiError: From<D::Error>,
+{
+    after.touch(before.version() + 1, clock::now());
+    if !after.update_if_version(conn, before.version()).map_err(store_error)? {
+        return Err(ApiError::Conflict(format!("the {entity_type} changed while the request ran; retry")));
+    }
+    let old = D::try_from(before.clone())?;
+    let new = D::try_from(after.clone())?;
+    record(conn, caller, action, entity_type, after.id(), &snapshot(&old), &snapshot(&new))?;
+    Ok(new)
 }
 
 /// One recorded change.

@@ -275,6 +275,12 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<std::convert::Infallible> for ApiError {
+    fn from(e: std::convert::Infallible) -> Self {
+        match e {}
+    }
+}
+
 impl From<validator::ValidationErrors> for ApiError {
     fn from(errors: validator::ValidationErrors) -> Self {
         let mut fields: Vec<FieldError> = errors

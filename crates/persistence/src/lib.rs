@@ -19,6 +19,7 @@ pub mod settings;
 pub mod sql_functions;
 pub mod tokens;
 pub mod users;
+pub mod versioned;
 
 pub use connection::{
     build_pool, ping, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings, PooledConnection,

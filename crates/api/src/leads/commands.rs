@@ -4,6 +4,7 @@
 //! writes the lead and its audit event in one transaction. A refused
 //! transition is 409 `invalid_transition` and changes nothing.
 
+use crate::audit;
 use crate::auth::Caller;
 use crate::db;
 use crate::db::stored;
@@ -11,7 +12,7 @@ use crate::error::{ApiError, FieldError};
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::leads::dto::{AssignLead, DisqualifyLead, Lead};
-use crate::leads::handlers::{check_assignable, lead_response, load_visible, save};
+use crate::leads::handlers::{check_assignable, lead_response, load_visible, map_unique, ENTITY};
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
 use salesops_domain::lead::{self, LeadCommand, LeadStatus, QualificationFacts, TransitionError};
@@ -92,7 +93,7 @@ async fn run(
                 };
             }
         }
-        save(conn, &caller, command.as_str(), &row, after)
+        audit::save_versioned(conn, &caller, ENTITY, command.as_str(), &row, after, map_unique)
     })
     .await?;
     Ok(lead_response(HttpResponse::Ok(), &lead))

@@ -43,26 +43,8 @@ pub fn load_visible(
     Ok((row, visibility))
 }
 
-/// Write a changed lead (bumping version and time) and its audit event; return the new record.
-pub fn save(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    action: &str,
-    before: &LeadRow,
-    mut after: LeadRow,
-) -> Result<Lead, ApiError> {
-    after.version = before.version + 1;
-    after.updated_at = clock::now();
-    let written = leads::update(conn, &after, before.version).map_err(map_unique)?;
-    if !written {
-        return Err(ApiError::Conflict("the lead changed while the request ran; retry".into()));
-    }
-    let (old, new) = (Lead::try_from(before.clone())?, Lead::try_from(after)?);
-    audit::record(conn, caller, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
-    Ok(new)
-}
-
-fn map_unique(e: StoreError) -> ApiError {
+/// Report a taken `external_id` as a field error; other storage errors as usual.
+pub fn map_unique(e: StoreError) -> ApiError {
     if e.is_unique_violation_on("external_id") {
         ApiError::Validation(vec![FieldError::new("external_id", "taken", "another lead has this external_id")])
     } else {
@@ -237,7 +219,7 @@ pub async fn update_lead(
         if contact_changed && !allow_duplicate {
             refuse_duplicates(conn, &input, Some(&row.id))?;
         }
-        save(conn, &caller, "update", &row, after)
+        audit::save_versioned(conn, &caller, ENTITY, "update", &row, after, map_unique)
     })
     .await?;
     Ok(lead_response(HttpResponse::Ok(), &lead))
@@ -275,7 +257,7 @@ pub async fn delete_lead(
         if_match.check(row.version)?;
         let mut after = row.clone();
         after.deleted_at = Some(clock::now());
-        save(conn, &caller, "delete", &row, after).map(|_| ())
+        audit::save_versioned::<_, Lead>(conn, &caller, ENTITY, "delete", &row, after, map_unique).map(|_| ())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -133,24 +133,6 @@ pub fn require_department(conn: &mut DbConnection, field: &str, id: &str) -> Res
     }
 }
 
-/// Write a changed department (bumping version and time) and its audit event; return the new record.
-fn save(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    action: &str,
-    before: &DepartmentRow,
-    mut after: DepartmentRow,
-) -> Result<Department, ApiError> {
-    after.version = before.version + 1;
-    after.updated_at = clock::now();
-    if !departments::update(conn, &after, before.version)? {
-        return Err(ApiError::Conflict("the department changed while the request ran; retry".into()));
-    }
-    let (old, new) = (Department::from(before.clone()), Department::from(after));
-    audit::record(conn, caller, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
-    Ok(new)
-}
-
 /// List departments.
 ///
 /// Departments come in id order (oldest first). Deleted departments are left out.
@@ -321,7 +303,7 @@ pub async fn update_department(
                 require_active_user(conn, "head_user_id", head)?;
             }
         }
-        save(conn, &caller, "update", &row, after)
+        audit::save_versioned(conn, &caller, ENTITY, "update", &row, after, ApiError::from)
     })
     .await?;
     Ok(department_response(HttpResponse::Ok(), &department))
@@ -366,7 +348,7 @@ pub async fn delete_department(
         }
         let mut after = row.clone();
         after.deleted_at = Some(clock::now());
-        save(conn, &caller, "delete", &row, after).map(|_| ())
+        audit::save_versioned::<_, Department>(conn, &caller, ENTITY, "delete", &row, after, ApiError::from).map(|_| ())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

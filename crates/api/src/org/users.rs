@@ -263,25 +263,6 @@ fn map_unique(e: StoreError) -> ApiError {
     }
 }
 
-/// Write a changed user (bumping version and time) and its audit event; return the new record.
-fn save(
-    conn: &mut DbConnection,
-    caller: &Caller,
-    action: &str,
-    before: &UserRow,
-    mut after: UserRow,
-) -> Result<User, ApiError> {
-    after.version = before.version + 1;
-    after.updated_at = clock::now();
-    if !users::update(conn, &after, before.version).map_err(map_unique)? {
-        return Err(ApiError::Conflict("the user changed while the request ran; retry".into()));
-    }
-    // Snapshots are of the DTO, so the password hash never enters the audit log.
-    let (old, new) = (User::try_from(before.clone())?, User::try_from(after)?);
-    audit::record(conn, caller, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
-    Ok(new)
-}
-
 /// List users.
 ///
 /// Users come in id order (oldest first), deactivated ones included unless `active=true`.
@@ -459,7 +440,7 @@ pub async fn update_user(
         after.role = fields.role.as_str().to_owned();
         after.department_id = fields.department_id;
         after.manager_id = fields.manager_id;
-        save(conn, &caller, "update", &row, after)
+        audit::save_versioned(conn, &caller, ENTITY, "update", &row, after, map_unique)
     })
     .await?;
     Ok(user_response(HttpResponse::Ok(), &user))
@@ -482,7 +463,7 @@ async fn set_active(
         org::check_activation(&row.id, caller.id(), row.active, active)?;
         let mut after = row.clone();
         after.active = active;
-        let user = save(conn, &caller, action, &row, after)?;
+        let user = audit::save_versioned(conn, &caller, ENTITY, action, &row, after, map_unique)?;
         if !active {
             // Access tokens die with the flag (the caller check reads it); refresh tokens are revoked here.
             tokens::revoke_all_for_user(conn, &row.id, clock::now())?;

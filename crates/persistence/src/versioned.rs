@@ -1,0 +1,46 @@
+//! Rows written under optimistic concurrency: a write lands only over the version it was read at.
+
+use crate::departments::{self, DepartmentRow};
+use crate::leads::{self, LeadRow};
+use crate::users::{self, UserRow};
+use crate::{DbConnection, StoreResult};
+use chrono::NaiveDateTime;
+
+/// A row with an `id`, a `version` bumped on every change, and an `updated_at`.
+pub trait VersionedRow: Clone {
+    /// The row's id.
+    fn id(&self) -> &str;
+    /// The row's version.
+    fn version(&self) -> i64;
+    /// Set the version and the time of the change.
+    fn touch(&mut self, version: i64, at: NaiveDateTime);
+    /// Write the row if the stored version is still `expected`; false when it moved on.
+    fn update_if_version(&self, conn: &mut DbConnection, expected: i64) -> StoreResult<bool>;
+}
+
+macro_rules! versioned_row {
+    ($row:ty, $update:path) => {
+        impl VersionedRow for $row {
+            fn id(&self) -> &str {
+                &self.id
+            }
+
+            fn version(&self) -> i64 {
+                self.version
+            }
+
+            fn touch(&mut self, version: i64, at: NaiveDateTime) {
+                self.version = version;
+                self.updated_at = at;
+            }
+
+            fn update_if_version(&self, conn: &mut DbConnection, expected: i64) -> StoreResult<bool> {
+                $update(conn, self, expected)
+            }
+        }
+    };
+}
+
+versioned_row!(LeadRow, leads::update);
+versioned_row!(UserRow, users::update);
+versioned_row!(DepartmentRow, departments::update);
