@@ -106,4 +106,14 @@ both_databases! {
         app.get("/api/v1/me").send().await.assert_problem(401, "unauthenticated");
         app.get("/api/v1/me").header("authorization", "Basic YTpi").send().await.assert_problem(401, "unauthenticated");
     }
+
+    async fn logout_takes_no_body_or_a_well_formed_one(app) {
+        let token = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        app.post("/api/v1/auth/logout").token(&token).header("content-type", "application/json").raw(b"{\"refresh_token\":").send().await.assert_problem(400, "bad_request");
+        app.post("/api/v1/auth/logout").token(&token).json(json!({"refresh_tokn": "x"})).send().await.assert_problem(422, "validation");
+        assert_eq!(app.get("/api/v1/me").token(&token).send().await.status, 200, "a refused logout revokes nothing");
+        assert_eq!(app.post("/api/v1/auth/logout").token(&token).send().await.status, 204);
+        app.get("/api/v1/me").token(&token).send().await.assert_problem(401, "unauthenticated");
+        app.post("/api/v1/auth/logout").send().await.assert_problem(401, "unauthenticated");
+    }
 }

@@ -8,6 +8,16 @@ fn ids(page: &Value) -> Vec<String> {
     page["data"].as_array().expect("data").iter().map(|l| l["id"].as_str().expect("id").to_owned()).collect()
 }
 
+async fn set_scope(app: &TestApp, role: &str, scope: &str) {
+    let res = app
+        .put(&format!("/api/v1/role-scopes/{role}"))
+        .token(&app.admin_token)
+        .json(json!({"scope": scope}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+}
+
 async fn lead_count(app: &TestApp) -> usize {
     let res = app.get("/api/v1/leads?limit=200").token(&app.admin_token).send().await;
     res.body["data"].as_array().map(Vec::len).unwrap_or(0)
@@ -338,5 +348,83 @@ both_databases! {
         assert_eq!(events[2]["changes"]["status"], json!({"before": "new", "after": "qualified"}));
         assert!(events[1]["changes"].get("version").is_none());
         app.get("/api/v1/audit-events").token(&rep.token).send().await.assert_problem(400, "bad_request");
+    }
+
+    async fn self_and_subordinates_reaches_reports_at_any_depth_and_no_one_else(app) {
+        set_scope(&app, "manager", "self_and_subordinates").await;
+        let dept = app.department("East", None);
+        let boss = app.user("manager", Some(&dept), None).await;
+        let lead_rep = app.user("manager", Some(&dept), Some(&boss.id)).await;
+        let deep_rep = app.user("rep", Some(&dept), Some(&lead_rep.id)).await;
+        let peer = app.user("rep", Some(&dept), None).await;
+        let deep = app.lead(&deep_rep.token, json!({"name": "Deep"})).await;
+        let peer_lead = app.lead(&peer.token, json!({"name": "Peer"})).await;
+        let list = app.get("/api/v1/leads").token(&boss.token).send().await;
+        assert_eq!(ids(&list.body), vec![deep["id"].as_str().expect("id").to_owned()]);
+        let peer_path = format!("/api/v1/leads/{}", peer_lead["id"].as_str().expect("id"));
+        app.get(&peer_path).token(&boss.token).send().await.assert_problem(404, "not_found");
+        app.patch(&peer_path).token(&boss.token).json(json!({"score": 9})).send().await.assert_problem(404, "not_found");
+        let mid_list = app.get("/api/v1/leads").token(&lead_rep.token).send().await;
+        assert_eq!(ids(&mid_list.body).len(), 1, "the middle manager sees the report below, not the boss's view");
+        let deep_rep_list = app.get("/api/v1/leads").token(&deep_rep.token).send().await;
+        assert_eq!(ids(&deep_rep_list.body).len(), 1);
+    }
+
+    async fn a_rep_who_can_see_a_colleagues_lead_still_cannot_work_it(app) {
+        set_scope(&app, "rep", "department").await;
+        let dept = app.department("East", None);
+        let alice = app.user("rep", Some(&dept), None).await;
+        let bob = app.user("rep", Some(&dept), None).await;
+        let lead = app.lead(&alice.token, json!({"name": "Alice's", "company": "Acme", "email": "a@acme.cn"})).await;
+        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        assert_eq!(app.get(&path).token(&bob.token).send().await.status, 200);
+        for command in ["start", "qualify", "reopen"] {
+            app.post(&format!("{path}/{command}")).token(&bob.token).send().await.assert_problem(403, "forbidden");
+        }
+        app.post(&format!("{path}/disqualify")).token(&bob.token).json(json!({"reason": "mine now"})).send().await.assert_problem(403, "forbidden");
+        app.post(&format!("{path}/release")).token(&bob.token).send().await.assert_problem(409, "invalid_transition");
+        let after = app.get(&path).token(&alice.token).send().await;
+        assert_eq!(after.body["status"], "new");
+        assert_eq!(after.body["version"], 1);
+    }
+
+    async fn the_audit_trail_of_a_deleted_lead_stays_within_scope(app) {
+        let alice = app.user("rep", None, None).await;
+        let bob = app.user("rep", None, None).await;
+        let lead = app.lead(&alice.token, json!({"name": "A"})).await;
+        let id = lead["id"].as_str().expect("id");
+        assert_eq!(app.delete(&format!("/api/v1/leads/{id}")).token(&alice.token).send().await.status, 204);
+        let path = format!("/api/v1/audit-events?entity_type=lead&entity_id={id}");
+        let mine = app.get(&path).token(&alice.token).send().await;
+        assert_eq!(mine.status, 200, "{}", mine.body);
+        assert_eq!(mine.body["data"].as_array().map(Vec::len), Some(2));
+        app.get(&path).token(&bob.token).send().await.assert_problem(404, "not_found");
+        app.get(&format!("/api/v1/audit-events?entity_type=user&entity_id={}", alice.id)).token(&bob.token).send().await.assert_problem(404, "not_found");
+        let own = app.get(&format!("/api/v1/audit-events?entity_type=user&entity_id={}", bob.id)).token(&bob.token).send().await;
+        assert_eq!(own.status, 200);
+        app.get(&format!("{path}&actor_id={}", alice.id)).token(&alice.token).send().await.assert_problem(403, "forbidden");
+        app.get(&format!("{path}&cursor=not-a-cursor")).token(&alice.token).send().await.assert_problem(400, "bad_request");
+    }
+
+    async fn a_cursor_whose_values_do_not_fit_its_sort_is_refused(app) {
+        use base64::Engine;
+        app.lead(&app.admin_token, json!({"name": "A"})).await;
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(json!({"s": "name", "v": [42], "id": "x"}).to_string());
+        let res = app.get(&format!("/api/v1/leads?sort=name&cursor={forged}")).token(&app.admin_token).send().await;
+        res.assert_problem(400, "bad_request");
+    }
+
+    async fn assign_needs_an_owner_id_and_patch_can_override_duplicates(app) {
+        let lead = app.lead(&app.admin_token, json!({"name": "A", "email": "a@x.cn"})).await;
+        let other = app.lead(&app.admin_token, json!({"name": "B", "email": "b@x.cn"})).await;
+        let id = lead["id"].as_str().expect("id");
+        let res = app.post(&format!("/api/v1/leads/{id}/assign")).token(&app.admin_token).json(json!({})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["owner_id"]);
+        let other_path = format!("/api/v1/leads/{}?allow_duplicate=true", other["id"].as_str().expect("id"));
+        let res = app.patch(&other_path).token(&app.admin_token).json(json!({"email": "A@x.cn"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["email"], "A@x.cn");
     }
 }
