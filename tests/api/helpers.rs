@@ -10,7 +10,11 @@ use salesops_api::auth::password;
 use salesops_api::config::{Secret, Settings};
 use salesops_api::state::AppState;
 use salesops_api::{build_app, startup};
+use salesops_domain::opportunity::ForecastCategory;
+use salesops_persistence::accounts::{self, AccountRow};
+use salesops_persistence::contacts::{self, ContactRow};
 use salesops_persistence::departments::{self, DepartmentRow};
+use salesops_persistence::opportunities::{self, OpportunityRow};
 use salesops_persistence::users::{self, UserRow};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -22,6 +26,8 @@ pub const ADMIN_EMAIL: &str = "admin@test.local";
 pub const ADMIN_PASSWORD: &str = "admin-password-1";
 /// The password of every user made by [`TestApp::user`].
 pub const USER_PASSWORD: &str = "user-password-1";
+/// The pool the first migration seeds, flagged as the default.
+pub const DEFAULT_POOL_ID: &str = "01900000-0000-7000-8000-000000000001";
 /// The JWT secret of test apps.
 pub const JWT_SECRET: &str = "test-secret-that-is-long-enough-for-hs256";
 
@@ -205,6 +211,36 @@ impl TestApp {
         self.with_conn(|c| users::insert(c, &row)).expect("insert user");
         let token = self.login(&email, USER_PASSWORD).await;
         TestUser { id: row.id, email, token }
+    }
+
+    /// Insert an account owned by `owner_id` directly (`None`: in the default pool); returns its id.
+    pub fn account(&self, name: &str, owner_id: Option<&str>) -> String {
+        let pool = owner_id.is_none().then_some(DEFAULT_POOL_ID);
+        let row = AccountRow::new(name, owner_id, pool, owner_id);
+        self.with_conn(|c| accounts::insert(c, &row)).expect("insert account");
+        row.id
+    }
+
+    /// Insert a contact at `account_id` directly; returns its id.
+    pub fn contact(&self, account_id: &str, name: &str) -> String {
+        let row = ContactRow::new(account_id, name, None);
+        self.with_conn(|c| contacts::insert(c, &row)).expect("insert contact");
+        row.id
+    }
+
+    /// Insert an open CNY opportunity in `qualification` directly; `adjust` may change the row first. Returns its id.
+    pub fn opportunity(
+        &self,
+        owner_id: &str,
+        account_id: Option<&str>,
+        adjust: impl FnOnce(&mut OpportunityRow),
+    ) -> String {
+        let mut row =
+            OpportunityRow::new("Test deal", owner_id, "CNY", "qualification", 1000, ForecastCategory::Pipeline, None);
+        row.account_id = account_id.map(str::to_owned);
+        adjust(&mut row);
+        self.with_conn(|c| opportunities::insert(c, &row)).expect("insert opportunity");
+        row.id
     }
 
     /// Create a lead through the API as `token`, asserting 201; returns its JSON.

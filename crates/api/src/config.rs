@@ -58,6 +58,10 @@ pub struct Settings {
     pub login_max_failures: i32,
     /// `SALESOPS_LOGIN_LOCKOUT_SECONDS`: how long a locked email waits.
     pub login_lockout: Duration,
+    /// `SALESOPS_BASE_CURRENCY`: the ISO 4217 currency money defaults to, and reports are computed in.
+    pub base_currency: String,
+    /// `SALESOPS_RECALL_INTERVAL_SECONDS`: how often the customer-pool recall job runs; 0 switches it off.
+    pub recall_interval: Duration,
 }
 
 impl Default for Settings {
@@ -78,6 +82,8 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
             login_max_failures: 5,
             login_lockout: Duration::from_secs(300),
+            base_currency: "CNY".to_owned(),
+            recall_interval: Duration::from_secs(3600),
         }
     }
 }
@@ -121,6 +127,13 @@ impl Settings {
                 });
             }
         }
+        let base_currency = var("SALESOPS_BASE_CURRENCY").map(|c| c.trim().to_owned()).unwrap_or(d.base_currency);
+        if !salesops_domain::money::is_currency_code(&base_currency) {
+            return Err(ConfigError {
+                name: "SALESOPS_BASE_CURRENCY",
+                problem: format!("`{base_currency}` is not a three-letter ISO 4217 code such as CNY"),
+            });
+        }
         Ok(Settings {
             database_url: var("SALESOPS_DATABASE_URL").unwrap_or(d.database_url),
             bind: var("SALESOPS_BIND").unwrap_or(d.bind),
@@ -137,6 +150,8 @@ impl Settings {
             max_body_bytes: parsed("SALESOPS_MAX_BODY_BYTES")?.unwrap_or(d.max_body_bytes),
             login_max_failures: parsed("SALESOPS_LOGIN_MAX_FAILURES")?.unwrap_or(d.login_max_failures),
             login_lockout: secs("SALESOPS_LOGIN_LOCKOUT_SECONDS", d.login_lockout)?,
+            base_currency,
+            recall_interval: secs("SALESOPS_RECALL_INTERVAL_SECONDS", d.recall_interval)?,
         })
     }
 }

@@ -3,10 +3,14 @@
 //! Nothing in this crate performs I/O, and it depends on neither diesel nor
 //! actix. The persistence and API layers translate to and from these types.
 
+pub mod account;
+pub mod activity;
 pub mod audit;
 pub mod contact_info;
 pub mod ids;
 pub mod lead;
+pub mod money;
+pub mod opportunity;
 pub mod org;
 pub mod password;
 pub mod text_enum;

@@ -4,13 +4,16 @@
 //! modules by aggregate. Every query takes a [`DbConnection`], which is
 //! either backend; callers never branch on the database.
 
+pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod connection;
+pub mod contacts;
 pub mod departments;
 pub mod error;
 pub mod leads;
 pub mod migrations;
+pub mod opportunities;
 mod raw_sql;
 pub mod role_scopes;
 pub mod schema;

@@ -125,6 +125,220 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    account_pools (id) {
+        id -> Text,
+        name -> Text,
+        department_id -> Nullable<Text>,
+        is_default -> Bool,
+        recall_after_days_without_activity -> Nullable<Integer>,
+        recall_after_days_without_won_deal -> Nullable<Integer>,
+        exempt_with_open_opportunity -> Bool,
+        warn_days_before_recall -> Integer,
+        max_claims_per_rep_per_day -> Nullable<Integer>,
+        max_owned_accounts_per_rep -> Nullable<Integer>,
+        previous_owner_cooldown_days -> Nullable<Integer>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        name -> Text,
+        name_normalized -> Text,
+        uscc -> Nullable<Text>,
+        industry -> Nullable<Text>,
+        region -> Nullable<Text>,
+        address -> Nullable<Text>,
+        parent_account_id -> Nullable<Text>,
+        tier -> Text,
+        lifecycle -> Text,
+        owner_id -> Nullable<Text>,
+        pool_id -> Nullable<Text>,
+        owned_since -> Nullable<Timestamp>,
+        last_activity_at -> Nullable<Timestamp>,
+        first_won_at -> Nullable<Timestamp>,
+        last_won_at -> Nullable<Timestamp>,
+        external_id -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    account_owner_changes (id) {
+        id -> Text,
+        account_id -> Text,
+        from_owner_id -> Nullable<Text>,
+        to_owner_id -> Nullable<Text>,
+        pool_id -> Nullable<Text>,
+        reason -> Text,
+        detail -> Nullable<Text>,
+        actor_id -> Nullable<Text>,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contacts (id) {
+        id -> Text,
+        account_id -> Text,
+        name -> Text,
+        name_normalized -> Text,
+        title -> Nullable<Text>,
+        email -> Nullable<Text>,
+        email_normalized -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        phone_normalized -> Nullable<Text>,
+        is_primary -> Bool,
+        last_activity_at -> Nullable<Timestamp>,
+        external_id -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    pipeline_stages (key) {
+        key -> Text,
+        name -> Text,
+        position -> Integer,
+        kind -> Text,
+        probability_bps -> Integer,
+        forecast_category -> Text,
+        required_fields -> Text,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    loss_reasons (code) {
+        code -> Text,
+        name -> Text,
+        position -> Integer,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    competitors (id) {
+        id -> Text,
+        name -> Text,
+        website -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        active -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    opportunities (id) {
+        id -> Text,
+        name -> Text,
+        account_id -> Nullable<Text>,
+        contact_id -> Nullable<Text>,
+        owner_id -> Text,
+        amount -> Nullable<BigInt>,
+        currency -> Text,
+        expected_close_date -> Nullable<Date>,
+        stage -> Text,
+        probability_bps -> Integer,
+        forecast_category -> Text,
+        status -> Text,
+        loss_reason -> Nullable<Text>,
+        loss_note -> Nullable<Text>,
+        won_by_competitor_id -> Nullable<Text>,
+        next_step -> Nullable<Text>,
+        source_lead_id -> Nullable<Text>,
+        stage_entered_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+        last_activity_at -> Nullable<Timestamp>,
+        external_id -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    opportunity_competitors (opportunity_id, competitor_id) {
+        opportunity_id -> Text,
+        competitor_id -> Text,
+    }
+}
+
+diesel::table! {
+    opportunity_stage_changes (id) {
+        id -> Text,
+        opportunity_id -> Text,
+        action -> Text,
+        from_stage -> Nullable<Text>,
+        to_stage -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        amount -> Nullable<BigInt>,
+        currency -> Text,
+        probability_bps -> Integer,
+        actor_id -> Nullable<Text>,
+        occurred_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        kind -> Text,
+        subject -> Text,
+        body -> Nullable<Text>,
+        occurred_at -> Timestamp,
+        next_follow_up_at -> Nullable<Timestamp>,
+        owner_id -> Text,
+        lead_id -> Nullable<Text>,
+        account_id -> Nullable<Text>,
+        contact_id -> Nullable<Text>,
+        opportunity_id -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        location_name -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(contacts -> accounts (account_id));
+diesel::joinable!(account_owner_changes -> accounts (account_id));
+diesel::joinable!(opportunity_competitors -> opportunities (opportunity_id));
+diesel::joinable!(opportunity_competitors -> competitors (competitor_id));
+diesel::joinable!(opportunity_stage_changes -> opportunities (opportunity_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
     departments,
@@ -135,4 +349,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_throttles,
     leads,
     audit_events,
+    account_pools,
+    accounts,
+    account_owner_changes,
+    contacts,
+    pipeline_stages,
+    loss_reasons,
+    competitors,
+    opportunities,
+    opportunity_competitors,
+    opportunity_stage_changes,
+    activities,
 );

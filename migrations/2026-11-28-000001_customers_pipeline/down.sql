@@ -1,0 +1,11 @@
+DROP TABLE activities;
+DROP TABLE opportunity_stage_changes;
+DROP TABLE opportunity_competitors;
+DROP TABLE opportunities;
+DROP TABLE competitors;
+DROP TABLE loss_reasons;
+DROP TABLE pipeline_stages;
+DROP TABLE contacts;
+DROP TABLE account_owner_changes;
+DROP TABLE accounts;
+DROP TABLE account_pools;
