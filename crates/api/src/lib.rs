@@ -13,6 +13,7 @@ pub mod extract;
 pub mod health;
 pub mod leads;
 pub mod metrics;
+pub mod money;
 pub mod openapi;
 pub mod org;
 pub mod pagination;

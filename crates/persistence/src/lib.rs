@@ -4,6 +4,7 @@
 //! modules by aggregate. Every query takes a [`DbConnection`], which is
 //! either backend; callers never branch on the database.
 
+pub mod account_owner_changes;
 pub mod accounts;
 pub mod audit;
 pub mod clock;
