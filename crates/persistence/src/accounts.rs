@@ -1,6 +1,8 @@
 //! Accounts (customers): storage and lookups.
 
+use crate::connection::MultiBackend;
 use crate::schema::accounts;
+use crate::scope::Visibility;
 use crate::{clock, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -96,4 +98,40 @@ impl AccountRow {
 pub fn insert(conn: &mut DbConnection, row: &AccountRow) -> StoreResult<()> {
     diesel::insert_into(accounts::table).values(row).execute(conn)?;
     Ok(())
+}
+
+/// Every account, deleted ones included, that `visibility` lets the caller see:
+/// their owners' accounts and every account sitting in a pool.
+pub fn scoped<'a>(visibility: &Visibility) -> accounts::BoxedQuery<'a, MultiBackend> {
+    let query = accounts::table.into_boxed();
+    match visibility {
+        Visibility::All => query,
+        Visibility::Owners(owners) => {
+            query.filter(accounts::owner_id.is_null().or(accounts::owner_id.eq_any(owners.clone())))
+        }
+    }
+}
+
+/// A live account the caller may see.
+pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<AccountRow>> {
+    Ok(scoped(visibility)
+        .filter(accounts::id.eq(id.to_owned()))
+        .filter(accounts::deleted_at.is_null())
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Take the row lock on an account for the rest of the transaction.
+pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    diesel::update(accounts::table.find(id)).set(accounts::version.eq(accounts::version)).execute(conn)?;
+    Ok(())
+}
+
+/// Write a changed account if its version is still `expected_version`; false when it moved on.
+pub fn update(conn: &mut DbConnection, row: &AccountRow, expected_version: i64) -> StoreResult<bool> {
+    let n = diesel::update(accounts::table.find(&row.id).filter(accounts::version.eq(expected_version)))
+        .set(row)
+        .execute(conn)?;
+    Ok(n == 1)
 }

@@ -1,6 +1,8 @@
 //! Contacts: the people at an account.
 
-use crate::schema::contacts;
+use crate::connection::MultiBackend;
+use crate::schema::{accounts, contacts};
+use crate::scope::Visibility;
 use crate::{clock, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -79,4 +81,44 @@ impl ContactRow {
 pub fn insert(conn: &mut DbConnection, row: &ContactRow) -> StoreResult<()> {
     diesel::insert_into(contacts::table).values(row).execute(conn)?;
     Ok(())
+}
+
+/// Every contact, deleted ones included, at an account `visibility` lets the caller see.
+pub fn scoped<'a>(visibility: &Visibility) -> contacts::BoxedQuery<'a, MultiBackend> {
+    let query = contacts::table.into_boxed();
+    match visibility {
+        Visibility::All => query,
+        Visibility::Owners(owners) => {
+            // The same rule as `accounts::scoped`, unboxed: a boxed subquery cannot be used on the MultiBackend.
+            let visible_accounts = accounts::table
+                .filter(accounts::deleted_at.is_null())
+                .filter(accounts::owner_id.is_null().or(accounts::owner_id.eq_any(owners.clone())))
+                .select(accounts::id);
+            query.filter(contacts::account_id.eq_any(visible_accounts))
+        }
+    }
+}
+
+/// A live contact the caller may see.
+pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<ContactRow>> {
+    Ok(scoped(visibility)
+        .filter(contacts::id.eq(id.to_owned()))
+        .filter(contacts::deleted_at.is_null())
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Take the row lock on a contact for the rest of the transaction.
+pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    diesel::update(contacts::table.find(id)).set(contacts::version.eq(contacts::version)).execute(conn)?;
+    Ok(())
+}
+
+/// Write a changed contact if its version is still `expected_version`; false when it moved on.
+pub fn update(conn: &mut DbConnection, row: &ContactRow, expected_version: i64) -> StoreResult<bool> {
+    let n = diesel::update(contacts::table.find(&row.id).filter(contacts::version.eq(expected_version)))
+        .set(row)
+        .execute(conn)?;
+    Ok(n == 1)
 }

@@ -1,6 +1,8 @@
 //! Opportunities: storage and lookups.
 
+use crate::connection::MultiBackend;
 use crate::schema::opportunities;
+use crate::scope::Visibility;
 use crate::{clock, DbConnection, StoreResult};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -115,4 +117,39 @@ impl OpportunityRow {
 pub fn insert(conn: &mut DbConnection, row: &OpportunityRow) -> StoreResult<()> {
     diesel::insert_into(opportunities::table).values(row).execute(conn)?;
     Ok(())
+}
+
+/// Every opportunity, deleted ones included, that `visibility` lets the caller see.
+pub fn scoped<'a>(visibility: &Visibility) -> opportunities::BoxedQuery<'a, MultiBackend> {
+    let query = opportunities::table.into_boxed();
+    match visibility {
+        Visibility::All => query,
+        Visibility::Owners(owners) => query.filter(opportunities::owner_id.eq_any(owners.clone())),
+    }
+}
+
+/// A live opportunity the caller may see.
+pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<OpportunityRow>> {
+    Ok(scoped(visibility)
+        .filter(opportunities::id.eq(id.to_owned()))
+        .filter(opportunities::deleted_at.is_null())
+        .select(OpportunityRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Take the row lock on an opportunity for the rest of the transaction.
+pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    diesel::update(opportunities::table.find(id))
+        .set(opportunities::version.eq(opportunities::version))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Write a changed opportunity if its version is still `expected_version`; false when it moved on.
+pub fn update(conn: &mut DbConnection, row: &OpportunityRow, expected_version: i64) -> StoreResult<bool> {
+    let n = diesel::update(opportunities::table.find(&row.id).filter(opportunities::version.eq(expected_version)))
+        .set(row)
+        .execute(conn)?;
+    Ok(n == 1)
 }

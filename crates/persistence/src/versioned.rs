@@ -1,7 +1,10 @@
 //! Rows written under optimistic concurrency: a write lands only over the version it was read at.
 
+use crate::accounts::{self, AccountRow};
+use crate::contacts::{self, ContactRow};
 use crate::departments::{self, DepartmentRow};
 use crate::leads::{self, LeadRow};
+use crate::opportunities::{self, OpportunityRow};
 use crate::users::{self, UserRow};
 use crate::{DbConnection, StoreResult};
 use chrono::NaiveDateTime;
@@ -44,3 +47,6 @@ macro_rules! versioned_row {
 versioned_row!(LeadRow, leads::update);
 versioned_row!(UserRow, users::update);
 versioned_row!(DepartmentRow, departments::update);
+versioned_row!(AccountRow, accounts::update);
+versioned_row!(ContactRow, contacts::update);
+versioned_row!(OpportunityRow, opportunities::update);
