@@ -75,7 +75,15 @@ fn owned_account(app: &TestApp, name: &str, owner: &str, pool_id: &str, owned_da
 }
 
 /// A refused command answers this problem and leaves the account and its history as they were.
-async fn refused(app: &TestApp, token: &str, account: &str, name: &str, body: Value, status: u16, code: &str) -> TestResponse {
+async fn refused(
+    app: &TestApp,
+    token: &str,
+    account: &str,
+    name: &str,
+    body: Value,
+    status: u16,
+    code: &str,
+) -> TestResponse {
     let before = (row(app, account), history(app, account).len());
     let res = command(app, token, account, name, body).await;
     res.assert_problem(status, code);
@@ -295,7 +303,7 @@ both_databases! {
         assert_eq!(res.status, 200, "{}", res.body);
         refused(&app, &rep.token, &account, "release", json!({}), 409, "invalid_transition").await;
         app.post(&format!("/api/v1/accounts/{account}/release")).token(&rep.token).send().await.assert_problem(415, "unsupported_media_type");
-        refused(&app, &rep.token, "no-such-account", "release", json!({}), 404, "not_found").await;
+        command(&app, &rep.token, "no-such-account", "release", json!({})).await.assert_problem(404, "not_found");
     }
 
     async fn a_rep_claims_a_pool_account(app) {
@@ -326,7 +334,7 @@ both_databases! {
         refused(&app, &finance.token, &account, "claim", json!({}), 403, "forbidden").await;
         let res = refused(&app, &rep.token, &account, "claim", json!({"owner_id": rep.id}), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["owner_id"]);
-        refused(&app, &rep.token, "no-such-account", "claim", json!({}), 404, "not_found").await;
+        command(&app, &rep.token, "no-such-account", "claim", json!({})).await.assert_problem(404, "not_found");
         assert_eq!(command(&app, &rep.token, &account, "claim", json!({})).await.status, 200);
         let res = refused(&app, &rep.token, &account, "claim", json!({}), 409, "invalid_transition").await;
         assert!(res.body["detail"].as_str().unwrap_or("").contains("already has an owner"));
@@ -645,4 +653,26 @@ both_databases! {
         }
         assert!(run_recall(&app, &pool_id).await.is_empty());
     }
+}
+
+/// On PostgreSQL a runner that finds the pool's recall lock taken (another replica
+/// mid-run) skips the pool instead of waiting or recalling the same accounts.
+#[actix_web::test]
+async fn a_runner_skips_a_pool_another_replica_is_recalling_on_postgres() {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let app = TestApp::spawn(crate::helpers::Backend::Postgres).await;
+    let pool_id = pool(&app, json!({"name": "Busy", "recall_after_days_without_activity": 5})).await;
+    let rep = app.user("rep", None, None).await;
+    let stale = owned_account(&app, "Stale", &rep.id, &pool_id, 30);
+    let mut holder = app.state.pool.get().expect("a connection");
+    let salesops_persistence::DbConnection::Postgresql(inner) = &mut *holder else { panic!("not PostgreSQL") };
+    AnsiTransactionManager::begin_transaction(inner).expect("begin");
+    assert!(account_pools::try_lock_recall(&mut holder, &pool_id).expect("lock"), "the first runner gets the pool");
+    let mut other = app.state.pool.get().expect("another connection");
+    assert!(recall_pool(&mut other, &pool_id, clock::now(), Actor::default()).expect("runs").is_empty());
+    assert_eq!(row(&app, &stale).owner_id.as_deref(), Some(rep.id.as_str()), "the skipped run changed nothing");
+    let salesops_persistence::DbConnection::Postgresql(inner) = &mut *holder else { panic!("not PostgreSQL") };
+    AnsiTransactionManager::rollback_transaction(inner).expect("rollback");
+    let recalled = recall_pool(&mut other, &pool_id, clock::now(), Actor::default()).expect("runs");
+    assert_eq!(recalled.len(), 1, "with the lock released the pool is recalled");
 }

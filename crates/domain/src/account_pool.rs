@@ -150,7 +150,10 @@ impl PoolRules {
             if facts.claims_today >= i64::from(max) {
                 return Err(ClaimRefusal {
                     limit: ClaimLimit::MaxClaimsPerRepPerDay,
-                    detail: format!("you have claimed {} account(s) today (UTC); the pool allows {max} a day", facts.claims_today),
+                    detail: format!(
+                        "you have claimed {} account(s) today (UTC); the pool allows {max} a day",
+                        facts.claims_today
+                    ),
                 });
             }
         }
@@ -226,7 +229,11 @@ mod tests {
     }
 
     fn activity_rule(days: i32) -> PoolRules {
-        PoolRules { recall_after_days_without_activity: Some(days), exempt_with_open_opportunity: true, ..PoolRules::default() }
+        PoolRules {
+            recall_after_days_without_activity: Some(days),
+            exempt_with_open_opportunity: true,
+            ..PoolRules::default()
+        }
     }
 
     #[test]

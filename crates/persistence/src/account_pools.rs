@@ -2,11 +2,11 @@
 //! queries and locks of the recall job.
 
 use crate::accounts::{self, AccountRow};
+use crate::connection::MultiBackend;
 use crate::schema::{account_owner_changes, account_pools, accounts as accounts_table, opportunities};
 use crate::scope::Visibility;
 use crate::{clock, raw_sql, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
-use crate::connection::MultiBackend;
 use diesel::dsl::not;
 use diesel::prelude::*;
 use salesops_domain::account::OwnerChangeReason;
@@ -166,7 +166,9 @@ pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
 
 /// Take the row lock on a pool for the rest of the transaction.
 pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::update(account_pools::table.find(id)).set(account_pools::version.eq(account_pools::version)).execute(conn)?;
+    diesel::update(account_pools::table.find(id))
+        .set(account_pools::version.eq(account_pools::version))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -206,11 +208,8 @@ pub fn account_count(conn: &mut DbConnection, pool_id: &str) -> StoreResult<i64>
 
 /// Whether an account with this id exists and is not deleted, whoever owns it.
 pub fn account_exists_live(conn: &mut DbConnection, id: &str) -> StoreResult<bool> {
-    let n: i64 = accounts_table::table
-        .find(id)
-        .filter(accounts_table::deleted_at.is_null())
-        .count()
-        .get_result(conn)?;
+    let n: i64 =
+        accounts_table::table.find(id).filter(accounts_table::deleted_at.is_null()).count().get_result(conn)?;
     Ok(n > 0)
 }
 
@@ -264,8 +263,13 @@ pub fn open_opportunity_ids(conn: &mut DbConnection, account_id: &str) -> StoreR
 }
 
 /// One recall rule's condition on an account row.
-type RuleExpression =
-    Box<dyn BoxableExpression<accounts_table::table, MultiBackend, SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>>>;
+type RuleExpression = Box<
+    dyn BoxableExpression<
+        accounts_table::table,
+        MultiBackend,
+        SqlType = diesel::sql_types::Nullable<diesel::sql_types::Bool>,
+    >,
+>;
 
 /// Live, owned accounts governed by `pool` (its `pool_id`, or none for the default
 /// pool) on which a recall rule fires at `as_of`, leaving out accounts with an open
@@ -280,10 +284,7 @@ pub fn recall_candidates(
 ) -> StoreResult<Vec<AccountRow>> {
     use accounts_table::dsl as a;
     let rules = pool.rules();
-    let cutoffs = [
-        (rules.recall_after_days_without_activity, true),
-        (rules.recall_after_days_without_won_deal, false),
-    ];
+    let cutoffs = [(rules.recall_after_days_without_activity, true), (rules.recall_after_days_without_won_deal, false)];
     let mut any_rule: Option<RuleExpression> = None;
     for (limit, activity) in cutoffs {
         let Some(limit) = limit else { continue };
@@ -301,10 +302,8 @@ pub fn recall_candidates(
         });
     }
     let Some(any_rule) = any_rule else { return Ok(Vec::new()) };
-    let mut query = accounts::scoped(visibility)
-        .filter(a::owner_id.is_not_null())
-        .filter(a::deleted_at.is_null())
-        .filter(any_rule);
+    let mut query =
+        accounts::scoped(visibility).filter(a::owner_id.is_not_null()).filter(a::deleted_at.is_null()).filter(any_rule);
     query = if pool.is_default {
         query.filter(a::pool_id.eq(pool.id.clone()).or(a::pool_id.is_null()))
     } else {
@@ -337,11 +336,10 @@ pub fn try_lock_recall(conn: &mut DbConnection, pool_id: &str) -> StoreResult<bo
         return Ok(true);
     }
     // The first key names the purpose, so other advisory locks cannot collide with it.
-    let row: Locked = diesel::sql_query(format!(
-        "SELECT pg_try_advisory_xact_lock({RECALL_LOCK_CLASS}, hashtext($1)) AS locked"
-    ))
-    .bind::<diesel::sql_types::Text, _>(pool_id)
-    .get_result(conn)?;
+    let row: Locked =
+        diesel::sql_query(format!("SELECT pg_try_advisory_xact_lock({RECALL_LOCK_CLASS}, hashtext($1)) AS locked"))
+            .bind::<diesel::sql_types::Text, _>(pool_id)
+            .get_result(conn)?;
     Ok(row.locked)
 }
 

@@ -59,11 +59,7 @@ impl Command {
 }
 
 /// Whether `department_id` lies in the subtree of the pool's department (always, for a pool without one).
-fn in_pool_department(
-    conn: &mut DbConnection,
-    pool: &PoolRow,
-    department_id: Option<&str>,
-) -> Result<bool, ApiError> {
+fn in_pool_department(conn: &mut DbConnection, pool: &PoolRow, department_id: Option<&str>) -> Result<bool, ApiError> {
     let Some(root) = &pool.department_id else { return Ok(true) };
     let Some(department) = department_id else { return Ok(false) };
     Ok(departments::subtree_ids(conn, root)?.iter().any(|d| d == department))
@@ -145,7 +141,9 @@ async fn run(
                     return Err(refused("the account is already in a pool"));
                 };
                 if owner != caller.id() && !caller.role.can_assign() {
-                    return Err(ApiError::Forbidden("only the owner, or a manager over them, may release this account".into()));
+                    return Err(ApiError::Forbidden(
+                        "only the owner, or a manager over them, may release this account".into(),
+                    ));
                 }
                 let pool = match target {
                     Some(pool_id) => account_pools::find(conn, pool_id)?.ok_or_else(|| {
@@ -163,7 +161,9 @@ async fn run(
                     return Err(refused("the account already has an owner"));
                 }
                 let pool = home_pool(conn, &row)?;
-                if !caller.role.can_administer() && !in_pool_department(conn, &pool, caller.user.department_id.as_deref())? {
+                if !caller.role.can_administer()
+                    && !in_pool_department(conn, &pool, caller.user.department_id.as_deref())?
+                {
                     return Err(ApiError::Forbidden(
                         "only members of the pool's department (or a department under it) may claim from it".into(),
                     ));

@@ -388,11 +388,10 @@ mod tests {
 
     #[test]
     fn a_patch_cannot_clear_required_fields_and_null_switches_rules_off() {
-        let base = CreateAccountPool::from_row(&PoolRow {
-            max_claims_per_rep_per_day: Some(3),
-            ..PoolRow::new("A", None)
-        });
-        let patch: AccountPoolPatch = serde_json::from_str(r#"{"name": null, "warn_days_before_recall": null}"#).unwrap();
+        let base =
+            CreateAccountPool::from_row(&PoolRow { max_claims_per_rep_per_day: Some(3), ..PoolRow::new("A", None) });
+        let patch: AccountPoolPatch =
+            serde_json::from_str(r#"{"name": null, "warn_days_before_recall": null}"#).unwrap();
         assert!(matches!(patch.apply(base.clone()), Err(ApiError::Validation(e)) if e.len() == 2));
         let patch: AccountPoolPatch = serde_json::from_str(r#"{"max_claims_per_rep_per_day": null}"#).unwrap();
         assert_eq!(patch.apply(base).unwrap().max_claims_per_rep_per_day, None);

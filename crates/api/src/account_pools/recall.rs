@@ -76,7 +76,15 @@ pub fn recall_pool(
             let after = account_pools::account(conn, &row.id)?.ok_or(ApiError::NotFound)?;
             let before = snapshot(&AccountOwnership::from(row.clone()));
             let after = snapshot(&AccountOwnership::from(after));
-            audit::record_as(conn, actor, OwnerChangeReason::Recall.as_str(), ACCOUNT_ENTITY, &row.id, &before, &after)?;
+            audit::record_as(
+                conn,
+                actor,
+                OwnerChangeReason::Recall.as_str(),
+                ACCOUNT_ENTITY,
+                &row.id,
+                &before,
+                &after,
+            )?;
             recalled.push(RecalledAccount { account_id: row.id, previous_owner_id: owner, rule: due.rule, reason });
         }
         Ok(recalled)
@@ -90,10 +98,9 @@ pub async fn recall_all(state: &AppState) -> Result<usize, ApiError> {
     let mut after: Option<String> = None;
     loop {
         let page_after = after.clone();
-        let page = db::read(state, move |conn| {
-            Ok(account_pools::list(conn, page_after.as_deref(), pagination::MAX_LIMIT)?)
-        })
-        .await?;
+        let page =
+            db::read(state, move |conn| Ok(account_pools::list(conn, page_after.as_deref(), pagination::MAX_LIMIT)?))
+                .await?;
         let done = (page.len() as i64) < pagination::MAX_LIMIT;
         after = page.last().map(|p| p.id.clone());
         pool_ids.extend(page.into_iter().map(|p| p.id));
