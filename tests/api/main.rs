@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod account_pools;
 mod auth;
 mod lead_commands;
 mod leads;

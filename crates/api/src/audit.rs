@@ -27,16 +27,40 @@ pub fn record(
     before: &Value,
     after: &Value,
 ) -> Result<(), ApiError> {
+    let actor = Actor { id: Some(caller.id()), request_id: caller.request_id.as_deref() };
+    record_as(conn, actor, action, entity_type, entity_id, before, after)
+}
+
+/// Who made a change that may not come from a request: a user, or the system
+/// (a scheduled job) when `id` is `None`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Actor<'a> {
+    /// The user; `None` for the system.
+    pub id: Option<&'a str>,
+    /// The request that made the change, if one did.
+    pub request_id: Option<&'a str>,
+}
+
+/// [`record`] for an [`Actor`] rather than a caller, such as a background job.
+pub fn record_as(
+    conn: &mut DbConnection,
+    actor: Actor<'_>,
+    action: &str,
+    entity_type: &str,
+    entity_id: &str,
+    before: &Value,
+    after: &Value,
+) -> Result<(), ApiError> {
     let changes = diff(before, after);
     let row = AuditEventRow {
         id: salesops_domain::new_id(),
         occurred_at: clock::now(),
-        actor_id: Some(caller.id().to_owned()),
+        actor_id: actor.id.map(str::to_owned),
         action: action.to_owned(),
         entity_type: entity_type.to_owned(),
         entity_id: entity_id.to_owned(),
         changes: serde_json::to_string(&changes).map_err(|e| ApiError::Internal(e.to_string()))?,
-        request_id: caller.request_id.clone(),
+        request_id: actor.request_id.map(str::to_owned),
     };
     Ok(store::insert(conn, &row)?)
 }

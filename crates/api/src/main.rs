@@ -2,7 +2,7 @@
 
 use actix_web::HttpServer;
 use salesops_api::config::Settings;
-use salesops_api::{build_app, openapi_document, seed, startup};
+use salesops_api::{account_pools, build_app, openapi_document, seed, startup};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: salesops [serve | migrate | openapi | seed-demo]";
@@ -45,11 +45,17 @@ fn serve() -> Result<(), startup::StartupError> {
     );
     let state = startup::prepare(settings)?;
     actix_web::rt::System::new().block_on(async move {
+        let recall_job = account_pools::schedule::spawn(state.clone());
         let mut server = HttpServer::new(move || build_app(state.clone())).shutdown_timeout(10);
         if let Some(n) = workers {
             server = server.workers(n);
         }
-        server.bind(&bind)?.run().await
+        let served = server.bind(&bind)?.run().await;
+        // The server has drained its requests; stop the job too.
+        if let Some(job) = recall_job {
+            job.abort();
+        }
+        served
     })?;
     Ok(())
 }

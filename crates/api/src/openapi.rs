@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Users, roles and activation"),
         (name = "role-scopes", description = "Data scopes per role"),
         (name = "leads", description = "Leads, the lead pool, qualification"),
+        (name = "account-pools", description = "Customer pools (公海): rules, release, claim, assign, and the recall job"),
         (name = "audit", description = "The audit log"),
     )
 )]

@@ -4,6 +4,7 @@
 //! actix. The persistence and API layers translate to and from these types.
 
 pub mod account;
+pub mod account_pool;
 pub mod activity;
 pub mod audit;
 pub mod contact_info;

@@ -5,6 +5,7 @@
 //! either backend; callers never branch on the database.
 
 pub mod account_owner_changes;
+pub mod account_pools;
 pub mod accounts;
 pub mod audit;
 pub mod clock;

@@ -1,5 +1,6 @@
 //! Rows written under optimistic concurrency: a write lands only over the version it was read at.
 
+use crate::account_pools::{self, PoolRow};
 use crate::accounts::{self, AccountRow};
 use crate::contacts::{self, ContactRow};
 use crate::departments::{self, DepartmentRow};
@@ -50,3 +51,4 @@ versioned_row!(DepartmentRow, departments::update);
 versioned_row!(AccountRow, accounts::update);
 versioned_row!(ContactRow, contacts::update);
 versioned_row!(OpportunityRow, opportunities::update);
+versioned_row!(PoolRow, account_pools::update);

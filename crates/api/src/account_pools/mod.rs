@@ -1,0 +1,26 @@
+//! `/account-pools`: customer pools (公海), their rules, the account commands
+//! `release`, `claim` and `assign`, and the recall job.
+//!
+//! An account's `pool_id` is its home pool: the pool whose rules govern it while
+//! it is owned, and where it sits while `owner_id` is null. An account without a
+//! `pool_id` is governed by the default pool.
+
+pub mod commands;
+pub mod dto;
+pub mod handlers;
+pub mod recall;
+pub mod schedule;
+
+/// Register the pool routes and the account commands. Literal paths come before `{id}`.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::list_account_pools)
+        .service(handlers::create_account_pool)
+        .service(handlers::get_account_pool)
+        .service(handlers::update_account_pool)
+        .service(handlers::delete_account_pool)
+        .service(recall::recall_account_pool)
+        .service(recall::list_upcoming_recalls)
+        .service(commands::release_account)
+        .service(commands::claim_account)
+        .service(commands::assign_account);
+}
