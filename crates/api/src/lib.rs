@@ -3,9 +3,11 @@
 //! [`build_app`] assembles the actix application used by the binary and the
 //! tests alike; [`openapi_document`] produces the schema without a database.
 
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod contacts;
 pub mod db;
 pub mod duplicates;
 pub mod error;
@@ -45,6 +47,8 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(org::users::routes)
         .configure(org::role_scopes::routes)
         .configure(leads::routes)
+        .configure(accounts::routes)
+        .configure(contacts::routes)
         .service(audit::list_audit_events);
 }
 

@@ -9,9 +9,9 @@ use crate::{clock, like_contains, raw_sql, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use salesops_domain::opportunity::OpportunityStatus;
 use salesops_domain::account::{AccountLifecycle, AccountTier};
 use salesops_domain::contact_info::normalize_company;
+use salesops_domain::opportunity::OpportunityStatus;
 
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -66,6 +66,12 @@ pub struct AccountRow {
 }
 
 impl AccountRow {
+    /// Set the name and the normalised form duplicates are matched on.
+    pub fn set_name(&mut self, name: &str) {
+        self.name = name.to_owned();
+        self.name_normalized = normalized_name(name);
+    }
+
     /// A new `standard` `prospect` account at version 1, created now, owned by
     /// `owner_id` since now (`None`: in `pool_id`).
     pub fn new(name: &str, owner_id: Option<&str>, pool_id: Option<&str>, created_by: Option<&str>) -> AccountRow {
@@ -73,7 +79,7 @@ impl AccountRow {
         AccountRow {
             id: salesops_domain::new_id(),
             name: name.to_owned(),
-            name_normalized: normalize_company(name).unwrap_or_else(|| name.to_lowercase()),
+            name_normalized: normalized_name(name),
             uscc: None,
             industry: None,
             region: None,
@@ -96,6 +102,10 @@ impl AccountRow {
             deleted_at: None,
         }
     }
+}
+
+fn normalized_name(name: &str) -> String {
+    normalize_company(name).unwrap_or_else(|| name.to_lowercase())
 }
 
 /// Insert a new account.
@@ -235,7 +245,11 @@ pub fn find_visible_including_deleted(
     id: &str,
     visibility: &Visibility,
 ) -> StoreResult<Option<AccountRow>> {
-    Ok(scoped(visibility).filter(accounts::id.eq(id.to_owned())).select(AccountRow::as_select()).first(conn).optional()?)
+    Ok(scoped(visibility)
+        .filter(accounts::id.eq(id.to_owned()))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Hold off every other writer of accounts until the transaction ends, so two

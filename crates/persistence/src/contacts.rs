@@ -53,6 +53,12 @@ pub struct ContactRow {
 }
 
 impl ContactRow {
+    /// Set the name and the normalised form duplicates are matched on.
+    pub fn set_name(&mut self, name: &str) {
+        self.name = name.to_owned();
+        self.name_normalized = normalized_name(name);
+    }
+
     /// A new, non-primary contact at `account_id`, version 1, created now.
     pub fn new(account_id: &str, name: &str, created_by: Option<&str>) -> ContactRow {
         let now = clock::now();
@@ -60,7 +66,7 @@ impl ContactRow {
             id: salesops_domain::new_id(),
             account_id: account_id.to_owned(),
             name: name.to_owned(),
-            name_normalized: normalize_company(name).unwrap_or_else(|| name.to_lowercase()),
+            name_normalized: normalized_name(name),
             title: None,
             email: None,
             email_normalized: None,
@@ -77,6 +83,10 @@ impl ContactRow {
             deleted_at: None,
         }
     }
+}
+
+fn normalized_name(name: &str) -> String {
+    normalize_company(name).unwrap_or_else(|| name.to_lowercase())
 }
 
 /// Insert a new contact.
@@ -185,7 +195,11 @@ pub fn find_visible_including_deleted(
     id: &str,
     visibility: &Visibility,
 ) -> StoreResult<Option<ContactRow>> {
-    Ok(scoped(visibility).filter(contacts::id.eq(id.to_owned())).select(ContactRow::as_select()).first(conn).optional()?)
+    Ok(scoped(visibility)
+        .filter(contacts::id.eq(id.to_owned()))
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// The live contacts of an account, oldest first, whoever may see them.

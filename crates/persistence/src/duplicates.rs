@@ -125,16 +125,8 @@ fn leads_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>) -
     if let Some(id) = search.exclude_id {
         query = query.filter(leads::id.ne(id.to_owned()));
     }
-    type LeadMatch = (
-        String,
-        String,
-        Option<String>,
-        Option<String>,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
+    type LeadMatch =
+        (String, String, Option<String>, Option<String>, String, Option<String>, Option<String>, Option<String>);
     let rows: Vec<LeadMatch> = query.load(conn)?;
     Ok(rows
         .into_iter()

@@ -3,10 +3,10 @@
 use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db;
+use crate::duplicates::{self, DuplicateCheckResult};
 use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
 use crate::extract::ValidJson;
-use crate::duplicates::{self, DuplicateCheckResult};
 use crate::leads::dto::{CreateLead, DuplicateCheck, Lead, LeadPatch};
 use crate::org::users::require_active_user;
 use crate::state::AppState;
