@@ -2,7 +2,9 @@
 
 mod helpers;
 
+mod accounts;
 mod auth;
+mod contacts;
 mod lead_commands;
 mod leads;
 mod org;
