@@ -32,7 +32,8 @@ async fn list(app: &TestApp, query: &str) -> Vec<String> {
 
 /// The ids of an account's primary contacts, as listed.
 async fn primaries(app: &TestApp, account: &str) -> Vec<String> {
-    let res = app.get(&format!("/api/v1/contacts?account_id={account}&is_primary=true")).token(&app.admin_token).send().await;
+    let res =
+        app.get(&format!("/api/v1/contacts?account_id={account}&is_primary=true")).token(&app.admin_token).send().await;
     ids(&res.body)
 }
 

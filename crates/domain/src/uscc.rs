@@ -140,7 +140,7 @@ mod tests {
             .map(|c| format!("{base}{c}"))
             .find(|p| {
                 let sum: u32 = p.chars().zip(WEIGHTS).map(|(c, w)| value_of(c).unwrap_or(0) * w).sum();
-                sum % 31 == 0
+                sum.is_multiple_of(31)
             })
             .expect("one of 31 values makes the sum a multiple of 31");
         assert_eq!(check_character(&prefix), Some('0'));

@@ -84,6 +84,11 @@ pub struct Hit {
     pub matched_on: Vec<MatchKey>,
 }
 
+/// An account match: id, name, normalised name, USCC, owner.
+type AccountMatch = (String, String, String, Option<String>, Option<String>);
+/// A contact match: id, name, account, normalised email, normalised phone.
+type ContactMatch = (String, String, String, Option<String>, Option<String>);
+
 type Predicate<T> = Box<dyn BoxableExpression<T, MultiBackend, SqlType = Nullable<Bool>>>;
 
 /// Keys in `[(key, probed value, stored value)]` whose probed value is set and equal to the stored one.
@@ -168,7 +173,7 @@ fn accounts_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>
     if let Some(id) = search.exclude_id {
         query = query.filter(accounts::id.ne(id.to_owned()));
     }
-    let rows: Vec<(String, String, String, Option<String>, Option<String>)> = query.load(conn)?;
+    let rows: Vec<AccountMatch> = query.load(conn)?;
     Ok(rows
         .into_iter()
         .map(|(id, name, name_normalized, uscc, owner_id)| Hit {
@@ -218,7 +223,7 @@ fn contacts_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>
     if let Some(id) = search.exclude_id {
         query = query.filter(contacts::id.ne(id.to_owned()));
     }
-    let rows: Vec<(String, String, String, Option<String>, Option<String>)> = query.load(conn)?;
+    let rows: Vec<ContactMatch> = query.load(conn)?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }

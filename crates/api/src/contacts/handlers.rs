@@ -44,7 +44,7 @@ pub fn load_visible(
     }
     accounts::lock(conn, &row.account_id)?;
     contacts::lock(conn, id)?;
-    Ok(contacts::find_visible(conn, id, &visibility)?.ok_or(ApiError::NotFound)?)
+    contacts::find_visible(conn, id, &visibility)?.ok_or(ApiError::NotFound)
 }
 
 /// Report a taken `external_id` as a field error; other storage errors as usual.
