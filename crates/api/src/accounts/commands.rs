@@ -12,7 +12,7 @@ use crate::leads::handlers::check_assignable;
 use crate::pagination::Page;
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
-use salesops_domain::account::{check_transfer, AccountRuleError, OwnerChangeReason};
+use salesops_domain::account::{check_transfer, OwnerChangeReason};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::versioned::VersionedRow;
 use salesops_persistence::{accounts, clock, opportunities, DbConnection};
@@ -20,17 +20,6 @@ use serde_json::json;
 
 /// The entity type opportunities are audited under.
 const OPPORTUNITY_ENTITY: &str = "opportunity";
-
-impl From<AccountRuleError> for ApiError {
-    fn from(e: AccountRuleError) -> Self {
-        match e {
-            AccountRuleError::ParentCycle => ApiError::invalid_field("parent_account_id", "cycle", e.to_string()),
-            AccountRuleError::InPool | AccountRuleError::SameOwner => {
-                ApiError::InvalidTransition { detail: e.to_string(), errors: Vec::new() }
-            }
-        }
-    }
-}
 
 /// Hand every open opportunity of `account_id` not already owned by `new_owner` to
 /// them, each under its row lock, with a version bump and an audit event.

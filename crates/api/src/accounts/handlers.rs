@@ -13,7 +13,7 @@ use crate::leads::handlers::{check_assignable, DuplicateOverride};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use salesops_domain::account::{check_parent, OwnerChangeReason};
+use salesops_domain::account::{check_parent, AccountRuleError, OwnerChangeReason};
 use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone, DuplicateEntity};
 use salesops_domain::lead::{initial_owner, NewOwnerError};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
@@ -25,6 +25,17 @@ use validator::Validate;
 
 /// The entity type accounts are audited under.
 pub const ENTITY: &str = "account";
+
+impl From<AccountRuleError> for ApiError {
+    fn from(e: AccountRuleError) -> Self {
+        match e {
+            AccountRuleError::ParentCycle => ApiError::invalid_field("parent_account_id", "cycle", e.to_string()),
+            AccountRuleError::InPool | AccountRuleError::SameOwner => {
+                ApiError::InvalidTransition { detail: e.to_string(), errors: Vec::new() }
+            }
+        }
+    }
+}
 
 /// Answer with an account and its ETag.
 pub fn account_response(mut builder: actix_web::HttpResponseBuilder, account: &Account) -> HttpResponse {
@@ -87,8 +98,53 @@ fn check_parent_account(
             "no live account with this id within your data scope",
         ));
     }
-    check_parent(account_id, &accounts::ancestors_and_self(conn, parent_id)?)
-        .map_err(|e| ApiError::invalid_field("parent_account_id", "cycle", e.to_string()))
+    Ok(check_parent(account_id, &accounts::ancestors_and_self(conn, parent_id)?)?)
+}
+
+/// Create an account inside the caller's write transaction: settle the owner
+/// (the caller unless they may name another, or the pool with `to_pool`) and
+/// the pool, check the parent and duplicates, insert it, and write its owner
+/// history and audit event. `POST /accounts` runs it; so can lead conversion.
+pub fn insert_account(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: &CreateAccount,
+    allow_duplicate: bool,
+) -> Result<Account, ApiError> {
+    let owner = initial_owner(input.owner_id.as_deref(), input.to_pool, caller.id(), caller.role.can_assign())
+        .map_err(|e| match e {
+            NewOwnerError::PoolWithOwner => {
+                ApiError::invalid_field("owner_id", "conflict", "an account sent to its pool has no owner")
+            }
+            NewOwnerError::NotAllowed => {
+                ApiError::Forbidden("only managers and admins create accounts for others or into a pool".into())
+            }
+        })?;
+    let visibility = caller.visibility(conn)?;
+    if let Some(owner) = owner.as_deref().filter(|o| *o != caller.id()) {
+        check_assignable(conn, &visibility, owner)?;
+    }
+    let pool_id = match input.pool_id.as_deref() {
+        Some(pool) if accounts::pool_exists(conn, pool)? => Some(pool.to_owned()),
+        Some(_) => return Err(ApiError::invalid_field("pool_id", "unknown", "no pool with this id")),
+        None => accounts::default_pool_id(conn)?,
+    };
+    let mut row = AccountRow::new(&input.name, owner.as_deref(), pool_id.as_deref(), Some(caller.id()));
+    input.write_to(&mut row);
+    if let Some(parent) = row.parent_account_id.as_deref() {
+        check_parent_account(conn, &visibility, &row.id, parent)?;
+    }
+    refuse_duplicates(conn, &row, allow_duplicate)?;
+    accounts::insert(conn, &row).map_err(map_unique)?;
+    let mut history =
+        OwnerChangeRow::new(&row.id, None, owner.as_deref(), OwnerChangeReason::Create, Some(caller.id()));
+    if owner.is_none() {
+        history.pool_id = row.pool_id.clone();
+    }
+    account_owner_changes::insert(conn, &history)?;
+    let account = Account::try_from(row)?;
+    audit::record(conn, caller, "create", ENTITY, &account.id, &serde_json::Value::Null, &snapshot(&account))?;
+    Ok(account)
 }
 
 /// Create an account.
@@ -121,44 +177,8 @@ pub async fn create_account(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.role.can_edit_pipeline(), "create accounts")?;
     let input = body.0;
-    let owner = initial_owner(input.owner_id.as_deref(), input.to_pool, caller.id(), caller.role.can_assign())
-        .map_err(|e| match e {
-            NewOwnerError::PoolWithOwner => {
-                ApiError::invalid_field("owner_id", "conflict", "an account sent to its pool has no owner")
-            }
-            NewOwnerError::NotAllowed => {
-                ApiError::Forbidden("only managers and admins create accounts for others or into a pool".into())
-            }
-        })?;
     let allow_duplicate = query.allow_duplicate;
-    let account = db::write(&state, move |conn| {
-        let visibility = caller.visibility(conn)?;
-        if let Some(owner) = owner.as_deref().filter(|o| *o != caller.id()) {
-            check_assignable(conn, &visibility, owner)?;
-        }
-        let pool_id = match input.pool_id.as_deref() {
-            Some(pool) if accounts::pool_exists(conn, pool)? => Some(pool.to_owned()),
-            Some(_) => return Err(ApiError::invalid_field("pool_id", "unknown", "no pool with this id")),
-            None => accounts::default_pool_id(conn)?,
-        };
-        let mut row = AccountRow::new(&input.name, owner.as_deref(), pool_id.as_deref(), Some(caller.id()));
-        input.write_to(&mut row);
-        if let Some(parent) = row.parent_account_id.as_deref() {
-            check_parent_account(conn, &visibility, &row.id, parent)?;
-        }
-        refuse_duplicates(conn, &row, allow_duplicate)?;
-        accounts::insert(conn, &row).map_err(map_unique)?;
-        let mut history =
-            OwnerChangeRow::new(&row.id, None, owner.as_deref(), OwnerChangeReason::Create, Some(caller.id()));
-        if owner.is_none() {
-            history.pool_id = row.pool_id.clone();
-        }
-        account_owner_changes::insert(conn, &history)?;
-        let account = Account::try_from(row)?;
-        audit::record(conn, &caller, "create", ENTITY, &account.id, &serde_json::Value::Null, &snapshot(&account))?;
-        Ok(account)
-    })
-    .await?;
+    let account = db::write(&state, move |conn| insert_account(conn, &caller, &input, allow_duplicate)).await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/accounts/{}", account.id)));
     Ok(account_response(created, &account))

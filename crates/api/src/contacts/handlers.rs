@@ -69,6 +69,32 @@ fn demote_primary(conn: &mut DbConnection, caller: &Caller, account_id: &str, ex
     Ok(())
 }
 
+/// Create a contact inside the caller's write transaction: check the account
+/// is visible, settle who is primary (under the account's row lock), insert
+/// it and write its audit event. `POST /contacts` runs it; so can lead conversion.
+pub fn insert_contact(conn: &mut DbConnection, caller: &Caller, input: &CreateContact) -> Result<Contact, ApiError> {
+    accounts::lock(conn, &input.account_id)?;
+    let visibility = caller.visibility(conn)?;
+    if accounts::find_visible(conn, &input.account_id, &visibility)?.is_none() {
+        return Err(ApiError::invalid_field(
+            "account_id",
+            "unknown",
+            "no live account with this id within your data scope",
+        ));
+    }
+    let mut row = ContactRow::new(&input.account_id, &input.name, Some(caller.id()));
+    input.write_to(&mut row);
+    let has_primary = contacts::live_for_account(conn, &input.account_id)?.iter().any(|c| c.is_primary);
+    row.is_primary = input.is_primary.unwrap_or(!has_primary);
+    if row.is_primary && has_primary {
+        demote_primary(conn, caller, &input.account_id, &row.id)?;
+    }
+    contacts::insert(conn, &row).map_err(map_unique)?;
+    let contact = Contact::from(row);
+    audit::record(conn, caller, "create", ENTITY, &contact.id, &serde_json::Value::Null, &snapshot(&contact))?;
+    Ok(contact)
+}
+
 /// Create a contact at an account.
 ///
 /// The account must be a live account visible to the caller (else 422 on
@@ -94,29 +120,7 @@ pub async fn create_contact(
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.role.can_edit_pipeline(), "create contacts")?;
     let input = body.0;
-    let contact = db::write(&state, move |conn| {
-        accounts::lock(conn, &input.account_id)?;
-        let visibility = caller.visibility(conn)?;
-        if accounts::find_visible(conn, &input.account_id, &visibility)?.is_none() {
-            return Err(ApiError::invalid_field(
-                "account_id",
-                "unknown",
-                "no live account with this id within your data scope",
-            ));
-        }
-        let mut row = ContactRow::new(&input.account_id, &input.name, Some(caller.id()));
-        input.write_to(&mut row);
-        let has_primary = contacts::live_for_account(conn, &input.account_id)?.iter().any(|c| c.is_primary);
-        row.is_primary = input.is_primary.unwrap_or(!has_primary);
-        if row.is_primary && has_primary {
-            demote_primary(conn, &caller, &input.account_id, &row.id)?;
-        }
-        contacts::insert(conn, &row).map_err(map_unique)?;
-        let contact = Contact::from(row);
-        audit::record(conn, &caller, "create", ENTITY, &contact.id, &serde_json::Value::Null, &snapshot(&contact))?;
-        Ok(contact)
-    })
-    .await?;
+    let contact = db::write(&state, move |conn| insert_contact(conn, &caller, &input)).await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/contacts/{}", contact.id)));
     Ok(contact_response(created, &contact))
