@@ -3,7 +3,9 @@
 mod helpers;
 
 mod account_pools;
+mod accounts;
 mod auth;
+mod contacts;
 mod lead_commands;
 mod leads;
 mod org;

@@ -4,10 +4,13 @@
 //! tests alike; [`openapi_document`] produces the schema without a database.
 
 pub mod account_pools;
+pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod config;
+pub mod contacts;
 pub mod db;
+pub mod duplicates;
 pub mod error;
 pub mod etag;
 pub mod extract;
@@ -45,6 +48,8 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(org::users::routes)
         .configure(org::role_scopes::routes)
         .configure(leads::routes)
+        .configure(accounts::routes)
+        .configure(contacts::routes)
         .configure(account_pools::routes)
         .service(audit::list_audit_events);
 }

@@ -26,6 +26,8 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Users, roles and activation"),
         (name = "role-scopes", description = "Data scopes per role"),
         (name = "leads", description = "Leads, the lead pool, qualification"),
+        (name = "accounts", description = "Accounts (customers), group structure, duplicates, ownership transfer and owner history"),
+        (name = "contacts", description = "Contacts: the people at an account"),
         (name = "account-pools", description = "Customer pools (公海): rules, release, claim, assign, and the recall job"),
         (name = "audit", description = "The audit log"),
     )

@@ -1,5 +1,19 @@
 //! Normalising emails, phones and company names, so duplicates match however they were typed.
 
+use crate::text_enum;
+
+text_enum! {
+    /// The kind of record a duplicate check found.
+    DuplicateEntity {
+        /// An open lead.
+        Lead => "lead",
+        /// A live account.
+        Account => "account",
+        /// A live contact of a live account.
+        Contact => "contact",
+    }
+}
+
 /// Lower-cased and trimmed; `None` when nothing is left.
 pub fn normalize_email(email: &str) -> Option<String> {
     let e = email.trim().to_lowercase();

@@ -15,5 +15,6 @@ pub mod opportunity;
 pub mod org;
 pub mod password;
 pub mod text_enum;
+pub mod uscc;
 
 pub use ids::new_id;

@@ -1,13 +1,17 @@
 //! Accounts (customers): storage and lookups.
 
 use crate::connection::MultiBackend;
-use crate::schema::accounts;
+use crate::opportunities::OpportunityRow;
+use crate::schema::{account_pools, accounts, opportunities};
 use crate::scope::Visibility;
-use crate::{clock, DbConnection, StoreResult};
+use crate::sql_functions::lower;
+use crate::{clock, like_contains, raw_sql, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 use salesops_domain::account::{AccountLifecycle, AccountTier};
 use salesops_domain::contact_info::normalize_company;
+use salesops_domain::opportunity::OpportunityStatus;
 
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -62,6 +66,12 @@ pub struct AccountRow {
 }
 
 impl AccountRow {
+    /// Set the name and the normalised form duplicates are matched on.
+    pub fn set_name(&mut self, name: &str) {
+        self.name = name.to_owned();
+        self.name_normalized = normalized_name(name);
+    }
+
     /// A new `standard` `prospect` account at version 1, created now, owned by
     /// `owner_id` since now (`None`: in `pool_id`).
     pub fn new(name: &str, owner_id: Option<&str>, pool_id: Option<&str>, created_by: Option<&str>) -> AccountRow {
@@ -69,7 +79,7 @@ impl AccountRow {
         AccountRow {
             id: salesops_domain::new_id(),
             name: name.to_owned(),
-            name_normalized: normalize_company(name).unwrap_or_else(|| name.to_lowercase()),
+            name_normalized: normalized_name(name),
             uscc: None,
             industry: None,
             region: None,
@@ -92,6 +102,10 @@ impl AccountRow {
             deleted_at: None,
         }
     }
+}
+
+fn normalized_name(name: &str) -> String {
+    normalize_company(name).unwrap_or_else(|| name.to_lowercase())
 }
 
 /// Insert a new account.
@@ -134,4 +148,169 @@ pub fn update(conn: &mut DbConnection, row: &AccountRow, expected_version: i64) 
         .set(row)
         .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Filters for listing accounts; every one is applied in SQL.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// Any of these tiers.
+    pub tiers: Vec<String>,
+    /// Any of these lifecycle stages.
+    pub lifecycles: Vec<String>,
+    /// Exact industry.
+    pub industry: Option<String>,
+    /// Exact region.
+    pub region: Option<String>,
+    /// Only this owner.
+    pub owner_id: Option<String>,
+    /// Only accounts governed by this pool.
+    pub pool_id: Option<String>,
+    /// Only accounts sitting in a pool (true) or only owned ones (false).
+    pub in_pool: Option<bool>,
+    /// Only the direct subsidiaries of this account.
+    pub parent_account_id: Option<String>,
+    /// No activity since: last activity before this time, or none at all.
+    pub last_activity_before: Option<NaiveDateTime>,
+    /// Case-insensitive substring of the name, or substring of the USCC.
+    pub q: Option<String>,
+}
+
+fn filtered<'a>(filter: &AccountFilter, visibility: &Visibility) -> accounts::BoxedQuery<'a, MultiBackend> {
+    let mut query = scoped(visibility).filter(accounts::deleted_at.is_null());
+    if !filter.tiers.is_empty() {
+        query = query.filter(accounts::tier.eq_any(filter.tiers.clone()));
+    }
+    if !filter.lifecycles.is_empty() {
+        query = query.filter(accounts::lifecycle.eq_any(filter.lifecycles.clone()));
+    }
+    if let Some(industry) = &filter.industry {
+        query = query.filter(accounts::industry.eq(industry.clone()));
+    }
+    if let Some(region) = &filter.region {
+        query = query.filter(accounts::region.eq(region.clone()));
+    }
+    if let Some(owner) = &filter.owner_id {
+        query = query.filter(accounts::owner_id.eq(owner.clone()));
+    }
+    if let Some(pool) = &filter.pool_id {
+        query = query.filter(accounts::pool_id.eq(pool.clone()));
+    }
+    match filter.in_pool {
+        Some(true) => query = query.filter(accounts::owner_id.is_null()),
+        Some(false) => query = query.filter(accounts::owner_id.is_not_null()),
+        None => {}
+    }
+    if let Some(parent) = &filter.parent_account_id {
+        query = query.filter(accounts::parent_account_id.eq(parent.clone()));
+    }
+    if let Some(before) = filter.last_activity_before {
+        query = query.filter(accounts::last_activity_at.is_null().or(accounts::last_activity_at.lt(before)));
+    }
+    if let Some(q) = &filter.q {
+        let name_pattern = like_contains(&q.to_lowercase());
+        let uscc_pattern = like_contains(&q.to_uppercase());
+        query = query.filter(
+            lower(accounts::name.nullable())
+                .like(name_pattern)
+                .escape('\\')
+                .or(accounts::uscc.like(uscc_pattern).escape('\\')),
+        );
+    }
+    query
+}
+
+/// One page of visible, live accounts in id order, after `after_id`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AccountFilter,
+    visibility: &Visibility,
+    after_id: Option<&str>,
+    limit: i64,
+) -> StoreResult<Vec<AccountRow>> {
+    let mut query = filtered(filter, visibility).select(AccountRow::as_select()).order(accounts::id).limit(limit);
+    if let Some(after) = after_id {
+        query = query.filter(accounts::id.gt(after.to_owned()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// How many visible, live accounts match `filter`.
+pub fn count(conn: &mut DbConnection, filter: &AccountFilter, visibility: &Visibility) -> StoreResult<i64> {
+    Ok(filtered(filter, visibility).select(count_star()).first(conn)?)
+}
+
+/// An account the caller may see, deleted or not (for reading its audit trail).
+pub fn find_visible_including_deleted(
+    conn: &mut DbConnection,
+    id: &str,
+    visibility: &Visibility,
+) -> StoreResult<Option<AccountRow>> {
+    Ok(scoped(visibility)
+        .filter(accounts::id.eq(id.to_owned()))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Hold off every other writer of accounts until the transaction ends, so two
+/// concurrent re-parentings cannot each pass the cycle check and together make a
+/// loop. Take it before any other account lock in the transaction.
+pub fn lock_hierarchy(conn: &mut DbConnection) -> StoreResult<()> {
+    raw_sql::lock_table(conn, "accounts")
+}
+
+/// `id` and every account above it through `parent_account_id`, nearest first.
+pub fn ancestors_and_self(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<String>> {
+    raw_sql::load_ids(
+        conn,
+        "WITH RECURSIVE up(id, parent_account_id, depth) AS ( \
+           SELECT id, parent_account_id, 0 FROM accounts WHERE id = $1 \
+           UNION ALL \
+           SELECT a.id, a.parent_account_id, up.depth + 1 FROM accounts a JOIN up ON a.id = up.parent_account_id \
+           WHERE up.depth < 1000 \
+         ) SELECT id FROM up ORDER BY depth",
+        id,
+    )
+}
+
+/// The ids of the live direct subsidiaries of an account, oldest first.
+pub fn live_child_ids(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<String>> {
+    Ok(accounts::table
+        .filter(accounts::parent_account_id.eq(id.to_owned()))
+        .filter(accounts::deleted_at.is_null())
+        .order(accounts::id)
+        .select(accounts::id)
+        .load(conn)?)
+}
+
+/// The live, open opportunities of an account, whoever owns them, oldest first.
+pub fn open_opportunities(conn: &mut DbConnection, account_id: &str) -> StoreResult<Vec<OpportunityRow>> {
+    Ok(opportunities::table
+        .filter(opportunities::account_id.eq(account_id.to_owned()))
+        .filter(opportunities::status.eq(OpportunityStatus::Open.as_str()))
+        .filter(opportunities::deleted_at.is_null())
+        .order(opportunities::id)
+        .select(OpportunityRow::as_select())
+        .load(conn)?)
+}
+
+/// The id of the default pool, where accounts go when no pool is named.
+pub fn default_pool_id(conn: &mut DbConnection) -> StoreResult<Option<String>> {
+    Ok(account_pools::table
+        .filter(account_pools::is_default.eq(true))
+        .filter(account_pools::deleted_at.is_null())
+        .order(account_pools::id)
+        .select(account_pools::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Whether a live pool with this id exists.
+pub fn pool_exists(conn: &mut DbConnection, pool_id: &str) -> StoreResult<bool> {
+    let n: i64 = account_pools::table
+        .find(pool_id)
+        .filter(account_pools::deleted_at.is_null())
+        .select(count_star())
+        .first(conn)?;
+    Ok(n > 0)
 }

@@ -3,8 +3,10 @@
 use crate::connection::MultiBackend;
 use crate::schema::{accounts, contacts};
 use crate::scope::Visibility;
-use crate::{clock, DbConnection, StoreResult};
+use crate::sql_functions::lower;
+use crate::{clock, like_contains, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
+use diesel::dsl::count_star;
 use diesel::prelude::*;
 use salesops_domain::contact_info::normalize_company;
 
@@ -51,6 +53,12 @@ pub struct ContactRow {
 }
 
 impl ContactRow {
+    /// Set the name and the normalised form duplicates are matched on.
+    pub fn set_name(&mut self, name: &str) {
+        self.name = name.to_owned();
+        self.name_normalized = normalized_name(name);
+    }
+
     /// A new, non-primary contact at `account_id`, version 1, created now.
     pub fn new(account_id: &str, name: &str, created_by: Option<&str>) -> ContactRow {
         let now = clock::now();
@@ -58,7 +66,7 @@ impl ContactRow {
             id: salesops_domain::new_id(),
             account_id: account_id.to_owned(),
             name: name.to_owned(),
-            name_normalized: normalize_company(name).unwrap_or_else(|| name.to_lowercase()),
+            name_normalized: normalized_name(name),
             title: None,
             email: None,
             email_normalized: None,
@@ -75,6 +83,10 @@ impl ContactRow {
             deleted_at: None,
         }
     }
+}
+
+fn normalized_name(name: &str) -> String {
+    normalize_company(name).unwrap_or_else(|| name.to_lowercase())
 }
 
 /// Insert a new contact.
@@ -121,4 +133,81 @@ pub fn update(conn: &mut DbConnection, row: &ContactRow, expected_version: i64) 
         .set(row)
         .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Filters for listing contacts; every one is applied in SQL.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFilter {
+    /// Only the contacts of this account.
+    pub account_id: Option<String>,
+    /// Only primary (true) or only non-primary (false) contacts.
+    pub is_primary: Option<bool>,
+    /// Case-insensitive substring of the name, title, email or phone.
+    pub q: Option<String>,
+}
+
+fn filtered<'a>(filter: &ContactFilter, visibility: &Visibility) -> contacts::BoxedQuery<'a, MultiBackend> {
+    let mut query = scoped(visibility).filter(contacts::deleted_at.is_null());
+    if let Some(account) = &filter.account_id {
+        query = query.filter(contacts::account_id.eq(account.clone()));
+    }
+    if let Some(primary) = filter.is_primary {
+        query = query.filter(contacts::is_primary.eq(primary));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = like_contains(&q.to_lowercase());
+        query = query.filter(
+            lower(contacts::name.nullable())
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(contacts::title).like(pattern.clone()).escape('\\'))
+                .or(contacts::email_normalized.like(pattern.clone()).escape('\\'))
+                .or(contacts::phone.like(pattern.clone()).escape('\\'))
+                .or(contacts::phone_normalized.like(pattern).escape('\\')),
+        );
+    }
+    query
+}
+
+/// One page of visible, live contacts in id order, after `after_id`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ContactFilter,
+    visibility: &Visibility,
+    after_id: Option<&str>,
+    limit: i64,
+) -> StoreResult<Vec<ContactRow>> {
+    let mut query = filtered(filter, visibility).select(ContactRow::as_select()).order(contacts::id).limit(limit);
+    if let Some(after) = after_id {
+        query = query.filter(contacts::id.gt(after.to_owned()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// How many visible, live contacts match `filter`.
+pub fn count(conn: &mut DbConnection, filter: &ContactFilter, visibility: &Visibility) -> StoreResult<i64> {
+    Ok(filtered(filter, visibility).select(count_star()).first(conn)?)
+}
+
+/// A contact the caller may see, deleted or not (for reading its audit trail).
+pub fn find_visible_including_deleted(
+    conn: &mut DbConnection,
+    id: &str,
+    visibility: &Visibility,
+) -> StoreResult<Option<ContactRow>> {
+    Ok(scoped(visibility)
+        .filter(contacts::id.eq(id.to_owned()))
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The live contacts of an account, oldest first, whoever may see them.
+pub fn live_for_account(conn: &mut DbConnection, account_id: &str) -> StoreResult<Vec<ContactRow>> {
+    Ok(contacts::table
+        .filter(contacts::account_id.eq(account_id.to_owned()))
+        .filter(contacts::deleted_at.is_null())
+        .order(contacts::id)
+        .select(ContactRow::as_select())
+        .load(conn)?)
 }

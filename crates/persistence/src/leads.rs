@@ -1,4 +1,4 @@
-//! Leads: storage, scoped lists with keyset pagination, and duplicate lookups.
+//! Leads: storage, and scoped lists with keyset pagination. Duplicate lookups live in [`crate::duplicates`].
 
 use crate::connection::MultiBackend;
 use crate::schema::leads;
@@ -371,58 +371,4 @@ pub fn update(conn: &mut DbConnection, row: &LeadRow, expected_version: i64) -> 
         .set(row)
         .execute(conn)?;
     Ok(n == 1)
-}
-
-/// What a duplicate lookup matches on.
-#[derive(Debug, Clone, Default)]
-pub struct DuplicateProbe {
-    /// Normalised email.
-    pub email: Option<String>,
-    /// Normalised phone.
-    pub phone: Option<String>,
-    /// Normalised company name.
-    pub company: Option<String>,
-}
-
-/// Live leads in one of `statuses` that share the probe's email, phone or company.
-/// At most `limit` rows, oldest first.
-pub fn find_duplicates(
-    conn: &mut DbConnection,
-    probe: &DuplicateProbe,
-    statuses: &[&str],
-    exclude_id: Option<&str>,
-    limit: i64,
-) -> StoreResult<Vec<LeadRow>> {
-    let mut any: Option<
-        Box<dyn BoxableExpression<leads::table, MultiBackend, SqlType = diesel::sql_types::Nullable<Bool>>>,
-    > = None;
-    let mut add =
-        |p: Box<dyn BoxableExpression<leads::table, MultiBackend, SqlType = diesel::sql_types::Nullable<Bool>>>| {
-            any = Some(match any.take() {
-                None => p,
-                Some(prev) => Box::new(prev.or(p)),
-            });
-        };
-    if let Some(e) = &probe.email {
-        add(Box::new(leads::email_normalized.eq(e.clone())));
-    }
-    if let Some(p) = &probe.phone {
-        add(Box::new(leads::phone_normalized.eq(p.clone())));
-    }
-    if let Some(c) = &probe.company {
-        add(Box::new(leads::company_normalized.eq(c.clone())));
-    }
-    let Some(any) = any else { return Ok(Vec::new()) };
-    let mut query = leads::table
-        .filter(leads::deleted_at.is_null())
-        .filter(leads::status.eq_any(statuses.iter().map(|s| s.to_string()).collect::<Vec<_>>()))
-        .filter(any)
-        .select(LeadRow::as_select())
-        .order(leads::id)
-        .limit(limit)
-        .into_boxed();
-    if let Some(id) = exclude_id {
-        query = query.filter(leads::id.ne(id.to_owned()));
-    }
-    Ok(query.load(conn)?)
 }

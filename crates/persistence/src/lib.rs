@@ -12,6 +12,7 @@ pub mod clock;
 pub mod connection;
 pub mod contacts;
 pub mod departments;
+pub mod duplicates;
 pub mod error;
 pub mod leads;
 pub mod migrations;

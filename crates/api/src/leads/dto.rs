@@ -342,7 +342,7 @@ pub struct AssignLead {
     pub owner_id: String,
 }
 
-/// What to look for among open leads.
+/// What to look for among open leads, accounts and contacts.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"email": "Wang.Fang@mingyuan.cn", "phone": "13800138000", "company": "上海明远科技有限公司"}))]
@@ -356,30 +356,4 @@ pub struct DuplicateCheck {
     /// Compared ignoring case, spaces and bracket width.
     #[validate(length(max = 200))]
     pub company: Option<String>,
-}
-
-/// One open lead that matches.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DuplicateMatch {
-    /// The matching lead.
-    pub lead_id: String,
-    /// Which of `email`, `phone`, `company` matched.
-    pub matched_on: Vec<String>,
-    /// Its status.
-    pub status: LeadStatus,
-    /// Whether the caller may open it; name and company are shown only then.
-    pub visible: bool,
-    /// The lead's name, when visible.
-    pub name: Option<String>,
-    /// The lead's company, when visible.
-    pub company: Option<String>,
-    /// The lead's owner.
-    pub owner_id: Option<String>,
-}
-
-/// The result of a duplicate check.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DuplicateCheckResult {
-    /// Matches, oldest first; empty when there are none.
-    pub data: Vec<DuplicateMatch>,
 }

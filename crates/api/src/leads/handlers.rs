@@ -3,17 +3,19 @@
 use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db;
+use crate::duplicates::{self, DuplicateCheckResult};
 use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
 use crate::extract::ValidJson;
-use crate::leads::dto::{CreateLead, DuplicateCheck, DuplicateCheckResult, DuplicateMatch, Lead, LeadPatch};
+use crate::leads::dto::{CreateLead, DuplicateCheck, Lead, LeadPatch};
 use crate::org::users::require_active_user;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone};
-use salesops_domain::lead::{self, LeadStatus, NewOwnerError};
-use salesops_persistence::leads::{self, DuplicateProbe, LeadRow};
+use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone, DuplicateEntity};
+use salesops_domain::lead::{self, NewOwnerError};
+use salesops_persistence::duplicates::Probe;
+use salesops_persistence::leads::{self, LeadRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, DbConnection, StoreError};
 use serde::Deserialize;
@@ -52,25 +54,15 @@ pub fn map_unique(e: StoreError) -> ApiError {
     }
 }
 
-/// Refuse with 409 `duplicate` when an open lead shares the email or phone.
+/// Refuse with 409 `duplicate` when an open lead or a contact shares the email or phone.
 fn refuse_duplicates(conn: &mut DbConnection, input: &CreateLead, exclude_id: Option<&str>) -> Result<(), ApiError> {
-    let probe = DuplicateProbe {
+    let probe = Probe {
         email: input.email.as_deref().and_then(normalize_email),
         phone: input.phone.as_deref().and_then(normalize_phone),
-        company: None,
+        ..Probe::default()
     };
-    let open = LeadStatus::open_statuses().map(|s| s.as_str());
-    let matches = leads::find_duplicates(conn, &probe, &open, exclude_id, 20)?;
-    if matches.is_empty() {
-        return Ok(());
-    }
-    Err(ApiError::Duplicate {
-        detail: format!(
-            "{} open lead(s) share this email or phone; pass allow_duplicate=true to save anyway",
-            matches.len()
-        ),
-        ids: matches.into_iter().map(|m| m.id).collect(),
-    })
+    let hits = duplicates::find(conn, &probe, &[DuplicateEntity::Lead, DuplicateEntity::Contact], exclude_id)?;
+    duplicates::refuse_any(&hits, "share this email or phone", true)
 }
 
 /// Check that `owner_id` names an active user the caller may hand work to.
@@ -89,15 +81,15 @@ pub fn check_assignable(conn: &mut DbConnection, visibility: &Visibility, owner_
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DuplicateOverride {
-    /// Save even when an open lead shares the email or phone.
+    /// Save even when a matching record exists (for leads: an open lead or a contact with the email or phone).
     #[serde(default)]
     pub allow_duplicate: bool,
 }
 
 /// Create a lead.
 ///
-/// A lead whose normalised email or phone matches an open lead is refused
-/// with 409 `duplicate` and the matching ids, unless `allow_duplicate=true`.
+/// A lead whose normalised email or phone matches an open lead or a contact
+/// is refused with 409 `duplicate` and the matching ids, unless `allow_duplicate=true`.
 #[utoipa::path(
     tag = "leads",
     operation_id = "create_lead",
@@ -107,7 +99,7 @@ pub struct DuplicateOverride {
         (status = 201, description = "Created", body = Lead,
          headers(("Location" = String, description = "The new lead's URL"), ("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "The role may not create leads, or may not name another owner", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate`: an open lead shares the email or phone", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`duplicate`: an open lead or a contact shares the email or phone", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
@@ -175,7 +167,7 @@ pub async fn get_lead(
 ///
 /// Send `If-Match: W/"<version>"` to refuse the change (412) if someone else
 /// changed the lead first. Status and owner cannot be patched; use the commands.
-/// Changing the email or phone to one an open lead has is refused as a duplicate
+/// Changing the email or phone to one an open lead or a contact has is refused as a duplicate
 /// unless `allow_duplicate=true`.
 #[utoipa::path(
     tag = "leads",
@@ -263,12 +255,16 @@ pub async fn delete_lead(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Look for open leads matching an email, phone or company, without creating anything.
+/// Look for open leads, accounts and contacts matching an email, phone or company, without creating anything.
+///
+/// Leads match on email, phone and company; accounts on their name (reported
+/// as `company`); contacts on email and phone. Matches outside the caller's
+/// data scope are reported with `visible: false` and without names.
 #[utoipa::path(
     tag = "leads",
     operation_id = "check_lead_duplicates",
     request_body = DuplicateCheck,
-    responses((status = 200, description = "Matching open leads", body = DuplicateCheckResult)),
+    responses((status = 200, description = "Matching open leads, accounts and contacts", body = DuplicateCheckResult)),
     security(("bearer" = []))
 )]
 #[post("/leads/duplicates")]
@@ -278,44 +274,16 @@ pub async fn check_lead_duplicates(
     body: ValidJson<DuplicateCheck>,
 ) -> Result<HttpResponse, ApiError> {
     let check = body.0;
-    let probe = DuplicateProbe {
+    let probe = Probe {
         email: check.email.as_deref().and_then(normalize_email),
         phone: check.phone.as_deref().and_then(normalize_phone),
         company: check.company.as_deref().and_then(normalize_company),
+        uscc: None,
     };
-    if probe.email.is_none() && probe.phone.is_none() && probe.company.is_none() {
+    if probe.is_empty() {
         return Err(ApiError::invalid_field("(body)", "required", "give at least one of email, phone, company"));
     }
-    let result = db::read(&state, move |conn| {
-        let visibility = caller.visibility(conn)?;
-        let open = LeadStatus::open_statuses().map(|s| s.as_str());
-        let rows = leads::find_duplicates(conn, &probe, &open, None, 50)?;
-        let data = rows
-            .into_iter()
-            .map(|r| {
-                let matched_on = [
-                    ("email", probe.email.is_some() && r.email_normalized == probe.email),
-                    ("phone", probe.phone.is_some() && r.phone_normalized == probe.phone),
-                    ("company", probe.company.is_some() && r.company_normalized == probe.company),
-                ]
-                .into_iter()
-                .filter(|(_, hit)| *hit)
-                .map(|(k, _)| k.to_owned())
-                .collect();
-                let visible = visibility.allows(r.owner_id.as_deref());
-                Ok(DuplicateMatch {
-                    status: crate::db::stored(&r.status, "lead status")?,
-                    matched_on,
-                    visible,
-                    name: visible.then(|| r.name.clone()),
-                    company: if visible { r.company.clone() } else { None },
-                    owner_id: r.owner_id.clone(),
-                    lead_id: r.id,
-                })
-            })
-            .collect::<Result<Vec<_>, ApiError>>()?;
-        Ok(DuplicateCheckResult { data })
-    })
-    .await?;
+    let all = [DuplicateEntity::Lead, DuplicateEntity::Account, DuplicateEntity::Contact];
+    let result = db::read(&state, move |conn| duplicates::check(conn, &caller, &probe, &all, "company")).await?;
     Ok(HttpResponse::Ok().json(result))
 }

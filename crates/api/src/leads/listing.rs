@@ -66,7 +66,8 @@ struct LeadCursor {
     id: String,
 }
 
-fn parse_list<T: std::str::FromStr>(param: &str, raw: Option<&str>) -> Result<Vec<String>, ApiError>
+/// Parse a comma-separated query parameter whose words must each parse as `T`; a bad word is a 400 naming `param`.
+pub fn parse_list<T: std::str::FromStr>(param: &str, raw: Option<&str>) -> Result<Vec<String>, ApiError>
 where
     T::Err: std::fmt::Display,
 {

@@ -1,0 +1,144 @@
+//! Account ownership: `transfer`, and the owner history every ownership change appends to.
+
+use crate::accounts::dto::{Account, OwnerChange, TransferAccount};
+use crate::accounts::handlers::{account_response, load_visible, map_unique, ENTITY};
+use crate::audit;
+use crate::auth::Caller;
+use crate::db;
+use crate::error::ApiError;
+use crate::etag::IfMatch;
+use crate::extract::ValidJson;
+use crate::leads::handlers::check_assignable;
+use crate::pagination::Page;
+use crate::state::AppState;
+use actix_web::{get, post, web, HttpResponse};
+use salesops_domain::account::{check_transfer, OwnerChangeReason};
+use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
+use salesops_persistence::versioned::VersionedRow;
+use salesops_persistence::{accounts, clock, opportunities, DbConnection};
+use serde_json::json;
+
+/// The entity type opportunities are audited under.
+const OPPORTUNITY_ENTITY: &str = "opportunity";
+
+/// Hand every open opportunity of `account_id` not already owned by `new_owner` to
+/// them, each under its row lock, with a version bump and an audit event.
+fn move_open_opportunities(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    account_id: &str,
+    new_owner: &str,
+) -> Result<(), ApiError> {
+    let now = clock::now();
+    for opportunity in accounts::open_opportunities(conn, account_id)? {
+        if opportunity.owner_id == new_owner {
+            continue;
+        }
+        opportunities::lock(conn, &opportunity.id)?;
+        let mut after = opportunity.clone();
+        after.owner_id = new_owner.to_owned();
+        after.touch(opportunity.version + 1, now);
+        if !after.update_if_version(conn, opportunity.version)? {
+            return Err(ApiError::Conflict("an opportunity changed while the request ran; retry".into()));
+        }
+        audit::record(
+            conn,
+            caller,
+            "transfer",
+            OPPORTUNITY_ENTITY,
+            &opportunity.id,
+            &json!({"owner_id": opportunity.owner_id, "version": opportunity.version}),
+            &json!({"owner_id": after.owner_id, "version": after.version}),
+        )?;
+    }
+    Ok(())
+}
+
+/// Transfer an account to another owner.
+///
+/// Managers and admins only. The new owner must be an active user within the
+/// caller's data scope (else 422 on `owner_id`). An account in a pool is
+/// assigned or claimed, not transferred, and transferring to the current
+/// owner changes nothing: both are 409 `invalid_transition`. The change is
+/// kept in the owner history with the note. With `include_open_opportunities`
+/// every open opportunity of the account moves to the new owner too.
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "transfer_account",
+    params(
+        ("id" = String, Path, description = "Account id"),
+        ("If-Match" = Option<String>, Header, description = "W/\"<version>\" the transfer is based on"),
+    ),
+    request_body = TransferAccount,
+    responses(
+        (status = 200, description = "The account after the transfer", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
+        (status = 403, description = "Only managers and admins transfer accounts", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: the account is in a pool, or already belongs to this owner", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/accounts/{id}/transfer")]
+pub async fn transfer_account(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ValidJson<TransferAccount>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.role.can_edit_pipeline() && caller.role.can_assign(), "transfer accounts")?;
+    let id = id.into_inner();
+    let input = body.0;
+    let account = db::write(&state, move |conn| {
+        let (row, visibility) = load_visible(conn, &caller, &id, true)?;
+        if_match.check(row.version)?;
+        check_transfer(row.owner_id.as_deref(), &input.owner_id)?;
+        check_assignable(conn, &visibility, &input.owner_id)?;
+        let mut after = row.clone();
+        after.owner_id = Some(input.owner_id.clone());
+        after.owned_since = Some(clock::now());
+        let account: Account = audit::save_versioned(conn, &caller, ENTITY, "transfer", &row, after, map_unique)?;
+        let mut history = OwnerChangeRow::new(
+            &row.id,
+            row.owner_id.as_deref(),
+            Some(&input.owner_id),
+            OwnerChangeReason::Transfer,
+            Some(caller.id()),
+        );
+        history.detail = input.note;
+        account_owner_changes::insert(conn, &history)?;
+        if input.include_open_opportunities {
+            move_open_opportunities(conn, &caller, &row.id, &input.owner_id)?;
+        }
+        Ok(account)
+    })
+    .await?;
+    Ok(account_response(HttpResponse::Ok(), &account))
+}
+
+/// List an account's owner history: every create, transfer, release, claim, assign and recall, oldest first.
+#[utoipa::path(
+    tag = "accounts",
+    operation_id = "list_account_owner_history",
+    params(("id" = String, Path, description = "Account id")),
+    responses((status = 200, description = "The whole history, oldest first, on one page", body = Page<OwnerChange>)),
+    security(("bearer" = []))
+)]
+#[get("/accounts/{id}/owner-history")]
+pub async fn list_account_owner_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let page = db::read(&state, move |conn| {
+        let (row, _) = load_visible(conn, &caller, &id, false)?;
+        let data = account_owner_changes::for_account(conn, &row.id)?
+            .into_iter()
+            .map(OwnerChange::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Page { data, next_cursor: None, total: None })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}

@@ -1,0 +1,18 @@
+//! `/accounts`: customers, their group structure, duplicates, and ownership transfer.
+
+pub mod commands;
+pub mod dto;
+pub mod handlers;
+pub mod listing;
+
+/// Register the account routes. Literal paths come before `{id}` so they are not taken for ids.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::check_account_duplicates)
+        .service(handlers::create_account)
+        .service(listing::list_accounts)
+        .service(handlers::get_account)
+        .service(handlers::update_account)
+        .service(handlers::delete_account)
+        .service(commands::transfer_account)
+        .service(commands::list_account_owner_history);
+}

@@ -1,0 +1,143 @@
+//! The duplicate check every resource shares: one lookup across leads,
+//! accounts and contacts ([`salesops_persistence::duplicates`]), one shape of
+//! match in answers, and one 409 `duplicate` refusal.
+
+use crate::auth::Caller;
+use crate::db::stored;
+use crate::error::ApiError;
+use salesops_domain::contact_info::DuplicateEntity;
+use salesops_domain::lead::LeadStatus;
+use salesops_persistence::duplicates::{self, Hit, MatchKey, Probe, Search};
+use salesops_persistence::DbConnection;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The most matches of each kind a check reports.
+pub const MAX_MATCHES_PER_KIND: i64 = 50;
+
+/// One record that matches.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "entity_type": "contact", "id": "01936d2e-8c1a-7b7e-9d3f-5a2b1c0d4e6f", "lead_id": null,
+    "matched_on": ["email"], "status": null, "visible": true, "name": "王芳",
+    "company": "上海明远科技有限公司", "account_id": "01936d2e-7a00-7000-8000-000000000001",
+    "owner_id": "01936d2e-6f00-7000-8000-000000000002"
+}))]
+pub struct DuplicateMatch {
+    /// What kind of record matched: `lead`, `account` or `contact`.
+    pub entity_type: DuplicateEntity,
+    /// The matching record's id.
+    pub id: String,
+    /// The same as `id` for a lead match, else `null` (kept from the lead-only check).
+    pub lead_id: Option<String>,
+    /// Which keys matched: `email`, `phone`, `company` (in the lead check) or `name` (in the account check), `uscc`.
+    pub matched_on: Vec<String>,
+    /// A lead's status; `null` for accounts and contacts.
+    pub status: Option<LeadStatus>,
+    /// Whether the caller may open the record; name, company and account are shown only then.
+    pub visible: bool,
+    /// The lead's or contact's name, or the account's name, when visible.
+    pub name: Option<String>,
+    /// The lead's company, the account's name, or the contact's account's name, when visible.
+    pub company: Option<String>,
+    /// A contact's account, when visible.
+    pub account_id: Option<String>,
+    /// The owner (a contact's: its account's owner); `null` in a pool.
+    pub owner_id: Option<String>,
+}
+
+/// The result of a duplicate check.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DuplicateCheckResult {
+    /// Matches: leads, then accounts, then contacts, each oldest first; empty when there are none.
+    pub data: Vec<DuplicateMatch>,
+}
+
+/// The open lead statuses, as stored words: only open leads count as duplicates.
+pub fn open_lead_statuses() -> [&'static str; 3] {
+    LeadStatus::open_statuses().map(|s| s.as_str())
+}
+
+/// Look for every record of `kinds` matching `probe`, whoever owns it, and
+/// describe the matches as `caller` may see them. `company_key` names the
+/// company-name key in `matched_on` (`company` or `name`, as the request called it).
+pub fn check(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    probe: &Probe,
+    kinds: &[DuplicateEntity],
+    company_key: &str,
+) -> Result<DuplicateCheckResult, ApiError> {
+    let statuses = open_lead_statuses();
+    let search = Search { kinds, lead_statuses: &statuses, exclude_id: None, limit_per_kind: MAX_MATCHES_PER_KIND };
+    let hits = duplicates::find(conn, probe, &search)?;
+    let visibility = caller.visibility(conn)?;
+    let data = hits
+        .into_iter()
+        .map(|hit| {
+            let visible = visibility.allows(hit.owner_id.as_deref());
+            let is_lead = hit.entity == DuplicateEntity::Lead;
+            Ok(DuplicateMatch {
+                status: hit.lead_status.as_deref().map(|s| stored(s, "lead status")).transpose()?,
+                matched_on: hit
+                    .matched_on
+                    .iter()
+                    .map(|k| match k {
+                        MatchKey::Email => "email",
+                        MatchKey::Phone => "phone",
+                        MatchKey::Company => company_key,
+                        MatchKey::Uscc => "uscc",
+                    })
+                    .map(str::to_owned)
+                    .collect(),
+                entity_type: hit.entity,
+                lead_id: is_lead.then(|| hit.id.clone()),
+                visible,
+                name: visible.then_some(hit.name),
+                company: hit.company.filter(|_| visible),
+                account_id: hit.account_id.filter(|_| visible),
+                owner_id: hit.owner_id,
+                id: hit.id,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    Ok(DuplicateCheckResult { data })
+}
+
+/// Look for records of `kinds` matching `probe`, leaving out `exclude_id`
+/// (the record being edited); at most [`MAX_MATCHES_PER_KIND`] of each kind.
+pub fn find(
+    conn: &mut DbConnection,
+    probe: &Probe,
+    kinds: &[DuplicateEntity],
+    exclude_id: Option<&str>,
+) -> Result<Vec<Hit>, ApiError> {
+    if probe.is_empty() {
+        return Ok(Vec::new());
+    }
+    let statuses = open_lead_statuses();
+    let search = Search { kinds, lead_statuses: &statuses, exclude_id, limit_per_kind: MAX_MATCHES_PER_KIND };
+    Ok(duplicates::find(conn, probe, &search)?)
+}
+
+/// Refuse with 409 `duplicate`, naming the matches, when there are any.
+/// `what` says what was compared, e.g. "share this email or phone".
+pub fn refuse_any(hits: &[Hit], what: &str, overridable: bool) -> Result<(), ApiError> {
+    if hits.is_empty() {
+        return Ok(());
+    }
+    let kinds: Vec<&str> = [DuplicateEntity::Lead, DuplicateEntity::Account, DuplicateEntity::Contact]
+        .into_iter()
+        .filter(|k| hits.iter().any(|h| h.entity == *k))
+        .map(|k| match k {
+            DuplicateEntity::Lead => "open lead(s)",
+            DuplicateEntity::Account => "account(s)",
+            DuplicateEntity::Contact => "contact(s)",
+        })
+        .collect();
+    let hint = if overridable { "; pass allow_duplicate=true to save anyway" } else { "" };
+    Err(ApiError::Duplicate {
+        detail: format!("{} {} {what}{hint}", hits.len(), kinds.join(" and ")),
+        ids: hits.iter().map(|h| h.id.clone()).collect(),
+    })
+}

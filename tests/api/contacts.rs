@@ -1,0 +1,220 @@
+//! Contacts: create, read, list, patch, delete, one primary contact per account, and data scopes.
+
+use crate::both_databases;
+use crate::helpers::TestApp;
+use serde_json::{json, Value};
+
+fn ids(page: &Value) -> Vec<String> {
+    page["data"].as_array().expect("data").iter().map(|c| c["id"].as_str().expect("id").to_owned()).collect()
+}
+
+fn id_of(v: &Value) -> String {
+    v["id"].as_str().expect("id").to_owned()
+}
+
+async fn create(app: &TestApp, token: &str, body: Value) -> Value {
+    let res = app.post("/api/v1/contacts").token(token).json(body).send().await;
+    assert_eq!(res.status, 201, "create contact: {}", res.body);
+    res.body
+}
+
+async fn get(app: &TestApp, token: &str, id: &str) -> Value {
+    let res = app.get(&format!("/api/v1/contacts/{id}")).token(token).send().await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    res.body
+}
+
+async fn list(app: &TestApp, query: &str) -> Vec<String> {
+    let res = app.get(&format!("/api/v1/contacts?{query}")).token(&app.admin_token).send().await;
+    assert_eq!(res.status, 200, "{query}: {}", res.body);
+    ids(&res.body)
+}
+
+/// The ids of an account's primary contacts, as listed.
+async fn primaries(app: &TestApp, account: &str) -> Vec<String> {
+    let res =
+        app.get(&format!("/api/v1/contacts?account_id={account}&is_primary=true")).token(&app.admin_token).send().await;
+    ids(&res.body)
+}
+
+both_databases! {
+    async fn create_contact_returns_201_and_the_first_contact_becomes_primary(app) {
+        let rep = app.user("rep", None, None).await;
+        let account = app.account("Acme", Some(&rep.id));
+        let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({
+            "account_id": account, "name": " 王芳 ", "title": "采购经理", "email": "Wang.Fang@Acme.cn", "phone": "+86 138 0013 8000"
+        })).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let id = id_of(&res.body);
+        assert_eq!(res.header("location"), Some(format!("/api/v1/contacts/{id}").as_str()));
+        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        assert_eq!(res.body["name"], "王芳");
+        assert_eq!(res.body["account_id"], account.as_str());
+        assert_eq!(res.body["is_primary"], true);
+        assert_eq!(get(&app, &rep.token, &id).await, res.body);
+        let second = create(&app, &rep.token, json!({"account_id": account, "name": "Li Lei"})).await;
+        assert_eq!(second["is_primary"], false);
+        assert_eq!(primaries(&app, &account).await, vec![id.clone()]);
+        let audit = app.get(&format!("/api/v1/audit-events?entity_type=contact&entity_id={id}")).token(&rep.token).send().await;
+        assert_eq!(audit.status, 200, "{}", audit.body);
+        assert_eq!(audit.body["data"][0]["action"], "create");
+    }
+
+    async fn a_new_primary_contact_takes_the_place_of_the_old_one(app) {
+        let rep = app.user("rep", None, None).await;
+        let account = app.account("Acme", Some(&rep.id));
+        let other_account = app.account("Other", Some(&rep.id));
+        let first = create(&app, &rep.token, json!({"account_id": account, "name": "A"})).await;
+        let other_primary = create(&app, &rep.token, json!({"account_id": other_account, "name": "O"})).await;
+        let second = create(&app, &rep.token, json!({"account_id": account, "name": "B", "is_primary": true})).await;
+        assert_eq!(second["is_primary"], true);
+        let first_now = get(&app, &rep.token, &id_of(&first)).await;
+        assert_eq!(first_now["is_primary"], false);
+        assert_eq!(first_now["version"], 2);
+        assert_eq!(primaries(&app, &account).await, vec![id_of(&second)]);
+        // Patching switches it back, in one transaction.
+        let res = app.patch(&format!("/api/v1/contacts/{}", id_of(&first))).token(&rep.token).header("if-match", "W/\"2\"")
+            .json(json!({"is_primary": true})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["is_primary"], true);
+        assert_eq!(res.body["version"], 3);
+        assert_eq!(get(&app, &rep.token, &id_of(&second)).await["is_primary"], false);
+        assert_eq!(primaries(&app, &account).await, vec![id_of(&first)]);
+        // Other accounts keep theirs.
+        assert_eq!(primaries(&app, &other_account).await, vec![id_of(&other_primary)]);
+        // Unsetting leaves the account without one; a new contact then becomes primary.
+        let res = app.patch(&format!("/api/v1/contacts/{}", id_of(&first))).token(&rep.token).json(json!({"is_primary": false})).send().await;
+        assert_eq!(res.body["is_primary"], false);
+        assert_eq!(primaries(&app, &account).await, Vec::<String>::new());
+        let third = create(&app, &rep.token, json!({"account_id": account, "name": "C"})).await;
+        assert_eq!(third["is_primary"], true);
+        let fourth = create(&app, &rep.token, json!({"account_id": account, "name": "D", "is_primary": false})).await;
+        assert_eq!(fourth["is_primary"], false);
+        // Deleting the primary leaves none, and the next contact takes over.
+        let res = app.delete(&format!("/api/v1/contacts/{}", id_of(&third))).token(&rep.token).send().await;
+        assert_eq!(res.status, 204);
+        app.get(&format!("/api/v1/contacts/{}", id_of(&third))).token(&rep.token).send().await.assert_problem(404, "not_found");
+        assert_eq!(primaries(&app, &account).await, Vec::<String>::new());
+        let fifth = create(&app, &rep.token, json!({"account_id": account, "name": "E"})).await;
+        assert_eq!(primaries(&app, &account).await, vec![id_of(&fifth)]);
+    }
+
+    async fn create_contact_validates_fields_and_the_account(app) {
+        let alice = app.user("rep", None, None).await;
+        let bob = app.user("rep", None, None).await;
+        let account = app.account("Acme", Some(&alice.id));
+        let res = app.post("/api/v1/contacts").token(&alice.token)
+            .json(json!({"account_id": account, "name": " ", "email": "not-an-email", "phone": "call me"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["email", "name", "phone"]);
+        let res = app.post("/api/v1/contacts").token(&alice.token).json(json!({"name": "X"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["account_id"]);
+        let res = app.post("/api/v1/contacts").token(&alice.token).json(json!({"account_id": account, "name": "X", "primary": true})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.body["errors"][0]["code"], "unknown_field");
+        // An account the caller cannot see, or none at all.
+        for account_id in [account.as_str(), "no-such-account"] {
+            let res = app.post("/api/v1/contacts").token(&bob.token).json(json!({"account_id": account_id, "name": "X"})).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["account_id"]);
+        }
+        let deleted = app.account("Deleted", Some(&alice.id));
+        app.delete(&format!("/api/v1/accounts/{deleted}")).token(&alice.token).send().await;
+        let res = app.post("/api/v1/contacts").token(&alice.token).json(json!({"account_id": deleted, "name": "X"})).send().await;
+        res.assert_problem(422, "validation");
+        let list = app.get("/api/v1/contacts?count=true").token(&app.admin_token).send().await;
+        assert_eq!(list.body["total"], 0);
+    }
+
+    async fn a_contact_is_visible_exactly_when_its_account_is(app) {
+        let alice = app.user("rep", None, None).await;
+        let bob = app.user("rep", None, None).await;
+        let account = app.account("Alice's", Some(&alice.id));
+        let pooled = app.account("Pooled", None);
+        let contact = create(&app, &alice.token, json!({"account_id": account, "name": "A"})).await;
+        let pool_contact = create(&app, &bob.token, json!({"account_id": pooled, "name": "P"})).await;
+        let path = format!("/api/v1/contacts/{}", id_of(&contact));
+        app.get(&path).token(&bob.token).send().await.assert_problem(404, "not_found");
+        app.patch(&path).token(&bob.token).json(json!({"title": "x"})).send().await.assert_problem(404, "not_found");
+        app.delete(&path).token(&bob.token).send().await.assert_problem(404, "not_found");
+        app.get(&format!("/api/v1/audit-events?entity_type=contact&entity_id={}", id_of(&contact))).token(&bob.token)
+            .send().await.assert_problem(404, "not_found");
+        let list = app.get("/api/v1/contacts?count=true").token(&bob.token).send().await;
+        assert_eq!(ids(&list.body), vec![id_of(&pool_contact)]);
+        assert_eq!(list.body["total"], 1);
+        let list = app.get(&format!("/api/v1/contacts?account_id={account}")).token(&bob.token).send().await;
+        assert_eq!(list.body["data"], json!([]));
+        let list = app.get("/api/v1/contacts").token(&alice.token).send().await;
+        assert_eq!(ids(&list.body), vec![id_of(&contact), id_of(&pool_contact)]);
+        let got = get(&app, &alice.token, &id_of(&contact)).await;
+        assert_eq!(got["version"], 1);
+        assert_eq!(got["title"], Value::Null);
+    }
+
+    async fn finance_reads_contacts_but_may_not_write_them(app) {
+        let finance = app.user("finance", None, None).await;
+        let account = app.account("Acme", None);
+        let contact = app.contact(&account, "A");
+        let path = format!("/api/v1/contacts/{contact}");
+        assert_eq!(app.get(&path).token(&finance.token).send().await.status, 200);
+        app.post("/api/v1/contacts").token(&finance.token).json(json!({"account_id": account, "name": "X"})).send().await.assert_problem(403, "forbidden");
+        app.patch(&path).token(&finance.token).json(json!({"title": "x"})).send().await.assert_problem(403, "forbidden");
+        app.delete(&path).token(&finance.token).send().await.assert_problem(403, "forbidden");
+        assert_eq!(get(&app, &finance.token, &contact).await["version"], 1);
+    }
+
+    async fn patch_merges_honours_if_match_and_keeps_the_account(app) {
+        let rep = app.user("rep", None, None).await;
+        let account = app.account("Acme", Some(&rep.id));
+        let other = app.account("Other", Some(&rep.id));
+        let contact = create(&app, &rep.token, json!({"account_id": account, "name": "A", "title": "CTO", "email": "a@acme.cn"})).await;
+        let path = format!("/api/v1/contacts/{}", id_of(&contact));
+        let res = app.patch(&path).token(&rep.token).header("if-match", "W/\"1\"")
+            .json(json!({"title": null, "phone": "021-5555-1234", "email": "A2@Acme.cn"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.header("etag"), Some("W/\"2\""));
+        assert_eq!(res.body["title"], Value::Null);
+        assert_eq!(res.body["phone"], "021-5555-1234");
+        assert_eq!(res.body["name"], "A");
+        app.patch(&path).token(&rep.token).header("if-match", "W/\"1\"").json(json!({"title": "x"})).send().await.assert_problem(412, "precondition_failed");
+        for (body, field) in [
+            (json!({"account_id": other}), "account_id"),
+            (json!({"name": null}), "name"),
+            (json!({"is_primary": null}), "is_primary"),
+            (json!({"email": "nope"}), "email"),
+            (json!({"phone": "call me"}), "phone"),
+        ] {
+            let res = app.patch(&path).token(&rep.token).json(body).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec![field]);
+        }
+        let got = get(&app, &rep.token, &id_of(&contact)).await;
+        assert_eq!(got["version"], 2);
+        assert_eq!(got["account_id"], account.as_str());
+        let res = app.delete(&path).token(&rep.token).header("if-match", "W/\"1\"").send().await;
+        res.assert_problem(412, "precondition_failed");
+    }
+
+    async fn list_filters_by_account_and_text_and_pages_by_id(app) {
+        let account = app.account("Acme", None);
+        let other = app.account("Other", None);
+        let a = create(&app, &app.admin_token, json!({"account_id": account, "name": "王芳", "email": "wf@acme.cn"})).await;
+        let b = create(&app, &app.admin_token, json!({"account_id": account, "name": "Li Lei", "title": "Buyer"})).await;
+        let c = create(&app, &app.admin_token, json!({"account_id": other, "name": "Han Meimei", "phone": "13800138000"})).await;
+        assert_eq!(list(&app, &format!("account_id={account}")).await, vec![id_of(&a), id_of(&b)]);
+        assert_eq!(list(&app, "q=%E7%8E%8B").await, vec![id_of(&a)]);
+        assert_eq!(list(&app, "q=buyer").await, vec![id_of(&b)]);
+        assert_eq!(list(&app, "q=WF%40ACME").await, vec![id_of(&a)]);
+        assert_eq!(list(&app, "q=0013").await, vec![id_of(&c)]);
+        assert_eq!(list(&app, "is_primary=false").await, vec![id_of(&b)]);
+        let first = app.get("/api/v1/contacts?limit=2&count=true").token(&app.admin_token).send().await;
+        assert_eq!(ids(&first.body), vec![id_of(&a), id_of(&b)]);
+        assert_eq!(first.body["total"], 3);
+        let cursor = first.body["next_cursor"].as_str().expect("cursor");
+        let second = app.get(&format!("/api/v1/contacts?limit=2&cursor={cursor}")).token(&app.admin_token).send().await;
+        assert_eq!(ids(&second.body), vec![id_of(&c)]);
+        assert_eq!(second.body["next_cursor"], Value::Null);
+        app.get("/api/v1/contacts?limit=0").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
+    }
+}
