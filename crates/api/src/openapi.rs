@@ -26,6 +26,8 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Users, roles and activation"),
         (name = "role-scopes", description = "Data scopes per role"),
         (name = "leads", description = "Leads, the lead pool, qualification"),
+        (name = "pipeline", description = "Pipeline stages and their gates, loss reasons, competitors"),
+        (name = "opportunities", description = "Opportunities, stage commands and stage history"),
         (name = "audit", description = "The audit log"),
     )
 )]

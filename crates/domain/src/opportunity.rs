@@ -330,9 +330,15 @@ mod tests {
     #[test]
     fn closing_sets_status_probability_and_forecast() {
         let won = close(OpportunityStatus::Open, OpportunityAction::Win).expect("win");
-        assert_eq!((won.status, won.probability_bps, won.forecast_category), (OpportunityStatus::Won, 10_000, ForecastCategory::Closed));
+        assert_eq!(
+            (won.status, won.probability_bps, won.forecast_category),
+            (OpportunityStatus::Won, 10_000, ForecastCategory::Closed)
+        );
         let lost = close(OpportunityStatus::Open, OpportunityAction::Lose).expect("lose");
-        assert_eq!((lost.status, lost.probability_bps, lost.forecast_category), (OpportunityStatus::Lost, 0, ForecastCategory::Omitted));
+        assert_eq!(
+            (lost.status, lost.probability_bps, lost.forecast_category),
+            (OpportunityStatus::Lost, 0, ForecastCategory::Omitted)
+        );
         let gone = close(OpportunityStatus::Open, OpportunityAction::Abandon).expect("abandon");
         assert_eq!(gone.status, OpportunityStatus::Abandoned);
         assert!(close(OpportunityStatus::Open, OpportunityAction::Move).is_err());
