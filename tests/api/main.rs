@@ -5,5 +5,7 @@ mod helpers;
 mod auth;
 mod lead_commands;
 mod leads;
+mod opportunities;
 mod org;
+mod pipeline;
 mod platform;

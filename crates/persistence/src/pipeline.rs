@@ -338,7 +338,7 @@ pub fn update_competitor(conn: &mut DbConnection, row: &CompetitorRow, expected_
 /// A competitor listed on an opportunity: `(opportunity_id, competitor_id, competitor name)`.
 pub type ListedCompetitor = (String, String, String);
 
-/// The competitors listed on each of `opportunity_ids`, by opportunity then competitor name.
+/// The competitors listed on each of `opportunity_ids`, by opportunity, then in the order the competitors were added to the dictionary.
 pub fn competitors_of(conn: &mut DbConnection, opportunity_ids: &[String]) -> StoreResult<Vec<ListedCompetitor>> {
     if opportunity_ids.is_empty() {
         return Ok(Vec::new());
@@ -346,7 +346,7 @@ pub fn competitors_of(conn: &mut DbConnection, opportunity_ids: &[String]) -> St
     Ok(opportunity_competitors::table
         .inner_join(competitors::table)
         .filter(opportunity_competitors::opportunity_id.eq_any(opportunity_ids.to_vec()))
-        .order((opportunity_competitors::opportunity_id.asc(), competitors::name.asc(), competitors::id.asc()))
+        .order((opportunity_competitors::opportunity_id.asc(), competitors::id.asc()))
         .select((opportunity_competitors::opportunity_id, competitors::id, competitors::name))
         .load(conn)?)
 }

@@ -60,7 +60,7 @@ pub struct Opportunity {
     pub loss_note: Option<String>,
     /// The competitor who won, when lost to one.
     pub won_by_competitor_id: Option<String>,
-    /// The competitors involved, by name.
+    /// The competitors involved, in the order they were added to the dictionary.
     pub competitors: Vec<CompetitorRef>,
     /// The next step.
     #[schema(example = "Send the revised proposal")]
