@@ -38,7 +38,15 @@ async fn history(app: &TestApp, id: &str) -> Vec<Value> {
 }
 
 /// A refused command answers `status`/`code` and leaves the opportunity and its history as they were.
-async fn refused(app: &TestApp, token: &str, id: &str, name: &str, body: Option<Value>, status: u16, code: &str) -> TestResponse {
+async fn refused(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    name: &str,
+    body: Option<Value>,
+    status: u16,
+    code: &str,
+) -> TestResponse {
     let before = get(app, id).await;
     let history_before = history(app, id).await.len();
     let res = command(app, token, id, name, body).await;

@@ -103,6 +103,17 @@ pub fn lock_stages(conn: &mut DbConnection) -> StoreResult<()> {
     Ok(())
 }
 
+/// Take the row lock on one stage for the rest of the transaction. Writers that put an
+/// opportunity into a stage take it, so a concurrent deactivation (which locks every
+/// stage first, see [`lock_stages`]) either waits for them and counts their opportunity,
+/// or commits first and is seen as inactive.
+pub fn lock_stage(conn: &mut DbConnection, key: &str) -> StoreResult<()> {
+    diesel::update(pipeline_stages::table.find(key))
+        .set(pipeline_stages::version.eq(pipeline_stages::version))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Write a changed stage if its version is still `expected_version`; false when it moved on.
 pub fn update_stage(conn: &mut DbConnection, row: &StageRow, expected_version: i64) -> StoreResult<bool> {
     let n = diesel::update(pipeline_stages::table.find(&row.key).filter(pipeline_stages::version.eq(expected_version)))

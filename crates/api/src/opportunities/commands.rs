@@ -97,7 +97,7 @@ fn apply(
             if !status.is_open() {
                 return Err(PipelineError::Closed(status).into());
             }
-            let stage = match stages::find(conn, &key)? {
+            let stage = match stages::find_for_entry(conn, &key)? {
                 Some(stage) if stage.active => stage,
                 Some(_) => {
                     return Err(ApiError::invalid_field("stage", "inactive", format!("stage `{key}` is not active")))

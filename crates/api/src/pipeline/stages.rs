@@ -125,9 +125,16 @@ pub fn find(conn: &mut DbConnection, key: &str) -> Result<Option<Stage>, ApiErro
     pipeline::find_stage(conn, key)?.map(Stage::try_from).transpose()
 }
 
-/// The active open stage `key`; an unknown, inactive or closing stage is a 422 on `field`.
+/// A stage by key, taking its row lock first (see [`pipeline::lock_stage`]): for writes that
+/// put an opportunity into it, inside their transaction.
+pub fn find_for_entry(conn: &mut DbConnection, key: &str) -> Result<Option<Stage>, ApiError> {
+    pipeline::lock_stage(conn, key)?;
+    find(conn, key)
+}
+
+/// The active open stage `key`, locked for entry; an unknown, inactive or closing stage is a 422 on `field`.
 pub fn active_open(conn: &mut DbConnection, key: &str, field: &str) -> Result<Stage, ApiError> {
-    match find(conn, key)? {
+    match find_for_entry(conn, key)? {
         Some(stage) if stage.active && stage.kind == StageKind::Open => Ok(stage),
         Some(stage) if stage.active => Err(ApiError::invalid_field(
             field,
@@ -139,13 +146,13 @@ pub fn active_open(conn: &mut DbConnection, key: &str, field: &str) -> Result<St
     }
 }
 
-/// The first active open stage in pipeline order, where new opportunities start.
+/// The first active open stage in pipeline order, where new opportunities start; locked for entry.
 pub fn first_open(conn: &mut DbConnection) -> Result<Stage, ApiError> {
     let row = pipeline::active_stages_of_kind(conn, StageKind::Open)?
         .into_iter()
         .next()
         .ok_or_else(|| ApiError::Internal("no active open pipeline stage".into()))?;
-    Stage::try_from(row)
+    active_open(conn, &row.key, "stage")
 }
 
 /// The one active stage of a closing `kind` (`won` or `lost`).
