@@ -8,5 +8,7 @@ mod auth;
 mod contacts;
 mod lead_commands;
 mod leads;
+mod opportunities;
 mod org;
+mod pipeline;
 mod platform;

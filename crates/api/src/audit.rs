@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use salesops_domain::audit::{diff, FieldChange};
 use salesops_persistence::audit::{self as store, AuditEventRow, AuditFilter};
 use salesops_persistence::versioned::VersionedRow;
-use salesops_persistence::{accounts, clock, contacts, leads, DbConnection, StoreError};
+use salesops_persistence::{accounts, clock, contacts, leads, opportunities, DbConnection, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -210,6 +210,11 @@ fn ensure_entity_visible(
         "contact" => {
             let visibility = caller.visibility(conn)?;
             contacts::find_visible_including_deleted(conn, entity_id, &visibility)?.ok_or(ApiError::NotFound)?;
+            Ok(())
+        }
+        "opportunity" => {
+            let visibility = caller.visibility(conn)?;
+            opportunities::find_visible_including_deleted(conn, entity_id, &visibility)?.ok_or(ApiError::NotFound)?;
             Ok(())
         }
         "user" if entity_id == caller.id() => Ok(()),

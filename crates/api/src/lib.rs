@@ -19,8 +19,10 @@ pub mod leads;
 pub mod metrics;
 pub mod money;
 pub mod openapi;
+pub mod opportunities;
 pub mod org;
 pub mod pagination;
+pub mod pipeline;
 pub mod problems;
 pub mod request_id;
 pub mod seed;
@@ -51,6 +53,8 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(accounts::routes)
         .configure(contacts::routes)
         .configure(account_pools::routes)
+        .configure(pipeline::routes)
+        .configure(opportunities::routes)
         .service(audit::list_audit_events);
 }
 

@@ -1,0 +1,170 @@
+//! `GET /opportunities` (filters, id-ordered keyset pages) and `GET /opportunities/{id}/history`.
+
+use crate::auth::Caller;
+use crate::db;
+use crate::error::ApiError;
+use crate::opportunities::dto::{Opportunity, StageChange};
+use crate::opportunities::handlers::{load_visible, views};
+use crate::pagination::{self, Page};
+use crate::state::AppState;
+use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDate;
+use salesops_domain::opportunity::{is_code_key, ForecastCategory, OpportunityStatus};
+use salesops_persistence::opportunities::{self, OpportunityFilter};
+use salesops_persistence::pipeline;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+/// Split a comma list, checking each word with `check`; a bad word is a 400 naming `param`.
+fn comma_list(
+    param: &str,
+    raw: Option<&str>,
+    check: impl Fn(&str) -> Result<(), String>,
+) -> Result<Vec<String>, ApiError> {
+    raw.map(|r| r.split(',').map(str::trim).filter(|s| !s.is_empty()))
+        .into_iter()
+        .flatten()
+        .map(|w| check(w).map(|_| w.to_owned()).map_err(|e| ApiError::BadRequest(format!("{param}: {e}"))))
+        .collect()
+}
+
+fn word_of<T: std::str::FromStr>(w: &str) -> Result<(), String>
+where
+    T::Err: std::fmt::Display,
+{
+    w.parse::<T>().map(|_| ()).map_err(|e| e.to_string())
+}
+
+/// Query parameters of `GET /opportunities`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OpportunityListQuery {
+    /// Comma-separated stage keys, e.g. `proposal,negotiation`.
+    #[param(example = "proposal,negotiation")]
+    pub stage: Option<String>,
+    /// Comma-separated statuses, e.g. `open,won`.
+    #[param(example = "open")]
+    pub status: Option<String>,
+    /// Only opportunities owned by this user.
+    pub owner_id: Option<String>,
+    /// Only opportunities of this account.
+    pub account_id: Option<String>,
+    /// Comma-separated forecast categories, e.g. `commit,best_case`.
+    #[param(example = "commit,best_case")]
+    pub forecast_category: Option<String>,
+    /// Expected to close on or after this date (`YYYY-MM-DD`, inclusive).
+    pub expected_close_from: Option<NaiveDate>,
+    /// Expected to close on or before this date (`YYYY-MM-DD`, inclusive).
+    pub expected_close_to: Option<NaiveDate>,
+    /// Case-insensitive search in the name.
+    pub q: Option<String>,
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Also return `total`, the number of matching opportunities.
+    #[serde(default)]
+    pub count: bool,
+}
+
+/// List opportunities in the caller's data scope, oldest first.
+///
+/// Every filter is applied in SQL. An unknown stage key, status or forecast
+/// category is a 400.
+#[utoipa::path(
+    tag = "opportunities",
+    operation_id = "list_opportunities",
+    params(OpportunityListQuery),
+    responses((status = 200, description = "One page of opportunities", body = Page<Opportunity>)),
+    security(("bearer" = []))
+)]
+#[get("/opportunities")]
+pub async fn list_opportunities(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<OpportunityListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let after_id = pagination::after_id(q.cursor.as_deref())?;
+    if let (Some(from), Some(to)) = (q.expected_close_from, q.expected_close_to) {
+        if from > to {
+            return Err(ApiError::BadRequest("expected_close_from is after expected_close_to".into()));
+        }
+    }
+    let stages = comma_list("stage", q.stage.as_deref(), |w| {
+        if is_code_key(w) {
+            Ok(())
+        } else {
+            Err(format!("`{w}` is not a stage key"))
+        }
+    })?;
+    let filter = OpportunityFilter {
+        statuses: comma_list("status", q.status.as_deref(), word_of::<OpportunityStatus>)?,
+        forecast_categories: comma_list(
+            "forecast_category",
+            q.forecast_category.as_deref(),
+            word_of::<ForecastCategory>,
+        )?,
+        stages,
+        owner_id: q.owner_id,
+        account_id: q.account_id,
+        expected_close_from: q.expected_close_from,
+        expected_close_to: q.expected_close_to,
+        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+    };
+    let with_count = q.count;
+    let page = db::read(&state, move |conn| {
+        for key in &filter.stages {
+            if pipeline::find_stage(conn, key)?.is_none() {
+                return Err(ApiError::BadRequest(format!("stage: no stage `{key}`")));
+            }
+        }
+        let visibility = caller.visibility(conn)?;
+        let rows = opportunities::list(conn, &filter, &visibility, after_id.as_deref(), limit + 1)?;
+        let page = pagination::page_by_id(rows, limit, |r| r.id.clone(), Ok)?;
+        let total = if with_count { Some(opportunities::count(conn, &filter, &visibility)?) } else { None };
+        Ok(Page { data: views(conn, page.data)?, next_cursor: page.next_cursor, total })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// Paging of the stage history.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// An opportunity's stage history, oldest first: its creation and every move, win, loss,
+/// abandonment and reopening, with the amount and probability at that moment.
+#[utoipa::path(
+    tag = "opportunities",
+    operation_id = "list_opportunity_history",
+    params(("id" = String, Path, description = "Opportunity id"), HistoryQuery),
+    responses((status = 200, description = "Stage changes, oldest first", body = Page<StageChange>)),
+    security(("bearer" = []))
+)]
+#[get("/opportunities/{id}/history")]
+pub async fn list_opportunity_history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    query: web::Query<HistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let after_id = pagination::after_id(q.cursor.as_deref())?;
+    let page = db::read(&state, move |conn| {
+        let (row, _) = load_visible(conn, &caller, &id, false)?;
+        let rows = pipeline::stage_changes(conn, &row.id, after_id.as_deref(), limit + 1)?;
+        pagination::page_by_id(rows, limit, |r| r.id.clone(), StageChange::try_from)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
