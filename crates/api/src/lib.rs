@@ -3,6 +3,7 @@
 //! [`build_app`] assembles the actix application used by the binary and the
 //! tests alike; [`openapi_document`] produces the schema without a database.
 
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -44,6 +45,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(org::users::routes)
         .configure(org::role_scopes::routes)
         .configure(leads::routes)
+        .configure(activities::routes)
         .service(audit::list_audit_events);
 }
 

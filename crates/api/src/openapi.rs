@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Users, roles and activation"),
         (name = "role-scopes", description = "Data scopes per role"),
         (name = "leads", description = "Leads, the lead pool, qualification"),
+        (name = "activities", description = "Follow-ups (跟进记录): calls, visits, meetings, emails, notes and check-ins"),
         (name = "audit", description = "The audit log"),
     )
 )]

@@ -86,7 +86,7 @@ impl ActivityRuleError {
     /// The API field the error concerns.
     pub fn field(self) -> &'static str {
         match self {
-            ActivityRuleError::NoLink => "lead_id",
+            ActivityRuleError::NoLink => "(body)",
             ActivityRuleError::LocationRequired | ActivityRuleError::LocationNotAllowed => "location",
             ActivityRuleError::LatitudeOutOfRange => "location.latitude",
             ActivityRuleError::LongitudeOutOfRange => "location.longitude",

@@ -6,12 +6,14 @@
 
 pub mod account_owner_changes;
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod clock;
 pub mod connection;
 pub mod contacts;
 pub mod departments;
 pub mod error;
+pub mod lead_conversion;
 pub mod leads;
 pub mod migrations;
 pub mod opportunities;

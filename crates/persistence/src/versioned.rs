@@ -1,6 +1,7 @@
 //! Rows written under optimistic concurrency: a write lands only over the version it was read at.
 
 use crate::accounts::{self, AccountRow};
+use crate::activities::{self, ActivityRow};
 use crate::contacts::{self, ContactRow};
 use crate::departments::{self, DepartmentRow};
 use crate::leads::{self, LeadRow};
@@ -50,3 +51,4 @@ versioned_row!(DepartmentRow, departments::update);
 versioned_row!(AccountRow, accounts::update);
 versioned_row!(ContactRow, contacts::update);
 versioned_row!(OpportunityRow, opportunities::update);
+versioned_row!(ActivityRow, activities::update);
