@@ -184,7 +184,8 @@ mod tests {
 
     #[test]
     fn coordinates_must_lie_on_the_globe() {
-        let check = |latitude, longitude| check_location(ActivityKind::CheckIn, Some(Coordinates { latitude, longitude }));
+        let check =
+            |latitude, longitude| check_location(ActivityKind::CheckIn, Some(Coordinates { latitude, longitude }));
         assert!(check(90.0, -180.0).is_empty());
         assert!(check(-90.0, 180.0).is_empty());
         assert_eq!(check(90.5, 0.0), vec![ActivityRuleError::LatitudeOutOfRange]);

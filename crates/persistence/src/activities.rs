@@ -256,9 +256,7 @@ pub fn touch_last_activity(
                 .optional()?;
             let Some(before) = before else { return Ok(None) };
             let n = diesel::update(
-                $table::table
-                    .find(id)
-                    .filter($table::last_activity_at.is_null().or($table::last_activity_at.lt(at))),
+                $table::table.find(id).filter($table::last_activity_at.is_null().or($table::last_activity_at.lt(at))),
             )
             .set((
                 $table::last_activity_at.eq(Some(at)),

@@ -4,9 +4,7 @@
 //! changed or deleted only by its owner, or by a manager or admin whose scope
 //! covers the owner.
 
-use crate::activities::dto::{
-    rule_errors, stored_location, write_location, Activity, ActivityPatch, CreateActivity,
-};
+use crate::activities::dto::{rule_errors, stored_location, write_location, Activity, ActivityPatch, CreateActivity};
 use crate::activities::links::{self, RequestedLinks};
 use crate::audit::{self, snapshot};
 use crate::auth::Caller;
@@ -199,7 +197,8 @@ pub async fn update_activity(
         let after = apply_patch(&row, patch)?;
         let moved_later = after.occurred_at > row.occurred_at;
         let new_follow_up = after.next_follow_up_at.filter(|_| after.next_follow_up_at != row.next_follow_up_at);
-        let activity: Activity = audit::save_versioned(conn, &caller, ENTITY, "update", &row, after.clone(), store_error)?;
+        let activity: Activity =
+            audit::save_versioned(conn, &caller, ENTITY, "update", &row, after.clone(), store_error)?;
         if moved_later || new_follow_up.is_some() {
             links::propagate(conn, &caller, &after, new_follow_up)?;
         }

@@ -135,9 +135,8 @@ pub fn propagate(
             let mut action = "log_activity";
             let status: LeadStatus = stored(&before.status, "lead status")?;
             if status == LeadStatus::New {
-                after.status = lead::next_status(status, LeadCommand::Start, QualificationFacts::default())?
-                    .as_str()
-                    .to_owned();
+                after.status =
+                    lead::next_status(status, LeadCommand::Start, QualificationFacts::default())?.as_str().to_owned();
                 action = LeadCommand::Start.as_str();
             }
             if after != before {

@@ -50,7 +50,9 @@ fn parse_kinds(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
         .into_iter()
         .flatten()
         .map(|w| {
-            w.parse::<ActivityKind>().map(|k| k.as_str().to_owned()).map_err(|e| ApiError::BadRequest(format!("kind: {e}")))
+            w.parse::<ActivityKind>()
+                .map(|k| k.as_str().to_owned())
+                .map_err(|e| ApiError::BadRequest(format!("kind: {e}")))
         })
         .collect()
 }
