@@ -16,8 +16,10 @@ pub mod leads;
 pub mod metrics;
 pub mod money;
 pub mod openapi;
+pub mod opportunities;
 pub mod org;
 pub mod pagination;
+pub mod pipeline;
 pub mod problems;
 pub mod request_id;
 pub mod seed;
@@ -46,6 +48,8 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(org::role_scopes::routes)
         .configure(leads::routes)
         .configure(activities::routes)
+        .configure(pipeline::routes)
+        .configure(opportunities::routes)
         .service(audit::list_audit_events);
 }
 

@@ -27,6 +27,8 @@ use utoipa::{Modify, OpenApi};
         (name = "role-scopes", description = "Data scopes per role"),
         (name = "leads", description = "Leads, the lead pool, qualification"),
         (name = "activities", description = "Follow-ups (跟进记录): calls, visits, meetings, emails, notes and check-ins"),
+        (name = "pipeline", description = "Pipeline stages and their gates, loss reasons, competitors"),
+        (name = "opportunities", description = "Opportunities, stage commands and stage history"),
         (name = "audit", description = "The audit log"),
     )
 )]

@@ -17,6 +17,7 @@ pub mod lead_conversion;
 pub mod leads;
 pub mod migrations;
 pub mod opportunities;
+pub mod pipeline;
 mod raw_sql;
 pub mod role_scopes;
 pub mod schema;

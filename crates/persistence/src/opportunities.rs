@@ -1,12 +1,15 @@
 //! Opportunities: storage and lookups.
 
+use crate::accounts::{self, AccountRow};
 use crate::connection::MultiBackend;
 use crate::schema::opportunities;
 use crate::scope::Visibility;
-use crate::{clock, DbConnection, StoreResult};
+use crate::{clock, like_contains, DbConnection, StoreResult};
 use chrono::{NaiveDate, NaiveDateTime};
+use diesel::dsl::count_star;
 use diesel::prelude::*;
-use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus};
+use salesops_domain::account::AccountLifecycle;
+use salesops_domain::opportunity::{lifecycle_after_win, ForecastCategory, OpportunityStatus};
 
 /// An opportunity as stored. Money is `amount` minor units of `currency`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -152,4 +155,113 @@ pub fn update(conn: &mut DbConnection, row: &OpportunityRow, expected_version: i
         .set(row)
         .execute(conn)?;
     Ok(n == 1)
+}
+
+/// Filters of the opportunity list; every one is applied in SQL. Empty lists do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct OpportunityFilter {
+    /// Stage keys, any of.
+    pub stages: Vec<String>,
+    /// Status words, any of.
+    pub statuses: Vec<String>,
+    /// The owner.
+    pub owner_id: Option<String>,
+    /// The account.
+    pub account_id: Option<String>,
+    /// Forecast category words, any of.
+    pub forecast_categories: Vec<String>,
+    /// Expected to close on or after this date.
+    pub expected_close_from: Option<NaiveDate>,
+    /// Expected to close on or before this date.
+    pub expected_close_to: Option<NaiveDate>,
+    /// Case-insensitive search in the name.
+    pub q: Option<String>,
+}
+
+fn filtered<'a>(filter: &OpportunityFilter, visibility: &Visibility) -> opportunities::BoxedQuery<'a, MultiBackend> {
+    let mut query = scoped(visibility).filter(opportunities::deleted_at.is_null());
+    if !filter.stages.is_empty() {
+        query = query.filter(opportunities::stage.eq_any(filter.stages.clone()));
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(opportunities::status.eq_any(filter.statuses.clone()));
+    }
+    if let Some(owner) = &filter.owner_id {
+        query = query.filter(opportunities::owner_id.eq(owner.clone()));
+    }
+    if let Some(account) = &filter.account_id {
+        query = query.filter(opportunities::account_id.eq(account.clone()));
+    }
+    if !filter.forecast_categories.is_empty() {
+        query = query.filter(opportunities::forecast_category.eq_any(filter.forecast_categories.clone()));
+    }
+    if let Some(from) = filter.expected_close_from {
+        query = query.filter(opportunities::expected_close_date.ge(from));
+    }
+    if let Some(to) = filter.expected_close_to {
+        query = query.filter(opportunities::expected_close_date.le(to));
+    }
+    if let Some(q) = &filter.q {
+        let pattern = like_contains(&q.to_lowercase());
+        query = query.filter(crate::sql_functions::lower(opportunities::name.nullable()).like(pattern).escape('\\'));
+    }
+    query
+}
+
+/// Up to `limit` visible, live opportunities matching `filter`, in id order, after `after_id` if given.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &OpportunityFilter,
+    visibility: &Visibility,
+    after_id: Option<&str>,
+    limit: i64,
+) -> StoreResult<Vec<OpportunityRow>> {
+    let mut query = filtered(filter, visibility).select(OpportunityRow::as_select());
+    if let Some(after) = after_id {
+        query = query.filter(opportunities::id.gt(after.to_owned()));
+    }
+    Ok(query.order(opportunities::id.asc()).limit(limit).load(conn)?)
+}
+
+/// How many visible, live opportunities match `filter`.
+pub fn count(conn: &mut DbConnection, filter: &OpportunityFilter, visibility: &Visibility) -> StoreResult<i64> {
+    Ok(filtered(filter, visibility).select(count_star()).first(conn)?)
+}
+
+/// Record on an account that one of its opportunities was won at `at`: set
+/// `first_won_at` if unset, `last_won_at`, and turn a prospect active
+/// ([`lifecycle_after_win`]). Takes the account's row lock and bumps its version.
+/// Returns the account before and after, for the audit log; `None` if the account is gone.
+pub fn record_win_on_account(
+    conn: &mut DbConnection,
+    account_id: &str,
+    at: NaiveDateTime,
+) -> StoreResult<Option<(AccountRow, AccountRow)>> {
+    accounts::lock(conn, account_id)?;
+    let Some(before) = accounts::find_visible(conn, account_id, &Visibility::All)? else {
+        return Ok(None);
+    };
+    let mut after = before.clone();
+    after.first_won_at = Some(before.first_won_at.unwrap_or(at));
+    after.last_won_at = Some(at);
+    if let Ok(current) = before.lifecycle.parse::<AccountLifecycle>() {
+        after.lifecycle = lifecycle_after_win(current).as_str().to_owned();
+    }
+    after.version = before.version + 1;
+    after.updated_at = at;
+    accounts::update(conn, &after, before.version)?;
+    Ok(Some((before, after)))
+}
+
+/// An opportunity the caller may see, deleted or not (for reading its audit trail).
+pub fn find_visible_including_deleted(
+    conn: &mut DbConnection,
+    id: &str,
+    visibility: &Visibility,
+) -> StoreResult<Option<OpportunityRow>> {
+    Ok(scoped(visibility)
+        .filter(opportunities::id.eq(id.to_owned()))
+        .select(OpportunityRow::as_select())
+        .first(conn)
+        .optional()?)
 }

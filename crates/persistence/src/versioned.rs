@@ -52,3 +52,4 @@ versioned_row!(AccountRow, accounts::update);
 versioned_row!(ContactRow, contacts::update);
 versioned_row!(OpportunityRow, opportunities::update);
 versioned_row!(ActivityRow, activities::update);
+versioned_row!(crate::pipeline::CompetitorRow, crate::pipeline::update_competitor);

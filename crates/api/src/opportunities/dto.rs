@@ -1,0 +1,357 @@
+//! The opportunity's JSON shapes: the record, its create body, its merge patch, command bodies and history rows.
+
+use crate::db::stored;
+use crate::error::ApiError;
+use crate::extract::{double_option, trimmed, trimmed_opt};
+use crate::money::Money;
+use crate::time::to_utc;
+use chrono::{DateTime, NaiveDate, Utc};
+use salesops_domain::opportunity::{weighted_amount, ForecastCategory, OpportunityAction, OpportunityStatus};
+use salesops_persistence::opportunities::OpportunityRow;
+use salesops_persistence::pipeline::StageChangeRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// A competitor as listed on an opportunity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct CompetitorRef {
+    /// The competitor's id.
+    pub id: String,
+    /// Its name.
+    #[schema(example = "金蝶")]
+    pub name: String,
+}
+
+/// An opportunity (商机).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Opportunity {
+    /// UUIDv7.
+    pub id: String,
+    /// A short name for the deal.
+    #[schema(example = "明远科技 ERP 二期")]
+    pub name: String,
+    /// The customer.
+    pub account_id: Option<String>,
+    /// The main contact; belongs to the account.
+    pub contact_id: Option<String>,
+    /// The owner; changed only by ownership commands.
+    pub owner_id: String,
+    /// The deal's value, once estimated.
+    pub amount: Option<Money>,
+    /// `amount × probability_bps / 10000`, rounded half away from zero to the minor unit.
+    pub weighted_amount: Option<Money>,
+    /// When it is expected to close (`YYYY-MM-DD`).
+    #[schema(example = "2026-12-31")]
+    pub expected_close_date: Option<NaiveDate>,
+    /// Key of the current pipeline stage; changed only by commands.
+    #[schema(example = "proposal")]
+    pub stage: String,
+    /// Win probability in basis points; set from the stage on every stage change, and patchable.
+    #[schema(example = 5000)]
+    pub probability_bps: i32,
+    /// Forecast category; set from the stage on every stage change, and patchable.
+    pub forecast_category: ForecastCategory,
+    /// Status; changed only by commands.
+    pub status: OpportunityStatus,
+    /// Loss reason code, when lost.
+    pub loss_reason: Option<String>,
+    /// Free text about the loss (or, for an abandoned deal, why it was abandoned).
+    pub loss_note: Option<String>,
+    /// The competitor who won, when lost to one.
+    pub won_by_competitor_id: Option<String>,
+    /// The competitors involved, by name.
+    pub competitors: Vec<CompetitorRef>,
+    /// The next step.
+    #[schema(example = "Send the revised proposal")]
+    pub next_step: Option<String>,
+    /// The lead it was converted from.
+    pub source_lead_id: Option<String>,
+    /// When it entered its current stage.
+    pub stage_entered_at: DateTime<Utc>,
+    /// When it was won, lost or abandoned.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Last recorded activity.
+    pub last_activity_at: Option<DateTime<Utc>>,
+    /// The id in the integrator's system; unique.
+    pub external_id: Option<String>,
+    /// Free notes.
+    pub notes: Option<String>,
+    /// Bumped on every change; also the ETag.
+    pub version: i64,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Who created it.
+    pub created_by: Option<String>,
+}
+
+impl Opportunity {
+    /// The API view of a stored opportunity and the competitors listed on it.
+    pub fn from_parts(r: OpportunityRow, competitors: Vec<CompetitorRef>) -> Result<Opportunity, ApiError> {
+        Ok(Opportunity {
+            forecast_category: stored(&r.forecast_category, "forecast category")?,
+            status: stored(&r.status, "opportunity status")?,
+            amount: r.amount.map(|a| Money::new(a, r.currency.clone())),
+            weighted_amount: r.amount.map(|a| Money::new(weighted_amount(a, r.probability_bps), r.currency.clone())),
+            id: r.id,
+            name: r.name,
+            account_id: r.account_id,
+            contact_id: r.contact_id,
+            owner_id: r.owner_id,
+            expected_close_date: r.expected_close_date,
+            stage: r.stage,
+            probability_bps: r.probability_bps,
+            loss_reason: r.loss_reason,
+            loss_note: r.loss_note,
+            won_by_competitor_id: r.won_by_competitor_id,
+            competitors,
+            next_step: r.next_step,
+            source_lead_id: r.source_lead_id,
+            stage_entered_at: to_utc(r.stage_entered_at),
+            closed_at: r.closed_at.map(to_utc),
+            last_activity_at: r.last_activity_at.map(to_utc),
+            external_id: r.external_id,
+            notes: r.notes,
+            version: r.version,
+            created_at: to_utc(r.created_at),
+            updated_at: to_utc(r.updated_at),
+            created_by: r.created_by,
+        })
+    }
+}
+
+/// An amount as submitted: minor units, and a currency that defaults to the
+/// opportunity's (or, on create, the configured base currency).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({ "amount": 12_000_000, "currency": "CNY" }))]
+pub struct AmountInput {
+    /// Minor units, at least 0.
+    pub amount: i64,
+    /// ISO 4217 code; omitted keeps the current currency (base currency on create).
+    #[schema(example = "CNY")]
+    pub currency: Option<String>,
+}
+
+impl AmountInput {
+    /// The amount as money, defaulting the currency, checked (`field` names errors).
+    pub fn resolve(&self, field: &str, default_currency: &str) -> Result<Money, ApiError> {
+        let money = Money::new(self.amount, self.currency.clone().unwrap_or_else(|| default_currency.to_owned()));
+        money.validate(field, false)?;
+        Ok(money)
+    }
+}
+
+/// A new opportunity.
+#[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "name": "明远科技 ERP 二期", "account_id": "0190f0c2-7000-7000-8000-000000000101",
+    "amount": {"amount": 12_000_000, "currency": "CNY"}, "expected_close_date": "2026-12-31",
+    "stage": "qualification", "next_step": "Discovery call", "competitor_ids": []
+}))]
+pub struct CreateOpportunity {
+    /// A short name for the deal (required, 1–200 characters).
+    #[validate(length(min = 1, max = 200))]
+    #[serde(deserialize_with = "trimmed")]
+    pub name: String,
+    /// A visible account.
+    #[validate(length(min = 1, max = 36))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub account_id: Option<String>,
+    /// A contact of that account.
+    #[validate(length(min = 1, max = 36))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub contact_id: Option<String>,
+    /// Who owns it. Defaults to the caller; only managers and admins may name someone else in their scope.
+    #[validate(length(min = 1, max = 36))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub owner_id: Option<String>,
+    /// The deal's value; the currency defaults to the base currency.
+    #[serde(default)]
+    pub amount: Option<AmountInput>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    #[schema(example = "2026-12-31")]
+    pub expected_close_date: Option<NaiveDate>,
+    /// An active open stage; default: the first one. Its gates apply.
+    #[validate(length(min = 1, max = 40))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub stage: Option<String>,
+    /// The next step.
+    #[validate(length(max = 500))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub next_step: Option<String>,
+    /// Active competitors involved.
+    #[serde(default)]
+    pub competitor_ids: Vec<String>,
+    /// The id in the integrator's system; unique.
+    #[validate(length(min = 1, max = 128))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub external_id: Option<String>,
+    /// Free notes.
+    #[validate(length(max = 10000))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub notes: Option<String>,
+    /// The lead this opportunity comes from; set by lead conversion, never by a request body.
+    #[serde(skip)]
+    pub source_lead_id: Option<String>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of an opportunity: absent fields stay, `null` clears.
+///
+/// Stage, status and owner change only through commands. `probability_bps` and
+/// `forecast_category` override the stage's defaults until the next stage change.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"amount": {"amount": 15_000_000}, "probability_bps": 6000, "next_step": null}))]
+pub struct OpportunityPatch {
+    /// Name; cannot be cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    /// A visible account; clearing it also needs the contact cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub account_id: Option<Option<String>>,
+    /// A contact of the account.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub contact_id: Option<Option<String>>,
+    /// The amount; the currency stays unless given.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<AmountInput>)]
+    pub amount: Option<Option<AmountInput>>,
+    /// `YYYY-MM-DD`.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub expected_close_date: Option<Option<NaiveDate>>,
+    /// The next step.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub next_step: Option<Option<String>>,
+    /// Replaces the listed competitors; `null` or `[]` clears them.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub competitor_ids: Option<Option<Vec<String>>>,
+    /// Override of the stage's probability, 0–10000; cannot be cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub probability_bps: Option<Option<i32>>,
+    /// Override of the stage's forecast category (not `closed` while open); cannot be cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ForecastCategory>)]
+    pub forecast_category: Option<Option<ForecastCategory>>,
+    /// External id.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub external_id: Option<Option<String>>,
+    /// Notes.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub notes: Option<Option<String>>,
+}
+
+/// Where to move an open opportunity.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoveOpportunity {
+    /// The key of an active open stage other than the current one.
+    #[validate(length(min = 1, max = 40))]
+    #[schema(example = "proposal")]
+    pub stage: String,
+}
+
+/// Winning takes no fields; the body may be omitted or `{}`.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WinOpportunity {}
+
+/// Why an opportunity was lost.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"loss_reason": "competitor", "loss_note": "Lower price", "won_by_competitor_id": "0190f0c2-7000-7000-8000-000000000301"}))]
+pub struct LoseOpportunity {
+    /// An active code from `/loss-reasons`.
+    #[validate(length(min = 1, max = 40))]
+    #[schema(example = "price")]
+    pub loss_reason: String,
+    /// Free text about the loss.
+    #[validate(length(max = 1000))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub loss_note: Option<String>,
+    /// The competitor who won; added to the opportunity's competitors.
+    #[validate(length(min = 1, max = 36))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub won_by_competitor_id: Option<String>,
+}
+
+/// Why an opportunity is abandoned; the body may be omitted.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AbandonOpportunity {
+    /// Kept in `loss_note`.
+    #[validate(length(max = 1000))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[schema(example = "Customer postponed the project indefinitely")]
+    pub reason: Option<String>,
+}
+
+/// Where to reopen a closed opportunity; the body may be omitted.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReopenOpportunity {
+    /// An active open stage; default: the stage it was in before it closed.
+    #[validate(length(min = 1, max = 40))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[schema(example = "negotiation")]
+    pub stage: Option<String>,
+}
+
+/// One entry of an opportunity's stage history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StageChange {
+    /// UUIDv7; the history is ordered by it.
+    pub id: String,
+    /// What happened.
+    pub action: OpportunityAction,
+    /// The stage before; `null` on create.
+    pub from_stage: Option<String>,
+    /// The stage after.
+    #[schema(example = "proposal")]
+    pub to_stage: String,
+    /// The status before; `null` on create.
+    pub from_status: Option<OpportunityStatus>,
+    /// The status after.
+    pub to_status: OpportunityStatus,
+    /// The amount at that moment.
+    pub amount: Option<Money>,
+    /// The probability at that moment, in basis points.
+    #[schema(example = 5000)]
+    pub probability_bps: i32,
+    /// Who did it.
+    pub actor_id: Option<String>,
+    /// When.
+    pub occurred_at: DateTime<Utc>,
+}
+
+impl TryFrom<StageChangeRow> for StageChange {
+    type Error = ApiError;
+
+    fn try_from(r: StageChangeRow) -> Result<Self, ApiError> {
+        Ok(StageChange {
+            action: stored(&r.action, "stage change action")?,
+            from_status: r.from_status.as_deref().map(|s| stored(s, "opportunity status")).transpose()?,
+            to_status: stored(&r.to_status, "opportunity status")?,
+            amount: r.amount.map(|a| Money::new(a, r.currency.clone())),
+            id: r.id,
+            from_stage: r.from_stage,
+            to_stage: r.to_stage,
+            probability_bps: r.probability_bps,
+            actor_id: r.actor_id,
+            occurred_at: to_utc(r.occurred_at),
+        })
+    }
+}

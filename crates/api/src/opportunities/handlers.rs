@@ -1,0 +1,521 @@
+//! Creating, reading, patching and deleting opportunities, and the helpers the
+//! commands and other modules (lead conversion, reports) share.
+
+use crate::audit::{self, snapshot};
+use crate::auth::Caller;
+use crate::db::{self, stored};
+use crate::error::{ApiError, FieldError};
+use crate::etag::{etag, IfMatch};
+use crate::extract::ValidJson;
+use crate::leads::handlers::check_assignable;
+use crate::opportunities::dto::{CompetitorRef, CreateOpportunity, Opportunity, OpportunityPatch};
+use crate::pipeline::stages;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use salesops_domain::opportunity::{
+    check_forecast_override, gate_fields_cleared, is_probability, GateFacts, OpportunityAction, OpportunityStatus,
+};
+use salesops_persistence::opportunities::{self, OpportunityRow};
+use salesops_persistence::pipeline::{self, StageChangeRow};
+use salesops_persistence::scope::Visibility;
+use salesops_persistence::{accounts, clock, contacts, DbConnection, StoreError};
+use validator::Validate;
+
+/// The entity type opportunities are audited under.
+pub const ENTITY: &str = "opportunity";
+
+/// Answer with an opportunity and its ETag.
+pub fn opportunity_response(mut builder: actix_web::HttpResponseBuilder, opp: &Opportunity) -> HttpResponse {
+    builder.insert_header((header::ETAG, etag(opp.version))).json(opp)
+}
+
+/// Load a live opportunity the caller can see, taking its row lock first when `for_update`.
+pub fn load_visible(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    id: &str,
+    for_update: bool,
+) -> Result<(OpportunityRow, Visibility), ApiError> {
+    if for_update {
+        opportunities::lock(conn, id)?;
+    }
+    let visibility = caller.visibility(conn)?;
+    let row = opportunities::find_visible(conn, id, &visibility)?.ok_or(ApiError::NotFound)?;
+    Ok((row, visibility))
+}
+
+/// The competitors listed on one opportunity.
+pub fn competitors_of(conn: &mut DbConnection, id: &str) -> Result<Vec<CompetitorRef>, ApiError> {
+    Ok(pipeline::competitors_of(conn, &[id.to_owned()])?
+        .into_iter()
+        .map(|(_, id, name)| CompetitorRef { id, name })
+        .collect())
+}
+
+/// The API view of stored opportunities, their competitors loaded in one query.
+pub fn views(conn: &mut DbConnection, rows: Vec<OpportunityRow>) -> Result<Vec<Opportunity>, ApiError> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut listed = pipeline::competitors_of(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let mine = listed
+                .iter()
+                .filter(|(opp, _, _)| *opp == row.id)
+                .map(|(_, id, name)| CompetitorRef { id: id.clone(), name: name.clone() })
+                .collect();
+            listed.retain(|(opp, _, _)| *opp != row.id);
+            Opportunity::from_parts(row, mine)
+        })
+        .collect()
+}
+
+/// What a row has set, as far as stage gates are concerned.
+pub fn gate_facts(row: &OpportunityRow, competitors: usize) -> GateFacts {
+    GateFacts {
+        amount: row.amount,
+        expected_close_date: row.expected_close_date.is_some(),
+        account_id: row.account_id.is_some(),
+        contact_id: row.contact_id.is_some(),
+        next_step: row.next_step.is_some(),
+        loss_reason: row.loss_reason.is_some(),
+        competitors,
+    }
+}
+
+/// Report a taken `external_id` as a field error; other storage errors as usual.
+pub fn map_unique(e: StoreError) -> ApiError {
+    if e.is_unique_violation_on("external_id") {
+        ApiError::Validation(vec![FieldError::new("external_id", "taken", "another opportunity has this external_id")])
+    } else {
+        e.into()
+    }
+}
+
+/// Check that the account is visible to the caller; 422 on `account_id` otherwise.
+fn check_account(conn: &mut DbConnection, visibility: &Visibility, account_id: Option<&str>) -> Result<(), ApiError> {
+    if let Some(account) = account_id {
+        if accounts::find_visible(conn, account, visibility)?.is_none() {
+            return Err(ApiError::invalid_field(
+                "account_id",
+                "unknown_account",
+                "no account with this id within your data scope",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Check that the contact is visible and belongs to `account_id`; 422 on `contact_id` otherwise.
+fn check_contact_of(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    contact_id: Option<&str>,
+    account_id: Option<&str>,
+) -> Result<(), ApiError> {
+    let Some(contact) = contact_id else { return Ok(()) };
+    let Some(row) = contacts::find_visible(conn, contact, visibility)? else {
+        return Err(ApiError::invalid_field(
+            "contact_id",
+            "unknown_contact",
+            "no contact with this id within your data scope",
+        ));
+    };
+    if Some(row.account_id.as_str()) != account_id {
+        return Err(ApiError::invalid_field(
+            "contact_id",
+            "account_mismatch",
+            "the contact does not belong to the opportunity's account",
+        ));
+    }
+    Ok(())
+}
+
+/// Check that every id names an active competitor; 422 on `field[i]` otherwise. Returns them without repeats.
+pub fn check_competitors(conn: &mut DbConnection, field: &str, ids: &[String]) -> Result<Vec<String>, ApiError> {
+    let found = pipeline::find_competitors(conn, ids)?;
+    let mut errors = Vec::new();
+    let mut unique: Vec<String> = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        match found.iter().find(|c| c.id == *id) {
+            Some(c) if c.active => {
+                if !unique.contains(id) {
+                    unique.push(id.clone());
+                }
+            }
+            Some(_) => errors.push(FieldError::new(format!("{field}[{i}]"), "inactive", "this competitor is inactive")),
+            None => errors.push(FieldError::new(
+                format!("{field}[{i}]"),
+                "unknown_competitor",
+                "no competitor with this id",
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(unique)
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
+/// Append a stage-history row: `after`'s stage, status, amount and probability, by the caller, now.
+pub fn append_stage_change(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: OpportunityAction,
+    before: Option<&OpportunityRow>,
+    after: &OpportunityRow,
+) -> Result<(), ApiError> {
+    let row = StageChangeRow {
+        id: salesops_domain::new_id(),
+        opportunity_id: after.id.clone(),
+        action: action.as_str().to_owned(),
+        from_stage: before.map(|b| b.stage.clone()),
+        to_stage: after.stage.clone(),
+        from_status: before.map(|b| b.status.clone()),
+        to_status: after.status.clone(),
+        amount: after.amount,
+        currency: after.currency.clone(),
+        probability_bps: after.probability_bps,
+        actor_id: Some(caller.id().to_owned()),
+        occurred_at: clock::now(),
+    };
+    Ok(pipeline::insert_stage_change(conn, &row)?)
+}
+
+/// Write `after` over `before` (read under the row lock), bumping its version, replacing the
+/// listed competitors when `competitor_ids` is given, and auditing `action` with snapshots of
+/// the API view (competitors included). 409 `conflict` if the row moved on.
+pub fn save(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    action: &str,
+    before: &OpportunityRow,
+    mut after: OpportunityRow,
+    competitor_ids: Option<&[String]>,
+) -> Result<Opportunity, ApiError> {
+    let old = Opportunity::from_parts(before.clone(), competitors_of(conn, &before.id)?)?;
+    after.version = before.version + 1;
+    after.updated_at = clock::now();
+    if !opportunities::update(conn, &after, before.version).map_err(map_unique)? {
+        return Err(ApiError::Conflict("the opportunity changed while the request ran; retry".into()));
+    }
+    if let Some(ids) = competitor_ids {
+        pipeline::set_competitors(conn, &after.id, ids)?;
+    }
+    let new = Opportunity::from_parts(after, competitors_of(conn, &before.id)?)?;
+    audit::record(conn, caller, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
+    Ok(new)
+}
+
+/// Create an opportunity inside the caller's open transaction, with all its checks, its
+/// first stage-history row (`create`) and its audit event.
+///
+/// This is the one way opportunities are created: `POST /opportunities` calls it, and so
+/// can lead conversion (set `input.source_lead_id`). `base_currency` is the currency of an
+/// amount given without one, and of an opportunity with no amount
+/// (`state.settings.base_currency`). The caller must be allowed to edit the pipeline (403);
+/// naming another owner needs a manager or admin (403) and an active user in scope (422);
+/// the account and contact must be visible and match (422); the stage must be an active
+/// open stage (422, default the first) whose gates the new opportunity meets (422 per
+/// missing field); competitors must exist and be active (422).
+pub fn create_in(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    base_currency: &str,
+    input: CreateOpportunity,
+) -> Result<Opportunity, ApiError> {
+    caller.require(caller.role.can_edit_pipeline(), "create opportunities")?;
+    input.validate()?;
+    let name = input.name.trim();
+    if name.is_empty() {
+        return Err(ApiError::invalid_field("name", "length", "must not be blank"));
+    }
+    let visibility = caller.visibility(conn)?;
+    let owner = match input.owner_id.as_deref() {
+        Some(owner) if owner != caller.id() => {
+            caller.require(caller.role.can_assign(), "create opportunities for someone else")?;
+            check_assignable(conn, &visibility, owner)?;
+            owner.to_owned()
+        }
+        _ => caller.id().to_owned(),
+    };
+    check_account(conn, &visibility, input.account_id.as_deref())?;
+    check_contact_of(conn, &visibility, input.contact_id.as_deref(), input.account_id.as_deref())?;
+    let amount = input.amount.as_ref().map(|a| a.resolve("amount", base_currency)).transpose()?;
+    let stage = match input.stage.as_deref() {
+        Some(key) => stages::active_open(conn, key, "stage")?,
+        None => stages::first_open(conn)?,
+    };
+    let competitor_ids = check_competitors(conn, "competitor_ids", &input.competitor_ids)?;
+    let mut row = OpportunityRow::new(
+        name,
+        &owner,
+        amount.as_ref().map_or(base_currency, |m| m.currency.as_str()),
+        &stage.key,
+        stage.probability_bps,
+        stage.forecast_category,
+        Some(caller.id()),
+    );
+    row.account_id = input.account_id;
+    row.contact_id = input.contact_id;
+    row.amount = amount.map(|m| m.amount);
+    row.expected_close_date = input.expected_close_date;
+    row.next_step = input.next_step;
+    row.external_id = input.external_id;
+    row.notes = input.notes;
+    row.source_lead_id = input.source_lead_id;
+    stage.check_gates(&gate_facts(&row, competitor_ids.len()))?;
+    opportunities::insert(conn, &row).map_err(map_unique)?;
+    pipeline::set_competitors(conn, &row.id, &competitor_ids)?;
+    append_stage_change(conn, caller, OpportunityAction::Create, None, &row)?;
+    let listed = competitors_of(conn, &row.id)?;
+    let opp = Opportunity::from_parts(row, listed)?;
+    audit::record(conn, caller, "create", ENTITY, &opp.id, &serde_json::Value::Null, &snapshot(&opp))?;
+    Ok(opp)
+}
+
+/// Create an opportunity.
+///
+/// The stage defaults to the first active open stage and must be an open one;
+/// its gates apply. Probability and forecast category come from the stage.
+/// The currency of an amount defaults to the base currency.
+#[utoipa::path(
+    tag = "opportunities",
+    operation_id = "create_opportunity",
+    request_body = CreateOpportunity,
+    responses(
+        (status = 201, description = "Created", body = Opportunity,
+         headers(("Location" = String, description = "The new opportunity's URL"), ("ETag" = String, description = "W/\"<version>\""))),
+        (status = 403, description = "The role may not create opportunities, or may not name another owner", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/opportunities")]
+pub async fn create_opportunity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: ValidJson<CreateOpportunity>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.role.can_edit_pipeline(), "create opportunities")?;
+    let input = body.0;
+    let base_currency = state.settings.base_currency.clone();
+    let opp = db::write(&state, move |conn| create_in(conn, &caller, &base_currency, input)).await?;
+    let mut created = HttpResponse::Created();
+    created.insert_header((header::LOCATION, format!("/api/v1/opportunities/{}", opp.id)));
+    Ok(opportunity_response(created, &opp))
+}
+
+/// Get an opportunity, with its weighted amount and competitors.
+#[utoipa::path(
+    tag = "opportunities",
+    operation_id = "get_opportunity",
+    params(("id" = String, Path, description = "Opportunity id")),
+    responses((status = 200, description = "The opportunity", body = Opportunity, headers(("ETag" = String, description = "W/\"<version>\"")))),
+    security(("bearer" = []))
+)]
+#[get("/opportunities/{id}")]
+pub async fn get_opportunity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let opp = db::read(&state, move |conn| {
+        let (row, _) = load_visible(conn, &caller, &id, false)?;
+        let listed = competitors_of(conn, &row.id)?;
+        Opportunity::from_parts(row, listed)
+    })
+    .await?;
+    Ok(opportunity_response(HttpResponse::Ok(), &opp))
+}
+
+/// Patch an opportunity (JSON Merge Patch).
+///
+/// Stage, status and owner change only through commands. `probability_bps`
+/// and `forecast_category` override the stage's values (audited) until the
+/// next stage change; an open opportunity cannot be forecast `closed`. A patch
+/// may not clear a field the current stage requires. An amount keeps its
+/// currency unless one is given.
+#[utoipa::path(
+    tag = "opportunities",
+    operation_id = "update_opportunity",
+    params(
+        ("id" = String, Path, description = "Opportunity id"),
+        ("If-Match" = Option<String>, Header, description = "W/\"<version>\" of the opportunity the change is based on"),
+    ),
+    request_body(content = OpportunityPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed opportunity", body = Opportunity, headers(("ETag" = String, description = "W/\"<version>\""))),
+        (status = 403, description = "The role may not edit opportunities", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A concurrent change", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/opportunities/{id}")]
+pub async fn update_opportunity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ValidJson<OpportunityPatch>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.role.can_edit_pipeline(), "edit opportunities")?;
+    let id = id.into_inner();
+    let patch = body.0;
+    let opp = db::write(&state, move |conn| {
+        let (row, visibility) = load_visible(conn, &caller, &id, true)?;
+        if_match.check(row.version)?;
+        let before_competitors = competitors_of(conn, &row.id)?;
+        let (after, competitor_ids) = apply_patch(conn, &visibility, &row, before_competitors.len(), patch)?;
+        save(conn, &caller, "update", &row, after, competitor_ids.as_deref())
+    })
+    .await?;
+    Ok(opportunity_response(HttpResponse::Ok(), &opp))
+}
+
+/// Apply a merge patch to a stored opportunity, with every check; returns the new row and,
+/// when the patch names them, the new competitor ids.
+fn apply_patch(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    row: &OpportunityRow,
+    competitors_before: usize,
+    patch: OpportunityPatch,
+) -> Result<(OpportunityRow, Option<Vec<String>>), ApiError> {
+    let cleared: Vec<FieldError> = [
+        ("name", matches!(patch.name, Some(None))),
+        ("probability_bps", matches!(patch.probability_bps, Some(None))),
+        ("forecast_category", matches!(patch.forecast_category, Some(None))),
+    ]
+    .into_iter()
+    .filter(|(_, c)| *c)
+    .map(|(f, _)| FieldError::new(f, "required", "cannot be cleared"))
+    .collect();
+    if !cleared.is_empty() {
+        return Err(ApiError::Validation(cleared));
+    }
+    let tidy = crate::validation::tidy;
+    let mut after = row.clone();
+    let mut errors = Vec::new();
+    if let Some(Some(name)) = patch.name {
+        let name = name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 200 {
+            errors.push(FieldError::new("name", "length", "must be 1 to 200 characters"));
+        }
+        after.name = name;
+    }
+    let text = |field: &str, value: Option<String>, max: usize, errors: &mut Vec<FieldError>| {
+        let value = tidy(value);
+        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
+            errors.push(FieldError::new(field, "length", format!("must be at most {max} characters")));
+        }
+        value
+    };
+    if let Some(v) = patch.next_step {
+        after.next_step = text("next_step", v, 500, &mut errors);
+    }
+    if let Some(v) = patch.notes {
+        after.notes = text("notes", v, 10_000, &mut errors);
+    }
+    if let Some(v) = patch.external_id {
+        after.external_id = text("external_id", v, 128, &mut errors);
+    }
+    if let Some(v) = patch.account_id {
+        after.account_id = tidy(v);
+    }
+    if let Some(v) = patch.contact_id {
+        after.contact_id = tidy(v);
+    }
+    if let Some(v) = patch.expected_close_date {
+        after.expected_close_date = v;
+    }
+    if let Some(Some(bps)) = patch.probability_bps {
+        if !is_probability(bps) {
+            errors.push(FieldError::new("probability_bps", "range", "must be between 0 and 10000 basis points"));
+        }
+        after.probability_bps = bps;
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    match patch.amount {
+        Some(Some(input)) => {
+            let money = input.resolve("amount", &row.currency)?;
+            after.amount = Some(money.amount);
+            after.currency = money.currency;
+        }
+        Some(None) => after.amount = None,
+        None => {}
+    }
+    let status: OpportunityStatus = stored(&row.status, "opportunity status")?;
+    if let Some(Some(category)) = patch.forecast_category {
+        check_forecast_override(status, category)
+            .map_err(|e| ApiError::invalid_field("forecast_category", "invalid_value", e.to_string()))?;
+        after.forecast_category = category.as_str().to_owned();
+    }
+    if after.account_id != row.account_id || after.contact_id != row.contact_id {
+        if after.account_id != row.account_id {
+            check_account(conn, visibility, after.account_id.as_deref())?;
+        }
+        check_contact_of(conn, visibility, after.contact_id.as_deref(), after.account_id.as_deref())?;
+    }
+    let competitor_ids = match patch.competitor_ids {
+        Some(ids) => Some(check_competitors(conn, "competitor_ids", &ids.unwrap_or_default())?),
+        None => None,
+    };
+    if let Some(stage) = stages::find(conn, &row.stage)? {
+        let after_count = competitor_ids.as_ref().map_or(competitors_before, Vec::len);
+        let cleared = gate_fields_cleared(
+            &stage.required_fields,
+            &gate_facts(row, competitors_before),
+            &gate_facts(&after, after_count),
+            stage.kind,
+        );
+        if !cleared.is_empty() {
+            return Err(ApiError::Validation(
+                cleared
+                    .into_iter()
+                    .map(|f| FieldError::new(f.as_str(), "required", format!("stage `{}` requires {f}", stage.key)))
+                    .collect(),
+            ));
+        }
+    }
+    Ok((after, competitor_ids))
+}
+
+/// Delete an opportunity (soft: it disappears from lists and reads, and stays in the audit log).
+#[utoipa::path(
+    tag = "opportunities",
+    operation_id = "delete_opportunity",
+    params(
+        ("id" = String, Path, description = "Opportunity id"),
+        ("If-Match" = Option<String>, Header, description = "W/\"<version>\" the deletion is based on"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, description = "The role may not delete opportunities", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/opportunities/{id}")]
+pub async fn delete_opportunity(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.role.can_edit_pipeline(), "delete opportunities")?;
+    let id = id.into_inner();
+    db::write(&state, move |conn| {
+        let (row, _) = load_visible(conn, &caller, &id, true)?;
+        if_match.check(row.version)?;
+        let mut after = row.clone();
+        after.deleted_at = Some(clock::now());
+        save(conn, &caller, "delete", &row, after, None).map(|_| ())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

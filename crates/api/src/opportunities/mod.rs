@@ -1,0 +1,17 @@
+//! `/opportunities`: the pipeline of deals, their stage commands and stage history.
+//!
+//! Other modules create opportunities through [`handlers::create_in`] (re-exported
+//! as [`create_in`]) inside their own transaction.
+
+pub mod dto;
+pub mod handlers;
+
+pub use handlers::create_in;
+
+/// Register the opportunity routes. Literal paths come before `{id}` so they are not taken for ids.
+pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::create_opportunity)
+        .service(handlers::get_opportunity)
+        .service(handlers::update_opportunity)
+        .service(handlers::delete_opportunity);
+}
