@@ -5,6 +5,7 @@ mod helpers;
 mod activities;
 mod auth;
 mod lead_commands;
+mod lead_conversion;
 mod leads;
 mod org;
 mod platform;
