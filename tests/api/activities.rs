@@ -395,7 +395,9 @@ both_databases! {
         let res = app.delete(&format!("/api/v1/activities/{second}")).token(&manager.token).send().await;
         assert_eq!(res.status, 204);
         assert_eq!(list(&app, &alice.token, "?count=true").await.body["total"], 0);
-        let trail = app.get(&format!("/api/v1/audit-events?entity_type=activity&entity_id={first}")).token(&app.admin_token).send().await;
+        let trail = app.get(&format!("/api/v1/audit-events?entity_type=activity&entity_id={first}")).token(&alice.token).send().await;
+        assert_eq!(trail.status, 200, "the owner reads a deleted activity's trail: {}", trail.body);
+        app.get(&format!("/api/v1/audit-events?entity_type=activity&entity_id={first}")).token(&bob.token).send().await.assert_problem(404, "not_found");
         let actions: Vec<&str> = trail.body["data"].as_array().expect("data").iter().filter_map(|e| e["action"].as_str()).collect();
         assert_eq!(actions, vec!["create", "delete"]);
     }

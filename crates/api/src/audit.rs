@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use salesops_domain::audit::{diff, FieldChange};
 use salesops_persistence::audit::{self as store, AuditEventRow, AuditFilter};
 use salesops_persistence::versioned::VersionedRow;
-use salesops_persistence::{clock, leads, DbConnection, StoreError};
+use salesops_persistence::{activities, clock, leads, DbConnection, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -176,6 +176,11 @@ fn ensure_entity_visible(
         "lead" => {
             let visibility = caller.visibility(conn)?;
             leads::find_visible_including_deleted(conn, entity_id, &visibility)?.ok_or(ApiError::NotFound)?;
+            Ok(())
+        }
+        "activity" => {
+            let visibility = caller.visibility(conn)?;
+            activities::find_visible_including_deleted(conn, entity_id, &visibility)?.ok_or(ApiError::NotFound)?;
             Ok(())
         }
         "user" if entity_id == caller.id() => Ok(()),

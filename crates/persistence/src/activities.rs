@@ -207,6 +207,19 @@ pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) 
         .optional()?)
 }
 
+/// An activity the caller may see, deleted or not (for reading its audit trail).
+pub fn find_visible_including_deleted(
+    conn: &mut DbConnection,
+    id: &str,
+    visibility: &Visibility,
+) -> StoreResult<Option<ActivityRow>> {
+    Ok(scoped(visibility)
+        .filter(activities::id.eq(id.to_owned()))
+        .select(ActivityRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
 /// Take the row lock on an activity for the rest of the transaction.
 pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     diesel::update(activities::table.find(id)).set(activities::version.eq(activities::version)).execute(conn)?;
