@@ -4,9 +4,11 @@ mod helpers;
 
 mod account_pools;
 mod accounts;
+mod activities;
 mod auth;
 mod contacts;
 mod lead_commands;
+mod lead_conversion;
 mod leads;
 mod opportunities;
 mod org;

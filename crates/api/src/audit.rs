@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use salesops_domain::audit::{diff, FieldChange};
 use salesops_persistence::audit::{self as store, AuditEventRow, AuditFilter};
 use salesops_persistence::versioned::VersionedRow;
-use salesops_persistence::{accounts, clock, contacts, leads, opportunities, DbConnection, StoreError};
+use salesops_persistence::{accounts, activities, clock, contacts, leads, opportunities, DbConnection, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -196,29 +196,23 @@ fn ensure_entity_visible(
     let (Some(entity_type), Some(entity_id)) = (entity_type, entity_id) else {
         return Err(ApiError::BadRequest("entity_type and entity_id are required".into()));
     };
-    match entity_type {
-        "lead" => {
-            let visibility = caller.visibility(conn)?;
-            leads::find_visible_including_deleted(conn, entity_id, &visibility)?.ok_or(ApiError::NotFound)?;
-            Ok(())
-        }
-        "account" => {
-            let visibility = caller.visibility(conn)?;
-            accounts::find_visible_including_deleted(conn, entity_id, &visibility)?.ok_or(ApiError::NotFound)?;
-            Ok(())
-        }
-        "contact" => {
-            let visibility = caller.visibility(conn)?;
-            contacts::find_visible_including_deleted(conn, entity_id, &visibility)?.ok_or(ApiError::NotFound)?;
-            Ok(())
-        }
-        "opportunity" => {
-            let visibility = caller.visibility(conn)?;
-            opportunities::find_visible_including_deleted(conn, entity_id, &visibility)?.ok_or(ApiError::NotFound)?;
-            Ok(())
-        }
-        "user" if entity_id == caller.id() => Ok(()),
-        _ => Err(ApiError::NotFound),
+    if entity_type == "user" {
+        return if entity_id == caller.id() { Ok(()) } else { Err(ApiError::NotFound) };
+    }
+    // Deleted records keep their trail: each finder ignores `deleted_at` but applies the scope.
+    let visibility = caller.visibility(conn)?;
+    let visible = match entity_type {
+        "lead" => leads::find_visible_including_deleted(conn, entity_id, &visibility)?.is_some(),
+        "account" => accounts::find_visible_including_deleted(conn, entity_id, &visibility)?.is_some(),
+        "contact" => contacts::find_visible_including_deleted(conn, entity_id, &visibility)?.is_some(),
+        "opportunity" => opportunities::find_visible_including_deleted(conn, entity_id, &visibility)?.is_some(),
+        "activity" => activities::find_visible_including_deleted(conn, entity_id, &visibility)?.is_some(),
+        _ => false,
+    };
+    if visible {
+        Ok(())
+    } else {
+        Err(ApiError::NotFound)
     }
 }
 

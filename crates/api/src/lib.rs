@@ -5,6 +5,7 @@
 
 pub mod account_pools;
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -53,6 +54,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(accounts::routes)
         .configure(contacts::routes)
         .configure(account_pools::routes)
+        .configure(activities::routes)
         .configure(pipeline::routes)
         .configure(opportunities::routes)
         .service(audit::list_audit_events);

@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         (name = "accounts", description = "Accounts (customers), group structure, duplicates, ownership transfer and owner history"),
         (name = "contacts", description = "Contacts: the people at an account"),
         (name = "account-pools", description = "Customer pools (公海): rules, release, claim, assign, and the recall job"),
+        (name = "activities", description = "Follow-ups (跟进记录): calls, visits, meetings, emails, notes and check-ins"),
         (name = "pipeline", description = "Pipeline stages and their gates, loss reasons, competitors"),
         (name = "opportunities", description = "Opportunities, stage commands and stage history"),
         (name = "audit", description = "The audit log"),

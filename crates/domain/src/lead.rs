@@ -49,6 +49,10 @@ text_enum! {
         Disqualify => "disqualify",
         /// `disqualified → working`.
         Reopen => "reopen",
+        /// `qualified → converted`: the lead becomes an account, a contact and
+        /// optionally an opportunity. Only qualified leads convert, so every
+        /// converted lead has a company and a way to reach the person.
+        Convert => "convert",
         /// A user takes an unowned lead from the pool.
         Claim => "claim",
         /// The owner puts the lead back into the pool.
@@ -171,6 +175,7 @@ pub fn next_status(
         }
         LeadCommand::Disqualify if from.is_open() => Ok(LeadStatus::Disqualified),
         LeadCommand::Reopen if from == LeadStatus::Disqualified => Ok(LeadStatus::Working),
+        LeadCommand::Convert if from == LeadStatus::Qualified => Ok(LeadStatus::Converted),
         LeadCommand::Claim | LeadCommand::Release | LeadCommand::Assign => Ok(from),
         _ => Err(refuse()),
     }
@@ -268,6 +273,14 @@ mod tests {
         assert_eq!(next_status(Disqualified, Reopen, FULL), Ok(Working));
         for from in [New, Working, Qualified, Converted] {
             assert!(next_status(from, Reopen, FULL).is_err());
+        }
+    }
+
+    #[test]
+    fn only_qualified_leads_convert_and_only_once() {
+        assert_eq!(next_status(Qualified, Convert, FULL), Ok(Converted));
+        for from in [New, Working, Disqualified, Converted] {
+            assert_eq!(next_status(from, Convert, FULL), Err(TransitionError::NotAllowed { from, command: Convert }));
         }
     }
 

@@ -7,6 +7,7 @@
 pub mod account_owner_changes;
 pub mod account_pools;
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 pub mod clock;
 pub mod connection;
@@ -14,6 +15,7 @@ pub mod contacts;
 pub mod departments;
 pub mod duplicates;
 pub mod error;
+pub mod lead_conversion;
 pub mod leads;
 pub mod migrations;
 pub mod opportunities;

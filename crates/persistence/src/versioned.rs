@@ -2,6 +2,7 @@
 
 use crate::account_pools::{self, PoolRow};
 use crate::accounts::{self, AccountRow};
+use crate::activities::{self, ActivityRow};
 use crate::contacts::{self, ContactRow};
 use crate::departments::{self, DepartmentRow};
 use crate::leads::{self, LeadRow};
@@ -52,4 +53,5 @@ versioned_row!(AccountRow, accounts::update);
 versioned_row!(ContactRow, contacts::update);
 versioned_row!(OpportunityRow, opportunities::update);
 versioned_row!(PoolRow, account_pools::update);
+versioned_row!(ActivityRow, activities::update);
 versioned_row!(crate::pipeline::CompetitorRow, crate::pipeline::update_competitor);

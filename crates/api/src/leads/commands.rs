@@ -78,6 +78,9 @@ async fn run(
                 check_assignable(conn, &visibility, &owner)?;
                 after.owner_id = Some(owner);
             }
+            LeadCommand::Convert => {
+                return Err(ApiError::Internal("convert runs through its own handler".into()));
+            }
             LeadCommand::Start | LeadCommand::Qualify | LeadCommand::Disqualify | LeadCommand::Reopen => {
                 lead::check_worker(row.owner_id.as_deref(), caller.id(), caller.role.can_assign())?;
                 let facts = QualificationFacts {

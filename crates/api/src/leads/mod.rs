@@ -1,6 +1,7 @@
-//! `/leads`: capture, duplicate checks, the lead pool, and qualification.
+//! `/leads`: capture, duplicate checks, the lead pool, qualification and conversion.
 
 pub mod commands;
+pub mod conversion;
 pub mod dto;
 pub mod handlers;
 pub mod listing;
@@ -19,5 +20,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(commands::reopen_lead)
         .service(commands::claim_lead)
         .service(commands::release_lead)
-        .service(commands::assign_lead);
+        .service(commands::assign_lead)
+        .service(conversion::convert_lead);
 }

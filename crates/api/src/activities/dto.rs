@@ -1,0 +1,212 @@
+//! The activity's JSON shapes: the record, its create body and its merge patch.
+
+use crate::db::stored;
+use crate::error::{ApiError, FieldError};
+use crate::extract::{double_option, trimmed, trimmed_opt};
+use crate::time::to_utc;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use salesops_domain::activity::{self, ActivityKind, Coordinates};
+use salesops_persistence::activities::ActivityRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// The longest place name.
+const MAX_LOCATION_NAME: usize = 200;
+
+/// Where an activity happened: WGS 84 degrees and an optional place name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"latitude": 31.2304, "longitude": 121.4737, "name": "明远科技 浦东办公室"}))]
+pub struct Location {
+    /// Degrees north, −90 to 90.
+    #[schema(example = 31.2304, minimum = -90, maximum = 90)]
+    pub latitude: f64,
+    /// Degrees east, −180 to 180.
+    #[schema(example = 121.4737, minimum = -180, maximum = 180)]
+    pub longitude: f64,
+    /// A name for the place, at most 200 characters.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    #[schema(example = "明远科技 浦东办公室", max_length = 200)]
+    pub name: Option<String>,
+}
+
+/// A follow-up (跟进记录): a call, visit, meeting, email, note or check-in.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Activity {
+    /// UUIDv7.
+    pub id: String,
+    /// What kind of follow-up it was.
+    pub kind: ActivityKind,
+    /// One line about it.
+    #[schema(example = "Demo of the reporting module")]
+    pub subject: String,
+    /// Longer notes.
+    #[schema(example = "They want SSO and a pilot in January.")]
+    pub body: Option<String>,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// When to follow up next.
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+    /// Who did it.
+    pub owner_id: String,
+    /// The linked lead.
+    pub lead_id: Option<String>,
+    /// The linked account; set from the contact or opportunity when they have one.
+    pub account_id: Option<String>,
+    /// The linked contact.
+    pub contact_id: Option<String>,
+    /// The linked opportunity.
+    pub opportunity_id: Option<String>,
+    /// Where it happened (check-ins always, visits optionally).
+    pub location: Option<Location>,
+    /// Bumped on every change; also the ETag.
+    pub version: i64,
+    /// Creation time.
+    pub created_at: DateTime<Utc>,
+    /// Last change.
+    pub updated_at: DateTime<Utc>,
+    /// Who logged it.
+    pub created_by: Option<String>,
+}
+
+/// The stored location columns as a [`Location`], when both coordinates are set.
+fn location_of(r: &ActivityRow) -> Option<Location> {
+    match (r.latitude, r.longitude) {
+        (Some(latitude), Some(longitude)) => Some(Location { latitude, longitude, name: r.location_name.clone() }),
+        _ => None,
+    }
+}
+
+impl TryFrom<ActivityRow> for Activity {
+    type Error = ApiError;
+
+    fn try_from(r: ActivityRow) -> Result<Self, ApiError> {
+        Ok(Activity {
+            kind: stored(&r.kind, "activity kind")?,
+            location: location_of(&r),
+            id: r.id,
+            subject: r.subject,
+            body: r.body,
+            occurred_at: to_utc(r.occurred_at),
+            next_follow_up_at: r.next_follow_up_at.map(to_utc),
+            owner_id: r.owner_id,
+            lead_id: r.lead_id,
+            account_id: r.account_id,
+            contact_id: r.contact_id,
+            opportunity_id: r.opportunity_id,
+            version: r.version,
+            created_at: to_utc(r.created_at),
+            updated_at: to_utc(r.updated_at),
+            created_by: r.created_by,
+        })
+    }
+}
+
+/// A new activity.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "kind": "visit", "subject": "Demo of the reporting module", "body": "They want SSO and a pilot in January.",
+    "occurred_at": "2026-12-01T06:30:00Z", "next_follow_up_at": "2026-12-08T02:00:00Z",
+    "account_id": "0190f0c2-6a00-7000-8000-0000000000c1", "contact_id": "0190f0c2-6a00-7000-8000-0000000000c2",
+    "location": {"latitude": 31.2304, "longitude": 121.4737, "name": "明远科技 浦东办公室"}
+}))]
+pub struct CreateActivity {
+    /// What kind of follow-up it was.
+    pub kind: ActivityKind,
+    /// One line about it (required, at most 200 characters).
+    #[validate(length(min = 1, max = 200))]
+    #[serde(deserialize_with = "trimmed")]
+    #[schema(max_length = 200)]
+    pub subject: String,
+    /// Longer notes.
+    #[validate(length(max = 10000))]
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub body: Option<String>,
+    /// When it happened; default now. At most a day in the future.
+    pub occurred_at: Option<DateTime<Utc>>,
+    /// When to follow up next; also set on the linked lead.
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+    /// Who did it; default the caller. Managers and admins may log for a user in their scope.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub owner_id: Option<String>,
+    /// A lead the caller can see.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub lead_id: Option<String>,
+    /// An account the caller can see.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub account_id: Option<String>,
+    /// A contact the caller can see; it must work at `account_id` when both are given.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub contact_id: Option<String>,
+    /// An opportunity the caller can see; it must be on `account_id` when both are given.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub opportunity_id: Option<String>,
+    /// Required for `check_in`, allowed for `visit`, refused for other kinds.
+    pub location: Option<Location>,
+}
+
+/// A JSON Merge Patch (RFC 7396) of an activity: absent fields stay, `null` clears.
+/// The kind, the owner and the links do not change.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"subject": "Demo and pricing", "next_follow_up_at": null}))]
+pub struct ActivityPatch {
+    /// One line about it; cannot be cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub subject: Option<Option<String>>,
+    /// Longer notes.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub body: Option<Option<String>>,
+    /// When it happened; cannot be cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub occurred_at: Option<Option<DateTime<Utc>>>,
+    /// When to follow up next.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub next_follow_up_at: Option<Option<DateTime<Utc>>>,
+    /// Where it happened; a check-in's cannot be cleared.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Location>)]
+    pub location: Option<Option<Location>>,
+}
+
+/// The rules beyond field shapes, for a create or a patched activity:
+/// the location fits the kind and lies on the globe, and the date is at most
+/// a day ahead of `now`. Every broken rule becomes a field error.
+pub fn rule_errors(
+    kind: ActivityKind,
+    location: Option<&Location>,
+    occurred_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Vec<FieldError> {
+    let coordinates = location.map(|l| Coordinates { latitude: l.latitude, longitude: l.longitude });
+    let mut broken = activity::check_location(kind, coordinates);
+    broken.extend(activity::check_occurred_at(occurred_at, now).err());
+    let mut errors: Vec<FieldError> =
+        broken.into_iter().map(|e| FieldError::new(e.field(), e.code(), e.to_string())).collect();
+    if location.and_then(|l| l.name.as_ref()).is_some_and(|n| n.chars().count() > MAX_LOCATION_NAME) {
+        errors.push(FieldError::new(
+            "location.name",
+            "length",
+            format!("must be at most {MAX_LOCATION_NAME} characters"),
+        ));
+    }
+    errors
+}
+
+/// Copy a location onto the stored columns (`None` clears them).
+pub fn write_location(row: &mut ActivityRow, location: Option<Location>) {
+    row.latitude = location.as_ref().map(|l| l.latitude);
+    row.longitude = location.as_ref().map(|l| l.longitude);
+    row.location_name = location.and_then(|l| l.name);
+}
+
+/// The stored location of a row, for applying a patch to.
+pub fn stored_location(row: &ActivityRow) -> Option<Location> {
+    location_of(row)
+}

@@ -1,0 +1,172 @@
+//! What an activity links to, and what logging it does to those records.
+//!
+//! Links are checked against the caller's scope with the scoped finders of
+//! each resource. Logging an activity then, in the same transaction:
+//! - moves `last_activity_at` forward (never back) on every linked record —
+//!   the lead, the account, the contact and the opportunity — bumping each
+//!   changed record's version and auditing it as `log_activity`;
+//! - moves a linked lead in `new` to `working` (audited as `start`), as the
+//!   lead's own `start` command would;
+//! - copies `next_follow_up_at`, when given, onto the linked lead.
+//!
+//! An activity on a contact or an opportunity also links the account they
+//! belong to, so the account's timeline and `last_activity_at` include it.
+
+use crate::audit;
+use crate::auth::Caller;
+use crate::db::stored;
+use crate::error::{ApiError, FieldError};
+use crate::leads::dto::Lead;
+use crate::leads::handlers::{map_unique, ENTITY as LEAD};
+use crate::time::to_utc;
+use chrono::NaiveDateTime;
+use salesops_domain::activity::{self, Links};
+use salesops_domain::lead::{self, LeadCommand, LeadStatus, QualificationFacts};
+use salesops_persistence::activities::{self, ActivityRow, Touched};
+use salesops_persistence::scope::Visibility;
+use salesops_persistence::{accounts, contacts, leads, opportunities, DbConnection};
+use serde_json::json;
+
+/// The ids an activity asks to link to.
+#[derive(Debug, Clone, Default)]
+pub struct RequestedLinks {
+    /// A lead.
+    pub lead_id: Option<String>,
+    /// An account.
+    pub account_id: Option<String>,
+    /// A contact.
+    pub contact_id: Option<String>,
+    /// An opportunity.
+    pub opportunity_id: Option<String>,
+}
+
+impl RequestedLinks {
+    /// Which links are present, for the domain rule that one is needed.
+    pub fn present(&self) -> Links {
+        Links {
+            lead: self.lead_id.is_some(),
+            account: self.account_id.is_some(),
+            contact: self.contact_id.is_some(),
+            opportunity: self.opportunity_id.is_some(),
+        }
+    }
+}
+
+fn unknown(field: &str, what: &str) -> FieldError {
+    FieldError::new(field, "unknown", format!("no {what} with this id within your data scope"))
+}
+
+/// Check every requested link exists, is live and is visible to the caller,
+/// and that the contact and the opportunity belong to the account. Returns the
+/// links to store, with the account filled in from the contact or the
+/// opportunity when it was not given. All broken links are reported at once (422).
+pub fn resolve(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    requested: RequestedLinks,
+) -> Result<RequestedLinks, ApiError> {
+    activity::check_links(requested.present())
+        .map_err(|e| ApiError::invalid_field(e.field(), e.code(), e.to_string()))?;
+    let mut errors = Vec::new();
+    if let Some(id) = &requested.lead_id {
+        if leads::find_visible(conn, id, visibility)?.is_none() {
+            errors.push(unknown("lead_id", "lead"));
+        }
+    }
+    let mut account_id = requested.account_id.clone();
+    if let Some(id) = &requested.account_id {
+        if accounts::find_visible(conn, id, visibility)?.is_none() {
+            errors.push(unknown("account_id", "account"));
+        }
+    }
+    if let Some(id) = &requested.contact_id {
+        match contacts::find_visible(conn, id, visibility)? {
+            None => errors.push(unknown("contact_id", "contact")),
+            Some(contact) => match &account_id {
+                Some(account) if *account != contact.account_id => errors.push(FieldError::new(
+                    "contact_id",
+                    "mismatch",
+                    "the contact does not work at the given account",
+                )),
+                Some(_) => {}
+                None => account_id = Some(contact.account_id),
+            },
+        }
+    }
+    if let Some(id) = &requested.opportunity_id {
+        match opportunities::find_visible(conn, id, visibility)? {
+            None => errors.push(unknown("opportunity_id", "opportunity")),
+            Some(opportunity) => match (&account_id, opportunity.account_id) {
+                (Some(account), Some(own)) if *account != own => errors.push(FieldError::new(
+                    "opportunity_id",
+                    "mismatch",
+                    "the opportunity is not on the given account",
+                )),
+                (None, own) => account_id = own,
+                _ => {}
+            },
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    Ok(RequestedLinks { account_id, ..requested })
+}
+
+/// Apply a logged activity to the records it links to (see the module docs).
+/// `follow_up` is copied onto the lead when set. The linked records were
+/// checked when the activity was created; they are read here whoever owns
+/// them now, and skipped if deleted since.
+pub fn propagate(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    row: &ActivityRow,
+    follow_up: Option<NaiveDateTime>,
+) -> Result<(), ApiError> {
+    // Lock order: lead, account, contact, opportunity, as lead conversion takes them.
+    if let Some(lead_id) = &row.lead_id {
+        leads::lock(conn, lead_id)?;
+        if let Some(before) = leads::find_visible(conn, lead_id, &Visibility::All)? {
+            let mut after = before.clone();
+            after.last_activity_at = Some(activity::last_activity_after(before.last_activity_at, row.occurred_at));
+            if follow_up.is_some() {
+                after.next_follow_up_at = follow_up;
+            }
+            let mut action = "log_activity";
+            let status: LeadStatus = stored(&before.status, "lead status")?;
+            if status == LeadStatus::New {
+                after.status =
+                    lead::next_status(status, LeadCommand::Start, QualificationFacts::default())?.as_str().to_owned();
+                action = LeadCommand::Start.as_str();
+            }
+            if after != before {
+                audit::save_versioned::<_, Lead>(conn, caller, LEAD, action, &before, after, map_unique)?;
+            }
+        }
+    }
+    let touched = [
+        (Touched::Account, "account", &row.account_id),
+        (Touched::Contact, "contact", &row.contact_id),
+        (Touched::Opportunity, "opportunity", &row.opportunity_id),
+    ];
+    for (kind, entity, id) in touched {
+        let Some(id) = id else { continue };
+        match kind {
+            Touched::Account => accounts::lock(conn, id)?,
+            Touched::Contact => contacts::lock(conn, id)?,
+            Touched::Opportunity => opportunities::lock(conn, id)?,
+        }
+        if let Some(previous) = activities::touch_last_activity(conn, kind, id, row.occurred_at)? {
+            audit::record(
+                conn,
+                caller,
+                "log_activity",
+                entity,
+                id,
+                &json!({ "last_activity_at": previous.map(to_utc) }),
+                &json!({ "last_activity_at": to_utc(row.occurred_at) }),
+            )?;
+        }
+    }
+    Ok(())
+}

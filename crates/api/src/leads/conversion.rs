@@ -1,0 +1,276 @@
+//! `POST /leads/{id}/convert`: a qualified lead becomes an account, a contact
+//! and optionally an opportunity, in one transaction.
+//!
+//! Order of work, all inside one `db::write` (nothing remains if any step fails):
+//! 1. lock and read the lead in the caller's scope; check the caller may work it
+//!    (its owner, or a manager or admin over the owner; a pool lead must be
+//!    claimed first) and that it is `qualified` (`convert` is refused from any
+//!    other status, so converting twice is 409 `invalid_transition`);
+//! 2. the account: the given one, else the given contact's, else a new one
+//!    named after the lead's company, owned by the lead's owner, governed by
+//!    the default pool, with an owner-history `create` row;
+//! 3. the contact: the given one (which must work at that account), else a new
+//!    one from the lead's name, title, email and phone, primary when it is the
+//!    account's first contact;
+//! 4. the opportunity, when asked for, through [`opportunities::create_in`]
+//!    (all its checks, the stage history `create` row, its audit event),
+//!    owned by the lead's owner, on that account and contact, with
+//!    `source_lead_id` set;
+//! 5. the lead: `converted`, with the three links and `converted_at`.
+//!
+//! Every created record is audited as `create`, the lead as `convert`.
+
+use crate::audit;
+use crate::auth::Caller;
+use crate::db::{self, stored};
+use crate::error::{ApiError, FieldError};
+use crate::etag::{etag, IfMatch};
+use crate::extract::{trimmed, trimmed_opt, ValidJson};
+use crate::leads::dto::Lead;
+use crate::leads::handlers::{load_visible, map_unique, ENTITY};
+use crate::opportunities::{self, dto::AmountInput, dto::CreateOpportunity};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{post, web, HttpResponse};
+use chrono::NaiveDate;
+use salesops_domain::account::OwnerChangeReason;
+use salesops_domain::lead::{self, LeadCommand, LeadStatus, QualificationFacts};
+use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
+use salesops_persistence::accounts::{self, AccountRow};
+use salesops_persistence::contacts::{self, ContactRow};
+use salesops_persistence::leads::LeadRow;
+use salesops_persistence::{clock, lead_conversion, DbConnection};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+use validator::Validate;
+
+/// What to convert a lead into. Every field is optional: send `{}` to create
+/// the account and contact from the lead and no opportunity.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "opportunity": {"name": "明远科技 ERP 二期", "amount": {"amount": 12_000_000, "currency": "CNY"}, "expected_close_date": "2026-12-31"}
+}))]
+pub struct ConvertLead {
+    /// Link this existing account (visible to the caller) instead of creating one.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub account_id: Option<String>,
+    /// Link this existing contact instead of creating one. It must work at
+    /// `account_id`; without `account_id`, its account is linked.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub contact_id: Option<String>,
+    /// Also create an opportunity on the account.
+    pub opportunity: Option<ConversionOpportunity>,
+}
+
+/// The opportunity a conversion creates. It starts in the first active open
+/// stage, owned by the lead's owner.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConversionOpportunity {
+    /// A short name for the deal (1–200 characters).
+    #[validate(length(min = 1, max = 200))]
+    #[serde(deserialize_with = "trimmed")]
+    #[schema(example = "明远科技 ERP 二期", max_length = 200)]
+    pub name: String,
+    /// The deal's value; the currency defaults to the base currency.
+    #[serde(default)]
+    pub amount: Option<AmountInput>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    #[schema(example = "2026-12-31")]
+    pub expected_close_date: Option<NaiveDate>,
+}
+
+/// The converted lead and what it was converted into.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeadConversion {
+    /// The lead, now `converted`, with its links.
+    pub lead: Lead,
+    /// The account linked or created.
+    pub account_id: String,
+    /// The contact linked or created.
+    pub contact_id: String,
+    /// The opportunity created, if one was asked for.
+    pub opportunity_id: Option<String>,
+}
+
+/// Name every field error of a nested body part under `prefix`, e.g. `opportunity.amount`.
+fn nested(prefix: &str, e: ApiError) -> ApiError {
+    match e {
+        ApiError::Validation(errors) => ApiError::Validation(
+            errors.into_iter().map(|f| FieldError { field: format!("{prefix}.{}", f.field), ..f }).collect(),
+        ),
+        other => other,
+    }
+}
+
+fn unknown(field: &str, what: &str) -> ApiError {
+    ApiError::invalid_field(field, "unknown", format!("no {what} with this id within your data scope"))
+}
+
+/// A new account from the lead: its company (else the person's name), industry and region;
+/// owned by `owner`, governed by the default pool; with its owner-history `create` row.
+fn create_account(conn: &mut DbConnection, caller: &Caller, lead: &LeadRow, owner: &str) -> Result<String, ApiError> {
+    let name = lead.company.as_deref().unwrap_or(&lead.name);
+    let pool = lead_conversion::default_pool_id(conn)?;
+    let mut row = AccountRow::new(name, Some(owner), pool.as_deref(), Some(caller.id()));
+    row.industry = lead.industry.clone();
+    row.region = lead.region.clone();
+    accounts::insert(conn, &row)?;
+    let mut change = OwnerChangeRow::new(&row.id, None, Some(owner), OwnerChangeReason::Create, Some(caller.id()));
+    change.detail = Some(format!("converted from lead {}", lead.id));
+    account_owner_changes::insert(conn, &change)?;
+    let created = json!({
+        "name": row.name, "industry": row.industry, "region": row.region, "tier": row.tier,
+        "lifecycle": row.lifecycle, "owner_id": row.owner_id, "pool_id": row.pool_id, "version": row.version,
+    });
+    audit::record(conn, caller, "create", "account", &row.id, &serde_json::Value::Null, &created)?;
+    Ok(row.id)
+}
+
+/// A new contact at `account_id` from the lead's person; primary when the account has no other.
+fn create_contact(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    lead: &LeadRow,
+    account_id: &str,
+) -> Result<String, ApiError> {
+    let mut row = ContactRow::new(account_id, &lead.name, Some(caller.id()));
+    row.title = lead.title.clone();
+    row.email = lead.email.clone();
+    row.email_normalized = lead.email_normalized.clone();
+    row.phone = lead.phone.clone();
+    row.phone_normalized = lead.phone_normalized.clone();
+    row.is_primary = !lead_conversion::account_has_contacts(conn, account_id)?;
+    contacts::insert(conn, &row)?;
+    let created = json!({
+        "account_id": row.account_id, "name": row.name, "title": row.title, "email": row.email,
+        "phone": row.phone, "is_primary": row.is_primary, "version": row.version,
+    });
+    audit::record(conn, caller, "create", "contact", &row.id, &serde_json::Value::Null, &created)?;
+    Ok(row.id)
+}
+
+/// Convert a qualified lead into an account, a contact and optionally an opportunity.
+///
+/// One transaction: if any step fails, nothing is created and the lead is
+/// unchanged. The account is the given one, else the given contact's, else a
+/// new one from the lead (owned by the lead's owner, in the default pool's
+/// rules). The contact is the given one, which must work at that account, else
+/// a new one from the lead. The opportunity, when asked for, starts in the
+/// first active open stage, owned by the lead's owner, with the lead as its
+/// source. Only the lead's owner, or a manager or admin over them, converts;
+/// a pool lead must be claimed first.
+#[utoipa::path(
+    tag = "leads",
+    operation_id = "convert_lead",
+    params(
+        ("id" = String, Path, description = "Lead id"),
+        ("If-Match" = Option<String>, Header, description = "W/\"<version>\" the command is based on"),
+    ),
+    request_body = ConvertLead,
+    responses(
+        (status = 200, description = "The converted lead and the records it became", body = LeadConversion,
+         headers(("ETag" = String, description = "W/\"<version>\" of the lead"))),
+        (status = 403, description = "Finance; or not the owner nor a manager over them", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: the lead is not qualified (converting twice included), or sits in the pool", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`validation`: an unknown or invisible account or contact, a contact not at the account, or an invalid opportunity (fields under `opportunity.`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/leads/{id}/convert")]
+pub async fn convert_lead(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: ValidJson<ConvertLead>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(caller.role.can_edit_pipeline(), "convert leads")?;
+    let id = id.into_inner();
+    let input = body.0;
+    let base_currency = state.settings.base_currency.clone();
+    if let Some(opportunity) = &input.opportunity {
+        opportunity.validate().map_err(|e| nested("opportunity", e.into()))?;
+        if let Some(amount) = &opportunity.amount {
+            amount.resolve("opportunity.amount", &base_currency)?;
+        }
+    }
+    let result = db::write(&state, move |conn| {
+        let (row, visibility) = load_visible(conn, &caller, &id, true)?;
+        if_match.check(row.version)?;
+        lead::check_worker(row.owner_id.as_deref(), caller.id(), caller.role.can_assign())?;
+        let status: LeadStatus = stored(&row.status, "lead status")?;
+        let facts = QualificationFacts {
+            company: row.company.as_deref(),
+            email: row.email.as_deref(),
+            phone: row.phone.as_deref(),
+        };
+        let converted = lead::next_status(status, LeadCommand::Convert, facts)?;
+        let owner = row.owner_id.clone().ok_or_else(|| ApiError::Internal("owned lead without owner".into()))?;
+
+        let given_contact = match &input.contact_id {
+            Some(contact) => Some(
+                contacts::find_visible(conn, contact, &visibility)?.ok_or_else(|| unknown("contact_id", "contact"))?,
+            ),
+            None => None,
+        };
+        let account_id = match (&input.account_id, &given_contact) {
+            (Some(account), _) => {
+                // The lock keeps a parallel conversion from also making a "first" primary contact.
+                accounts::lock(conn, account)?;
+                accounts::find_visible(conn, account, &visibility)?.ok_or_else(|| unknown("account_id", "account"))?.id
+            }
+            (None, Some(contact)) => {
+                accounts::lock(conn, &contact.account_id)?;
+                contact.account_id.clone()
+            }
+            (None, None) => create_account(conn, &caller, &row, &owner)?,
+        };
+        let contact_id = match given_contact {
+            Some(contact) if contact.account_id != account_id => {
+                return Err(ApiError::invalid_field(
+                    "contact_id",
+                    "mismatch",
+                    "the contact does not work at the given account",
+                ));
+            }
+            Some(contact) => contact.id,
+            None => create_contact(conn, &caller, &row, &account_id)?,
+        };
+        // After the account and contact exist, so a failure here shows the rollback.
+        let opportunity_id = match input.opportunity {
+            None => None,
+            Some(o) => {
+                let create = CreateOpportunity {
+                    name: o.name,
+                    account_id: Some(account_id.clone()),
+                    contact_id: Some(contact_id.clone()),
+                    owner_id: Some(owner.clone()),
+                    amount: o.amount,
+                    expected_close_date: o.expected_close_date,
+                    source_lead_id: Some(row.id.clone()),
+                    ..CreateOpportunity::default()
+                };
+                let created = opportunities::create_in(conn, &caller, &base_currency, create)
+                    .map_err(|e| nested("opportunity", e))?;
+                Some(created.id)
+            }
+        };
+
+        let mut after = row.clone();
+        after.status = converted.as_str().to_owned();
+        after.converted_account_id = Some(account_id.clone());
+        after.converted_contact_id = Some(contact_id.clone());
+        after.converted_opportunity_id = opportunity_id.clone();
+        after.converted_at = Some(clock::now());
+        let lead: Lead =
+            audit::save_versioned(conn, &caller, ENTITY, LeadCommand::Convert.as_str(), &row, after, map_unique)?;
+        Ok(LeadConversion { lead, account_id, contact_id, opportunity_id })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(result.lead.version))).json(result))
+}
