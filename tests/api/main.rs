@@ -7,3 +7,4 @@ mod lead_commands;
 mod leads;
 mod org;
 mod platform;
+mod reports;

@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod org;
 pub mod pagination;
 pub mod problems;
+pub mod reports;
 pub mod request_id;
 pub mod seed;
 pub mod startup;
@@ -44,6 +45,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(org::users::routes)
         .configure(org::role_scopes::routes)
         .configure(leads::routes)
+        .configure(reports::routes)
         .service(audit::list_audit_events);
 }
 

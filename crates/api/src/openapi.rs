@@ -26,6 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "users", description = "Users, roles and activation"),
         (name = "role-scopes", description = "Data scopes per role"),
         (name = "leads", description = "Leads, the lead pool, qualification"),
+        (name = "reports", description = "Funnel, forecast, win/loss, lead conversion and forgotten accounts, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )
 )]

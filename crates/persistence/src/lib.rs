@@ -16,6 +16,7 @@ pub mod leads;
 pub mod migrations;
 pub mod opportunities;
 mod raw_sql;
+pub mod reports;
 pub mod role_scopes;
 pub mod schema;
 pub mod scope;
