@@ -567,4 +567,38 @@ both_databases! {
             }
         }
     }
+
+    async fn the_demo_seed_loads_a_pipeline_the_reports_show(app) {
+        let summary = salesops_api::seed::load_demo(&app.state).expect("seed");
+        assert!(summary.contains("120 accounts"), "{summary}");
+        assert!(summary.contains("250 opportunities"), "{summary}");
+        let again = salesops_api::seed::load_demo(&app.state).expect("seed again");
+        assert_eq!(again, "the demo data is already loaded; nothing to do");
+
+        let funnel = get(&app, &app.admin_token, "/api/v1/reports/funnel").await;
+        assert!(funnel["total"]["count"].as_i64().expect("count") >= 150, "{}", funnel["total"]);
+        for s in funnel["stages"].as_array().expect("stages") {
+            assert!(s["count"].as_i64().expect("count") > 0, "stage {} is empty", s["stage"]);
+        }
+        let conversion = stage(&funnel, "qualification")["conversion_bps"].as_i64().expect("a conversion");
+        assert!((1..10_000).contains(&conversion), "{conversion}");
+
+        let forecast = get(&app, &app.admin_token, "/api/v1/reports/forecast").await;
+        assert!(forecast["closed_won"]["count"].as_i64().expect("won") > 0);
+        assert!(forecast["pipeline_weighted"]["amount"].as_i64().expect("weighted") > 0);
+        let win_loss = get(&app, &app.admin_token, "/api/v1/reports/win-loss").await;
+        assert!(win_loss["win_rate_bps"].as_i64().is_some());
+        assert!(!win_loss["loss_reasons"].as_array().expect("reasons").is_empty());
+        assert!(!win_loss["competitors"].as_array().expect("competitors").is_empty());
+        let leads = get(&app, &app.admin_token, "/api/v1/reports/lead-conversion").await;
+        assert!(leads["total"]["converted"].as_i64().expect("converted") > 0, "{}", leads["total"]);
+        let forgotten = get(&app, &app.admin_token, "/api/v1/reports/forgotten-accounts?count=true").await;
+        assert!(forgotten["total"].as_i64().expect("total") > 0);
+
+        // A rep sees a slice of it.
+        let rep = app.login("rep1.east@demo.salesops", salesops_api::seed::DEMO_PASSWORD).await;
+        let mine = get(&app, &rep, "/api/v1/reports/funnel").await;
+        let (all, own) = (funnel["total"]["count"].as_i64(), mine["total"]["count"].as_i64());
+        assert!(own > Some(0) && own < all, "{own:?} of {all:?}");
+    }
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod clock;
 pub mod connection;
 pub mod contacts;
+pub mod demo;
 pub mod departments;
 pub mod error;
 pub mod leads;

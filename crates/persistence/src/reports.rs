@@ -11,14 +11,13 @@
 //! as `salesops_domain::money::apply_bps`), then summed. An opportunity with
 //! no amount counts as 0.
 
-use crate::connection::MultiBackend;
+use crate::raw_sql::{Sql, SqlValue};
 use crate::schema::pipeline_stages;
 use crate::scope::Visibility;
 use crate::{departments, users, DbConnection, StoreResult};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::query_builder::BoxedSqlQuery;
-use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 use salesops_domain::reports::{Period, WON_RANK};
 
 /// Per-opportunity weighted amount, rounded half away from zero (integer division truncates toward zero on both backends).
@@ -78,86 +77,24 @@ pub struct OpportunityFilter {
     pub period: Period,
 }
 
-enum Param {
-    Text(String),
-    Timestamp(NaiveDateTime),
-    Date(NaiveDate),
-    BigInt(i64),
+/// Live opportunities `o` of the filter's owners and currency.
+fn opportunities<'s>(sql: &'s mut Sql, f: &OpportunityFilter) -> &'s mut Sql {
+    sql.push("o.deleted_at IS NULL AND o.currency = ")
+        .param(SqlValue::text(f.currency.clone()))
+        .and_in("o.owner_id", f.owners.as_deref())
 }
 
-/// SQL text and its parameters, built left to right so placeholders appear in order.
-#[derive(Default)]
-struct Sql {
-    text: String,
-    params: Vec<Param>,
+/// ` AND <column>` falls within the period (a timestamp column).
+fn during<'s>(sql: &'s mut Sql, column: &str, period: &Period) -> &'s mut Sql {
+    sql.push(&format!(" AND {column} >= "))
+        .param(SqlValue::Timestamp(Some(period.starts_at())))
+        .push(&format!(" AND {column} < "))
+        .param(SqlValue::Timestamp(Some(period.ends_before())))
 }
 
-impl Sql {
-    fn push(&mut self, text: &str) -> &mut Self {
-        self.text.push_str(text);
-        self
-    }
-
-    fn param(&mut self, p: Param) -> &mut Self {
-        self.params.push(p);
-        self.text.push_str(&format!("${}", self.params.len()));
-        self
-    }
-
-    /// ` AND <column> IN (...)`, or nothing for everyone, or a false condition for no one.
-    fn owners_in(&mut self, column: &str, owners: Option<&[String]>) -> &mut Self {
-        match owners {
-            None => self,
-            Some([]) => self.push(" AND 1 = 0"),
-            Some(ids) => {
-                self.push(&format!(" AND {column} IN ("));
-                for (i, id) in ids.iter().enumerate() {
-                    if i > 0 {
-                        self.push(", ");
-                    }
-                    self.param(Param::Text(id.clone()));
-                }
-                self.push(")")
-            }
-        }
-    }
-
-    /// Live opportunities `o` of the filter's owners and currency.
-    fn opportunities(&mut self, f: &OpportunityFilter) -> &mut Self {
-        self.push("o.deleted_at IS NULL AND o.currency = ")
-            .param(Param::Text(f.currency.clone()))
-            .owners_in("o.owner_id", f.owners.as_deref())
-    }
-
-    /// ` AND <column>` falls within the period (a timestamp column).
-    fn during(&mut self, column: &str, period: &Period) -> &mut Self {
-        self.push(&format!(" AND {column} >= "))
-            .param(Param::Timestamp(period.starts_at()))
-            .push(&format!(" AND {column} < "))
-            .param(Param::Timestamp(period.ends_before()))
-    }
-
-    /// Opportunities created in the period: the funnel's cohort.
-    fn cohort(&mut self, f: &OpportunityFilter) -> &mut Self {
-        self.opportunities(f).during("o.created_at", &f.period)
-    }
-
-    fn build<'a>(self) -> BoxedSqlQuery<'a, MultiBackend, diesel::query_builder::SqlQuery> {
-        let mut query = diesel::sql_query(self.text).into_boxed::<MultiBackend>();
-        for p in self.params {
-            query = match p {
-                Param::Text(v) => query.bind::<Text, _>(v),
-                Param::Timestamp(v) => query.bind::<Timestamp, _>(v),
-                Param::Date(v) => query.bind::<Date, _>(v),
-                Param::BigInt(v) => query.bind::<BigInt, _>(v),
-            };
-        }
-        query
-    }
-
-    fn load<R: QueryableByName<MultiBackend> + 'static>(self, conn: &mut DbConnection) -> StoreResult<Vec<R>> {
-        Ok(self.build().load(conn)?)
-    }
+/// Opportunities created in the period: the funnel's cohort.
+fn cohort<'s>(sql: &'s mut Sql, f: &OpportunityFilter) -> &'s mut Sql {
+    during(opportunities(sql, f), "o.created_at", &f.period)
 }
 
 /// An active pipeline stage.
@@ -173,6 +110,8 @@ pub struct Stage {
     pub kind: String,
     /// Its default probability.
     pub probability_bps: i32,
+    /// The forecast category of opportunities in it.
+    pub forecast_category: String,
 }
 
 /// The active pipeline stages, in order.
@@ -186,6 +125,7 @@ pub fn active_stages(conn: &mut DbConnection) -> StoreResult<Vec<Stage>> {
             pipeline_stages::position,
             pipeline_stages::kind,
             pipeline_stages::probability_bps,
+            pipeline_stages::forecast_category,
         ))
         .load(conn)?)
 }
@@ -223,7 +163,7 @@ fn totals_by(conn: &mut DbConnection, group: &str, tail: impl FnOnce(&mut Sql)) 
 /// The funnel's cohort (live opportunities created in the period) by current stage.
 pub fn funnel_by_stage(conn: &mut DbConnection, f: &OpportunityFilter) -> StoreResult<Vec<Totals>> {
     totals_by(conn, "o.stage", |sql| {
-        sql.cohort(f);
+        cohort(sql, f);
     })
 }
 
@@ -251,10 +191,10 @@ fn stages_entered(sql: &mut Sql, f: &OpportunityFilter, only_kind: Option<&str>)
             .unwrap_or_default()
     };
     sql.push("SELECT o.id AS opportunity_id, o.stage AS stage FROM opportunities o WHERE ");
-    sql.cohort(f).push(&kind("o.stage"));
+    cohort(sql, f).push(&kind("o.stage"));
     sql.push(" UNION ALL SELECT sc.opportunity_id AS opportunity_id, sc.to_stage AS stage FROM opportunity_stage_changes sc ");
     sql.push("JOIN opportunities o ON o.id = sc.opportunity_id WHERE ");
-    sql.cohort(f).push(&kind("sc.to_stage"));
+    cohort(sql, f).push(&kind("sc.to_stage"));
 }
 
 /// How far the funnel's cohort got: how many opportunities have each highest
@@ -289,18 +229,18 @@ pub fn funnel_reach(conn: &mut DbConnection, f: &OpportunityFilter) -> StoreResu
 /// Open opportunities expected to close in the period, by forecast category.
 pub fn forecast_open_by_category(conn: &mut DbConnection, f: &OpportunityFilter) -> StoreResult<Vec<Totals>> {
     totals_by(conn, "o.forecast_category", |sql| {
-        sql.opportunities(f)
+        opportunities(sql, f)
             .push(" AND o.status = 'open' AND o.expected_close_date >= ")
-            .param(Param::Date(f.period.from))
+            .param(SqlValue::Date(Some(f.period.from)))
             .push(" AND o.expected_close_date <= ")
-            .param(Param::Date(f.period.to));
+            .param(SqlValue::Date(Some(f.period.to)));
     })
 }
 
 /// Opportunities closed (won, lost or abandoned) in the period, by status.
 pub fn closed_by_status(conn: &mut DbConnection, f: &OpportunityFilter) -> StoreResult<Vec<Totals>> {
     totals_by(conn, "o.status", |sql| {
-        sql.opportunities(f).push(" AND o.status IN ('won', 'lost', 'abandoned')").during("o.closed_at", &f.period);
+        during(opportunities(sql, f).push(" AND o.status IN ('won', 'lost', 'abandoned')"), "o.closed_at", &f.period);
     })
 }
 
@@ -328,7 +268,7 @@ pub fn lost_by_reason(conn: &mut DbConnection, f: &OpportunityFilter) -> StoreRe
         "SELECT o.loss_reason AS code, lr.name AS name, {COUNT_AMOUNT} \
          FROM opportunities o LEFT JOIN loss_reasons lr ON lr.code = o.loss_reason WHERE "
     ));
-    sql.opportunities(f).push(" AND o.status = 'lost'").during("o.closed_at", &f.period);
+    during(opportunities(&mut sql, f).push(" AND o.status = 'lost'"), "o.closed_at", &f.period);
     sql.push(
         " GROUP BY o.loss_reason, lr.name \
          ORDER BY COUNT(*) DESC, CASE WHEN o.loss_reason IS NULL THEN 1 ELSE 0 END, o.loss_reason",
@@ -368,7 +308,7 @@ pub fn closed_by_competitor(conn: &mut DbConnection, f: &OpportunityFilter) -> S
          JOIN opportunities o ON o.id = oc.opportunity_id \
          JOIN competitors c ON c.id = oc.competitor_id WHERE ",
     );
-    sql.opportunities(f).push(" AND o.status IN ('won', 'lost', 'abandoned')").during("o.closed_at", &f.period);
+    during(opportunities(&mut sql, f).push(" AND o.status IN ('won', 'lost', 'abandoned')"), "o.closed_at", &f.period);
     sql.push(" GROUP BY c.id, c.name ORDER BY COUNT(*) DESC, c.name, c.id");
     sql.load(conn)
 }
@@ -407,15 +347,15 @@ pub fn leads_by_source(
          CAST(SUM(CASE WHEN l.status = 'disqualified' THEN 1 ELSE 0 END) AS BIGINT) AS disqualified \
          FROM leads l WHERE l.deleted_at IS NULL",
     );
-    sql.during("l.created_at", period);
+    during(&mut sql, "l.created_at", period);
     match (owners, with_pool) {
         (None, _) => {}
         (Some(ids), false) => {
-            sql.owners_in("l.owner_id", Some(ids));
+            sql.and_in("l.owner_id", Some(ids));
         }
         (Some(ids), true) => {
             sql.push(" AND (l.owner_id IS NULL OR (1 = 1");
-            sql.owners_in("l.owner_id", Some(ids)).push("))");
+            sql.and_in("l.owner_id", Some(ids)).push("))");
         }
     }
     if owners.is_none() && !with_pool {
@@ -468,8 +408,8 @@ struct CountRow {
 
 fn quiet_accounts_where(sql: &mut Sql, owners: Option<&[String]>, quiet_before: NaiveDateTime) {
     sql.push(" FROM accounts a WHERE a.deleted_at IS NULL AND a.owner_id IS NOT NULL");
-    sql.owners_in("a.owner_id", owners);
-    sql.push(&format!(" AND {QUIET_SINCE} < ")).param(Param::Timestamp(quiet_before));
+    sql.and_in("a.owner_id", owners);
+    sql.push(&format!(" AND {QUIET_SINCE} < ")).param(SqlValue::Timestamp(Some(quiet_before)));
 }
 
 /// Live owned accounts of `owners` with no sign of life since `quiet_before`, quietest first (then by id).
@@ -487,11 +427,11 @@ pub fn quiet_accounts(
     ));
     quiet_accounts_where(&mut sql, owners, quiet_before);
     if let Some(k) = after {
-        sql.push(&format!(" AND ({QUIET_SINCE} > ")).param(Param::Timestamp(k.quiet_since));
-        sql.push(&format!(" OR ({QUIET_SINCE} = ")).param(Param::Timestamp(k.quiet_since));
-        sql.push(" AND a.id > ").param(Param::Text(k.id.clone())).push("))");
+        sql.push(&format!(" AND ({QUIET_SINCE} > ")).param(SqlValue::Timestamp(Some(k.quiet_since)));
+        sql.push(&format!(" OR ({QUIET_SINCE} = ")).param(SqlValue::Timestamp(Some(k.quiet_since)));
+        sql.push(" AND a.id > ").param(SqlValue::text(k.id.clone())).push("))");
     }
-    sql.push(&format!(" ORDER BY {QUIET_SINCE}, a.id LIMIT ")).param(Param::BigInt(limit));
+    sql.push(&format!(" ORDER BY {QUIET_SINCE}, a.id LIMIT ")).param(SqlValue::BigInt(Some(limit)));
     sql.load(conn)
 }
 
@@ -526,15 +466,5 @@ mod tests {
         assert_eq!(report_owners(&mine, None, Some(&ids(&["b", "c"]))), Some(ids(&["b"])));
         assert_eq!(report_owners(&Visibility::All, None, Some(&ids(&["c"]))), Some(ids(&["c"])));
         assert_eq!(report_owners(&Visibility::All, Some("c"), Some(&ids(&["d"]))), Some(vec![]));
-    }
-
-    #[test]
-    fn placeholders_are_numbered_in_order() {
-        let mut sql = Sql::default();
-        sql.push("x = ").param(Param::Text("a".into())).owners_in("o", Some(&ids(&["p", "q"])));
-        assert_eq!(sql.text, "x = $1 AND o IN ($2, $3)");
-        let mut none = Sql::default();
-        none.owners_in("o", Some(&[]));
-        assert_eq!(none.text, " AND 1 = 0");
     }
 }
