@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 /// The opportunities of one forecast category.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({ "category": "commit", "count": 4,
-    "amount": { "amount": 200_000_00, "currency": "CNY" }, "weighted_amount": { "amount": 150_000_00, "currency": "CNY" } }))]
+    "amount": { "amount": 20_000_000, "currency": "CNY" }, "weighted_amount": { "amount": 15_000_000, "currency": "CNY" } }))]
 pub struct ForecastCategoryTotals {
     /// The forecast category.
     pub category: ForecastCategory,
@@ -32,19 +32,19 @@ pub struct ForecastCategoryTotals {
 #[schema(example = json!({
     "filter": { "from": "2026-10-01", "to": "2026-12-31", "owner_id": null, "department_id": null, "currency": "CNY" },
     "categories": [
-        { "category": "pipeline", "count": 10, "amount": { "amount": 300_000_00, "currency": "CNY" },
-          "weighted_amount": { "amount": 45_000_00, "currency": "CNY" } },
-        { "category": "best_case", "count": 5, "amount": { "amount": 250_000_00, "currency": "CNY" },
-          "weighted_amount": { "amount": 125_000_00, "currency": "CNY" } },
-        { "category": "commit", "count": 4, "amount": { "amount": 200_000_00, "currency": "CNY" },
-          "weighted_amount": { "amount": 150_000_00, "currency": "CNY" } },
-        { "category": "omitted", "count": 1, "amount": { "amount": 10_000_00, "currency": "CNY" },
-          "weighted_amount": { "amount": 1_000_00, "currency": "CNY" } },
-        { "category": "closed", "count": 3, "amount": { "amount": 90_000_00, "currency": "CNY" },
-          "weighted_amount": { "amount": 90_000_00, "currency": "CNY" } }
+        { "category": "pipeline", "count": 10, "amount": { "amount": 30_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 4_500_000, "currency": "CNY" } },
+        { "category": "best_case", "count": 5, "amount": { "amount": 25_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 12_500_000, "currency": "CNY" } },
+        { "category": "commit", "count": 4, "amount": { "amount": 20_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 15_000_000, "currency": "CNY" } },
+        { "category": "omitted", "count": 1, "amount": { "amount": 1_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 100_000, "currency": "CNY" } },
+        { "category": "closed", "count": 3, "amount": { "amount": 9_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 9_000_000, "currency": "CNY" } }
     ],
-    "pipeline_weighted": { "amount": 320_000_00, "currency": "CNY" },
-    "closed_won": { "count": 3, "amount": { "amount": 90_000_00, "currency": "CNY" } }
+    "pipeline_weighted": { "amount": 32_000_000, "currency": "CNY" },
+    "closed_won": { "count": 3, "amount": { "amount": 9_000_000, "currency": "CNY" } }
 }))]
 pub struct ForecastReport {
     /// The period and filters used.

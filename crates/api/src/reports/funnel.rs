@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "stage": "proposal", "name": "Proposal", "kind": "open", "position": 30, "probability_bps": 5000,
-    "count": 8, "amount": { "amount": 240_000_00, "currency": "CNY" },
-    "weighted_amount": { "amount": 120_000_00, "currency": "CNY" },
+    "count": 8, "amount": { "amount": 24_000_000, "currency": "CNY" },
+    "weighted_amount": { "amount": 12_000_000, "currency": "CNY" },
     "reached": 14, "conversion_bps": 5714
 }))]
 pub struct FunnelStage {
@@ -51,14 +51,14 @@ pub struct FunnelStage {
     "filter": { "from": "2026-10-01", "to": "2026-12-31", "owner_id": null, "department_id": null, "currency": "CNY" },
     "stages": [
         { "stage": "qualification", "name": "Qualification", "kind": "open", "position": 10, "probability_bps": 1000,
-          "count": 6, "amount": { "amount": 120_000_00, "currency": "CNY" },
-          "weighted_amount": { "amount": 12_000_00, "currency": "CNY" }, "reached": 20, "conversion_bps": 7000 },
+          "count": 6, "amount": { "amount": 12_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 1_200_000, "currency": "CNY" }, "reached": 20, "conversion_bps": 7000 },
         { "stage": "closed_won", "name": "Closed won", "kind": "won", "position": 50, "probability_bps": 10000,
-          "count": 3, "amount": { "amount": 90_000_00, "currency": "CNY" },
-          "weighted_amount": { "amount": 90_000_00, "currency": "CNY" }, "reached": 3, "conversion_bps": null }
+          "count": 3, "amount": { "amount": 9_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 9_000_000, "currency": "CNY" }, "reached": 3, "conversion_bps": null }
     ],
-    "total": { "count": 20, "amount": { "amount": 600_000_00, "currency": "CNY" },
-               "weighted_amount": { "amount": 210_000_00, "currency": "CNY" } }
+    "total": { "count": 20, "amount": { "amount": 60_000_000, "currency": "CNY" },
+               "weighted_amount": { "amount": 21_000_000, "currency": "CNY" } }
 }))]
 pub struct FunnelReport {
     /// The period and filters used.

@@ -72,7 +72,7 @@ pub struct OpportunityReportFilter {
 
 /// A count of opportunities and their amount.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({ "count": 12, "amount": { "amount": 360_000_00, "currency": "CNY" } }))]
+#[schema(example = json!({ "count": 12, "amount": { "amount": 36_000_000, "currency": "CNY" } }))]
 pub struct CountAmount {
     /// How many.
     pub count: i64,
@@ -82,8 +82,8 @@ pub struct CountAmount {
 
 /// A count of opportunities, their amount, and their weighted amount.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({ "count": 12, "amount": { "amount": 360_000_00, "currency": "CNY" },
-    "weighted_amount": { "amount": 90_000_00, "currency": "CNY" } }))]
+#[schema(example = json!({ "count": 12, "amount": { "amount": 36_000_000, "currency": "CNY" },
+    "weighted_amount": { "amount": 9_000_000, "currency": "CNY" } }))]
 pub struct WeightedTotals {
     /// How many.
     pub count: i64,

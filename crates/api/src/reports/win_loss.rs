@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 /// Lost opportunities of one loss reason.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({ "code": "price", "name": "Price too high", "count": 3,
-    "amount": { "amount": 150_000_00, "currency": "CNY" } }))]
+    "amount": { "amount": 15_000_000, "currency": "CNY" } }))]
 pub struct LossReasonTotals {
     /// The reason's code; `null` for losses recorded without one.
     pub code: Option<String>,
@@ -49,12 +49,12 @@ pub struct CompetitorTotals {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "filter": { "from": "2026-10-01", "to": "2026-12-31", "owner_id": null, "department_id": null, "currency": "CNY" },
-    "won": { "count": 3, "amount": { "amount": 90_000_00, "currency": "CNY" } },
-    "lost": { "count": 5, "amount": { "amount": 210_000_00, "currency": "CNY" } },
+    "won": { "count": 3, "amount": { "amount": 9_000_000, "currency": "CNY" } },
+    "lost": { "count": 5, "amount": { "amount": 21_000_000, "currency": "CNY" } },
     "abandoned": { "count": 1, "amount": { "amount": 0, "currency": "CNY" } },
     "win_rate_bps": 3750,
     "loss_reasons": [ { "code": "price", "name": "Price too high", "count": 3,
-                        "amount": { "amount": 150_000_00, "currency": "CNY" } } ],
+                        "amount": { "amount": 15_000_000, "currency": "CNY" } } ],
     "competitors": [ { "competitor_id": "0190f0c2-6a00-7000-8000-0000000000c1", "name": "Acme CRM",
                        "involved": 5, "won_against": 2, "lost_to": 2 } ]
 }))]

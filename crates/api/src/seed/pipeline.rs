@@ -299,7 +299,7 @@ pub fn load(
         }
         let last = path.last().copied().unwrap_or(&pipeline.won);
         let step = (now - created) / i32::try_from(path.len() + 1).unwrap_or(1);
-        let amount = (!(j % 9 == 0 && furthest == 0)).then(|| idx(((j * 7919) % 200 + 1) * 10_000_00));
+        let amount = (!(j % 9 == 0 && furthest == 0)).then(|| idx(((j * 7919) % 200 + 1) * 1_000_000));
         let category: ForecastCategory = match status {
             OpportunityStatus::Abandoned => ForecastCategory::Omitted,
             _ => last.forecast_category.parse().unwrap_or(ForecastCategory::Pipeline),
