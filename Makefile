@@ -7,7 +7,7 @@ CARGO ?= cargo
 SALESOPS_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 export SALESOPS_TEST_POSTGRES_URL
 
-.PHONY: run test openapi lint bench seed-demo
+.PHONY: run test openapi lint bench bench-funnel seed-demo
 
 run:
 	$(CARGO) run --release -p salesops-api --bin salesops -- serve
@@ -27,8 +27,14 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+# Leads on SQLite and PostgreSQL, then the funnel report over 100,000
+# opportunities on PostgreSQL (a few minutes in all). See scripts/bench.sh.
 bench:
 	scripts/bench.sh
+
+# The funnel benchmark alone.
+bench-funnel:
+	SALESOPS_BENCH_SUITES=funnel SALESOPS_BENCH_BACKENDS=postgres scripts/bench.sh
 
 seed-demo:
 	$(CARGO) run --release -p salesops-api --bin salesops -- seed-demo

@@ -14,3 +14,4 @@ mod opportunities;
 mod org;
 mod pipeline;
 mod platform;
+mod reports;

@@ -25,6 +25,7 @@ pub mod org;
 pub mod pagination;
 pub mod pipeline;
 pub mod problems;
+pub mod reports;
 pub mod request_id;
 pub mod seed;
 pub mod startup;
@@ -57,6 +58,7 @@ fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .configure(activities::routes)
         .configure(pipeline::routes)
         .configure(opportunities::routes)
+        .configure(reports::routes)
         .service(audit::list_audit_events);
 }
 

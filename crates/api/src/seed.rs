@@ -1,5 +1,8 @@
 //! Demo data for `salesops seed-demo`: a department tree, a manager and reps
-//! per region, a finance user, and a few hundred leads in every state.
+//! per region, a finance user, a few hundred leads in every state, and then
+//! customers and a pipeline (see [`pipeline`]).
+
+mod pipeline;
 
 use crate::auth::password;
 use crate::state::AppState;
@@ -10,7 +13,7 @@ use salesops_domain::org::Role;
 use salesops_persistence::departments::{self, DepartmentRow};
 use salesops_persistence::leads::{self, LeadRow};
 use salesops_persistence::users::{self, UserRow};
-use salesops_persistence::{clock, write_transaction, DbConnection, StoreError};
+use salesops_persistence::{clock, demo, write_transaction, DbConnection, StoreError};
 
 /// The password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo-password-1";
@@ -121,19 +124,48 @@ fn load(conn: &mut DbConnection, hash: &str) -> Result<String, StoreError> {
         let owner = (i % 5 != 4).then(|| reps[i % reps.len()].as_str());
         leads::insert(conn, &lead(i, owner))?;
     }
-    Ok(format!(
-        "loaded 5 departments, 3 managers, {} reps, 1 finance user and {LEADS} leads; \
-         log in as {MARKER_EMAIL} (or rep1.east@demo.salesops, finance@demo.salesops) with password {DEMO_PASSWORD}",
-        reps.len()
-    ))
+    Ok(format!("5 departments, 3 managers, {} reps, 1 finance user and {LEADS} leads", reps.len()))
+}
+
+/// The ids of the demo reps, region by region.
+fn demo_reps(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let mut reps = Vec::new();
+    for region in ["east", "north", "south"] {
+        for n in 1..=3 {
+            if let Some(rep) = users::find_by_email(conn, &format!("rep{n}.{region}@demo.salesops"))? {
+                reps.push(rep.id);
+            }
+        }
+    }
+    Ok(reps)
 }
 
 /// Load the demo data set once; returns a one-line summary.
+///
+/// Each part is one transaction, loaded only when its marker record is absent:
+/// the organisation and leads (marker: the east manager), then the customers and
+/// pipeline (marker: the first demo account), so a database seeded by an older
+/// version gets the newer part on the next run.
 pub fn load_demo(state: &AppState) -> Result<String, crate::startup::StartupError> {
     let mut conn = state.pool.get()?;
-    if users::find_by_email(&mut conn, MARKER_EMAIL)?.is_some() {
+    let mut loaded = Vec::new();
+    if users::find_by_email(&mut conn, MARKER_EMAIL)?.is_none() {
+        let hash = password::hash(DEMO_PASSWORD).map_err(|e| e.to_string())?;
+        loaded.push(write_transaction(&mut conn, |c| load(c, &hash))?);
+    }
+    if !demo::account_exists(&mut conn, pipeline::MARKER_ACCOUNT)? {
+        let currency = state.settings.base_currency.clone();
+        loaded.push(write_transaction(&mut conn, |c| {
+            let reps = demo_reps(c)?;
+            pipeline::load(c, &reps, &currency, clock::now())
+        })?);
+    }
+    if loaded.is_empty() {
         return Ok("the demo data is already loaded; nothing to do".to_owned());
     }
-    let hash = password::hash(DEMO_PASSWORD).map_err(|e| e.to_string())?;
-    Ok(write_transaction(&mut conn, |c| load(c, &hash))?)
+    Ok(format!(
+        "loaded {}; log in as {MARKER_EMAIL} (or rep1.east@demo.salesops, finance@demo.salesops) \
+         with password {DEMO_PASSWORD}",
+        loaded.join("; ")
+    ))
 }

@@ -1,0 +1,122 @@
+//! `GET /reports/forecast`.
+
+use super::{opportunity_filter, CountAmount, OpportunityReportFilter, OpportunityReportQuery, WeightedTotals};
+use crate::auth::Caller;
+use crate::db;
+use crate::error::ApiError;
+use crate::money::Money;
+use crate::state::AppState;
+use actix_web::{get, web, HttpResponse};
+use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus};
+use salesops_persistence::reports as queries;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The opportunities of one forecast category.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({ "category": "commit", "count": 4,
+    "amount": { "amount": 20_000_000, "currency": "CNY" }, "weighted_amount": { "amount": 15_000_000, "currency": "CNY" } }))]
+pub struct ForecastCategoryTotals {
+    /// The forecast category.
+    pub category: ForecastCategory,
+    /// How many.
+    pub count: i64,
+    /// Their amounts summed.
+    pub amount: Money,
+    /// Their weighted amounts summed, each rounded half away from zero.
+    pub weighted_amount: Money,
+}
+
+/// The forecast of a period.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "filter": { "from": "2026-10-01", "to": "2026-12-31", "owner_id": null, "department_id": null, "currency": "CNY" },
+    "categories": [
+        { "category": "pipeline", "count": 10, "amount": { "amount": 30_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 4_500_000, "currency": "CNY" } },
+        { "category": "best_case", "count": 5, "amount": { "amount": 25_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 12_500_000, "currency": "CNY" } },
+        { "category": "commit", "count": 4, "amount": { "amount": 20_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 15_000_000, "currency": "CNY" } },
+        { "category": "omitted", "count": 1, "amount": { "amount": 1_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 100_000, "currency": "CNY" } },
+        { "category": "closed", "count": 3, "amount": { "amount": 9_000_000, "currency": "CNY" },
+          "weighted_amount": { "amount": 9_000_000, "currency": "CNY" } }
+    ],
+    "pipeline_weighted": { "amount": 32_000_000, "currency": "CNY" },
+    "closed_won": { "count": 3, "amount": { "amount": 9_000_000, "currency": "CNY" } }
+}))]
+pub struct ForecastReport {
+    /// The period and filters used.
+    pub filter: OpportunityReportFilter,
+    /// Every forecast category, in the order pipeline, best_case, commit, omitted, closed.
+    pub categories: Vec<ForecastCategoryTotals>,
+    /// The weighted amount of the open opportunities expected to close in the period,
+    /// except those in the `omitted` category.
+    pub pipeline_weighted: Money,
+    /// Opportunities won in the period.
+    pub closed_won: CountAmount,
+}
+
+/// The forecast: per forecast category, the count, amount and weighted amount; the weighted pipeline; closed-won.
+///
+/// Counted are the live opportunities in `currency` owned by someone in the caller's data
+/// scope (narrowed by `owner_id` / `department_id`):
+/// - **open** ones whose `expected_close_date` falls in the period, under their forecast category;
+/// - **won** ones whose `closed_at` falls in the period, under `closed` and in `closed_won`.
+///
+/// Lost and abandoned opportunities are not counted. `pipeline_weighted` is the weighted amount
+/// of the open ones, leaving out the `omitted` category. Weighted amounts are
+/// amount × probability_bps / 10000, each opportunity rounded half away from zero.
+/// Comparison with a target comes with quotas (capability 4).
+#[utoipa::path(
+    tag = "reports",
+    operation_id = "get_forecast_report",
+    params(OpportunityReportQuery),
+    responses((status = 200, description = "The forecast", body = ForecastReport)),
+    security(("bearer" = []))
+)]
+#[get("/reports/forecast")]
+pub async fn get_forecast_report(
+    state: web::Data<AppState>,
+    caller: Caller,
+    query: web::Query<OpportunityReportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let filter = opportunity_filter(&state, query.into_inner())?;
+    let report = db::read(&state, move |conn| {
+        let f = filter.for_caller(conn, &caller)?;
+        let open = queries::forecast_open_by_category(conn, &f)?;
+        let closed = queries::closed_by_status(conn, &f)?;
+        let currency = f.currency.as_str();
+        let won = closed.iter().find(|t| t.group_key == OpportunityStatus::Won.as_str());
+
+        let categories = ForecastCategory::ALL
+            .iter()
+            .map(|&category| {
+                let mut rows: Vec<&queries::Totals> =
+                    open.iter().filter(|t| t.group_key == category.as_str()).collect();
+                if category == ForecastCategory::Closed {
+                    rows.extend(won);
+                }
+                let totals = WeightedTotals::sum(rows, currency);
+                ForecastCategoryTotals {
+                    category,
+                    count: totals.count,
+                    amount: totals.amount,
+                    weighted_amount: totals.weighted_amount,
+                }
+            })
+            .collect();
+        let pipeline = open.iter().filter(|t| t.group_key != ForecastCategory::Omitted.as_str());
+        let pipeline_weighted = WeightedTotals::sum(pipeline, currency).weighted_amount;
+        let won = WeightedTotals::new(won, currency);
+        Ok(ForecastReport {
+            filter,
+            categories,
+            pipeline_weighted,
+            closed_won: CountAmount { count: won.count, amount: won.amount },
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
+}

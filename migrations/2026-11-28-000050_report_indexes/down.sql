@@ -1,0 +1,1 @@
+DROP INDEX opportunities_created_at_idx;
