@@ -13,7 +13,9 @@ use utoipa::{Modify, OpenApi};
     info(
         title = "salesops",
         description = "The system of record for a company's sales: organisation and data scopes, leads and the lead pool, \
-                       and (in later versions) customers, pipeline, quotes, orders, receivables, quotas and commissions.\n\n\
+                       accounts (customers) and contacts, the customer pool (公海) with recall rules, follow-up activities, \
+                       lead conversion, the opportunity pipeline with stage gates, and reports; in later versions quotes, \
+                       orders, receivables, quotas and commissions.\n\n\
                        Errors are RFC 9457 `application/problem+json`. Lists use opaque keyset cursors. \
                        Single records carry `ETag: W/\"<version>\"`; send it back as `If-Match` to avoid lost updates.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
