@@ -15,7 +15,6 @@ pub mod contacts;
 pub mod departments;
 pub mod duplicates;
 pub mod error;
-pub mod lead_conversion;
 pub mod leads;
 pub mod migrations;
 pub mod opportunities;

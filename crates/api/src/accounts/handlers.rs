@@ -102,9 +102,8 @@ fn check_parent_account(
 }
 
 /// Create an account inside the caller's write transaction: settle the owner
-/// (the caller unless they may name another, or the pool with `to_pool`) and
-/// the pool, check the parent and duplicates, insert it, and write its owner
-/// history and audit event. `POST /accounts` runs it; so can lead conversion.
+/// (the caller unless they may name another, or the pool with `to_pool`),
+/// then [`insert_owned_account`]. `POST /accounts` runs it.
 pub fn insert_account(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -120,27 +119,44 @@ pub fn insert_account(
                 ApiError::Forbidden("only managers and admins create accounts for others or into a pool".into())
             }
         })?;
-    let visibility = caller.visibility(conn)?;
     if let Some(owner) = owner.as_deref().filter(|o| *o != caller.id()) {
+        let visibility = caller.visibility(conn)?;
         check_assignable(conn, &visibility, owner)?;
     }
+    insert_owned_account(conn, caller, input, owner.as_deref(), allow_duplicate, None)
+}
+
+/// Create an account for an owner already settled (`None`: unowned, in its
+/// pool) inside the caller's write transaction: settle the pool, check the
+/// parent and duplicates, insert it, and write its owner-history `create` row
+/// (with `history_detail`) and its audit event. [`insert_account`] and lead
+/// conversion run it.
+pub fn insert_owned_account(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: &CreateAccount,
+    owner: Option<&str>,
+    allow_duplicate: bool,
+    history_detail: Option<String>,
+) -> Result<Account, ApiError> {
     let pool_id = match input.pool_id.as_deref() {
         Some(pool) if accounts::pool_exists(conn, pool)? => Some(pool.to_owned()),
         Some(_) => return Err(ApiError::invalid_field("pool_id", "unknown", "no pool with this id")),
         None => accounts::default_pool_id(conn)?,
     };
-    let mut row = AccountRow::new(&input.name, owner.as_deref(), pool_id.as_deref(), Some(caller.id()));
+    let mut row = AccountRow::new(&input.name, owner, pool_id.as_deref(), Some(caller.id()));
     input.write_to(&mut row);
     if let Some(parent) = row.parent_account_id.as_deref() {
+        let visibility = caller.visibility(conn)?;
         check_parent_account(conn, &visibility, &row.id, parent)?;
     }
     refuse_duplicates(conn, &row, allow_duplicate)?;
     accounts::insert(conn, &row).map_err(map_unique)?;
-    let mut history =
-        OwnerChangeRow::new(&row.id, None, owner.as_deref(), OwnerChangeReason::Create, Some(caller.id()));
+    let mut history = OwnerChangeRow::new(&row.id, None, owner, OwnerChangeReason::Create, Some(caller.id()));
     if owner.is_none() {
         history.pool_id = row.pool_id.clone();
     }
+    history.detail = history_detail;
     account_owner_changes::insert(conn, &history)?;
     let account = Account::try_from(row)?;
     audit::record(conn, caller, "create", ENTITY, &account.id, &serde_json::Value::Null, &snapshot(&account))?;
