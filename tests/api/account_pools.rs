@@ -32,7 +32,9 @@ async fn command(app: &TestApp, token: &str, account: &str, name: &str, body: Va
 }
 
 fn row(app: &TestApp, id: &str) -> AccountRow {
-    app.with_conn(|c| account_pools::account(c, id)).expect("read account").expect("account exists")
+    app.with_conn(|c| accounts::find_visible_including_deleted(c, id, &salesops_persistence::scope::Visibility::All))
+        .expect("read account")
+        .expect("account exists")
 }
 
 fn history(app: &TestApp, id: &str) -> Vec<OwnerChangeRow> {

@@ -21,7 +21,8 @@ use salesops_domain::account_pool::{start_of_day, ClaimFacts, ClaimRefusal};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::account_pools::{self, PoolRow};
 use salesops_persistence::accounts::{self, AccountRow};
-use salesops_persistence::{clock, departments, users, DbConnection, StoreError};
+use salesops_persistence::scope::Visibility;
+use salesops_persistence::{clock, departments, opportunities, users, DbConnection, StoreError};
 
 /// The entity type accounts are audited under.
 pub const ACCOUNT_ENTITY: &str = "account";
@@ -92,7 +93,7 @@ fn check_limits(conn: &mut DbConnection, pool: &PoolRow, account_id: &str, calle
 
 /// Refuse to release an account that open opportunities still hang on.
 fn refuse_open_opportunities(conn: &mut DbConnection, account_id: &str) -> Result<(), ApiError> {
-    let open = account_pools::open_opportunity_ids(conn, account_id)?;
+    let open: Vec<String> = opportunities::open_for_account(conn, account_id)?.into_iter().map(|o| o.id).collect();
     if open.is_empty() {
         return Ok(());
     }
@@ -127,7 +128,7 @@ async fn run(
         let visibility = caller.visibility(conn)?;
         let Some(row) = accounts::find_visible(conn, &id, &visibility)? else {
             // A pool account someone else just took is out of the loser's scope; say why rather than 404.
-            if matches!(command, Command::Claim) && account_pools::account_exists_live(conn, &id)? {
+            if matches!(command, Command::Claim) && accounts::find_visible(conn, &id, &Visibility::All)?.is_some() {
                 return Err(refused("the account already has an owner"));
             }
             return Err(ApiError::NotFound);

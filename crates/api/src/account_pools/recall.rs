@@ -26,7 +26,7 @@ use salesops_domain::account::OwnerChangeReason;
 use salesops_domain::account_pool::RecallFacts;
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::account_pools;
-use salesops_persistence::accounts::AccountRow;
+use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, write_transaction, DbConnection};
 use serde::Deserialize;
@@ -73,7 +73,7 @@ pub fn recall_pool(
             history.detail = Some(reason.clone());
             history.occurred_at = now;
             account_owner_changes::insert(conn, &history)?;
-            let after = account_pools::account(conn, &row.id)?.ok_or(ApiError::NotFound)?;
+            let after = accounts::find_visible_including_deleted(conn, &row.id, &Visibility::All)?.ok_or(ApiError::NotFound)?;
             let before = snapshot(&AccountOwnership::from(row.clone()));
             let after = snapshot(&AccountOwnership::from(after));
             audit::record_as(

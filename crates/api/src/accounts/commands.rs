@@ -15,7 +15,7 @@ use actix_web::{get, post, web, HttpResponse};
 use salesops_domain::account::{check_transfer, OwnerChangeReason};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::versioned::VersionedRow;
-use salesops_persistence::{accounts, clock, opportunities, DbConnection};
+use salesops_persistence::{clock, opportunities, DbConnection};
 use serde_json::json;
 
 /// The entity type opportunities are audited under.
@@ -30,7 +30,7 @@ fn move_open_opportunities(
     new_owner: &str,
 ) -> Result<(), ApiError> {
     let now = clock::now();
-    for opportunity in accounts::open_opportunities(conn, account_id)? {
+    for opportunity in opportunities::open_for_account(conn, account_id)? {
         if opportunity.owner_id == new_owner {
             continue;
         }

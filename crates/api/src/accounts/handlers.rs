@@ -20,7 +20,7 @@ use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::duplicates::{Hit, MatchKey, Probe};
 use salesops_persistence::scope::Visibility;
-use salesops_persistence::{clock, contacts, DbConnection, StoreError};
+use salesops_persistence::{account_pools, clock, contacts, opportunities, DbConnection, StoreError};
 use validator::Validate;
 
 /// The entity type accounts are audited under.
@@ -140,9 +140,9 @@ pub fn insert_owned_account(
     history_detail: Option<String>,
 ) -> Result<Account, ApiError> {
     let pool_id = match input.pool_id.as_deref() {
-        Some(pool) if accounts::pool_exists(conn, pool)? => Some(pool.to_owned()),
+        Some(pool) if account_pools::find(conn, pool)?.is_some() => Some(pool.to_owned()),
         Some(_) => return Err(ApiError::invalid_field("pool_id", "unknown", "no pool with this id")),
-        None => accounts::default_pool_id(conn)?,
+        None => account_pools::find_default(conn)?.map(|p| p.id),
     };
     let mut row = AccountRow::new(&input.name, owner, pool_id.as_deref(), Some(caller.id()));
     input.write_to(&mut row);
@@ -319,7 +319,7 @@ pub async fn delete_account(
             caller.require(caller.role.can_assign(), "delete pool accounts")?;
         }
         if_match.check(row.version)?;
-        let open: Vec<String> = accounts::open_opportunities(conn, &row.id)?.into_iter().map(|o| o.id).collect();
+        let open: Vec<String> = opportunities::open_for_account(conn, &row.id)?.into_iter().map(|o| o.id).collect();
         if !open.is_empty() {
             return Err(ApiError::Conflict(format!(
                 "the account has {} open opportunit{}: {}; close or move them first",
