@@ -5,16 +5,17 @@
 //! several claims of one account exactly one wins and the others see it owned.
 //! The change, its owner-history row and its audit event are one transaction.
 
-use crate::account_pools::dto::{AccountOwnership, AssignAccount, ClaimAccount, ReleaseAccount};
+use crate::account_pools::dto::{AssignAccount, ClaimAccount, ReleaseAccount};
+use crate::accounts::dto::Account;
+use crate::accounts::handlers::{account_response, ENTITY as ACCOUNT_ENTITY};
 use crate::audit;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::leads::handlers::check_assignable;
 use crate::state::AppState;
-use actix_web::http::header;
 use actix_web::{post, web, HttpResponse};
 use salesops_domain::account::OwnerChangeReason;
 use salesops_domain::account_pool::{start_of_day, ClaimFacts, ClaimRefusal};
@@ -23,9 +24,6 @@ use salesops_persistence::account_pools::{self, PoolRow};
 use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, departments, opportunities, users, DbConnection, StoreError};
-
-/// The entity type accounts are audited under.
-pub const ACCOUNT_ENTITY: &str = "account";
 
 impl From<ClaimRefusal> for ApiError {
     fn from(e: ClaimRefusal) -> Self {
@@ -195,7 +193,7 @@ async fn run(
         };
         after.pool_id = Some(pool.id.clone());
         let reason = command.reason();
-        let account: AccountOwnership =
+        let account: Account =
             audit::save_versioned(conn, &caller, ACCOUNT_ENTITY, reason.as_str(), &row, after.clone(), map_store)?;
         let mut history =
             OwnerChangeRow::new(&row.id, row.owner_id.as_deref(), after.owner_id.as_deref(), reason, Some(caller.id()));
@@ -205,7 +203,7 @@ async fn run(
         Ok(account)
     })
     .await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(account.version))).json(account))
+    Ok(account_response(HttpResponse::Ok(), &account))
 }
 
 /// Release an owned account into a customer pool.
@@ -223,7 +221,7 @@ async fn run(
     ),
     request_body = ReleaseAccount,
     responses(
-        (status = 200, description = "The account, now in the pool", body = AccountOwnership, headers(("ETag" = String, description = "W/\"<version>\""))),
+        (status = 200, description = "The account, now in the pool", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "Neither the owner nor a manager over them", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account in the caller's scope", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: already in a pool, or open opportunities remain", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -262,7 +260,7 @@ pub async fn release_account(
     ),
     request_body = ClaimAccount,
     responses(
-        (status = 200, description = "The account, now the caller's", body = AccountOwnership, headers(("ETag" = String, description = "W/\"<version>\""))),
+        (status = 200, description = "The account, now the caller's", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "The role may not claim, or the caller is outside the pool's department", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: the account already has an owner, or a pool limit is reached", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -296,7 +294,7 @@ pub async fn claim_account(
     ),
     request_body = AssignAccount,
     responses(
-        (status = 200, description = "The account, now the user's", body = AccountOwnership, headers(("ETag" = String, description = "W/\"<version>\""))),
+        (status = 200, description = "The account, now the user's", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "Only managers and admins assign", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: the account already has an owner", body = crate::error::Problem, content_type = "application/problem+json"),

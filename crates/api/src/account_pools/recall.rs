@@ -10,9 +10,10 @@
 //! - **explained**: each recall writes an owner-history row whose `detail` names the
 //!   rule and the numbers, and an audit event.
 
-use crate::account_pools::commands::ACCOUNT_ENTITY;
-use crate::account_pools::dto::{AccountOwnership, DueCursor, RecallReport, RecalledAccount, UpcomingRecall};
+use crate::account_pools::dto::{DueCursor, RecallReport, RecalledAccount, UpcomingRecall};
 use crate::account_pools::handlers::load;
+use crate::accounts::dto::Account;
+use crate::accounts::handlers::ENTITY as ACCOUNT_ENTITY;
 use crate::audit::{self, snapshot, Actor};
 use crate::auth::Caller;
 use crate::db;
@@ -74,8 +75,8 @@ pub fn recall_pool(
             history.occurred_at = now;
             account_owner_changes::insert(conn, &history)?;
             let after = accounts::find_visible_including_deleted(conn, &row.id, &Visibility::All)?.ok_or(ApiError::NotFound)?;
-            let before = snapshot(&AccountOwnership::from(row.clone()));
-            let after = snapshot(&AccountOwnership::from(after));
+            let before = snapshot(&Account::try_from(row.clone())?);
+            let after = snapshot(&Account::try_from(after)?);
             audit::record_as(
                 conn,
                 actor,
