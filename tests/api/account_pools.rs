@@ -288,6 +288,7 @@ both_databases! {
         refused(&app, &finance.token, &account, "release", json!({}), 403, "forbidden").await;
         let res = refused(&app, &rep.token, &account, "release", json!({"pool_id": "nope"}), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["pool_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "unknown");
         let res = refused(&app, &rep.token, &account, "release", json!({"pool": DEFAULT_POOL_ID}), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["pool"]);
         let opportunity = app.opportunity(&rep.id, Some(&account), |_| {});

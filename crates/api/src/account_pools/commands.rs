@@ -146,7 +146,7 @@ async fn run(
                 }
                 let pool = match target {
                     Some(pool_id) => account_pools::find(conn, pool_id)?.ok_or_else(|| {
-                        ApiError::invalid_field("pool_id", "unknown_pool", "no customer pool with this id")
+                        ApiError::invalid_field("pool_id", "unknown", "no customer pool with this id")
                     })?,
                     None => home_pool(conn, &row)?,
                 };

@@ -92,11 +92,7 @@ fn check_parent_account(
     parent_id: &str,
 ) -> Result<(), ApiError> {
     if accounts::find_visible(conn, parent_id, visibility)?.is_none() {
-        return Err(ApiError::invalid_field(
-            "parent_account_id",
-            "unknown",
-            "no live account with this id within your data scope",
-        ));
+        return Err(FieldError::unknown("parent_account_id", "live account").into());
     }
     Ok(check_parent(account_id, &accounts::ancestors_and_self(conn, parent_id)?)?)
 }

@@ -107,10 +107,6 @@ fn nested(prefix: &str, e: ApiError) -> ApiError {
     }
 }
 
-fn unknown(field: &str, what: &str) -> ApiError {
-    ApiError::invalid_field(field, "unknown", format!("no {what} with this id within your data scope"))
-}
-
 /// A new account from the lead: its company (else the person's name), industry and region;
 /// owned by `owner`, governed by the default pool; with its owner-history `create` row.
 fn create_account(conn: &mut DbConnection, caller: &Caller, lead: &LeadRow, owner: &str) -> Result<String, ApiError> {
@@ -201,7 +197,7 @@ pub async fn convert_lead(
 
         let given_contact = match &input.contact_id {
             Some(contact) => Some(
-                contacts::find_visible(conn, contact, &visibility)?.ok_or_else(|| unknown("contact_id", "contact"))?,
+                contacts::find_visible(conn, contact, &visibility)?.ok_or_else(|| FieldError::unknown("contact_id", "contact"))?,
             ),
             None => None,
         };
@@ -209,7 +205,7 @@ pub async fn convert_lead(
             (Some(account), _) => {
                 // The lock keeps a parallel conversion from also making a "first" primary contact.
                 accounts::lock(conn, account)?;
-                accounts::find_visible(conn, account, &visibility)?.ok_or_else(|| unknown("account_id", "account"))?.id
+                accounts::find_visible(conn, account, &visibility)?.ok_or_else(|| FieldError::unknown("account_id", "account"))?.id
             }
             (None, Some(contact)) => {
                 accounts::lock(conn, &contact.account_id)?;
@@ -219,11 +215,7 @@ pub async fn convert_lead(
         };
         let contact_id = match given_contact {
             Some(contact) if contact.account_id != account_id => {
-                return Err(ApiError::invalid_field(
-                    "contact_id",
-                    "mismatch",
-                    "the contact does not work at the given account",
-                ));
+                return Err(FieldError::mismatch("contact_id", "the contact does not work at the given account").into());
             }
             Some(contact) => contact.id,
             None => create_contact(conn, &caller, &row, &account_id)?,

@@ -102,7 +102,7 @@ fn apply(
                 Some(_) => {
                     return Err(ApiError::invalid_field("stage", "inactive", format!("stage `{key}` is not active")))
                 }
-                None => return Err(ApiError::invalid_field("stage", "unknown_stage", format!("no stage `{key}`"))),
+                None => return Err(ApiError::invalid_field("stage", "unknown", format!("no stage `{key}`"))),
             };
             check_move(status, &row.stage, &stage.key, stage.kind)?;
             enter(&mut after, &stage);
@@ -125,7 +125,7 @@ fn apply(
                 _ => {
                     return Err(ApiError::invalid_field(
                         "loss_reason",
-                        "unknown_loss_reason",
+                        "unknown",
                         "not an active code from /loss-reasons",
                     ))
                 }
@@ -134,7 +134,7 @@ fn apply(
                 if pipeline::find_competitor(conn, winner)?.is_none() {
                     return Err(ApiError::invalid_field(
                         "won_by_competitor_id",
-                        "unknown_competitor",
+                        "unknown",
                         "no competitor with this id",
                     ));
                 }
