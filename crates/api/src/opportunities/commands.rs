@@ -11,14 +11,13 @@ use crate::auth::Caller;
 use crate::db::{self, stored};
 use crate::error::ApiError;
 use crate::etag::IfMatch;
-use crate::extract::ValidJson;
+use crate::extract::{OptionalJson, ValidJson};
 use crate::opportunities::dto::{
     AbandonOpportunity, LoseOpportunity, MoveOpportunity, Opportunity, ReopenOpportunity, WinOpportunity,
 };
 use crate::opportunities::handlers::{
     append_stage_change, competitors_of, gate_facts, load_visible, opportunity_response, save,
 };
-use crate::opportunities::optional_json::OptionalJson;
 use crate::pipeline::stages::{self, Stage};
 use crate::state::AppState;
 use crate::time::to_utc;
