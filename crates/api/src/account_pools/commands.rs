@@ -14,7 +14,7 @@ use crate::db;
 use crate::error::{ApiError, FieldError};
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
-use crate::leads::handlers::check_assignable;
+use crate::org::users::check_assignable;
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
 use salesops_domain::account::OwnerChangeReason;

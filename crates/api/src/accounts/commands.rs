@@ -8,7 +8,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
-use crate::leads::handlers::check_assignable;
+use crate::org::users::check_assignable;
 use crate::pagination::Page;
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};

@@ -7,7 +7,7 @@ use crate::db::{self, stored};
 use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
 use crate::extract::ValidJson;
-use crate::leads::handlers::check_assignable;
+use crate::org::users::check_assignable;
 use crate::opportunities::dto::{CompetitorRef, CreateOpportunity, Opportunity, OpportunityPatch};
 use crate::pipeline::stages;
 use crate::state::AppState;
