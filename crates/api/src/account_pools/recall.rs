@@ -74,7 +74,8 @@ pub fn recall_pool(
             history.detail = Some(reason.clone());
             history.occurred_at = now;
             account_owner_changes::insert(conn, &history)?;
-            let after = accounts::find_visible_including_deleted(conn, &row.id, &Visibility::All)?.ok_or(ApiError::NotFound)?;
+            let after =
+                accounts::find_visible_including_deleted(conn, &row.id, &Visibility::All)?.ok_or(ApiError::NotFound)?;
             let before = snapshot(&Account::try_from(row.clone())?);
             let after = snapshot(&Account::try_from(after)?);
             audit::record_as(

@@ -79,10 +79,9 @@ pub fn resolve(
         match contacts::find_visible(conn, id, visibility)? {
             None => errors.push(FieldError::unknown("contact_id", "contact")),
             Some(contact) => match &account_id {
-                Some(account) if *account != contact.account_id => errors.push(FieldError::mismatch(
-                    "contact_id",
-                    "the contact does not work at the given account",
-                )),
+                Some(account) if *account != contact.account_id => {
+                    errors.push(FieldError::mismatch("contact_id", "the contact does not work at the given account"))
+                }
                 Some(_) => {}
                 None => account_id = Some(contact.account_id),
             },
@@ -92,10 +91,9 @@ pub fn resolve(
         match opportunities::find_visible(conn, id, visibility)? {
             None => errors.push(FieldError::unknown("opportunity_id", "opportunity")),
             Some(opportunity) => match (&account_id, opportunity.account_id) {
-                (Some(account), Some(own)) if *account != own => errors.push(FieldError::mismatch(
-                    "opportunity_id",
-                    "the opportunity is not on the given account",
-                )),
+                (Some(account), Some(own)) if *account != own => {
+                    errors.push(FieldError::mismatch("opportunity_id", "the opportunity is not on the given account"))
+                }
                 (None, own) => account_id = own,
                 _ => {}
             },

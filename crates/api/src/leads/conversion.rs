@@ -197,7 +197,8 @@ pub async fn convert_lead(
 
         let given_contact = match &input.contact_id {
             Some(contact) => Some(
-                contacts::find_visible(conn, contact, &visibility)?.ok_or_else(|| FieldError::unknown("contact_id", "contact"))?,
+                contacts::find_visible(conn, contact, &visibility)?
+                    .ok_or_else(|| FieldError::unknown("contact_id", "contact"))?,
             ),
             None => None,
         };
@@ -205,7 +206,9 @@ pub async fn convert_lead(
             (Some(account), _) => {
                 // The lock keeps a parallel conversion from also making a "first" primary contact.
                 accounts::lock(conn, account)?;
-                accounts::find_visible(conn, account, &visibility)?.ok_or_else(|| FieldError::unknown("account_id", "account"))?.id
+                accounts::find_visible(conn, account, &visibility)?
+                    .ok_or_else(|| FieldError::unknown("account_id", "account"))?
+                    .id
             }
             (None, Some(contact)) => {
                 accounts::lock(conn, &contact.account_id)?;

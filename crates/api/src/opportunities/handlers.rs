@@ -7,8 +7,8 @@ use crate::db::{self, stored};
 use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
 use crate::extract::ValidJson;
-use crate::org::users::check_assignable;
 use crate::opportunities::dto::{CompetitorRef, CreateOpportunity, Opportunity, OpportunityPatch};
+use crate::org::users::check_assignable;
 use crate::pipeline::stages;
 use crate::state::AppState;
 use actix_web::http::header;
@@ -114,7 +114,9 @@ fn check_contact_of(
         return Err(FieldError::unknown("contact_id", "contact").into());
     };
     if Some(row.account_id.as_str()) != account_id {
-        return Err(FieldError::mismatch("contact_id", "the contact does not belong to the opportunity's account").into());
+        return Err(
+            FieldError::mismatch("contact_id", "the contact does not belong to the opportunity's account").into()
+        );
     }
     Ok(())
 }
@@ -132,11 +134,7 @@ pub fn check_competitors(conn: &mut DbConnection, field: &str, ids: &[String]) -
                 }
             }
             Some(_) => errors.push(FieldError::new(format!("{field}[{i}]"), "inactive", "this competitor is inactive")),
-            None => errors.push(FieldError::new(
-                format!("{field}[{i}]"),
-                "unknown",
-                "no competitor with this id",
-            )),
+            None => errors.push(FieldError::new(format!("{field}[{i}]"), "unknown", "no competitor with this id")),
         }
     }
     if errors.is_empty() {
