@@ -32,7 +32,9 @@ async fn command(app: &TestApp, token: &str, account: &str, name: &str, body: Va
 }
 
 fn row(app: &TestApp, id: &str) -> AccountRow {
-    app.with_conn(|c| account_pools::account(c, id)).expect("read account").expect("account exists")
+    app.with_conn(|c| accounts::find_visible_including_deleted(c, id, &salesops_persistence::scope::Visibility::All))
+        .expect("read account")
+        .expect("account exists")
 }
 
 fn history(app: &TestApp, id: &str) -> Vec<OwnerChangeRow> {
@@ -286,6 +288,7 @@ both_databases! {
         refused(&app, &finance.token, &account, "release", json!({}), 403, "forbidden").await;
         let res = refused(&app, &rep.token, &account, "release", json!({"pool_id": "nope"}), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["pool_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "unknown");
         let res = refused(&app, &rep.token, &account, "release", json!({"pool": DEFAULT_POOL_ID}), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["pool"]);
         let opportunity = app.opportunity(&rep.id, Some(&account), |_| {});

@@ -280,8 +280,10 @@ both_databases! {
         let path = format!("/api/v1/opportunities/{id}");
         let res = app.patch(&path).token(&rep.token).json(json!({"account_id": theirs})).send().await;
         assert_eq!(res.error_fields(), vec!["account_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "unknown");
         let res = app.patch(&path).token(&rep.token).json(json!({"contact_id": contact})).send().await;
         assert_eq!(res.error_fields(), vec!["contact_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "mismatch");
         let res = app.patch(&path).token(&rep.token).json(json!({"account_id": mine, "contact_id": contact, "competitor_ids": [c]})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["contact_id"], contact.as_str());
@@ -348,6 +350,7 @@ both_databases! {
         refused(&app, &rep.token, &id, "move", Some(json!({"stage": "closed_lost"})), 409, "invalid_transition").await;
         let res = refused(&app, &rep.token, &id, "move", Some(json!({"stage": "nope"})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["stage"]);
+        assert_eq!(res.body["errors"][0]["code"], "unknown");
         let res = refused(&app, &rep.token, &id, "move", Some(json!({})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["stage"]);
         refused(&app, &rep.token, &id, "move", Some(json!({"stage": "proposal", "x": 1})), 422, "validation").await;
@@ -423,8 +426,10 @@ both_databases! {
         let id = create_ok(&app, &rep.token, json!({"name": "A", "amount": {"amount": 90}})).await;
         let res = refused(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "bogus"})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["loss_reason"]);
+        assert_eq!(res.body["errors"][0]["code"], "unknown");
         let res = refused(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "price", "won_by_competitor_id": "01900000-0000-7000-8000-00000000beef"})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["won_by_competitor_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "unknown");
         refused(&app, &rep.token, &id, "lose", None, 415, "unsupported_media_type").await;
         let res = command(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "competitor", "loss_note": "cheaper", "won_by_competitor_id": winner}))).await;
         assert_eq!(res.status, 200, "{}", res.body);

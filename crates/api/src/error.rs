@@ -57,6 +57,24 @@ impl FieldError {
     pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
         FieldError { field: field.into(), code: code.into(), message: message.into() }
     }
+
+    /// Code `unknown`: the reference in `field` names no live `what` within
+    /// the caller's data scope (the field says which kind of record).
+    pub fn unknown(field: impl Into<String>, what: &str) -> Self {
+        FieldError::new(field, "unknown", format!("no {what} with this id within your data scope"))
+    }
+
+    /// Code `mismatch`: the reference in `field` does not go with another
+    /// reference of the request (a contact not at the given account, ...).
+    pub fn mismatch(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError::new(field, "mismatch", message)
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        ApiError::Validation(vec![e])
+    }
 }
 
 /// Everything that can go wrong in a request.

@@ -25,28 +25,69 @@ fn is_json_media_type(req: &HttpRequest) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// The configured body size limit (256 KiB unless set).
+fn body_limit(req: &HttpRequest) -> usize {
+    req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(256 * 1024)
+}
+
+/// A body that could not be read: too large (413) or otherwise broken (400).
+fn read_error(e: actix_web::Error, limit: usize) -> ApiError {
+    if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge(limit)
+    } else {
+        ApiError::BadRequest(format!("could not read the body: {e}"))
+    }
+}
+
+fn not_json() -> ApiError {
+    ApiError::UnsupportedMediaType("send the body as application/json".to_owned())
+}
+
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json_media_type(req);
-        let limit = req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(256 * 1024);
+        let limit = body_limit(req);
         let body = web::Bytes::from_request(req, payload);
         Box::pin(async move {
             if !json {
-                return Err(ApiError::UnsupportedMediaType("send the body as application/json".to_owned()));
+                return Err(not_json());
             }
-            let bytes = body.await.map_err(|e| {
-                if e.as_response_error().status_code() == actix_web::http::StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::PayloadTooLarge(limit)
-                } else {
-                    ApiError::BadRequest(format!("could not read the body: {e}"))
-                }
-            })?;
+            let bytes = body.await.map_err(|e| read_error(e, limit))?;
             let value: T = parse_json(&bytes)?;
             value.validate()?;
             Ok(ValidJson(value))
+        })
+    }
+}
+
+/// A JSON body that may be omitted: an empty body reads as `T::default()`.
+/// A body that is sent is held to the same rules as [`ValidJson`]:
+/// JSON media type (415), size (413), syntax (400), unknown fields and validation (422).
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for OptionalJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json_media_type(req);
+        let limit = body_limit(req);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            let bytes = body.await.map_err(|e| read_error(e, limit))?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(OptionalJson(T::default()));
+            }
+            if !json {
+                return Err(not_json());
+            }
+            let value: T = parse_json(&bytes)?;
+            value.validate()?;
+            Ok(OptionalJson(value))
         })
     }
 }

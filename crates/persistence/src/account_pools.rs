@@ -206,13 +206,6 @@ pub fn account_count(conn: &mut DbConnection, pool_id: &str) -> StoreResult<i64>
         .get_result(conn)?)
 }
 
-/// Whether an account with this id exists and is not deleted, whoever owns it.
-pub fn account_exists_live(conn: &mut DbConnection, id: &str) -> StoreResult<bool> {
-    let n: i64 =
-        accounts_table::table.find(id).filter(accounts_table::deleted_at.is_null()).count().get_result(conn)?;
-    Ok(n > 0)
-}
-
 /// Accounts `user_id` claimed at or after `since`, from any pool.
 pub fn claims_since(conn: &mut DbConnection, user_id: &str, since: NaiveDateTime) -> StoreResult<i64> {
     Ok(account_owner_changes::table
@@ -249,17 +242,6 @@ pub fn last_left_owner(
         .select(account_owner_changes::occurred_at)
         .first(conn)
         .optional()?)
-}
-
-/// Ids of the account's open, live opportunities.
-pub fn open_opportunity_ids(conn: &mut DbConnection, account_id: &str) -> StoreResult<Vec<String>> {
-    Ok(opportunities::table
-        .filter(opportunities::account_id.eq(account_id.to_owned()))
-        .filter(opportunities::status.eq(OpportunityStatus::Open.as_str()))
-        .filter(opportunities::deleted_at.is_null())
-        .order(opportunities::id)
-        .select(opportunities::id)
-        .load(conn)?)
 }
 
 /// One recall rule's condition on an account row.
@@ -371,9 +353,4 @@ pub fn recall_one(
     ))
     .execute(conn)?;
     Ok(n == 1)
-}
-
-/// An account as stored, by id, deleted or not.
-pub fn account(conn: &mut DbConnection, id: &str) -> StoreResult<Option<AccountRow>> {
-    Ok(accounts_table::table.find(id).select(AccountRow::as_select()).first(conn).optional()?)
 }

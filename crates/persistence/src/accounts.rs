@@ -1,8 +1,7 @@
 //! Accounts (customers): storage and lookups.
 
 use crate::connection::MultiBackend;
-use crate::opportunities::OpportunityRow;
-use crate::schema::{account_pools, accounts, opportunities};
+use crate::schema::accounts;
 use crate::scope::Visibility;
 use crate::sql_functions::lower;
 use crate::{clock, like_contains, raw_sql, DbConnection, StoreResult};
@@ -11,7 +10,6 @@ use diesel::dsl::count_star;
 use diesel::prelude::*;
 use salesops_domain::account::{AccountLifecycle, AccountTier};
 use salesops_domain::contact_info::normalize_company;
-use salesops_domain::opportunity::OpportunityStatus;
 
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -281,36 +279,4 @@ pub fn live_child_ids(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<Stri
         .order(accounts::id)
         .select(accounts::id)
         .load(conn)?)
-}
-
-/// The live, open opportunities of an account, whoever owns them, oldest first.
-pub fn open_opportunities(conn: &mut DbConnection, account_id: &str) -> StoreResult<Vec<OpportunityRow>> {
-    Ok(opportunities::table
-        .filter(opportunities::account_id.eq(account_id.to_owned()))
-        .filter(opportunities::status.eq(OpportunityStatus::Open.as_str()))
-        .filter(opportunities::deleted_at.is_null())
-        .order(opportunities::id)
-        .select(OpportunityRow::as_select())
-        .load(conn)?)
-}
-
-/// The id of the default pool, where accounts go when no pool is named.
-pub fn default_pool_id(conn: &mut DbConnection) -> StoreResult<Option<String>> {
-    Ok(account_pools::table
-        .filter(account_pools::is_default.eq(true))
-        .filter(account_pools::deleted_at.is_null())
-        .order(account_pools::id)
-        .select(account_pools::id)
-        .first(conn)
-        .optional()?)
-}
-
-/// Whether a live pool with this id exists.
-pub fn pool_exists(conn: &mut DbConnection, pool_id: &str) -> StoreResult<bool> {
-    let n: i64 = account_pools::table
-        .find(pool_id)
-        .filter(account_pools::deleted_at.is_null())
-        .select(count_star())
-        .first(conn)?;
-    Ok(n > 0)
 }

@@ -16,7 +16,6 @@ pub mod demo;
 pub mod departments;
 pub mod duplicates;
 pub mod error;
-pub mod lead_conversion;
 pub mod leads;
 pub mod migrations;
 pub mod opportunities;

@@ -223,6 +223,17 @@ pub fn list(
     Ok(query.order(opportunities::id.asc()).limit(limit).load(conn)?)
 }
 
+/// The live, open opportunities of an account, whoever owns them, oldest first.
+pub fn open_for_account(conn: &mut DbConnection, account_id: &str) -> StoreResult<Vec<OpportunityRow>> {
+    Ok(opportunities::table
+        .filter(opportunities::account_id.eq(account_id.to_owned()))
+        .filter(opportunities::status.eq(OpportunityStatus::Open.as_str()))
+        .filter(opportunities::deleted_at.is_null())
+        .order(opportunities::id)
+        .select(OpportunityRow::as_select())
+        .load(conn)?)
+}
+
 /// How many visible, live opportunities match `filter`.
 pub fn count(conn: &mut DbConnection, filter: &OpportunityFilter, visibility: &Visibility) -> StoreResult<i64> {
     Ok(filtered(filter, visibility).select(count_star()).first(conn)?)

@@ -4,7 +4,6 @@
 use crate::schema::{
     competitors, loss_reasons, opportunities, opportunity_competitors, opportunity_stage_changes, pipeline_stages,
 };
-use crate::versioned::VersionedRow;
 use crate::{clock, like_contains, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
@@ -132,25 +131,6 @@ pub fn open_opportunities_in_stage(conn: &mut DbConnection, key: &str) -> StoreR
         .first(conn)?)
 }
 
-impl VersionedRow for StageRow {
-    fn id(&self) -> &str {
-        &self.key
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn touch(&mut self, version: i64, at: NaiveDateTime) {
-        self.version = version;
-        self.updated_at = at;
-    }
-
-    fn update_if_version(&self, conn: &mut DbConnection, expected: i64) -> StoreResult<bool> {
-        update_stage(conn, self, expected)
-    }
-}
-
 /// A loss reason as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = loss_reasons, treat_none_as_null = true)]
@@ -221,25 +201,6 @@ pub fn update_loss_reason(conn: &mut DbConnection, row: &LossReasonRow, expected
         .set(row)
         .execute(conn)?;
     Ok(n == 1)
-}
-
-impl VersionedRow for LossReasonRow {
-    fn id(&self) -> &str {
-        &self.code
-    }
-
-    fn version(&self) -> i64 {
-        self.version
-    }
-
-    fn touch(&mut self, version: i64, at: NaiveDateTime) {
-        self.version = version;
-        self.updated_at = at;
-    }
-
-    fn update_if_version(&self, conn: &mut DbConnection, expected: i64) -> StoreResult<bool> {
-        update_loss_reason(conn, self, expected)
-    }
 }
 
 /// A competitor as stored.

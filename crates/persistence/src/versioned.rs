@@ -23,11 +23,16 @@ pub trait VersionedRow: Clone {
     fn update_if_version(&self, conn: &mut DbConnection, expected: i64) -> StoreResult<bool>;
 }
 
+/// `versioned_row!(Row, update)` for a row keyed by `id`;
+/// `versioned_row!(Row, update, key)` for one keyed by another text column.
 macro_rules! versioned_row {
     ($row:ty, $update:path) => {
+        versioned_row!($row, $update, id);
+    };
+    ($row:ty, $update:path, $key:ident) => {
         impl VersionedRow for $row {
             fn id(&self) -> &str {
-                &self.id
+                &self.$key
             }
 
             fn version(&self) -> i64 {
@@ -55,3 +60,5 @@ versioned_row!(OpportunityRow, opportunities::update);
 versioned_row!(PoolRow, account_pools::update);
 versioned_row!(ActivityRow, activities::update);
 versioned_row!(crate::pipeline::CompetitorRow, crate::pipeline::update_competitor);
+versioned_row!(crate::pipeline::StageRow, crate::pipeline::update_stage, key);
+versioned_row!(crate::pipeline::LossReasonRow, crate::pipeline::update_loss_reason, code);

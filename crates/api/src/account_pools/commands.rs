@@ -5,26 +5,25 @@
 //! several claims of one account exactly one wins and the others see it owned.
 //! The change, its owner-history row and its audit event are one transaction.
 
-use crate::account_pools::dto::{AccountOwnership, AssignAccount, ClaimAccount, ReleaseAccount};
+use crate::account_pools::dto::{AssignAccount, ClaimAccount, ReleaseAccount};
+use crate::accounts::dto::Account;
+use crate::accounts::handlers::{account_response, ENTITY as ACCOUNT_ENTITY};
 use crate::audit;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::IfMatch;
 use crate::extract::ValidJson;
-use crate::leads::handlers::check_assignable;
+use crate::org::users::check_assignable;
 use crate::state::AppState;
-use actix_web::http::header;
 use actix_web::{post, web, HttpResponse};
 use salesops_domain::account::OwnerChangeReason;
 use salesops_domain::account_pool::{start_of_day, ClaimFacts, ClaimRefusal};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::account_pools::{self, PoolRow};
 use salesops_persistence::accounts::{self, AccountRow};
-use salesops_persistence::{clock, departments, users, DbConnection, StoreError};
-
-/// The entity type accounts are audited under.
-pub const ACCOUNT_ENTITY: &str = "account";
+use salesops_persistence::scope::Visibility;
+use salesops_persistence::{clock, departments, opportunities, users, DbConnection, StoreError};
 
 impl From<ClaimRefusal> for ApiError {
     fn from(e: ClaimRefusal) -> Self {
@@ -92,7 +91,7 @@ fn check_limits(conn: &mut DbConnection, pool: &PoolRow, account_id: &str, calle
 
 /// Refuse to release an account that open opportunities still hang on.
 fn refuse_open_opportunities(conn: &mut DbConnection, account_id: &str) -> Result<(), ApiError> {
-    let open = account_pools::open_opportunity_ids(conn, account_id)?;
+    let open: Vec<String> = opportunities::open_for_account(conn, account_id)?.into_iter().map(|o| o.id).collect();
     if open.is_empty() {
         return Ok(());
     }
@@ -127,7 +126,7 @@ async fn run(
         let visibility = caller.visibility(conn)?;
         let Some(row) = accounts::find_visible(conn, &id, &visibility)? else {
             // A pool account someone else just took is out of the loser's scope; say why rather than 404.
-            if matches!(command, Command::Claim) && account_pools::account_exists_live(conn, &id)? {
+            if matches!(command, Command::Claim) && accounts::find_visible(conn, &id, &Visibility::All)?.is_some() {
                 return Err(refused("the account already has an owner"));
             }
             return Err(ApiError::NotFound);
@@ -147,7 +146,7 @@ async fn run(
                 }
                 let pool = match target {
                     Some(pool_id) => account_pools::find(conn, pool_id)?.ok_or_else(|| {
-                        ApiError::invalid_field("pool_id", "unknown_pool", "no customer pool with this id")
+                        ApiError::invalid_field("pool_id", "unknown", "no customer pool with this id")
                     })?,
                     None => home_pool(conn, &row)?,
                 };
@@ -194,7 +193,7 @@ async fn run(
         };
         after.pool_id = Some(pool.id.clone());
         let reason = command.reason();
-        let account: AccountOwnership =
+        let account: Account =
             audit::save_versioned(conn, &caller, ACCOUNT_ENTITY, reason.as_str(), &row, after.clone(), map_store)?;
         let mut history =
             OwnerChangeRow::new(&row.id, row.owner_id.as_deref(), after.owner_id.as_deref(), reason, Some(caller.id()));
@@ -204,7 +203,7 @@ async fn run(
         Ok(account)
     })
     .await?;
-    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(account.version))).json(account))
+    Ok(account_response(HttpResponse::Ok(), &account))
 }
 
 /// Release an owned account into a customer pool.
@@ -222,7 +221,7 @@ async fn run(
     ),
     request_body = ReleaseAccount,
     responses(
-        (status = 200, description = "The account, now in the pool", body = AccountOwnership, headers(("ETag" = String, description = "W/\"<version>\""))),
+        (status = 200, description = "The account, now in the pool", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "Neither the owner nor a manager over them", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account in the caller's scope", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: already in a pool, or open opportunities remain", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -261,7 +260,7 @@ pub async fn release_account(
     ),
     request_body = ClaimAccount,
     responses(
-        (status = 200, description = "The account, now the caller's", body = AccountOwnership, headers(("ETag" = String, description = "W/\"<version>\""))),
+        (status = 200, description = "The account, now the caller's", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "The role may not claim, or the caller is outside the pool's department", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: the account already has an owner, or a pool limit is reached", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -295,7 +294,7 @@ pub async fn claim_account(
     ),
     request_body = AssignAccount,
     responses(
-        (status = 200, description = "The account, now the user's", body = AccountOwnership, headers(("ETag" = String, description = "W/\"<version>\""))),
+        (status = 200, description = "The account, now the user's", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "Only managers and admins assign", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such account", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: the account already has an owner", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -7,7 +7,6 @@ use crate::time::to_utc;
 use chrono::{DateTime, Utc};
 use salesops_domain::account_pool::RecallRule;
 use salesops_persistence::account_pools::PoolRow;
-use salesops_persistence::accounts::AccountRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -258,41 +257,6 @@ impl AccountPoolPatch {
             previous_owner_cooldown_days
         );
         Ok(to)
-    }
-}
-
-/// An account's ownership after a pool command: who owns it, since when, and its home pool.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({
-    "id": "0190f0c2-6a00-7000-8000-0000000000d1", "name": "上海明远科技有限公司",
-    "owner_id": "0190f0c2-6a00-7000-8000-0000000000a1", "pool_id": "01900000-0000-7000-8000-000000000001",
-    "owned_since": "2026-11-28T09:30:00Z", "version": 4
-}))]
-pub struct AccountOwnership {
-    /// The account.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// The owner; `null` while it sits in its pool.
-    pub owner_id: Option<String>,
-    /// Its home pool: the pool whose rules govern it, and where it sits without an owner.
-    pub pool_id: Option<String>,
-    /// When the current owner got it.
-    pub owned_since: Option<DateTime<Utc>>,
-    /// The account's version; also the ETag.
-    pub version: i64,
-}
-
-impl From<AccountRow> for AccountOwnership {
-    fn from(r: AccountRow) -> Self {
-        AccountOwnership {
-            id: r.id,
-            name: r.name,
-            owner_id: r.owner_id,
-            pool_id: r.pool_id,
-            owned_since: r.owned_since.map(to_utc),
-            version: r.version,
-        }
     }
 }
 

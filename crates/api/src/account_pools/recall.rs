@@ -10,9 +10,10 @@
 //! - **explained**: each recall writes an owner-history row whose `detail` names the
 //!   rule and the numbers, and an audit event.
 
-use crate::account_pools::commands::ACCOUNT_ENTITY;
-use crate::account_pools::dto::{AccountOwnership, DueCursor, RecallReport, RecalledAccount, UpcomingRecall};
+use crate::account_pools::dto::{DueCursor, RecallReport, RecalledAccount, UpcomingRecall};
 use crate::account_pools::handlers::load;
+use crate::accounts::dto::Account;
+use crate::accounts::handlers::ENTITY as ACCOUNT_ENTITY;
 use crate::audit::{self, snapshot, Actor};
 use crate::auth::Caller;
 use crate::db;
@@ -26,7 +27,7 @@ use salesops_domain::account::OwnerChangeReason;
 use salesops_domain::account_pool::RecallFacts;
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::account_pools;
-use salesops_persistence::accounts::AccountRow;
+use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, write_transaction, DbConnection};
 use serde::Deserialize;
@@ -73,9 +74,10 @@ pub fn recall_pool(
             history.detail = Some(reason.clone());
             history.occurred_at = now;
             account_owner_changes::insert(conn, &history)?;
-            let after = account_pools::account(conn, &row.id)?.ok_or(ApiError::NotFound)?;
-            let before = snapshot(&AccountOwnership::from(row.clone()));
-            let after = snapshot(&AccountOwnership::from(after));
+            let after =
+                accounts::find_visible_including_deleted(conn, &row.id, &Visibility::All)?.ok_or(ApiError::NotFound)?;
+            let before = snapshot(&Account::try_from(row.clone())?);
+            let after = snapshot(&Account::try_from(after)?);
             audit::record_as(
                 conn,
                 actor,

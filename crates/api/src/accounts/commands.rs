@@ -8,48 +8,31 @@ use crate::db;
 use crate::error::ApiError;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
-use crate::leads::handlers::check_assignable;
+use crate::org::users::check_assignable;
 use crate::pagination::Page;
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use salesops_domain::account::{check_transfer, OwnerChangeReason};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
-use salesops_persistence::versioned::VersionedRow;
-use salesops_persistence::{accounts, clock, opportunities, DbConnection};
-use serde_json::json;
-
-/// The entity type opportunities are audited under.
-const OPPORTUNITY_ENTITY: &str = "opportunity";
+use salesops_persistence::{clock, opportunities, DbConnection};
 
 /// Hand every open opportunity of `account_id` not already owned by `new_owner` to
-/// them, each under its row lock, with a version bump and an audit event.
+/// them, each under its row lock, with a version bump and an audit event
+/// (through [`opportunities::handlers::save`], with the opportunity's full snapshots).
 fn move_open_opportunities(
     conn: &mut DbConnection,
     caller: &Caller,
     account_id: &str,
     new_owner: &str,
 ) -> Result<(), ApiError> {
-    let now = clock::now();
-    for opportunity in accounts::open_opportunities(conn, account_id)? {
+    for opportunity in opportunities::open_for_account(conn, account_id)? {
         if opportunity.owner_id == new_owner {
             continue;
         }
         opportunities::lock(conn, &opportunity.id)?;
         let mut after = opportunity.clone();
         after.owner_id = new_owner.to_owned();
-        after.touch(opportunity.version + 1, now);
-        if !after.update_if_version(conn, opportunity.version)? {
-            return Err(ApiError::Conflict("an opportunity changed while the request ran; retry".into()));
-        }
-        audit::record(
-            conn,
-            caller,
-            "transfer",
-            OPPORTUNITY_ENTITY,
-            &opportunity.id,
-            &json!({"owner_id": opportunity.owner_id, "version": opportunity.version}),
-            &json!({"owner_id": after.owner_id, "version": after.version}),
-        )?;
+        crate::opportunities::handlers::save(conn, caller, "transfer", &opportunity, after, None)?;
     }
     Ok(())
 }

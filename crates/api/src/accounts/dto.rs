@@ -175,6 +175,25 @@ pub struct CreateAccount {
 }
 
 impl CreateAccount {
+    /// A new account with just a name; everything else absent or default.
+    pub fn named(name: impl Into<String>) -> CreateAccount {
+        CreateAccount {
+            name: name.into(),
+            uscc: None,
+            industry: None,
+            region: None,
+            address: None,
+            parent_account_id: None,
+            tier: default_tier(),
+            lifecycle: default_lifecycle(),
+            notes: None,
+            external_id: None,
+            owner_id: None,
+            pool_id: None,
+            to_pool: false,
+        }
+    }
+
     /// Trim text and turn empty optional fields into absent ones.
     pub fn tidied(self) -> CreateAccount {
         CreateAccount {

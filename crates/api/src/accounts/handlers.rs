@@ -9,7 +9,8 @@ use crate::duplicates::{self, DuplicateCheckResult};
 use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
 use crate::extract::ValidJson;
-use crate::leads::handlers::{check_assignable, DuplicateOverride};
+use crate::leads::handlers::DuplicateOverride;
+use crate::org::users::check_assignable;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
@@ -20,7 +21,7 @@ use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::duplicates::{Hit, MatchKey, Probe};
 use salesops_persistence::scope::Visibility;
-use salesops_persistence::{clock, contacts, DbConnection, StoreError};
+use salesops_persistence::{account_pools, clock, contacts, opportunities, DbConnection, StoreError};
 use validator::Validate;
 
 /// The entity type accounts are audited under.
@@ -92,19 +93,14 @@ fn check_parent_account(
     parent_id: &str,
 ) -> Result<(), ApiError> {
     if accounts::find_visible(conn, parent_id, visibility)?.is_none() {
-        return Err(ApiError::invalid_field(
-            "parent_account_id",
-            "unknown",
-            "no live account with this id within your data scope",
-        ));
+        return Err(FieldError::unknown("parent_account_id", "live account").into());
     }
     Ok(check_parent(account_id, &accounts::ancestors_and_self(conn, parent_id)?)?)
 }
 
 /// Create an account inside the caller's write transaction: settle the owner
-/// (the caller unless they may name another, or the pool with `to_pool`) and
-/// the pool, check the parent and duplicates, insert it, and write its owner
-/// history and audit event. `POST /accounts` runs it; so can lead conversion.
+/// (the caller unless they may name another, or the pool with `to_pool`),
+/// then [`insert_owned_account`]. `POST /accounts` runs it.
 pub fn insert_account(
     conn: &mut DbConnection,
     caller: &Caller,
@@ -120,27 +116,44 @@ pub fn insert_account(
                 ApiError::Forbidden("only managers and admins create accounts for others or into a pool".into())
             }
         })?;
-    let visibility = caller.visibility(conn)?;
     if let Some(owner) = owner.as_deref().filter(|o| *o != caller.id()) {
+        let visibility = caller.visibility(conn)?;
         check_assignable(conn, &visibility, owner)?;
     }
+    insert_owned_account(conn, caller, input, owner.as_deref(), allow_duplicate, None)
+}
+
+/// Create an account for an owner already settled (`None`: unowned, in its
+/// pool) inside the caller's write transaction: settle the pool, check the
+/// parent and duplicates, insert it, and write its owner-history `create` row
+/// (with `history_detail`) and its audit event. [`insert_account`] and lead
+/// conversion run it.
+pub fn insert_owned_account(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    input: &CreateAccount,
+    owner: Option<&str>,
+    allow_duplicate: bool,
+    history_detail: Option<String>,
+) -> Result<Account, ApiError> {
     let pool_id = match input.pool_id.as_deref() {
-        Some(pool) if accounts::pool_exists(conn, pool)? => Some(pool.to_owned()),
+        Some(pool) if account_pools::find(conn, pool)?.is_some() => Some(pool.to_owned()),
         Some(_) => return Err(ApiError::invalid_field("pool_id", "unknown", "no pool with this id")),
-        None => accounts::default_pool_id(conn)?,
+        None => account_pools::find_default(conn)?.map(|p| p.id),
     };
-    let mut row = AccountRow::new(&input.name, owner.as_deref(), pool_id.as_deref(), Some(caller.id()));
+    let mut row = AccountRow::new(&input.name, owner, pool_id.as_deref(), Some(caller.id()));
     input.write_to(&mut row);
     if let Some(parent) = row.parent_account_id.as_deref() {
+        let visibility = caller.visibility(conn)?;
         check_parent_account(conn, &visibility, &row.id, parent)?;
     }
     refuse_duplicates(conn, &row, allow_duplicate)?;
     accounts::insert(conn, &row).map_err(map_unique)?;
-    let mut history =
-        OwnerChangeRow::new(&row.id, None, owner.as_deref(), OwnerChangeReason::Create, Some(caller.id()));
+    let mut history = OwnerChangeRow::new(&row.id, None, owner, OwnerChangeReason::Create, Some(caller.id()));
     if owner.is_none() {
         history.pool_id = row.pool_id.clone();
     }
+    history.detail = history_detail;
     account_owner_changes::insert(conn, &history)?;
     let account = Account::try_from(row)?;
     audit::record(conn, caller, "create", ENTITY, &account.id, &serde_json::Value::Null, &snapshot(&account))?;
@@ -303,7 +316,7 @@ pub async fn delete_account(
             caller.require(caller.role.can_assign(), "delete pool accounts")?;
         }
         if_match.check(row.version)?;
-        let open: Vec<String> = accounts::open_opportunities(conn, &row.id)?.into_iter().map(|o| o.id).collect();
+        let open: Vec<String> = opportunities::open_for_account(conn, &row.id)?.into_iter().map(|o| o.id).collect();
         if !open.is_empty() {
             return Err(ApiError::Conflict(format!(
                 "the account has {} open opportunit{}: {}; close or move them first",

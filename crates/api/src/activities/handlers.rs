@@ -12,7 +12,7 @@ use crate::db::{self, stored};
 use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
 use crate::extract::ValidJson;
-use crate::leads::handlers::check_assignable;
+use crate::org::users::check_assignable;
 use crate::state::AppState;
 use crate::time::to_stored;
 use crate::validation::tidy;

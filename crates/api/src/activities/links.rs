@@ -52,10 +52,6 @@ impl RequestedLinks {
     }
 }
 
-fn unknown(field: &str, what: &str) -> FieldError {
-    FieldError::new(field, "unknown", format!("no {what} with this id within your data scope"))
-}
-
 /// Check every requested link exists, is live and is visible to the caller,
 /// and that the contact and the opportunity belong to the account. Returns the
 /// links to store, with the account filled in from the contact or the
@@ -70,24 +66,22 @@ pub fn resolve(
     let mut errors = Vec::new();
     if let Some(id) = &requested.lead_id {
         if leads::find_visible(conn, id, visibility)?.is_none() {
-            errors.push(unknown("lead_id", "lead"));
+            errors.push(FieldError::unknown("lead_id", "lead"));
         }
     }
     let mut account_id = requested.account_id.clone();
     if let Some(id) = &requested.account_id {
         if accounts::find_visible(conn, id, visibility)?.is_none() {
-            errors.push(unknown("account_id", "account"));
+            errors.push(FieldError::unknown("account_id", "account"));
         }
     }
     if let Some(id) = &requested.contact_id {
         match contacts::find_visible(conn, id, visibility)? {
-            None => errors.push(unknown("contact_id", "contact")),
+            None => errors.push(FieldError::unknown("contact_id", "contact")),
             Some(contact) => match &account_id {
-                Some(account) if *account != contact.account_id => errors.push(FieldError::new(
-                    "contact_id",
-                    "mismatch",
-                    "the contact does not work at the given account",
-                )),
+                Some(account) if *account != contact.account_id => {
+                    errors.push(FieldError::mismatch("contact_id", "the contact does not work at the given account"))
+                }
                 Some(_) => {}
                 None => account_id = Some(contact.account_id),
             },
@@ -95,13 +89,11 @@ pub fn resolve(
     }
     if let Some(id) = &requested.opportunity_id {
         match opportunities::find_visible(conn, id, visibility)? {
-            None => errors.push(unknown("opportunity_id", "opportunity")),
+            None => errors.push(FieldError::unknown("opportunity_id", "opportunity")),
             Some(opportunity) => match (&account_id, opportunity.account_id) {
-                (Some(account), Some(own)) if *account != own => errors.push(FieldError::new(
-                    "opportunity_id",
-                    "mismatch",
-                    "the opportunity is not on the given account",
-                )),
+                (Some(account), Some(own)) if *account != own => {
+                    errors.push(FieldError::mismatch("opportunity_id", "the opportunity is not on the given account"))
+                }
                 (None, own) => account_id = own,
                 _ => {}
             },

@@ -69,7 +69,7 @@ impl From<ContactRow> for Contact {
 }
 
 /// The fields of a new contact.
-#[derive(Debug, Clone, Deserialize, validator::Validate, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, validator::Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
     "account_id": "01936d2e-7a00-7000-8000-000000000001", "name": "王芳", "title": "采购经理",

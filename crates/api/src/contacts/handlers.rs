@@ -76,11 +76,7 @@ pub fn insert_contact(conn: &mut DbConnection, caller: &Caller, input: &CreateCo
     accounts::lock(conn, &input.account_id)?;
     let visibility = caller.visibility(conn)?;
     if accounts::find_visible(conn, &input.account_id, &visibility)?.is_none() {
-        return Err(ApiError::invalid_field(
-            "account_id",
-            "unknown",
-            "no live account with this id within your data scope",
-        ));
+        return Err(FieldError::unknown("account_id", "live account").into());
     }
     let mut row = ContactRow::new(&input.account_id, &input.name, Some(caller.id()));
     input.write_to(&mut row);

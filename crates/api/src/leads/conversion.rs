@@ -18,10 +18,16 @@
 //!    `source_lead_id` set;
 //! 5. the lead: `converted`, with the three links and `converted_at`.
 //!
-//! Every created record is audited as `create`, the lead as `convert`.
+//! The account and contact are created by the same code as `POST /accounts`
+//! and `POST /contacts` ([`insert_owned_account`], [`insert_contact`]), so they
+//! are audited as `create` with their full snapshots; the lead as `convert`.
 
+use crate::accounts::dto::CreateAccount;
+use crate::accounts::handlers::insert_owned_account;
 use crate::audit;
 use crate::auth::Caller;
+use crate::contacts::dto::CreateContact;
+use crate::contacts::handlers::insert_contact;
 use crate::db::{self, stored};
 use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
@@ -33,15 +39,10 @@ use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{post, web, HttpResponse};
 use chrono::NaiveDate;
-use salesops_domain::account::OwnerChangeReason;
 use salesops_domain::lead::{self, LeadCommand, LeadStatus, QualificationFacts};
-use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
-use salesops_persistence::accounts::{self, AccountRow};
-use salesops_persistence::contacts::{self, ContactRow};
 use salesops_persistence::leads::LeadRow;
-use salesops_persistence::{clock, lead_conversion, DbConnection};
+use salesops_persistence::{accounts, clock, contacts, DbConnection};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -106,51 +107,33 @@ fn nested(prefix: &str, e: ApiError) -> ApiError {
     }
 }
 
-fn unknown(field: &str, what: &str) -> ApiError {
-    ApiError::invalid_field(field, "unknown", format!("no {what} with this id within your data scope"))
-}
-
 /// A new account from the lead: its company (else the person's name), industry and region;
 /// owned by `owner`, governed by the default pool; with its owner-history `create` row.
 fn create_account(conn: &mut DbConnection, caller: &Caller, lead: &LeadRow, owner: &str) -> Result<String, ApiError> {
-    let name = lead.company.as_deref().unwrap_or(&lead.name);
-    let pool = lead_conversion::default_pool_id(conn)?;
-    let mut row = AccountRow::new(name, Some(owner), pool.as_deref(), Some(caller.id()));
-    row.industry = lead.industry.clone();
-    row.region = lead.region.clone();
-    accounts::insert(conn, &row)?;
-    let mut change = OwnerChangeRow::new(&row.id, None, Some(owner), OwnerChangeReason::Create, Some(caller.id()));
-    change.detail = Some(format!("converted from lead {}", lead.id));
-    account_owner_changes::insert(conn, &change)?;
-    let created = json!({
-        "name": row.name, "industry": row.industry, "region": row.region, "tier": row.tier,
-        "lifecycle": row.lifecycle, "owner_id": row.owner_id, "pool_id": row.pool_id, "version": row.version,
-    });
-    audit::record(conn, caller, "create", "account", &row.id, &serde_json::Value::Null, &created)?;
-    Ok(row.id)
+    let mut input = CreateAccount::named(lead.company.as_deref().unwrap_or(&lead.name));
+    input.industry = lead.industry.clone();
+    input.region = lead.region.clone();
+    let detail = Some(format!("converted from lead {}", lead.id));
+    Ok(insert_owned_account(conn, caller, &input, Some(owner), true, detail)?.id)
 }
 
-/// A new contact at `account_id` from the lead's person; primary when the account has no other.
+/// A new contact at `account_id` from the lead's person; primary when it is the account's first live contact.
 fn create_contact(
     conn: &mut DbConnection,
     caller: &Caller,
     lead: &LeadRow,
     account_id: &str,
 ) -> Result<String, ApiError> {
-    let mut row = ContactRow::new(account_id, &lead.name, Some(caller.id()));
-    row.title = lead.title.clone();
-    row.email = lead.email.clone();
-    row.email_normalized = lead.email_normalized.clone();
-    row.phone = lead.phone.clone();
-    row.phone_normalized = lead.phone_normalized.clone();
-    row.is_primary = !lead_conversion::account_has_contacts(conn, account_id)?;
-    contacts::insert(conn, &row)?;
-    let created = json!({
-        "account_id": row.account_id, "name": row.name, "title": row.title, "email": row.email,
-        "phone": row.phone, "is_primary": row.is_primary, "version": row.version,
-    });
-    audit::record(conn, caller, "create", "contact", &row.id, &serde_json::Value::Null, &created)?;
-    Ok(row.id)
+    let input = CreateContact {
+        account_id: account_id.to_owned(),
+        name: lead.name.clone(),
+        title: lead.title.clone(),
+        email: lead.email.clone(),
+        phone: lead.phone.clone(),
+        is_primary: Some(contacts::live_for_account(conn, account_id)?.is_empty()),
+        ..CreateContact::default()
+    };
+    Ok(insert_contact(conn, caller, &input)?.id)
 }
 
 /// Convert a qualified lead into an account, a contact and optionally an opportunity.
@@ -214,7 +197,8 @@ pub async fn convert_lead(
 
         let given_contact = match &input.contact_id {
             Some(contact) => Some(
-                contacts::find_visible(conn, contact, &visibility)?.ok_or_else(|| unknown("contact_id", "contact"))?,
+                contacts::find_visible(conn, contact, &visibility)?
+                    .ok_or_else(|| FieldError::unknown("contact_id", "contact"))?,
             ),
             None => None,
         };
@@ -222,7 +206,9 @@ pub async fn convert_lead(
             (Some(account), _) => {
                 // The lock keeps a parallel conversion from also making a "first" primary contact.
                 accounts::lock(conn, account)?;
-                accounts::find_visible(conn, account, &visibility)?.ok_or_else(|| unknown("account_id", "account"))?.id
+                accounts::find_visible(conn, account, &visibility)?
+                    .ok_or_else(|| FieldError::unknown("account_id", "account"))?
+                    .id
             }
             (None, Some(contact)) => {
                 accounts::lock(conn, &contact.account_id)?;
@@ -232,11 +218,7 @@ pub async fn convert_lead(
         };
         let contact_id = match given_contact {
             Some(contact) if contact.account_id != account_id => {
-                return Err(ApiError::invalid_field(
-                    "contact_id",
-                    "mismatch",
-                    "the contact does not work at the given account",
-                ));
+                return Err(FieldError::mismatch("contact_id", "the contact does not work at the given account").into());
             }
             Some(contact) => contact.id,
             None => create_contact(conn, &caller, &row, &account_id)?,

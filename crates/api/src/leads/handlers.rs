@@ -8,7 +8,7 @@ use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
 use crate::extract::ValidJson;
 use crate::leads::dto::{CreateLead, DuplicateCheck, Lead, LeadPatch};
-use crate::org::users::require_active_user;
+use crate::org::users::check_assignable;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
@@ -63,18 +63,6 @@ fn refuse_duplicates(conn: &mut DbConnection, input: &CreateLead, exclude_id: Op
     };
     let hits = duplicates::find(conn, &probe, &[DuplicateEntity::Lead, DuplicateEntity::Contact], exclude_id)?;
     duplicates::refuse_any(&hits, "share this email or phone", true)
-}
-
-/// Check that `owner_id` names an active user the caller may hand work to.
-pub fn check_assignable(conn: &mut DbConnection, visibility: &Visibility, owner_id: &str) -> Result<(), ApiError> {
-    if !visibility.allows(Some(owner_id)) {
-        return Err(ApiError::invalid_field(
-            "owner_id",
-            "unknown_user",
-            "no active user with this id within your data scope",
-        ));
-    }
-    require_active_user(conn, "owner_id", owner_id)
 }
 
 /// Whether to save despite duplicates.

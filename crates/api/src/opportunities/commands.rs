@@ -11,14 +11,13 @@ use crate::auth::Caller;
 use crate::db::{self, stored};
 use crate::error::ApiError;
 use crate::etag::IfMatch;
-use crate::extract::ValidJson;
+use crate::extract::{OptionalJson, ValidJson};
 use crate::opportunities::dto::{
     AbandonOpportunity, LoseOpportunity, MoveOpportunity, Opportunity, ReopenOpportunity, WinOpportunity,
 };
 use crate::opportunities::handlers::{
     append_stage_change, competitors_of, gate_facts, load_visible, opportunity_response, save,
 };
-use crate::opportunities::optional_json::OptionalJson;
 use crate::pipeline::stages::{self, Stage};
 use crate::state::AppState;
 use crate::time::to_utc;
@@ -102,7 +101,7 @@ fn apply(
                 Some(_) => {
                     return Err(ApiError::invalid_field("stage", "inactive", format!("stage `{key}` is not active")))
                 }
-                None => return Err(ApiError::invalid_field("stage", "unknown_stage", format!("no stage `{key}`"))),
+                None => return Err(ApiError::invalid_field("stage", "unknown", format!("no stage `{key}`"))),
             };
             check_move(status, &row.stage, &stage.key, stage.kind)?;
             enter(&mut after, &stage);
@@ -125,7 +124,7 @@ fn apply(
                 _ => {
                     return Err(ApiError::invalid_field(
                         "loss_reason",
-                        "unknown_loss_reason",
+                        "unknown",
                         "not an active code from /loss-reasons",
                     ))
                 }
@@ -134,7 +133,7 @@ fn apply(
                 if pipeline::find_competitor(conn, winner)?.is_none() {
                     return Err(ApiError::invalid_field(
                         "won_by_competitor_id",
-                        "unknown_competitor",
+                        "unknown",
                         "no competitor with this id",
                     ));
                 }

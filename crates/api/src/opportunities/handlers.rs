@@ -7,8 +7,8 @@ use crate::db::{self, stored};
 use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
 use crate::extract::ValidJson;
-use crate::leads::handlers::check_assignable;
 use crate::opportunities::dto::{CompetitorRef, CreateOpportunity, Opportunity, OpportunityPatch};
+use crate::org::users::check_assignable;
 use crate::pipeline::stages;
 use crate::state::AppState;
 use actix_web::http::header;
@@ -96,11 +96,7 @@ pub fn map_unique(e: StoreError) -> ApiError {
 fn check_account(conn: &mut DbConnection, visibility: &Visibility, account_id: Option<&str>) -> Result<(), ApiError> {
     if let Some(account) = account_id {
         if accounts::find_visible(conn, account, visibility)?.is_none() {
-            return Err(ApiError::invalid_field(
-                "account_id",
-                "unknown_account",
-                "no account with this id within your data scope",
-            ));
+            return Err(FieldError::unknown("account_id", "account").into());
         }
     }
     Ok(())
@@ -115,18 +111,12 @@ fn check_contact_of(
 ) -> Result<(), ApiError> {
     let Some(contact) = contact_id else { return Ok(()) };
     let Some(row) = contacts::find_visible(conn, contact, visibility)? else {
-        return Err(ApiError::invalid_field(
-            "contact_id",
-            "unknown_contact",
-            "no contact with this id within your data scope",
-        ));
+        return Err(FieldError::unknown("contact_id", "contact").into());
     };
     if Some(row.account_id.as_str()) != account_id {
-        return Err(ApiError::invalid_field(
-            "contact_id",
-            "account_mismatch",
-            "the contact does not belong to the opportunity's account",
-        ));
+        return Err(
+            FieldError::mismatch("contact_id", "the contact does not belong to the opportunity's account").into()
+        );
     }
     Ok(())
 }
@@ -144,11 +134,7 @@ pub fn check_competitors(conn: &mut DbConnection, field: &str, ids: &[String]) -
                 }
             }
             Some(_) => errors.push(FieldError::new(format!("{field}[{i}]"), "inactive", "this competitor is inactive")),
-            None => errors.push(FieldError::new(
-                format!("{field}[{i}]"),
-                "unknown_competitor",
-                "no competitor with this id",
-            )),
+            None => errors.push(FieldError::new(format!("{field}[{i}]"), "unknown", "no competitor with this id")),
         }
     }
     if errors.is_empty() {

@@ -7,7 +7,6 @@ pub mod commands;
 pub mod dto;
 pub mod handlers;
 pub mod listing;
-pub mod optional_json;
 
 pub use handlers::create_in;
 

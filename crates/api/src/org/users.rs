@@ -20,6 +20,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use salesops_domain::org::{self, Role};
 use salesops_domain::password::{check_password_policy, PasswordError};
+use salesops_persistence::scope::Visibility;
 use salesops_persistence::users::{self, UserFilter, UserRow};
 use salesops_persistence::{clock, departments, tokens, DbConnection, StoreError};
 use serde::{Deserialize, Serialize};
@@ -253,6 +254,18 @@ pub fn require_active_user(conn: &mut DbConnection, field: &str, id: &str) -> Re
     } else {
         Err(ApiError::invalid_field(field, "unknown_user", "no active user with this id"))
     }
+}
+
+/// Check that `owner_id` names an active user the caller may hand work to.
+pub fn check_assignable(conn: &mut DbConnection, visibility: &Visibility, owner_id: &str) -> Result<(), ApiError> {
+    if !visibility.allows(Some(owner_id)) {
+        return Err(ApiError::invalid_field(
+            "owner_id",
+            "unknown_user",
+            "no active user with this id within your data scope",
+        ));
+    }
+    require_active_user(conn, "owner_id", owner_id)
 }
 
 fn map_unique(e: StoreError) -> ApiError {

@@ -142,7 +142,7 @@ pub fn active_open(conn: &mut DbConnection, key: &str, field: &str) -> Result<St
             format!("stage `{key}` closes the opportunity; use the win or lose command"),
         )),
         Some(_) => Err(ApiError::invalid_field(field, "inactive", format!("stage `{key}` is not active"))),
-        None => Err(ApiError::invalid_field(field, "unknown_stage", format!("no stage `{key}`"))),
+        None => Err(ApiError::invalid_field(field, "unknown", format!("no stage `{key}`"))),
     }
 }
 
