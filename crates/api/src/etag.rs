@@ -4,11 +4,49 @@ use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
+use actix_web::{HttpResponse, HttpResponseBuilder};
 use futures_util::future::{ready, Ready};
+use serde::Serialize;
 
 /// The ETag of a record at `version`: `W/"<version>"`.
 pub fn etag(version: i64) -> String {
     format!("W/\"{version}\"")
+}
+
+/// A record answered with its version as the ETag.
+pub trait Versioned {
+    /// The record's version.
+    fn version(&self) -> i64;
+}
+
+/// Every DTO that carries a `version` field.
+macro_rules! versioned {
+    ($($dto:path),+ $(,)?) => {
+        $(impl Versioned for $dto {
+            fn version(&self) -> i64 {
+                self.version
+            }
+        })+
+    };
+}
+
+versioned!(
+    crate::accounts::dto::Account,
+    crate::account_pools::dto::AccountPool,
+    crate::activities::dto::Activity,
+    crate::contacts::dto::Contact,
+    crate::leads::dto::Lead,
+    crate::opportunities::dto::Opportunity,
+    crate::org::departments::Department,
+    crate::org::users::User,
+    crate::pipeline::competitors::Competitor,
+    crate::pipeline::loss_reasons::LossReason,
+    crate::pipeline::stages::Stage,
+);
+
+/// Answer with `record` as JSON and its ETag.
+pub fn with_etag<T: Serialize + Versioned>(mut builder: HttpResponseBuilder, record: &T) -> HttpResponse {
+    builder.insert_header((header::ETAG, etag(record.version()))).json(record)
 }
 
 /// The version an `If-Match` header demands, if the request sent one (`*` demands none).

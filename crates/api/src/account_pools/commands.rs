@@ -7,11 +7,12 @@
 
 use crate::account_pools::dto::{AssignAccount, ClaimAccount, ReleaseAccount};
 use crate::accounts::dto::Account;
-use crate::accounts::handlers::{account_response, ENTITY as ACCOUNT_ENTITY};
+use crate::accounts::handlers::ENTITY as ACCOUNT_ENTITY;
 use crate::audit;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldError};
+use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::org::users::check_assignable;
@@ -203,7 +204,7 @@ async fn run(
         Ok(account)
     })
     .await?;
-    Ok(account_response(HttpResponse::Ok(), &account))
+    Ok(with_etag(HttpResponse::Ok(), &account))
 }
 
 /// Release an owned account into a customer pool.

@@ -5,7 +5,8 @@ use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::org::departments::require_department;
 use crate::pagination::{self, Page};
@@ -20,10 +21,6 @@ use validator::Validate;
 
 /// The entity type pools are audited under.
 pub const ENTITY: &str = "account_pool";
-
-fn pool_response(mut builder: actix_web::HttpResponseBuilder, pool: &AccountPool) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(pool.version))).json(pool)
-}
 
 fn name_taken() -> ApiError {
     ApiError::invalid_field("name", "taken", "another pool has this name (deleted pools keep theirs)")
@@ -129,7 +126,7 @@ pub async fn get_account_pool(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let pool = db::read(&state, move |conn| Ok(AccountPool::from(load(conn, &id)?))).await?;
-    Ok(pool_response(HttpResponse::Ok(), &pool))
+    Ok(with_etag(HttpResponse::Ok(), &pool))
 }
 
 /// Create a customer pool (admins).
@@ -170,7 +167,7 @@ pub async fn create_account_pool(
     .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/account-pools/{}", pool.id)));
-    Ok(pool_response(created, &pool))
+    Ok(with_etag(created, &pool))
 }
 
 /// Patch a customer pool (admins; JSON Merge Patch).
@@ -225,10 +222,10 @@ pub async fn update_account_pool(
         let mut after = row.clone();
         input.write_to(&mut after);
         demote_other_defaults(conn, &caller, &after)?;
-        audit::save_versioned(conn, &caller, ENTITY, "update", &row, after, map_unique)
+        audit::save_versioned::<_, AccountPool>(conn, &caller, ENTITY, "update", &row, after, map_unique)
     })
     .await?;
-    Ok(pool_response(HttpResponse::Ok(), &pool))
+    Ok(with_etag(HttpResponse::Ok(), &pool))
 }
 
 /// Delete a customer pool (admins; soft).

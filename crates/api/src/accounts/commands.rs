@@ -1,11 +1,12 @@
 //! Account ownership: `transfer`, and the owner history every ownership change appends to.
 
 use crate::accounts::dto::{Account, OwnerChange, TransferAccount};
-use crate::accounts::handlers::{account_response, load_visible, map_unique, ENTITY};
+use crate::accounts::handlers::{load_visible, map_unique, ENTITY};
 use crate::audit;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
+use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::org::users::check_assignable;
@@ -96,7 +97,7 @@ pub async fn transfer_account(
         Ok(account)
     })
     .await?;
-    Ok(account_response(HttpResponse::Ok(), &account))
+    Ok(with_etag(HttpResponse::Ok(), &account))
 }
 
 /// List an account's owner history: every create, transfer, release, claim, assign and recall, oldest first.

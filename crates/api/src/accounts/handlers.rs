@@ -7,7 +7,8 @@ use crate::contacts::dto::Contact;
 use crate::db;
 use crate::duplicates::{self, DuplicateCheckResult};
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::leads::handlers::DuplicateOverride;
 use crate::org::users::check_assignable;
@@ -36,11 +37,6 @@ impl From<AccountRuleError> for ApiError {
             }
         }
     }
-}
-
-/// Answer with an account and its ETag.
-pub fn account_response(mut builder: actix_web::HttpResponseBuilder, account: &Account) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(account.version))).json(account)
 }
 
 /// Load a live account the caller can see, taking its row lock first when `for_update`.
@@ -194,7 +190,7 @@ pub async fn create_account(
     let account = db::write(&state, move |conn| insert_account(conn, &caller, &input, allow_duplicate)).await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/accounts/{}", account.id)));
-    Ok(account_response(created, &account))
+    Ok(with_etag(created, &account))
 }
 
 /// Get an account.
@@ -217,7 +213,7 @@ pub async fn get_account(
         Account::try_from(row)
     })
     .await?;
-    Ok(account_response(HttpResponse::Ok(), &account))
+    Ok(with_etag(HttpResponse::Ok(), &account))
 }
 
 /// Patch an account (JSON Merge Patch).
@@ -275,10 +271,10 @@ pub async fn update_account(
         if after.name_normalized != row.name_normalized || after.uscc != row.uscc {
             refuse_duplicates(conn, &after, allow_duplicate)?;
         }
-        audit::save_versioned(conn, &caller, ENTITY, "update", &row, after, map_unique)
+        audit::save_versioned::<_, Account>(conn, &caller, ENTITY, "update", &row, after, map_unique)
     })
     .await?;
-    Ok(account_response(HttpResponse::Ok(), &account))
+    Ok(with_etag(HttpResponse::Ok(), &account))
 }
 
 /// Delete an account (soft: it disappears from lists and reads, and stays in the audit log).

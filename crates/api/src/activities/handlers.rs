@@ -10,7 +10,8 @@ use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db::{self, stored};
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::org::users::check_assignable;
 use crate::state::AppState;
@@ -25,11 +26,6 @@ use salesops_persistence::{clock, DbConnection, StoreError};
 
 /// The entity type activities are audited under.
 pub const ENTITY: &str = "activity";
-
-/// Answer with an activity and its ETag.
-pub fn activity_response(mut builder: actix_web::HttpResponseBuilder, activity: &Activity) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(activity.version))).json(activity)
-}
 
 fn store_error(e: StoreError) -> ApiError {
     e.into()
@@ -130,7 +126,7 @@ pub async fn create_activity(
     .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/activities/{}", activity.id)));
-    Ok(activity_response(created, &activity))
+    Ok(with_etag(created, &activity))
 }
 
 /// Get an activity.
@@ -153,7 +149,7 @@ pub async fn get_activity(
         Activity::try_from(row)
     })
     .await?;
-    Ok(activity_response(HttpResponse::Ok(), &activity))
+    Ok(with_etag(HttpResponse::Ok(), &activity))
 }
 
 /// Patch an activity (JSON Merge Patch of subject, body, occurred_at, next_follow_up_at, location).
@@ -205,7 +201,7 @@ pub async fn update_activity(
         Ok(activity)
     })
     .await?;
-    Ok(activity_response(HttpResponse::Ok(), &activity))
+    Ok(with_etag(HttpResponse::Ok(), &activity))
 }
 
 /// The row after a patch, checked by the same rules as a new activity.

@@ -9,7 +9,8 @@ use crate::auth::Caller;
 use crate::contacts::dto::{Contact, ContactPatch, CreateContact};
 use crate::db;
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
@@ -23,11 +24,6 @@ use validator::Validate;
 
 /// The entity type contacts are audited under.
 pub const ENTITY: &str = "contact";
-
-/// Answer with a contact and its ETag.
-pub fn contact_response(mut builder: actix_web::HttpResponseBuilder, contact: &Contact) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(contact.version))).json(contact)
-}
 
 /// Load a live contact the caller can see. For an update, take the row locks
 /// of its account and then of the contact first, and read it again under them.
@@ -119,7 +115,7 @@ pub async fn create_contact(
     let contact = db::write(&state, move |conn| insert_contact(conn, &caller, &input)).await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/contacts/{}", contact.id)));
-    Ok(contact_response(created, &contact))
+    Ok(with_etag(created, &contact))
 }
 
 /// Get a contact.
@@ -138,7 +134,7 @@ pub async fn get_contact(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let contact = db::read(&state, move |conn| Ok(Contact::from(load_visible(conn, &caller, &id, false)?))).await?;
-    Ok(contact_response(HttpResponse::Ok(), &contact))
+    Ok(with_etag(HttpResponse::Ok(), &contact))
 }
 
 /// Query parameters of `GET /contacts`.
@@ -241,10 +237,10 @@ pub async fn update_contact(
         if after.is_primary && !row.is_primary {
             demote_primary(conn, &caller, &row.account_id, &row.id)?;
         }
-        audit::save_versioned(conn, &caller, ENTITY, "update", &row, after, map_unique)
+        audit::save_versioned::<_, Contact>(conn, &caller, ENTITY, "update", &row, after, map_unique)
     })
     .await?;
-    Ok(contact_response(HttpResponse::Ok(), &contact))
+    Ok(with_etag(HttpResponse::Ok(), &contact))
 }
 
 /// Delete a contact (soft: it disappears from lists and reads, and stays in the audit log).

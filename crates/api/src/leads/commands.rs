@@ -9,10 +9,11 @@ use crate::auth::Caller;
 use crate::db;
 use crate::db::stored;
 use crate::error::{ApiError, FieldError};
+use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::leads::dto::{AssignLead, DisqualifyLead, Lead};
-use crate::leads::handlers::{lead_response, load_visible, map_unique, ENTITY};
+use crate::leads::handlers::{load_visible, map_unique, ENTITY};
 use crate::org::users::check_assignable;
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
@@ -97,10 +98,10 @@ async fn run(
                 };
             }
         }
-        audit::save_versioned(conn, &caller, ENTITY, command.as_str(), &row, after, map_unique)
+        audit::save_versioned::<_, Lead>(conn, &caller, ENTITY, command.as_str(), &row, after, map_unique)
     })
     .await?;
-    Ok(lead_response(HttpResponse::Ok(), &lead))
+    Ok(with_etag(HttpResponse::Ok(), &lead))
 }
 
 macro_rules! lead_command {

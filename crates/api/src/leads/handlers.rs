@@ -5,7 +5,8 @@ use crate::auth::Caller;
 use crate::db;
 use crate::duplicates::{self, DuplicateCheckResult};
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::leads::dto::{CreateLead, DuplicateCheck, Lead, LeadPatch};
 use crate::org::users::check_assignable;
@@ -24,11 +25,6 @@ use validator::Validate;
 
 /// The entity type leads are audited under.
 pub const ENTITY: &str = "lead";
-
-/// Answer with a lead and its ETag.
-pub fn lead_response(mut builder: actix_web::HttpResponseBuilder, lead: &Lead) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(lead.version))).json(lead)
-}
 
 /// Load a live lead the caller can see, taking its row lock first when `for_update`.
 pub fn load_visible(
@@ -125,7 +121,7 @@ pub async fn create_lead(
     .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/leads/{}", lead.id)));
-    Ok(lead_response(created, &lead))
+    Ok(with_etag(created, &lead))
 }
 
 /// Get a lead.
@@ -148,7 +144,7 @@ pub async fn get_lead(
         Lead::try_from(row)
     })
     .await?;
-    Ok(lead_response(HttpResponse::Ok(), &lead))
+    Ok(with_etag(HttpResponse::Ok(), &lead))
 }
 
 /// Patch a lead (JSON Merge Patch).
@@ -199,10 +195,10 @@ pub async fn update_lead(
         if contact_changed && !allow_duplicate {
             refuse_duplicates(conn, &input, Some(&row.id))?;
         }
-        audit::save_versioned(conn, &caller, ENTITY, "update", &row, after, map_unique)
+        audit::save_versioned::<_, Lead>(conn, &caller, ENTITY, "update", &row, after, map_unique)
     })
     .await?;
-    Ok(lead_response(HttpResponse::Ok(), &lead))
+    Ok(with_etag(HttpResponse::Ok(), &lead))
 }
 
 /// Delete a lead (soft: it disappears from lists and reads, and stays in the audit log).

@@ -10,14 +10,13 @@ use crate::audit;
 use crate::auth::Caller;
 use crate::db::{self, stored};
 use crate::error::ApiError;
+use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::{OptionalJson, ValidJson};
 use crate::opportunities::dto::{
     AbandonOpportunity, LoseOpportunity, MoveOpportunity, Opportunity, ReopenOpportunity, WinOpportunity,
 };
-use crate::opportunities::handlers::{
-    append_stage_change, competitors_of, gate_facts, load_visible, opportunity_response, save,
-};
+use crate::opportunities::handlers::{append_stage_change, competitors_of, gate_facts, load_visible, save};
 use crate::pipeline::stages::{self, Stage};
 use crate::state::AppState;
 use crate::time::to_utc;
@@ -231,7 +230,7 @@ async fn run(
         Ok(opp)
     })
     .await?;
-    Ok(opportunity_response(HttpResponse::Ok(), &opp))
+    Ok(with_etag(HttpResponse::Ok(), &opp))
 }
 
 /// Move an open opportunity to another active open stage, forward or back.

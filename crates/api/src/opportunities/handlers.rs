@@ -5,7 +5,8 @@ use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db::{self, stored};
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::opportunities::dto::{CompetitorRef, CreateOpportunity, Opportunity, OpportunityPatch};
 use crate::org::users::check_assignable;
@@ -24,11 +25,6 @@ use validator::Validate;
 
 /// The entity type opportunities are audited under.
 pub const ENTITY: &str = "opportunity";
-
-/// Answer with an opportunity and its ETag.
-pub fn opportunity_response(mut builder: actix_web::HttpResponseBuilder, opp: &Opportunity) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(opp.version))).json(opp)
-}
 
 /// Load a live opportunity the caller can see, taking its row lock first when `for_update`.
 pub fn load_visible(
@@ -289,7 +285,7 @@ pub async fn create_opportunity(
     let opp = db::write(&state, move |conn| create_in(conn, &caller, &base_currency, input)).await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/opportunities/{}", opp.id)));
-    Ok(opportunity_response(created, &opp))
+    Ok(with_etag(created, &opp))
 }
 
 /// Get an opportunity, with its weighted amount and competitors.
@@ -313,7 +309,7 @@ pub async fn get_opportunity(
         Opportunity::from_parts(row, listed)
     })
     .await?;
-    Ok(opportunity_response(HttpResponse::Ok(), &opp))
+    Ok(with_etag(HttpResponse::Ok(), &opp))
 }
 
 /// Patch an opportunity (JSON Merge Patch).
@@ -358,7 +354,7 @@ pub async fn update_opportunity(
         save(conn, &caller, "update", &row, after, competitor_ids.as_deref())
     })
     .await?;
-    Ok(opportunity_response(HttpResponse::Ok(), &opp))
+    Ok(with_etag(HttpResponse::Ok(), &opp))
 }
 
 /// Apply a merge patch to a stored opportunity, with every check; returns the new row and,

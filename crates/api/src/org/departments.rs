@@ -8,7 +8,8 @@ use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::{double_option, ValidJson};
 use crate::org::users::require_active_user;
 use crate::pagination::{self, Page};
@@ -119,11 +120,6 @@ pub struct DepartmentListQuery {
     pub cursor: Option<String>,
 }
 
-/// Answer with a department and its ETag.
-fn department_response(mut builder: actix_web::HttpResponseBuilder, department: &Department) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(department.version))).json(department)
-}
-
 /// Refuse with 422 on `field` unless `id` names a live (not deleted) department.
 pub fn require_department(conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
     if departments::find(conn, id)?.is_some() {
@@ -212,7 +208,7 @@ pub async fn create_department(
     .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/departments/{}", department.id)));
-    Ok(department_response(created, &department))
+    Ok(with_etag(created, &department))
 }
 
 /// Get a department.
@@ -233,7 +229,7 @@ pub async fn get_department(
     let department =
         db::read(&state, move |conn| departments::find(conn, &id)?.map(Department::from).ok_or(ApiError::NotFound))
             .await?;
-    Ok(department_response(HttpResponse::Ok(), &department))
+    Ok(with_etag(HttpResponse::Ok(), &department))
 }
 
 /// Patch a department (admins; JSON Merge Patch).
@@ -303,10 +299,10 @@ pub async fn update_department(
                 require_active_user(conn, "head_user_id", head)?;
             }
         }
-        audit::save_versioned(conn, &caller, ENTITY, "update", &row, after, ApiError::from)
+        audit::save_versioned::<_, Department>(conn, &caller, ENTITY, "update", &row, after, ApiError::from)
     })
     .await?;
-    Ok(department_response(HttpResponse::Ok(), &department))
+    Ok(with_etag(HttpResponse::Ok(), &department))
 }
 
 /// Delete a department (admins; soft: it disappears from lists and reads, and stays in the audit log).

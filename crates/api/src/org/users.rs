@@ -8,7 +8,8 @@ use crate::audit::{self, snapshot};
 use crate::auth::{password, Caller};
 use crate::db;
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::{double_option, ValidJson};
 use crate::org::departments::require_department;
 use crate::pagination::{self, Page};
@@ -242,11 +243,6 @@ pub struct UserListQuery {
     pub cursor: Option<String>,
 }
 
-/// Answer with a user and their ETag.
-fn user_response(mut builder: actix_web::HttpResponseBuilder, user: &User) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(user.version))).json(user)
-}
-
 /// Refuse with 422 on `field` unless `id` names an active user.
 pub fn require_active_user(conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
     if users::find(conn, id)?.is_some_and(|u| u.active) {
@@ -367,7 +363,7 @@ pub async fn create_user(
     .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)));
-    Ok(user_response(created, &user))
+    Ok(with_etag(created, &user))
 }
 
 /// Get a user, active or not.
@@ -387,7 +383,7 @@ pub async fn get_user(
     let id = id.into_inner();
     let user = db::read(&state, move |conn| users::find(conn, &id)?.ok_or(ApiError::NotFound).and_then(User::try_from))
         .await?;
-    Ok(user_response(HttpResponse::Ok(), &user))
+    Ok(with_etag(HttpResponse::Ok(), &user))
 }
 
 /// Patch a user (admins; JSON Merge Patch of name, phone, role, department and manager).
@@ -453,10 +449,10 @@ pub async fn update_user(
         after.role = fields.role.as_str().to_owned();
         after.department_id = fields.department_id;
         after.manager_id = fields.manager_id;
-        audit::save_versioned(conn, &caller, ENTITY, "update", &row, after, map_unique)
+        audit::save_versioned::<_, User>(conn, &caller, ENTITY, "update", &row, after, map_unique)
     })
     .await?;
-    Ok(user_response(HttpResponse::Ok(), &user))
+    Ok(with_etag(HttpResponse::Ok(), &user))
 }
 
 /// Switch a user's `active` flag, refusing a no-op; deactivation also revokes their tokens.
@@ -476,7 +472,7 @@ async fn set_active(
         org::check_activation(&row.id, caller.id(), row.active, active)?;
         let mut after = row.clone();
         after.active = active;
-        let user = audit::save_versioned(conn, &caller, ENTITY, action, &row, after, map_unique)?;
+        let user = audit::save_versioned::<_, User>(conn, &caller, ENTITY, action, &row, after, map_unique)?;
         if !active {
             // Access tokens die with the flag (the caller check reads it); refresh tokens are revoked here.
             tokens::revoke_all_for_user(conn, &row.id, clock::now())?;
@@ -484,7 +480,7 @@ async fn set_active(
         Ok(user)
     })
     .await?;
-    Ok(user_response(HttpResponse::Ok(), &user))
+    Ok(with_etag(HttpResponse::Ok(), &user))
 }
 
 /// Deactivate a user (admins).

@@ -9,7 +9,8 @@ use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::{double_option, trimmed, trimmed_opt, ValidJson};
 use crate::pagination::{self, Page};
 use crate::state::AppState;
@@ -121,10 +122,6 @@ struct EditableCompetitor {
     notes: Option<String>,
 }
 
-fn response(mut builder: actix_web::HttpResponseBuilder, c: &Competitor) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(c.version))).json(c)
-}
-
 fn map_unique(e: StoreError) -> ApiError {
     if e.is_unique_violation_on("name") || matches!(e, StoreError::UniqueViolation(_)) {
         ApiError::invalid_field("name", "taken", "another competitor has this name")
@@ -201,7 +198,7 @@ pub async fn get_competitor(
         pipeline::find_competitor(conn, &id)?.map(Competitor::from).ok_or(ApiError::NotFound)
     })
     .await?;
-    Ok(response(HttpResponse::Ok(), &c))
+    Ok(with_etag(HttpResponse::Ok(), &c))
 }
 
 /// Add a competitor (managers and admins).
@@ -236,7 +233,7 @@ pub async fn create_competitor(
     .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/competitors/{}", c.id)));
-    Ok(response(created, &c))
+    Ok(with_etag(created, &c))
 }
 
 /// Change a competitor (managers and admins; JSON Merge Patch).
@@ -292,7 +289,7 @@ pub async fn update_competitor(
         audit::save_versioned::<_, Competitor>(conn, &caller, ENTITY, "update", &row, after, map_unique)
     })
     .await?;
-    Ok(response(HttpResponse::Ok(), &c))
+    Ok(with_etag(HttpResponse::Ok(), &c))
 }
 
 /// Deactivate a competitor (managers and admins). Competitors are never removed, so

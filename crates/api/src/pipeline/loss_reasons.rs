@@ -9,7 +9,8 @@ use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::{double_option, trimmed, ValidJson};
 use crate::pagination::Page;
 use crate::pipeline::stages::IncludeInactive;
@@ -108,10 +109,6 @@ pub struct LossReasonPatch {
     pub active: Option<Option<bool>>,
 }
 
-fn response(mut builder: actix_web::HttpResponseBuilder, reason: &LossReason) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(reason.version))).json(reason)
-}
-
 fn map_store(e: StoreError) -> ApiError {
     e.into()
 }
@@ -162,7 +159,7 @@ pub async fn get_loss_reason(
         pipeline::find_loss_reason(conn, &code)?.map(LossReason::from).ok_or(ApiError::NotFound)
     })
     .await?;
-    Ok(response(HttpResponse::Ok(), &reason))
+    Ok(with_etag(HttpResponse::Ok(), &reason))
 }
 
 /// Add a loss reason (admins).
@@ -204,7 +201,7 @@ pub async fn create_loss_reason(
     .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/loss-reasons/{}", reason.code)));
-    Ok(response(created, &reason))
+    Ok(with_etag(created, &reason))
 }
 
 /// Change a loss reason (admins; JSON Merge Patch).
@@ -262,7 +259,7 @@ pub async fn update_loss_reason(
         audit::save_versioned::<_, LossReason>(conn, &caller, ENTITY, "update", &row, after, map_store)
     })
     .await?;
-    Ok(response(HttpResponse::Ok(), &reason))
+    Ok(with_etag(HttpResponse::Ok(), &reason))
 }
 
 /// Deactivate a loss reason (admins). Reasons are never removed, so lost deals keep

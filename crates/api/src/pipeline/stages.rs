@@ -11,7 +11,8 @@ use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db::{self, stored};
 use crate::error::{ApiError, FieldError};
-use crate::etag::{etag, IfMatch};
+use crate::etag::with_etag;
+use crate::etag::IfMatch;
 use crate::extract::{double_option, trimmed, ValidJson};
 use crate::pagination::Page;
 use crate::state::AppState;
@@ -162,10 +163,6 @@ pub fn closing(conn: &mut DbConnection, kind: StageKind) -> Result<Stage, ApiErr
         .next()
         .ok_or_else(|| ApiError::Internal(format!("no active {kind} pipeline stage")))?;
     Stage::try_from(row)
-}
-
-fn stage_response(mut builder: actix_web::HttpResponseBuilder, stage: &Stage) -> HttpResponse {
-    builder.insert_header((header::ETAG, etag(stage.version))).json(stage)
 }
 
 fn key_shape(key: &str) -> Result<(), ValidationError> {
@@ -402,7 +399,7 @@ pub async fn get_pipeline_stage(
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
     let stage = db::read(&state, move |conn| find(conn, &key)?.ok_or(ApiError::NotFound)).await?;
-    Ok(stage_response(HttpResponse::Ok(), &stage))
+    Ok(with_etag(HttpResponse::Ok(), &stage))
 }
 
 /// Add a stage (admins).
@@ -450,7 +447,7 @@ pub async fn create_pipeline_stage(
     .await?;
     let mut created = HttpResponse::Created();
     created.insert_header((header::LOCATION, format!("/api/v1/pipeline-stages/{}", stage.key)));
-    Ok(stage_response(created, &stage))
+    Ok(with_etag(created, &stage))
 }
 
 /// Change a stage (admins; JSON Merge Patch).
@@ -502,5 +499,5 @@ pub async fn update_pipeline_stage(
         audit::save_versioned::<_, Stage>(conn, &caller, ENTITY, "update", &row, after, map_unique)
     })
     .await?;
-    Ok(stage_response(HttpResponse::Ok(), &stage))
+    Ok(with_etag(HttpResponse::Ok(), &stage))
 }
