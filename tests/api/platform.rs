@@ -45,6 +45,146 @@ fn every_operation_has_an_id_one_tag_a_summary_and_error_responses() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
+type Schemas = serde_json::Map<String, serde_json::Value>;
+
+/// Follow a `$ref` into `components.schemas`, or give the schema itself.
+fn resolve<'a>(schemas: &'a Schemas, schema: &'a serde_json::Value) -> &'a serde_json::Value {
+    match schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+        Some(name) => resolve(schemas, &schemas[name]),
+        None => schema,
+    }
+}
+
+/// The declared properties (name → schema) and required names of an object
+/// schema, merging its `allOf` parts.
+fn object_shape<'a>(
+    schemas: &'a Schemas,
+    schema: &'a serde_json::Value,
+) -> (std::collections::BTreeMap<&'a str, &'a serde_json::Value>, std::collections::BTreeSet<&'a str>) {
+    let schema = resolve(schemas, schema);
+    let mut properties: std::collections::BTreeMap<&str, &serde_json::Value> =
+        schema["properties"].as_object().into_iter().flatten().map(|(k, v)| (k.as_str(), v)).collect();
+    let mut required: std::collections::BTreeSet<&str> =
+        schema["required"].as_array().into_iter().flatten().filter_map(|n| n.as_str()).collect();
+    for part in schema["allOf"].as_array().into_iter().flatten() {
+        let (p, r) = object_shape(schemas, part);
+        properties.extend(p);
+        required.extend(r);
+    }
+    (properties, required)
+}
+
+/// Whether `value` is of the JSON type `name` (an integer is also a number).
+fn has_type(value: &serde_json::Value, name: &str) -> bool {
+    match name {
+        "null" => value.is_null(),
+        "boolean" => value.is_boolean(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "string" => value.is_string(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => true,
+    }
+}
+
+/// Check an example value against its schema: object keys against the declared
+/// and required properties, enum words, JSON types, `date`/`date-time` formats
+/// (RFC 3339 in UTC), nested objects, arrays and maps. Problems go to `drift`.
+fn check_example(
+    schemas: &Schemas,
+    schema: &serde_json::Value,
+    value: &serde_json::Value,
+    at: &str,
+    drift: &mut Vec<String>,
+) {
+    let schema = resolve(schemas, schema);
+    if let Some(alternatives) = schema["oneOf"].as_array() {
+        if !value.is_null() {
+            let non_null: Vec<_> = alternatives.iter().filter(|a| a["type"] != "null").collect();
+            if let [only] = non_null.as_slice() {
+                check_example(schemas, only, value, at, drift);
+            }
+        }
+        return;
+    }
+    let types: Vec<&str> = match &schema["type"] {
+        serde_json::Value::String(t) => vec![t.as_str()],
+        serde_json::Value::Array(ts) => ts.iter().filter_map(|t| t.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    if !types.is_empty() && !types.iter().any(|t| has_type(value, t)) {
+        drift.push(format!("{at}: {value} is not of type {types:?}"));
+        return;
+    }
+    if let Some(words) = schema["enum"].as_array() {
+        if !value.is_null() && !words.contains(value) {
+            drift.push(format!("{at}: {value} is not one of {words:?}"));
+        }
+    }
+    if let Some(text) = value.as_str() {
+        let ok = match schema["format"].as_str() {
+            Some("date-time") => {
+                chrono::DateTime::parse_from_rfc3339(text).is_ok_and(|t| t.offset().local_minus_utc() == 0)
+                    && text.ends_with('Z')
+            }
+            Some("date") => chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").is_ok(),
+            _ => true,
+        };
+        if !ok {
+            drift.push(format!("{at}: `{text}` is not a {}", schema["format"]));
+        }
+    }
+    if let Some(items) = value.as_array() {
+        for (i, item) in items.iter().enumerate() {
+            check_example(schemas, &schema["items"], item, &format!("{at}[{i}]"), drift);
+        }
+    }
+    let Some(object) = value.as_object() else { return };
+    let (properties, required) = object_shape(schemas, schema);
+    if properties.is_empty() {
+        if let Some(values) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+            for (key, item) in object {
+                check_example(schemas, values, item, &format!("{at}.{key}"), drift);
+            }
+        }
+        return;
+    }
+    for (key, item) in object {
+        match properties.get(key.as_str()) {
+            Some(property) => check_example(schemas, property, item, &format!("{at}.{key}"), drift),
+            None => drift.push(format!("{at}: example key `{key}` is not a declared property")),
+        }
+    }
+    for key in required.iter().filter(|k| !object.contains_key(**k)) {
+        drift.push(format!("{at}: required property `{key}` is missing from the example"));
+    }
+}
+
+#[test]
+fn every_object_schema_has_an_example_that_matches_its_properties() {
+    let doc = serde_json::to_value(openapi_document()).expect("json");
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    let mut missing = Vec::new();
+    let mut drift = Vec::new();
+    for (name, schema) in schemas {
+        let is_object = schema["type"] == "object" || schema["allOf"].is_array();
+        if !is_object || name.starts_with("Page_") {
+            continue;
+        }
+        match schema.get("example") {
+            None => missing.push(name.as_str()),
+            Some(example) if !example.is_object() => drift.push(format!("{name}: the example is not a JSON object")),
+            Some(example) => check_example(schemas, schema, example, name, &mut drift),
+        }
+    }
+    assert!(
+        missing.is_empty() && drift.is_empty(),
+        "object schemas without a schema-level example: {missing:?}\nexamples that drifted from their schemas:\n{}",
+        drift.join("\n")
+    );
+}
+
 fn migrations_run_up_down_and_up_again(backend: Backend) {
     let (url, _guard) = fresh_database(backend);
     let pool = startup::open_pool(&test_settings(&url)).expect("pool");

@@ -96,6 +96,12 @@ where
 
 /// One recorded change.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-0000000002a1", "occurred_at": "2026-12-01T01:30:00Z", "actor_id": "0190f0c2-6a00-7000-8000-0000000000a1",
+    "action": "qualify", "entity_type": "lead", "entity_id": "0190f0c2-6a00-7000-8000-0000000000b1",
+    "changes": {"status": {"before": "working", "after": "qualified"}},
+    "request_id": "0190f0c2-7d1e-7c3a-9d63-2f4f1b0f3a11"
+}))]
 pub struct AuditEvent {
     /// Event id (UUIDv7, time-ordered).
     pub id: String,

@@ -18,10 +18,10 @@ pub const MAX_MATCHES_PER_KIND: i64 = 50;
 /// One record that matches.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(example = json!({
-    "entity_type": "contact", "id": "01936d2e-8c1a-7b7e-9d3f-5a2b1c0d4e6f", "lead_id": null,
+    "entity_type": "contact", "id": "0190f0c2-6a00-7000-8000-0000000000e1", "lead_id": null,
     "matched_on": ["email"], "status": null, "visible": true, "name": "王芳",
-    "company": "上海明远科技有限公司", "account_id": "01936d2e-7a00-7000-8000-000000000001",
-    "owner_id": "01936d2e-6f00-7000-8000-000000000002"
+    "company": "上海明远科技有限公司", "account_id": "0190f0c2-6a00-7000-8000-0000000000d1",
+    "owner_id": "0190f0c2-6a00-7000-8000-0000000000a1"
 }))]
 pub struct DuplicateMatch {
     /// What kind of record matched: `lead`, `account` or `contact`.
@@ -48,6 +48,11 @@ pub struct DuplicateMatch {
 
 /// The result of a duplicate check.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"data": [{
+    "entity_type": "contact", "id": "0190f0c2-6a00-7000-8000-0000000000e1", "name": "王芳",
+    "company": "上海明远科技有限公司", "status": null, "matched_on": ["email"], "visible": true,
+    "lead_id": null, "account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "owner_id": "0190f0c2-6a00-7000-8000-0000000000a1"
+}]}))]
 pub struct DuplicateCheckResult {
     /// Matches: leads, then accounts, then contacts, each oldest first; empty when there are none.
     pub data: Vec<DuplicateMatch>,

@@ -43,6 +43,7 @@ pub struct Problem {
 
 /// One invalid field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"field": "email", "code": "email", "message": "not a valid email address"}))]
 pub struct FieldError {
     /// The field's path in the request, e.g. `email` or `lines[2].quantity`.
     pub field: String,

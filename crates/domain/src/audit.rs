@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 /// One changed field, before and after.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(example = json!({"before": "working", "after": "qualified"}))]
 pub struct FieldChange {
     /// The value before the change; `null` when the record was created.
     pub before: Value,

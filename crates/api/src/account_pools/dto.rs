@@ -308,6 +308,10 @@ pub struct RecalledAccount {
 
 /// What one run of the recall job did to a pool.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"recalled": [{
+    "account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "previous_owner_id": "0190f0c2-6a00-7000-8000-0000000000a1",
+    "rule": "no_activity", "reason": "no activity for 31 days (limit 30)"
+}]}))]
 pub struct RecallReport {
     /// The accounts recalled, in id order; empty when none was due (or another runner had the pool).
     pub recalled: Vec<RecalledAccount>,

@@ -17,6 +17,15 @@ use validator::{Validate, ValidationError};
 
 /// An account (客户): a customer company.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-0000000000d1", "name": "上海明远科技有限公司", "uscc": "91310000717854505W",
+    "industry": "manufacturing", "region": "华东", "address": "上海市浦东新区张江路 88 号",
+    "parent_account_id": null, "tier": "key", "lifecycle": "prospect", "owner_id": "0190f0c2-6a00-7000-8000-0000000000a1",
+    "pool_id": "0190f0c2-6a00-7000-8000-0000000000c1", "in_pool": false, "owned_since": "2026-12-01T02:15:00Z",
+    "last_activity_at": "2026-12-01T06:30:00Z", "first_won_at": null, "last_won_at": null,
+    "external_id": null, "notes": null, "version": 2, "created_at": "2026-12-01T02:15:00Z",
+    "updated_at": "2026-12-01T06:30:00Z", "created_by": "0190f0c2-6a00-7000-8000-0000000000a1"
+}))]
 pub struct Account {
     /// UUIDv7.
     pub id: String,
@@ -337,7 +346,7 @@ impl AccountPatch {
 /// Whom to hand an account to.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"owner_id": "01936d2e-6f00-7000-8000-000000000002", "include_open_opportunities": true, "note": "territory change"}))]
+#[schema(example = json!({"owner_id": "0190f0c2-6a00-7000-8000-0000000000a2", "include_open_opportunities": true, "note": "territory change"}))]
 pub struct TransferAccount {
     /// The new owner: an active user within the caller's data scope.
     #[validate(length(min = 1, max = 36))]
@@ -354,6 +363,11 @@ pub struct TransferAccount {
 
 /// One change of an account's owner.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-0000000003a1", "account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "from_owner_id": "0190f0c2-6a00-7000-8000-0000000000a1",
+    "to_owner_id": "0190f0c2-6a00-7000-8000-0000000000a2", "pool_id": null, "reason": "transfer", "detail": "territory change",
+    "actor_id": "0190f0c2-6a00-7000-8000-0000000000a0", "occurred_at": "2026-12-03T01:00:00Z"
+}))]
 pub struct OwnerChange {
     /// UUIDv7.
     pub id: String,

@@ -33,6 +33,15 @@ pub struct Location {
 
 /// A follow-up (跟进记录): a call, visit, meeting, email, note or check-in.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-0000000001a1", "kind": "visit", "subject": "Demo of the reporting module",
+    "body": "They want SSO and a pilot in January.", "occurred_at": "2026-12-01T06:30:00Z",
+    "next_follow_up_at": "2026-12-08T02:00:00Z", "owner_id": "0190f0c2-6a00-7000-8000-0000000000a1", "lead_id": null,
+    "account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "contact_id": "0190f0c2-6a00-7000-8000-0000000000e1", "opportunity_id": "0190f0c2-6a00-7000-8000-0000000000f1",
+    "location": {"latitude": 31.2304, "longitude": 121.4737, "name": "明远科技 浦东办公室"},
+    "version": 1, "created_at": "2026-12-01T07:05:00Z", "updated_at": "2026-12-01T07:05:00Z",
+    "created_by": "0190f0c2-6a00-7000-8000-0000000000a1"
+}))]
 pub struct Activity {
     /// UUIDv7.
     pub id: String,
@@ -109,7 +118,7 @@ impl TryFrom<ActivityRow> for Activity {
 #[schema(example = json!({
     "kind": "visit", "subject": "Demo of the reporting module", "body": "They want SSO and a pilot in January.",
     "occurred_at": "2026-12-01T06:30:00Z", "next_follow_up_at": "2026-12-08T02:00:00Z",
-    "account_id": "0190f0c2-6a00-7000-8000-0000000000c1", "contact_id": "0190f0c2-6a00-7000-8000-0000000000c2",
+    "account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "contact_id": "0190f0c2-6a00-7000-8000-0000000000e1",
     "location": {"latitude": 31.2304, "longitude": 121.4737, "name": "明远科技 浦东办公室"}
 }))]
 pub struct CreateActivity {

@@ -21,6 +21,7 @@ use validator::Validate;
 /// Credentials.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"email": "admin@localhost", "password": "change-me-please-1"}))]
 pub struct LoginRequest {
     /// The user's email.
     #[validate(length(min = 1, max = 254))]
@@ -35,6 +36,7 @@ pub struct LoginRequest {
 /// A refresh token to rotate.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "n3J6bS1xZk9hR0xwVVd0c2FHbGpiR1Z5YVhOb1pXUQ"}))]
 pub struct RefreshRequest {
     /// The refresh token from the last login or refresh.
     #[validate(length(min = 1, max = 512))]
@@ -44,6 +46,7 @@ pub struct RefreshRequest {
 /// What to revoke on logout.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"refresh_token": "n3J6bS1xZk9hR0xwVVd0c2FHbGpiR1Z5YVhOb1pXUQ"}))]
 pub struct LogoutRequest {
     /// The session's refresh token; its whole family is revoked with the access token.
     #[validate(length(min = 1, max = 512))]
@@ -52,6 +55,11 @@ pub struct LogoutRequest {
 
 /// A new token pair.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIwMTkwZjBjMi02YTAwLTcwMDAtODAwMC0wMDAwMDAwMDAwYTEiLCJyb2xlIjoicmVwIn0.Zm9yLWRvY3VtZW50YXRpb24tb25seQ",
+    "token_type": "Bearer", "expires_in": 900,
+    "refresh_token": "n3J6bS1xZk9hR0xwVVd0c2FHbGpiR1Z5YVhOb1pXUQ", "refresh_expires_in": 1209600
+}))]
 pub struct TokenResponse {
     /// A JWT to send as `Authorization: Bearer <token>`.
     pub access_token: String,
@@ -70,6 +78,12 @@ pub struct TokenResponse {
 
 /// The caller and what they can see.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-0000000000a1", "email": "li.lei@example.cn", "name": "李雷", "phone": "+86 139 1234 5678",
+    "role": "rep", "department_id": "0190f0c2-6a00-7000-8000-000000000001", "manager_id": "0190f0c2-6a00-7000-8000-0000000000a0", "active": true, "version": 1,
+    "created_at": "2026-11-28T08:30:00Z", "updated_at": "2026-11-28T08:30:00Z", "created_by": "0190f0c2-6a00-7000-8000-0000000000ad",
+    "effective_scope": "self"
+}))]
 pub struct Me {
     /// The caller.
     #[serde(flatten)]

@@ -12,6 +12,12 @@ use utoipa::ToSchema;
 
 /// A contact: a person at an account.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-0000000000e1", "account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "name": "王芳", "title": "采购经理",
+    "email": "wang.fang@mingyuan.cn", "phone": "+86 138 0013 8000", "is_primary": true,
+    "last_activity_at": "2026-12-01T06:30:00Z", "external_id": null, "notes": null, "version": 2,
+    "created_at": "2026-12-01T02:15:00Z", "updated_at": "2026-12-01T06:30:00Z", "created_by": "0190f0c2-6a00-7000-8000-0000000000a1"
+}))]
 pub struct Contact {
     /// UUIDv7.
     pub id: String,
@@ -72,7 +78,7 @@ impl From<ContactRow> for Contact {
 #[derive(Debug, Clone, Default, Deserialize, validator::Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "account_id": "01936d2e-7a00-7000-8000-000000000001", "name": "王芳", "title": "采购经理",
+    "account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "name": "王芳", "title": "采购经理",
     "email": "wang.fang@mingyuan.cn", "phone": "+86 138 0013 8000"
 }))]
 pub struct CreateContact {

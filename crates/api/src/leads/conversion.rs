@@ -69,6 +69,7 @@ pub struct ConvertLead {
 /// stage, owned by the lead's owner.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "明远科技 ERP 二期", "amount": {"amount": 12_000_000, "currency": "CNY"}, "expected_close_date": "2026-12-31"}))]
 pub struct ConversionOpportunity {
     /// A short name for the deal (1–200 characters).
     #[validate(length(min = 1, max = 200))]
@@ -86,6 +87,22 @@ pub struct ConversionOpportunity {
 
 /// The converted lead and what it was converted into.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "lead": {
+        "id": "0190f0c2-6a00-7000-8000-0000000000b1", "name": "王芳", "company": "上海明远科技有限公司", "title": "采购经理",
+        "email": "wang.fang@mingyuan.cn", "phone": "+86 138 0013 8000", "source": "event",
+        "industry": "manufacturing", "region": "华东", "status": "converted", "owner_id": "0190f0c2-6a00-7000-8000-0000000000a1",
+        "score": 60, "next_follow_up_at": "2026-12-01T01:00:00Z", "last_activity_at": "2026-11-30T07:00:00Z",
+        "disqualify_reason": null,
+        "converted_account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "converted_contact_id": "0190f0c2-6a00-7000-8000-0000000000e1",
+        "converted_opportunity_id": "0190f0c2-6a00-7000-8000-0000000000f1", "converted_at": "2026-12-01T02:15:00Z",
+        "external_id": null, "notes": null, "version": 4,
+        "created_at": "2026-11-30T03:20:00Z", "updated_at": "2026-12-01T02:15:00Z",
+        "created_by": "0190f0c2-6a00-7000-8000-0000000000a1"
+    },
+    "account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "contact_id": "0190f0c2-6a00-7000-8000-0000000000e1",
+    "opportunity_id": "0190f0c2-6a00-7000-8000-0000000000f1"
+}))]
 pub struct LeadConversion {
     /// The lead, now `converted`, with its links.
     pub lead: Lead,

@@ -15,6 +15,18 @@ use validator::Validate;
 
 /// A lead (线索).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-0000000000b1", "name": "王芳", "company": "上海明远科技有限公司", "title": "采购经理",
+    "email": "wang.fang@mingyuan.cn", "phone": "+86 138 0013 8000", "source": "event",
+    "industry": "manufacturing", "region": "华东", "status": "working", "owner_id": "0190f0c2-6a00-7000-8000-0000000000a1",
+    "score": 60, "next_follow_up_at": "2026-12-01T01:00:00Z", "last_activity_at": "2026-11-30T07:00:00Z",
+    "disqualify_reason": null,
+    "converted_account_id": null, "converted_contact_id": null,
+    "converted_opportunity_id": null, "converted_at": null,
+    "external_id": null, "notes": null, "version": 2,
+    "created_at": "2026-11-30T03:20:00Z", "updated_at": "2026-11-30T07:00:00Z",
+    "created_by": "0190f0c2-6a00-7000-8000-0000000000a1"
+}))]
 pub struct Lead {
     /// UUIDv7.
     pub id: String,
@@ -326,6 +338,7 @@ impl LeadPatch {
 /// Why a lead is disqualified.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "no budget this year"}))]
 pub struct DisqualifyLead {
     /// The reason, kept on the lead.
     #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
@@ -336,6 +349,7 @@ pub struct DisqualifyLead {
 /// Whom to give a lead to.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"owner_id": "0190f0c2-6a00-7000-8000-0000000000a1"}))]
 pub struct AssignLead {
     /// An active user within the caller's data scope.
     #[validate(length(min = 1, max = 36))]

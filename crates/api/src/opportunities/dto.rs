@@ -15,6 +15,7 @@ use validator::Validate;
 
 /// A competitor as listed on an opportunity.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({"id": "0190f0c2-7000-7000-8000-000000000301", "name": "金蝶"}))]
 pub struct CompetitorRef {
     /// The competitor's id.
     pub id: String,
@@ -25,6 +26,18 @@ pub struct CompetitorRef {
 
 /// An opportunity (商机).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-0000000000f1", "name": "明远科技 ERP 二期", "account_id": "0190f0c2-6a00-7000-8000-0000000000d1",
+    "contact_id": "0190f0c2-6a00-7000-8000-0000000000e1", "owner_id": "0190f0c2-6a00-7000-8000-0000000000a1",
+    "amount": {"amount": 12_000_000, "currency": "CNY"}, "weighted_amount": {"amount": 6_000_000, "currency": "CNY"},
+    "expected_close_date": "2026-12-31", "stage": "proposal", "probability_bps": 5000,
+    "forecast_category": "best_case", "status": "open", "loss_reason": null, "loss_note": null,
+    "won_by_competitor_id": null, "competitors": [{"id": "0190f0c2-7000-7000-8000-000000000301", "name": "金蝶"}],
+    "next_step": "Send the revised proposal", "source_lead_id": "0190f0c2-6a00-7000-8000-0000000000b1",
+    "stage_entered_at": "2026-12-01T08:00:00Z", "closed_at": null, "last_activity_at": "2026-12-01T06:30:00Z",
+    "external_id": null, "notes": null, "version": 3, "created_at": "2026-12-01T02:15:00Z",
+    "updated_at": "2026-12-01T08:00:00Z", "created_by": "0190f0c2-6a00-7000-8000-0000000000a1"
+}))]
 pub struct Opportunity {
     /// UUIDv7.
     pub id: String,
@@ -148,7 +161,7 @@ impl AmountInput {
 #[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({
-    "name": "明远科技 ERP 二期", "account_id": "0190f0c2-7000-7000-8000-000000000101",
+    "name": "明远科技 ERP 二期", "account_id": "0190f0c2-6a00-7000-8000-0000000000d1",
     "amount": {"amount": 12_000_000, "currency": "CNY"}, "expected_close_date": "2026-12-31",
     "stage": "qualification", "next_step": "Discovery call", "competitor_ids": []
 }))]
@@ -257,6 +270,7 @@ pub struct OpportunityPatch {
 /// Where to move an open opportunity.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"stage": "proposal"}))]
 pub struct MoveOpportunity {
     /// The key of an active open stage other than the current one.
     #[validate(length(min = 1, max = 40))]
@@ -267,6 +281,7 @@ pub struct MoveOpportunity {
 /// Winning takes no fields; the body may be omitted or `{}`.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({}))]
 pub struct WinOpportunity {}
 
 /// Why an opportunity was lost.
@@ -291,6 +306,7 @@ pub struct LoseOpportunity {
 /// Why an opportunity is abandoned; the body may be omitted.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"reason": "Customer postponed the project indefinitely"}))]
 pub struct AbandonOpportunity {
     /// Kept in `loss_note`.
     #[validate(length(max = 1000))]
@@ -302,6 +318,7 @@ pub struct AbandonOpportunity {
 /// Where to reopen a closed opportunity; the body may be omitted.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"stage": "negotiation"}))]
 pub struct ReopenOpportunity {
     /// An active open stage; default: the stage it was in before it closed.
     #[validate(length(min = 1, max = 40))]
@@ -312,6 +329,11 @@ pub struct ReopenOpportunity {
 
 /// One entry of an opportunity's stage history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-0000000004a1", "action": "move", "from_stage": "qualification", "to_stage": "proposal",
+    "from_status": "open", "to_status": "open", "amount": {"amount": 12_000_000, "currency": "CNY"},
+    "probability_bps": 5000, "actor_id": "0190f0c2-6a00-7000-8000-0000000000a1", "occurred_at": "2026-12-01T08:00:00Z"
+}))]
 pub struct StageChange {
     /// UUIDv7; the history is ordered by it.
     pub id: String,

@@ -31,6 +31,11 @@ pub const ENTITY: &str = "department";
 
 /// A department: a node of the organisation tree (a region, an industry, a product line).
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-000000000001", "name": "华东大区", "parent_id": null,
+    "head_user_id": "0190f0c2-6a00-7000-8000-0000000000a0", "version": 2, "created_at": "2026-11-28T08:00:00Z",
+    "updated_at": "2026-11-28T08:40:00Z", "created_by": "0190f0c2-6a00-7000-8000-0000000000ad"
+}))]
 pub struct Department {
     /// UUIDv7.
     #[schema(example = "0190f0c2-7d1e-7c3a-9d63-2f4f1b0f3a11")]
@@ -73,7 +78,7 @@ impl From<DepartmentRow> for Department {
 /// A new department.
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({"name": "华东大区", "parent_id": "0190f0c2-6a00-7000-8000-000000000001"}))]
+#[schema(example = json!({"name": "上海销售一部", "parent_id": "0190f0c2-6a00-7000-8000-000000000001"}))]
 pub struct CreateDepartment {
     /// Display name (required).
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]

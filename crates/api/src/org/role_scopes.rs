@@ -23,6 +23,7 @@ pub const ENTITY: &str = "role_scope";
 
 /// The data scope in force for one role.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"role": "rep", "scope": "self", "is_default": true}))]
 pub struct RoleScope {
     /// The role.
     #[schema(example = "rep")]
@@ -37,6 +38,12 @@ pub struct RoleScope {
 
 /// Every role's scope.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({"data": [
+    {"role": "admin", "scope": "all", "is_default": true},
+    {"role": "manager", "scope": "department_tree", "is_default": true},
+    {"role": "rep", "scope": "department", "is_default": false},
+    {"role": "finance", "scope": "all", "is_default": true}
+]}))]
 pub struct RoleScopeList {
     /// One entry per role, in the order admin, manager, rep, finance.
     pub data: Vec<RoleScope>,

@@ -33,6 +33,11 @@ pub const ENTITY: &str = "user";
 
 /// A user. The password hash is never returned.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-6a00-7000-8000-0000000000a1", "email": "li.lei@example.cn", "name": "李雷", "phone": "+86 139 1234 5678",
+    "role": "rep", "department_id": "0190f0c2-6a00-7000-8000-000000000001", "manager_id": "0190f0c2-6a00-7000-8000-0000000000a0", "active": true, "version": 1,
+    "created_at": "2026-11-28T08:30:00Z", "updated_at": "2026-11-28T08:30:00Z", "created_by": "0190f0c2-6a00-7000-8000-0000000000ad"
+}))]
 pub struct User {
     /// UUIDv7.
     #[schema(example = "0190f0c2-6a00-7000-8000-0000000000a1")]

@@ -30,6 +30,11 @@ pub const ENTITY: &str = "competitor";
 
 /// A competitor.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "id": "0190f0c2-7000-7000-8000-000000000301", "name": "金蝶", "website": "https://www.kingdee.com",
+    "notes": "Strong in finance modules; discounts hard at year end", "active": true, "version": 1,
+    "created_at": "2026-11-28T08:00:00Z", "updated_at": "2026-11-28T08:00:00Z", "created_by": "0190f0c2-6a00-7000-8000-0000000000a0"
+}))]
 pub struct Competitor {
     /// UUIDv7.
     pub id: String,

@@ -31,6 +31,10 @@ pub const ENTITY: &str = "loss_reason";
 
 /// A loss reason.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "code": "price", "name": "Price too high", "position": 10, "active": true, "version": 1,
+    "created_at": "2026-11-28T00:00:00Z", "updated_at": "2026-11-28T00:00:00Z"
+}))]
 pub struct LossReason {
     /// Lower snake_case code, unique; what lost opportunities record.
     #[schema(example = "price")]

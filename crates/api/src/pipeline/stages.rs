@@ -34,6 +34,11 @@ pub const ENTITY: &str = "pipeline_stage";
 
 /// A pipeline stage.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "key": "proposal", "name": "Proposal", "position": 30, "kind": "open", "probability_bps": 5000,
+    "forecast_category": "best_case", "required_fields": ["amount", "expected_close_date"], "active": true,
+    "version": 1, "created_at": "2026-11-28T00:00:00Z", "updated_at": "2026-11-28T00:00:00Z"
+}))]
 pub struct Stage {
     /// Lower snake_case key, unique; what opportunities refer to.
     #[schema(example = "proposal")]

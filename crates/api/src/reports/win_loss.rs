@@ -30,7 +30,7 @@ pub struct LossReasonTotals {
 
 /// How one competitor fared.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({ "competitor_id": "0190f0c2-6a00-7000-8000-0000000000c1", "name": "Acme CRM",
+#[schema(example = json!({ "competitor_id": "0190f0c2-7000-7000-8000-000000000301", "name": "金蝶",
     "involved": 5, "won_against": 2, "lost_to": 2 }))]
 pub struct CompetitorTotals {
     /// The competitor.
@@ -55,7 +55,7 @@ pub struct CompetitorTotals {
     "win_rate_bps": 3750,
     "loss_reasons": [ { "code": "price", "name": "Price too high", "count": 3,
                         "amount": { "amount": 15_000_000, "currency": "CNY" } } ],
-    "competitors": [ { "competitor_id": "0190f0c2-6a00-7000-8000-0000000000c1", "name": "Acme CRM",
+    "competitors": [ { "competitor_id": "0190f0c2-7000-7000-8000-000000000301", "name": "金蝶",
                        "involved": 5, "won_against": 2, "lost_to": 2 } ]
 }))]
 pub struct WinLossReport {
