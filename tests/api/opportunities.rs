@@ -430,6 +430,12 @@ both_databases! {
         let res = refused(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "price", "won_by_competitor_id": "01900000-0000-7000-8000-00000000beef"})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["won_by_competitor_id"]);
         assert_eq!(res.body["errors"][0]["code"], "unknown");
+        let retired = competitor(&app, "SAP").await;
+        let res = app.delete(&format!("/api/v1/competitors/{retired}")).token(&app.admin_token).send().await;
+        assert_eq!(res.status, 204, "{}", res.body);
+        let res = refused(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "competitor", "won_by_competitor_id": retired})), 422, "validation").await;
+        assert_eq!(res.error_fields(), vec!["won_by_competitor_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "inactive");
         refused(&app, &rep.token, &id, "lose", None, 415, "unsupported_media_type").await;
         let res = command(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "competitor", "loss_note": "cheaper", "won_by_competitor_id": winner}))).await;
         assert_eq!(res.status, 200, "{}", res.body);

@@ -129,12 +129,22 @@ fn apply(
                 }
             }
             if let Some(winner) = body.won_by_competitor_id.as_deref() {
-                if pipeline::find_competitor(conn, winner)?.is_none() {
-                    return Err(ApiError::invalid_field(
-                        "won_by_competitor_id",
-                        "unknown",
-                        "no competitor with this id",
-                    ));
+                match pipeline::find_competitor(conn, winner)? {
+                    Some(c) if c.active => {}
+                    Some(_) => {
+                        return Err(ApiError::invalid_field(
+                            "won_by_competitor_id",
+                            "inactive",
+                            "this competitor is inactive",
+                        ))
+                    }
+                    None => {
+                        return Err(ApiError::invalid_field(
+                            "won_by_competitor_id",
+                            "unknown",
+                            "no competitor with this id",
+                        ))
+                    }
                 }
                 if !competitor_ids.iter().any(|c| c == winner) {
                     competitor_ids.push(winner.to_owned());
@@ -317,7 +327,7 @@ pub async fn win_opportunity(
         (status = 403, description = "The role may not change opportunities", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: already closed", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown or inactive loss reason, unknown competitor, or the lost stage's gates", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Unknown or inactive loss reason, unknown or inactive competitor, or the lost stage's gates", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
 )]
