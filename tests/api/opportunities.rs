@@ -269,6 +269,29 @@ both_databases! {
         assert_eq!(res.body["weighted_amount"], Value::Null);
     }
 
+    async fn amounts_above_ten_to_the_thirteen_minor_units_are_refused(app) {
+        let rep = app.user("rep", None, None).await;
+        let res = create(&app, &rep.token, json!({"name": "A", "amount": {"amount": 10_000_000_000_001_i64}})).await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["amount.amount"]);
+        assert_eq!(res.body["errors"][0]["code"], "range");
+        let list = app.get("/api/v1/opportunities?count=true").token(&app.admin_token).send().await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        assert_eq!(list.body["total"], 0);
+        let id = create_ok(&app, &rep.token, json!({"name": "A", "amount": {"amount": 10_000_000_000_000_i64}})).await;
+        assert_eq!(get(&app, &id).await["amount"]["amount"], 10_000_000_000_000_i64);
+        let path = format!("/api/v1/opportunities/{id}");
+        for amount in [10_000_000_000_001_i64, i64::MAX] {
+            let res = app.patch(&path).token(&rep.token).json(json!({"amount": {"amount": amount}})).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["amount.amount"]);
+            assert_eq!(res.body["errors"][0]["code"], "range");
+        }
+        let after = get(&app, &id).await;
+        assert_eq!(after["version"], 1);
+        assert_eq!(after["amount"]["amount"], 10_000_000_000_000_i64);
+    }
+
     async fn patch_checks_account_contact_and_competitors(app) {
         let rep = app.user("rep", None, None).await;
         let other = app.user("rep", None, None).await;

@@ -333,6 +333,38 @@ both_databases! {
         assert_eq!(report["closed_won"], json!({ "count": 1, "amount": money(40_000) }));
     }
 
+    async fn the_forecast_adds_deals_at_the_amount_cap_exactly(app) {
+        const CAP: i64 = 10_000_000_000_000;
+        let rep = app.user("rep", None, None).await;
+        for _ in 0..3 {
+            app.opportunity(&rep.id, None, |row| {
+                in_stage(row, "negotiation");
+                created(row, "2025-01-15");
+                row.expected_close_date = Some(day("2025-02-10"));
+                row.amount = Some(CAP);
+            });
+        }
+        for _ in 0..2 {
+            app.opportunity(&rep.id, None, |row| {
+                in_stage(row, "closed_won");
+                created(row, "2025-01-15");
+                row.closed_at = Some(at("2025-03-01"));
+                row.expected_close_date = Some(day("2025-02-10"));
+                row.amount = Some(CAP);
+            });
+        }
+        let report = get(&app, &rep.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await;
+        let commit = &report["categories"][2];
+        assert_eq!(commit["category"], "commit");
+        assert_eq!(commit["count"], 3);
+        assert_eq!(commit["amount"], money(3 * CAP));
+        assert_eq!(commit["weighted_amount"], money(3 * CAP / 4 * 3));
+        assert_eq!(report["pipeline_weighted"], money(3 * CAP / 4 * 3));
+        assert_eq!(report["closed_won"], json!({ "count": 2, "amount": money(2 * CAP) }));
+        let funnel = get(&app, &rep.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
+        assert_eq!(funnel["total"]["amount"], money(5 * CAP));
+    }
+
     async fn win_loss_gives_the_win_rate_loss_reasons_and_competitors(app) {
         let rep = app.user("rep", None, None).await;
         let acme = competitor(&app, "Acme CRM");

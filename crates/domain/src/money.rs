@@ -1,5 +1,17 @@
 //! Money: integer minor units of an ISO 4217 currency, and basis-point arithmetic.
 
+/// The largest magnitude of a submitted amount, in minor units: 10^13 (¥100 billion in fen).
+///
+/// The cap keeps report arithmetic inside `i64`, on both databases: an amount
+/// times a probability of up to 10000 basis points stays below 10^17, and the
+/// sum of 100,000 capped deals below 10^18 (`i64::MAX` is about 9.2 × 10^18).
+pub const MAX_AMOUNT: i64 = 10_000_000_000_000;
+
+/// Whether `amount` is within [`MAX_AMOUNT`] of zero.
+pub fn is_amount_in_range(amount: i64) -> bool {
+    amount.checked_abs().is_some_and(|a| a <= MAX_AMOUNT)
+}
+
 /// Whether `code` has the shape of an ISO 4217 code: three upper-case ASCII letters.
 pub fn is_currency_code(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
@@ -28,6 +40,18 @@ mod tests {
         assert!(!is_currency_code("CN"));
         assert!(!is_currency_code("CNY1"));
         assert!(!is_currency_code("人民币"));
+    }
+
+    #[test]
+    fn amounts_are_capped_at_ten_to_the_thirteen_either_way() {
+        assert!(is_amount_in_range(0));
+        assert!(is_amount_in_range(MAX_AMOUNT));
+        assert!(is_amount_in_range(-MAX_AMOUNT));
+        assert!(!is_amount_in_range(MAX_AMOUNT + 1));
+        assert!(!is_amount_in_range(-MAX_AMOUNT - 1));
+        assert!(!is_amount_in_range(i64::MIN));
+        assert!(MAX_AMOUNT.checked_mul(10_000).and_then(|p| p.checked_mul(9)).is_some());
+        assert!(MAX_AMOUNT.checked_mul(100_000).is_some());
     }
 
     #[test]

@@ -98,17 +98,17 @@ pub async fn get_forecast_report(
                 if category == ForecastCategory::Closed {
                     rows.extend(won);
                 }
-                let totals = WeightedTotals::sum(rows, currency);
-                ForecastCategoryTotals {
+                let totals = WeightedTotals::sum(rows, currency)?;
+                Ok(ForecastCategoryTotals {
                     category,
                     count: totals.count,
                     amount: totals.amount,
                     weighted_amount: totals.weighted_amount,
-                }
+                })
             })
-            .collect();
+            .collect::<Result<Vec<_>, ApiError>>()?;
         let pipeline = open.iter().filter(|t| t.group_key != ForecastCategory::Omitted.as_str());
-        let pipeline_weighted = WeightedTotals::sum(pipeline, currency).weighted_amount;
+        let pipeline_weighted = WeightedTotals::sum(pipeline, currency)?.weighted_amount;
         let won = WeightedTotals::new(won, currency);
         Ok(ForecastReport {
             filter,

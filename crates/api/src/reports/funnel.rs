@@ -143,7 +143,7 @@ pub async fn get_funnel_report(
                 }
             })
             .collect();
-        let total = WeightedTotals::sum(&by_stage, currency);
+        let total = WeightedTotals::sum(&by_stage, currency)?;
         Ok(FunnelReport { filter, stages: rows, total })
     })
     .await?;

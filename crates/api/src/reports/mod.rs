@@ -99,14 +99,22 @@ impl WeightedTotals {
         WeightedTotals { count, amount: Money::new(amount, currency), weighted_amount: Money::new(weighted, currency) }
     }
 
-    fn sum<'a>(totals: impl IntoIterator<Item = &'a queries::Totals>, currency: &str) -> WeightedTotals {
+    /// The totals of several groups added up. Submitted amounts are capped
+    /// (`salesops_domain::money::MAX_AMOUNT`) so that this cannot overflow; if
+    /// stored data ever breaks that promise the report fails loudly (500)
+    /// rather than answer a clamped, wrong total.
+    fn sum<'a>(
+        totals: impl IntoIterator<Item = &'a queries::Totals>,
+        currency: &str,
+    ) -> Result<WeightedTotals, ApiError> {
+        let overflow = || ApiError::Internal("report totals overflow 64-bit minor units".into());
         let mut sum = queries::Totals { group_key: String::new(), count: 0, amount: 0, weighted: 0 };
         for t in totals {
-            sum.count += t.count;
-            sum.amount = sum.amount.saturating_add(t.amount);
-            sum.weighted = sum.weighted.saturating_add(t.weighted);
+            sum.count = sum.count.checked_add(t.count).ok_or_else(overflow)?;
+            sum.amount = sum.amount.checked_add(t.amount).ok_or_else(overflow)?;
+            sum.weighted = sum.weighted.checked_add(t.weighted).ok_or_else(overflow)?;
         }
-        WeightedTotals::new(Some(&sum), currency)
+        Ok(WeightedTotals::new(Some(&sum), currency))
     }
 }
 
