@@ -241,7 +241,8 @@ pub fn count(conn: &mut DbConnection, filter: &OpportunityFilter, visibility: &V
 
 /// Record on an account that one of its opportunities was won at `at`: set
 /// `first_won_at` if unset, `last_won_at`, and turn a prospect active
-/// ([`lifecycle_after_win`]). Takes the account's row lock and bumps its version.
+/// ([`lifecycle_after_win`]). Takes the account's row lock (callers take it first, before
+/// the opportunity's, as every account-then-opportunity writer does) and bumps its version.
 /// Returns the account before and after, for the audit log; `None` if the account is gone.
 pub fn record_win_on_account(
     conn: &mut DbConnection,

@@ -1,6 +1,6 @@
 //! Opportunity commands: `move`, `win`, `lose`, `abandon`, `reopen`.
 //!
-//! Each takes the opportunity's row lock, checks the transition in the domain
+//! Each takes the opportunity's row lock (a win takes its account's first), checks the transition in the domain
 //! and the target stage's gates, then in one transaction writes the
 //! opportunity, appends a stage-history row and an audit event, and bumps the
 //! version. A refused transition is 409 `invalid_transition`; missing gate
@@ -24,7 +24,7 @@ use actix_web::{post, web, HttpResponse};
 use salesops_domain::opportunity::{
     check_move, check_reopen, close, OpportunityAction, OpportunityStatus, PipelineError, StageKind,
 };
-use salesops_persistence::accounts::AccountRow;
+use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::opportunities::{self, OpportunityRow};
 use salesops_persistence::{clock, pipeline, DbConnection};
 use serde_json::json;
@@ -204,6 +204,23 @@ fn account_win_snapshot(row: &AccountRow) -> serde_json::Value {
     })
 }
 
+/// Read the opportunity a win changes under the row locks it needs, taken in the order
+/// transfers and activity logging take them — its account first, then the opportunity —
+/// so that concurrent writers cannot deadlock. The opportunity is read unlocked to learn
+/// its account, then re-read under both locks; 409 `conflict` if its account changed
+/// in between.
+fn load_for_win(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<OpportunityRow, ApiError> {
+    let (peek, _) = load_visible(conn, caller, id, false)?;
+    if let Some(account_id) = peek.account_id.as_deref() {
+        accounts::lock(conn, account_id)?;
+    }
+    let (row, _) = load_visible(conn, caller, id, true)?;
+    if row.account_id != peek.account_id {
+        return Err(ApiError::Conflict("the opportunity's account changed while the request ran; retry".into()));
+    }
+    Ok(row)
+}
+
 async fn run(
     state: web::Data<AppState>,
     caller: Caller,
@@ -216,9 +233,13 @@ async fn run(
         caller.require(caller.role.can_assign(), "reopen opportunities")?;
     }
     let opp: Opportunity = db::write(&state, move |conn| {
-        let (row, _) = load_visible(conn, &caller, &id, true)?;
-        if_match.check(row.version)?;
         let action = command.action();
+        let row = if action == OpportunityAction::Win {
+            load_for_win(conn, &caller, &id)?
+        } else {
+            load_visible(conn, &caller, &id, true)?.0
+        };
+        if_match.check(row.version)?;
         let (after, competitor_ids) = apply(conn, &row, command)?;
         let opp = save(conn, &caller, action.as_str(), &row, after.clone(), competitor_ids.as_deref())?;
         append_stage_change(conn, &caller, action, Some(&row), &after)?;
@@ -293,7 +314,7 @@ pub async fn move_opportunity(
     responses(
         (status = 200, description = "The won opportunity", body = Opportunity, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "The role may not change opportunities", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: already closed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: already closed; `conflict`: its account changed meanwhile", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The won stage's gates are not met (one error per missing field)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),

@@ -198,7 +198,7 @@ pub fn save(
 /// amount given without one, and of an opportunity with no amount
 /// (`state.settings.base_currency`). The caller must be allowed to edit the pipeline (403);
 /// naming another owner needs a manager or admin (403) and an active user in scope (422);
-/// the account and contact must be visible and match (422); the stage must be an active
+/// the account (row-locked first) and contact must be visible and match (422); the stage must be an active
 /// open stage (422, default the first) whose gates the new opportunity meets (422 per
 /// missing field); competitors must exist and be active (422).
 pub fn create_in(
@@ -222,6 +222,11 @@ pub fn create_in(
         }
         _ => caller.id().to_owned(),
     };
+    if let Some(account_id) = input.account_id.as_deref() {
+        // Held to the end of the transaction: a concurrent delete or release to a pool
+        // cannot slip in between the check and the insert.
+        accounts::lock(conn, account_id)?;
+    }
     check_account(conn, &visibility, input.account_id.as_deref())?;
     check_contact_of(conn, &visibility, input.contact_id.as_deref(), input.account_id.as_deref())?;
     let amount = input.amount.as_ref().map(|a| a.resolve("amount", base_currency)).transpose()?;
