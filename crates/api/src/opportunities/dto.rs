@@ -298,7 +298,7 @@ pub struct LoseOpportunity {
     #[validate(length(max = 1000))]
     #[serde(default, deserialize_with = "trimmed_opt")]
     pub loss_note: Option<String>,
-    /// The competitor who won (must exist; may be inactive); added to the opportunity's competitors.
+    /// The competitor who won (must exist and be active); added to the opportunity's competitors.
     #[validate(length(min = 1, max = 36))]
     #[serde(default, deserialize_with = "trimmed_opt")]
     pub won_by_competitor_id: Option<String>,
