@@ -18,7 +18,21 @@ async fn create_ok(app: &TestApp, token: &str, body: Value) -> String {
 }
 
 async fn command(app: &TestApp, token: &str, id: &str, name: &str, body: Option<Value>) -> TestResponse {
+    command_with(app, token, id, name, body, None).await
+}
+
+async fn command_with(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    name: &str,
+    body: Option<Value>,
+    if_match: Option<&str>,
+) -> TestResponse {
     let mut req = app.post(&format!("/api/v1/opportunities/{id}/{name}")).token(token);
+    if let Some(tag) = if_match {
+        req = req.header("if-match", tag);
+    }
     if let Some(b) = body {
         req = req.json(b);
     }
@@ -47,9 +61,24 @@ async fn refused(
     status: u16,
     code: &str,
 ) -> TestResponse {
+    refused_with(app, token, id, name, body, None, status, code).await
+}
+
+/// [`refused`], sending `If-Match` when given.
+#[allow(clippy::too_many_arguments)]
+async fn refused_with(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    name: &str,
+    body: Option<Value>,
+    if_match: Option<&str>,
+    status: u16,
+    code: &str,
+) -> TestResponse {
     let before = get(app, id).await;
     let history_before = history(app, id).await.len();
-    let res = command(app, token, id, name, body).await;
+    let res = command_with(app, token, id, name, body, if_match).await;
     res.assert_problem(status, code);
     assert_eq!(get(app, id).await, before, "a refused {name} changed the opportunity");
     assert_eq!(history(app, id).await.len(), history_before, "a refused {name} wrote history");
@@ -192,6 +221,15 @@ both_databases! {
         app.delete(&path).token(&bob.token).send().await.assert_problem(404, "not_found");
         refused(&app, &bob.token, &id, "move", Some(json!({"stage": "needs_analysis"})), 404, "not_found").await;
         refused(&app, &bob.token, &id, "abandon", None, 404, "not_found").await;
+        refused(&app, &bob.token, &id, "win", None, 404, "not_found").await;
+        refused(&app, &bob.token, &id, "lose", Some(json!({"loss_reason": "price"})), 404, "not_found").await;
+        // Reopening is for managers: one whose department Alice is not in cannot find it.
+        let west = app.department("West", None);
+        let west_manager = app.user("manager", Some(&west), None).await;
+        let res = command(&app, &alice.token, &id, "abandon", None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        refused(&app, &west_manager.token, &id, "reopen", None, 404, "not_found").await;
+        refused(&app, &west_manager.token, &id, "reopen", Some(json!({"stage": "qualification"})), 404, "not_found").await;
         let audit = format!("/api/v1/audit-events?entity_type=opportunity&entity_id={id}");
         app.get(&audit).token(&bob.token).send().await.assert_problem(404, "not_found");
         assert_eq!(app.get(&audit).token(&alice.token).send().await.status, 200);
@@ -217,6 +255,7 @@ both_databases! {
             ("win", None),
             ("lose", Some(json!({"loss_reason": "price"}))),
             ("abandon", None),
+            ("reopen", None),
         ] {
             refused(&app, &finance.token, &id, name, body, 403, "forbidden").await;
         }
@@ -460,6 +499,9 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["won_by_competitor_id"]);
         assert_eq!(res.body["errors"][0]["code"], "inactive");
         refused(&app, &rep.token, &id, "lose", None, 415, "unsupported_media_type").await;
+        let res = refused(&app, &rep.token, &id, "lose", Some(json!({})), 422, "validation").await;
+        assert_eq!(res.error_fields(), vec!["loss_reason"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
         let res = command(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "competitor", "loss_note": "cheaper", "won_by_competitor_id": winner}))).await;
         assert_eq!(res.status, 200, "{}", res.body);
         let o = &res.body;
@@ -484,6 +526,9 @@ both_databases! {
     async fn abandon_keeps_the_stage_and_cannot_happen_twice(app) {
         let rep = app.user("rep", None, None).await;
         let id = create_ok(&app, &rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
+        let res = refused(&app, &rep.token, &id, "abandon", Some(json!({"reason": "x".repeat(1001)})), 422, "validation").await;
+        assert_eq!(res.error_fields(), vec!["reason"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
         let res = command(&app, &rep.token, &id, "abandon", Some(json!({"reason": "project cancelled"}))).await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["status"], "abandoned");
@@ -532,6 +577,120 @@ both_databases! {
         assert_eq!(res.body["stage"], "needs_analysis");
         let actions: Vec<String> = history(&app, &id).await.iter().map(|r| r["action"].as_str().expect("a").to_owned()).collect();
         assert_eq!(actions, vec!["create", "lose", "reopen", "abandon", "reopen"]);
+    }
+
+    async fn every_command_honours_if_match(app) {
+        let rep = app.user("rep", None, None).await;
+        let account = app.account("Acme", Some(&rep.id));
+        let id = create_ok(&app, &rep.token, json!({"name": "A", "account_id": account, "amount": {"amount": 100}})).await;
+        let res = app.patch(&format!("/api/v1/opportunities/{id}")).token(&rep.token).json(json!({"next_step": "Call"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.header("etag"), Some("W/\"2\""));
+        let stale = Some("W/\"1\"");
+        for (name, body) in [
+            ("move", Some(json!({"stage": "needs_analysis"}))),
+            ("win", None),
+            ("lose", Some(json!({"loss_reason": "price"}))),
+            ("abandon", None),
+        ] {
+            refused_with(&app, &rep.token, &id, name, body, stale, 412, "precondition_failed").await;
+        }
+        // The current version goes through, each command in turn.
+        let steps: [(&str, &str, Option<Value>, &str); 7] = [
+            ("move", &rep.token, Some(json!({"stage": "needs_analysis"})), "open"),
+            ("win", &rep.token, None, "won"),
+            ("reopen", &app.admin_token, None, "open"),
+            ("abandon", &rep.token, None, "abandoned"),
+            ("reopen", &app.admin_token, Some(json!({"stage": "qualification"})), "open"),
+            ("lose", &rep.token, Some(json!({"loss_reason": "price"})), "lost"),
+            ("reopen", &app.admin_token, None, "open"),
+        ];
+        for (version, (name, token, body, status)) in (2..).zip(steps) {
+            if name == "reopen" {
+                let stale = format!("W/\"{}\"", version - 1);
+                refused_with(&app, token, &id, name, body.clone(), Some(&stale), 412, "precondition_failed").await;
+            }
+            let current = format!("W/\"{version}\"");
+            let res = command_with(&app, token, &id, name, body, Some(&current)).await;
+            assert_eq!(res.status, 200, "{name}: {}", res.body);
+            assert_eq!(res.body["status"], status, "{name}");
+            assert_eq!(res.header("etag"), Some(format!("W/\"{}\"", version + 1).as_str()), "{name}");
+        }
+    }
+
+    async fn reopen_refuses_unknown_and_inactive_stages(app) {
+        let rep = app.user("rep", None, None).await;
+        let id = create_ok(&app, &rep.token, json!({
+            "name": "A", "stage": "proposal", "amount": {"amount": 100}, "expected_close_date": "2026-12-01"
+        })).await;
+        let res = command(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "price"}))).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = refused(&app, &app.admin_token, &id, "reopen", Some(json!({"stage": "nope"})), 422, "validation").await;
+        assert_eq!(res.error_fields(), vec!["stage"]);
+        assert_eq!(res.body["errors"][0]["code"], "unknown");
+        // The stage it closed from goes inactive: it must be named, and cannot be that one.
+        let res = app.patch("/api/v1/pipeline-stages/proposal").token(&app.admin_token).json(json!({"active": false})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = refused(&app, &app.admin_token, &id, "reopen", None, 422, "validation").await;
+        assert_eq!(res.error_fields(), vec!["stage"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
+        let res = refused(&app, &app.admin_token, &id, "reopen", Some(json!({"stage": "proposal"})), 422, "validation").await;
+        assert_eq!(res.error_fields(), vec!["stage"]);
+        assert_eq!(res.body["errors"][0]["code"], "inactive");
+        let res = command(&app, &app.admin_token, &id, "reopen", Some(json!({"stage": "needs_analysis"}))).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["stage"], "needs_analysis");
+    }
+
+    async fn external_ids_are_unique_and_at_most_128_characters(app) {
+        let rep = app.user("rep", None, None).await;
+        let first = create_ok(&app, &rep.token, json!({"name": "A", "external_id": "CRM-1"})).await;
+        let second = create_ok(&app, &rep.token, json!({"name": "B", "external_id": "CRM-2"})).await;
+        for (body, code) in [
+            (json!({"name": "C", "external_id": "CRM-1"}), "taken"),
+            (json!({"name": "C", "external_id": "x".repeat(129)}), "length"),
+        ] {
+            let res = create(&app, &rep.token, body.clone()).await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["external_id"], "{body}");
+            assert_eq!(res.body["errors"][0]["code"], code, "{body}");
+        }
+        let path = format!("/api/v1/opportunities/{second}");
+        for (body, code) in [(json!({"external_id": "CRM-1"}), "taken"), (json!({"external_id": "x".repeat(129)}), "length")] {
+            let res = app.patch(&path).token(&rep.token).json(body.clone()).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["external_id"], "{body}");
+            assert_eq!(res.body["errors"][0]["code"], code, "{body}");
+        }
+        assert_eq!(get(&app, &second).await["external_id"], "CRM-2");
+        assert_eq!(get(&app, &first).await["external_id"], "CRM-1");
+        let list = app.get("/api/v1/opportunities?count=true").token(&app.admin_token).send().await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        assert_eq!(list.body["total"], 2);
+    }
+
+    async fn patch_refuses_overlong_text_bad_numbers_and_unusable_competitors(app) {
+        let rep = app.user("rep", None, None).await;
+        let gone = competitor(&app, "Gone").await;
+        let res = app.delete(&format!("/api/v1/competitors/{gone}")).token(&app.admin_token).send().await;
+        assert_eq!(res.status, 204, "{}", res.body);
+        let id = create_ok(&app, &rep.token, json!({"name": "A"})).await;
+        let path = format!("/api/v1/opportunities/{id}");
+        for (body, field, code) in [
+            (json!({"name": "x".repeat(201)}), "name", "length"),
+            (json!({"next_step": "x".repeat(501)}), "next_step", "length"),
+            (json!({"probability_bps": -1}), "probability_bps", "range"),
+            (json!({"competitor_ids": ["01900000-0000-7000-8000-00000000dead"]}), "competitor_ids[0]", "unknown"),
+            (json!({"competitor_ids": [gone]}), "competitor_ids[0]", "inactive"),
+        ] {
+            let res = app.patch(&path).token(&rep.token).json(body.clone()).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec![field.to_owned()], "{body}");
+            assert_eq!(res.body["errors"][0]["code"], code, "{body}");
+        }
+        let after = get(&app, &id).await;
+        assert_eq!(after["version"], 1);
+        assert_eq!(after["competitors"], json!([]));
     }
 
     async fn list_filters_in_sql_and_pages_by_id(app) {
