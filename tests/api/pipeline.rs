@@ -109,6 +109,28 @@ both_databases! {
             res.assert_problem(422, "validation");
             assert_eq!(res.error_fields(), vec![field.to_owned()], "{body}");
         }
+        // Lengths, and an open stage forecasting `closed`, with their codes.
+        for (body, field, code) in [
+            (with(json!({"name": "x".repeat(101)})), "name", "length"),
+            (with(json!({"key": format!("k{}", "x".repeat(40))})), "key", "key"),
+        ] {
+            let res = app.post("/api/v1/pipeline-stages").token(&app.admin_token).json(body.clone()).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec![field.to_owned()], "{body}");
+            assert_eq!(res.body["errors"][0]["code"], code, "{body}");
+        }
+        for (body, field, code) in [
+            (json!({"name": "x".repeat(101)}), "name", "length"),
+            (json!({"forecast_category": "closed"}), "forecast_category", "invalid_value"),
+        ] {
+            let res = app.patch("/api/v1/pipeline-stages/proposal").token(&app.admin_token).json(body.clone()).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec![field.to_owned()], "{body}");
+            assert_eq!(res.body["errors"][0]["code"], code, "{body}");
+        }
+        let list = app.get("/api/v1/pipeline-stages?include_inactive=true").token(&app.admin_token).send().await;
+        assert_eq!(list.status, 200, "{}", list.body);
+        assert_eq!(keys(&list.body, "key").len(), 7, "only won_again was added");
         app.patch("/api/v1/pipeline-stages/proposal").token(&app.admin_token).header("if-match", "W/\"7\"").json(json!({"name": "P"})).send().await.assert_problem(412, "precondition_failed");
         app.patch("/api/v1/pipeline-stages/nope").token(&app.admin_token).json(json!({"name": "P"})).send().await.assert_problem(404, "not_found");
         assert_eq!(stage(&app, "proposal").await["version"], 1);
@@ -196,6 +218,16 @@ both_databases! {
         assert_eq!(res.body["name"], "Too expensive");
         assert_eq!(res.body["version"], 2);
         app.patch("/api/v1/loss-reasons/price").token(&app.admin_token).json(json!({"code": "x"})).send().await.assert_problem(422, "validation");
+        for name in ["   ".to_owned(), "x".repeat(101)] {
+            let res = app.patch("/api/v1/loss-reasons/price").token(&app.admin_token).json(json!({"name": name})).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["name"]);
+            assert_eq!(res.body["errors"][0]["code"], "length");
+        }
+        let price = app.get("/api/v1/loss-reasons/price").token(&rep.token).send().await;
+        assert_eq!(price.status, 200, "{}", price.body);
+        assert_eq!(price.body["name"], "Too expensive");
+        assert_eq!(price.body["version"], 2);
         // DELETE deactivates; the reason can no longer be chosen, and PATCH brings it back.
         app.delete("/api/v1/loss-reasons/timing").token(&rep.token).send().await.assert_problem(403, "forbidden");
         assert_eq!(app.delete("/api/v1/loss-reasons/timing").token(&app.admin_token).send().await.status, 204);
@@ -244,7 +276,26 @@ both_databases! {
         assert_eq!(res.body["website"], Value::Null);
         assert_eq!(res.body["notes"], "ERP");
         let res = app.patch(&format!("/api/v1/competitors/{sap}")).token(&manager.token).json(json!({"name": "Oracle"})).send().await;
+        res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "taken");
+        let res = app.patch(&format!("/api/v1/competitors/{sap}")).token(&manager.token).json(json!({"name": null})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
+        let long_site = format!("https://{}.com", "x".repeat(500));
+        let res = app.patch(&format!("/api/v1/competitors/{sap}")).token(&manager.token).json(json!({"website": long_site})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["website"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
+        let res = app.post("/api/v1/competitors").token(&manager.token).json(json!({"name": "Infor", "website": long_site})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["website"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
+        let sap_now = app.get(&format!("/api/v1/competitors/{sap}")).token(&rep.token).send().await;
+        assert_eq!(sap_now.status, 200, "{}", sap_now.body);
+        assert_eq!(sap_now.body["name"], "SAP");
+        assert_eq!(sap_now.body["version"], 2);
         // DELETE deactivates: the competitor stays readable and listed on deals, but cannot be added to new ones.
         let id = create_opportunity(&app, &rep.token, json!({"name": "A", "competitor_ids": [oracle]})).await;
         app.delete(&format!("/api/v1/competitors/{oracle}")).token(&rep.token).send().await.assert_problem(403, "forbidden");
