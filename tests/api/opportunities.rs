@@ -3,8 +3,9 @@
 
 use crate::both_databases;
 use crate::helpers::{TestApp, TestResponse};
-use salesops_persistence::accounts;
+use diesel::prelude::*;
 use salesops_persistence::scope::Visibility;
+use salesops_persistence::{accounts, opportunities, schema};
 use serde_json::{json, Value};
 
 async fn create(app: &TestApp, token: &str, body: Value) -> TestResponse {
@@ -167,7 +168,8 @@ both_databases! {
         let elsewhere = app.account("Elsewhere", Some(&rep.id));
         let their_contact = app.contact(&elsewhere, "Li");
         let gone = competitor(&app, "Gone").await;
-        app.delete(&format!("/api/v1/competitors/{gone}")).token(&app.admin_token).send().await;
+        let res = app.delete(&format!("/api/v1/competitors/{gone}")).token(&app.admin_token).send().await;
+        assert_eq!(res.status, 204, "{}", res.body);
         let cases: Vec<(Value, &str)> = vec![
             (json!({"name": "A", "stagee": "x"}), "stagee"),
             (json!({"name": "   "}), "name"),
@@ -302,8 +304,10 @@ both_databases! {
         assert_eq!(after["version"], 2);
         // Money changes may switch currency explicitly; clearing the amount clears the weighted amount.
         let res = app.patch(&path).token(&rep.token).json(json!({"amount": {"amount": 7, "currency": "EUR"}})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["amount"], json!({"amount": 7, "currency": "EUR"}));
         let res = app.patch(&path).token(&rep.token).json(json!({"amount": null})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["amount"], Value::Null);
         assert_eq!(res.body["weighted_amount"], Value::Null);
     }
@@ -341,9 +345,11 @@ both_databases! {
         let id = create_ok(&app, &rep.token, json!({"name": "A"})).await;
         let path = format!("/api/v1/opportunities/{id}");
         let res = app.patch(&path).token(&rep.token).json(json!({"account_id": theirs})).send().await;
+        res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["account_id"]);
         assert_eq!(res.body["errors"][0]["code"], "unknown");
         let res = app.patch(&path).token(&rep.token).json(json!({"contact_id": contact})).send().await;
+        res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["contact_id"]);
         assert_eq!(res.body["errors"][0]["code"], "mismatch");
         let res = app.patch(&path).token(&rep.token).json(json!({"account_id": mine, "contact_id": contact, "competitor_ids": [c]})).send().await;
@@ -352,8 +358,10 @@ both_databases! {
         assert_eq!(res.body["competitors"], json!([{"id": c, "name": "SAP"}]));
         // Dropping the account while the contact stays is refused.
         let res = app.patch(&path).token(&rep.token).json(json!({"account_id": null})).send().await;
+        res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["contact_id"]);
         let res = app.patch(&path).token(&rep.token).json(json!({"competitor_ids": null})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["competitors"], json!([]));
     }
 
@@ -390,8 +398,9 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["amount", "expected_close_date", "account_id"]);
         assert!(res.body["errors"].as_array().expect("errors").iter().all(|e| e["code"] == "required"));
         let account = app.account("Acme", Some(&rep.id));
-        app.patch(&format!("/api/v1/opportunities/{id}")).token(&rep.token)
+        let res = app.patch(&format!("/api/v1/opportunities/{id}")).token(&rep.token)
             .json(json!({"amount": {"amount": 200_000}, "expected_close_date": "2026-12-31"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         let res = command(&app, &rep.token, &id, "move", Some(json!({"stage": "proposal"}))).await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.header("etag"), Some("W/\"3\""));
@@ -400,7 +409,8 @@ both_databases! {
         assert_eq!(res.body["forecast_category"], "best_case");
         assert_eq!(res.body["weighted_amount"]["amount"], 100_000);
         // Forward past a stage, back to an earlier one.
-        app.patch(&format!("/api/v1/opportunities/{id}")).token(&rep.token).json(json!({"account_id": account})).send().await;
+        let res = app.patch(&format!("/api/v1/opportunities/{id}")).token(&rep.token).json(json!({"account_id": account})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         let res = command(&app, &rep.token, &id, "move", Some(json!({"stage": "negotiation"}))).await;
         assert_eq!(res.status, 200, "{}", res.body);
         let res = command(&app, &rep.token, &id, "move", Some(json!({"stage": "qualification"}))).await;
@@ -454,12 +464,28 @@ both_databases! {
         let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={account}")).token(&app.admin_token).send().await;
         assert_eq!(audit.body["data"][0]["action"], "opportunity_won");
         assert_eq!(audit.body["data"][0]["changes"]["lifecycle"]["after"], "active");
-        // A second win keeps first_won_at and moves last_won_at.
+        // A second win keeps first_won_at and moves last_won_at to its close. Back-date the
+        // first win so that "moved" is visible even when both wins share a clock tick.
+        let long_ago = chrono::NaiveDate::from_ymd_opt(2020, 1, 2).and_then(|d| d.and_hms_opt(3, 4, 5)).expect("date");
+        app.with_conn(|c| {
+            diesel::update(schema::accounts::table.find(&account))
+                .set((schema::accounts::first_won_at.eq(Some(long_ago)), schema::accounts::last_won_at.eq(Some(long_ago))))
+                .execute(c)
+        })
+        .expect("back-date the first win");
         let second = app.opportunity(&rep.id, Some(&account), |r| r.amount = Some(1));
-        assert_eq!(command(&app, &rep.token, &second, "win", None).await.status, 200);
+        let res = command(&app, &rep.token, &second, "win", None).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let second_closed = app
+            .with_conn(|c| opportunities::find_visible(c, &second, &Visibility::All))
+            .expect("read")
+            .expect("opportunity")
+            .closed_at;
         let acc2 = app.with_conn(|c| accounts::find_visible(c, &account, &Visibility::All)).expect("read").expect("account");
-        assert_eq!(acc2.first_won_at, acc.first_won_at);
-        assert!(acc2.last_won_at >= acc.last_won_at);
+        assert_eq!(acc2.first_won_at, Some(long_ago), "the first win stays");
+        assert!(acc2.last_won_at > Some(long_ago), "the second win moves last_won_at");
+        assert!(second_closed.is_some());
+        assert_eq!(acc2.last_won_at, second_closed);
         // Everything but reopen is refused on a won deal.
         refused(&app, &rep.token, &id, "win", None, 409, "invalid_transition").await;
         refused(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "price"})), 409, "invalid_transition").await;
@@ -720,10 +746,12 @@ both_databases! {
         assert_eq!(list("q=erp").await, vec![a.clone(), c.clone()]);
         assert_eq!(list("q=erp&status=won").await, vec![c.clone()]);
         let res = app.get("/api/v1/opportunities?limit=2&count=true").token(&app.admin_token).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(ids(&res.body), vec![a.clone(), b.clone()]);
         assert_eq!(res.body["total"], 3);
         let cursor = res.body["next_cursor"].as_str().expect("cursor").to_owned();
         let res = app.get(&format!("/api/v1/opportunities?limit=2&cursor={cursor}")).token(&app.admin_token).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(ids(&res.body), vec![c.clone()]);
         assert_eq!(res.body["next_cursor"], Value::Null);
         // The rep sees only their own.

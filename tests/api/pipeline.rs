@@ -28,6 +28,7 @@ both_databases! {
         assert_eq!(keys(&res.body, "key"), vec!["qualification", "needs_analysis", "proposal", "negotiation", "closed_won", "closed_lost"]);
         assert_eq!(res.body["next_cursor"], Value::Null);
         let res = app.get("/api/v1/pipeline-stages/proposal").token(&rep.token).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.header("etag"), Some("W/\"1\""));
         assert_eq!(res.body["probability_bps"], 5000);
         assert_eq!(res.body["forecast_category"], "best_case");
@@ -154,13 +155,15 @@ both_databases! {
         let res = app.post(&path).token(&rep.token).json(json!({"stage": "needs_analysis"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["next_step"]);
-        app.patch(&format!("/api/v1/opportunities/{id}")).token(&rep.token).json(json!({"next_step": "Workshop"})).send().await;
+        let res = app.patch(&format!("/api/v1/opportunities/{id}")).token(&rep.token).json(json!({"next_step": "Workshop"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         let res = app.post(&path).token(&rep.token).json(json!({"stage": "needs_analysis"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["probability_bps"], 3000);
         assert_eq!(res.body["forecast_category"], "best_case");
         // Gates can be removed again.
         let res = app.patch("/api/v1/pipeline-stages/proposal").token(&app.admin_token).json(json!({"required_fields": null})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["required_fields"], json!([]));
         let res = app.post(&path).token(&rep.token).json(json!({"stage": "proposal"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -185,7 +188,9 @@ both_databases! {
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["stage"]);
         let res = app.post("/api/v1/opportunities").token(&rep.token).json(json!({"name": "B", "stage": "needs_analysis"})).send().await;
+        res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["stage"]);
+        assert_eq!(res.body["errors"][0]["code"], "inactive");
         // The opportunity now sits in the first stage, so that one cannot go.
         let res = app.patch("/api/v1/pipeline-stages/qualification").token(&app.admin_token).json(json!({"active": false})).send().await;
         res.assert_problem(409, "conflict");
@@ -207,10 +212,14 @@ both_databases! {
         assert_eq!(res.status, 201, "{}", res.body);
         assert_eq!(res.header("location"), Some("/api/v1/loss-reasons/lost_tender"));
         let res = app.post("/api/v1/loss-reasons").token(&app.admin_token).json(body).send().await;
+        res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["code"]);
+        assert_eq!(res.body["errors"][0]["code"], "taken");
         let res = app.post("/api/v1/loss-reasons").token(&app.admin_token).json(json!({"code": "Bad Code", "name": "x", "position": 1})).send().await;
+        res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["code"]);
         let res = app.get("/api/v1/loss-reasons").token(&rep.token).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(keys(&res.body, "code")[0], "lost_tender");
         app.patch("/api/v1/loss-reasons/price").token(&manager.token).json(json!({"name": "P"})).send().await.assert_problem(403, "forbidden");
         let res = app.patch("/api/v1/loss-reasons/price").token(&app.admin_token).header("if-match", "W/\"1\"").json(json!({"name": "Too expensive", "position": 99})).send().await;
@@ -233,6 +242,7 @@ both_databases! {
         assert_eq!(app.delete("/api/v1/loss-reasons/timing").token(&app.admin_token).send().await.status, 204);
         assert_eq!(app.delete("/api/v1/loss-reasons/timing").token(&app.admin_token).send().await.status, 204);
         let res = app.get("/api/v1/loss-reasons/timing").token(&rep.token).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["active"], false);
         let res = app.get("/api/v1/loss-reasons").token(&rep.token).send().await;
         assert!(!keys(&res.body, "code").contains(&"timing".to_owned()));
@@ -240,8 +250,12 @@ both_databases! {
         assert_eq!(keys(&res.body, "code").len(), 9);
         let id = create_opportunity(&app, &rep.token, json!({"name": "A"})).await;
         let res = app.post(&format!("/api/v1/opportunities/{id}/lose")).token(&rep.token).json(json!({"loss_reason": "timing"})).send().await;
+        res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["loss_reason"]);
-        app.patch("/api/v1/loss-reasons/timing").token(&app.admin_token).json(json!({"active": true})).send().await;
+        assert_eq!(res.body["errors"][0]["code"], "unknown");
+        let res = app.patch("/api/v1/loss-reasons/timing").token(&app.admin_token).json(json!({"active": true})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["active"], true);
         let res = app.post(&format!("/api/v1/opportunities/{id}/lose")).token(&rep.token).json(json!({"loss_reason": "timing"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
         app.get("/api/v1/loss-reasons/nope").token(&rep.token).send().await.assert_problem(404, "not_found");
@@ -261,12 +275,15 @@ both_databases! {
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["name"]);
         let res = app.post("/api/v1/competitors").token(&app.admin_token).json(json!({"name": "Oracle"})).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
         let oracle = res.body["id"].as_str().expect("id").to_owned();
         let res = app.get("/api/v1/competitors").token(&rep.token).send().await;
         assert_eq!(keys(&res.body, "id"), vec![sap.clone(), oracle.clone()]);
         let res = app.get("/api/v1/competitors?q=ora").token(&rep.token).send().await;
         assert_eq!(keys(&res.body, "id"), vec![oracle.clone()]);
         let res = app.get("/api/v1/competitors?limit=1").token(&rep.token).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(keys(&res.body, "id"), vec![sap.clone()]);
         let cursor = res.body["next_cursor"].as_str().expect("cursor").to_owned();
         let res = app.get(&format!("/api/v1/competitors?limit=1&cursor={cursor}")).token(&rep.token).send().await;
         assert_eq!(keys(&res.body, "id"), vec![oracle.clone()]);
@@ -306,9 +323,12 @@ both_databases! {
         let res = app.get("/api/v1/competitors?include_inactive=true").token(&rep.token).send().await;
         assert_eq!(keys(&res.body, "id").len(), 2);
         let o = app.get(&format!("/api/v1/opportunities/{id}")).token(&rep.token).send().await;
+        assert_eq!(o.status, 200, "{}", o.body);
         assert_eq!(o.body["competitors"], json!([{"id": oracle, "name": "Oracle"}]));
         let res = app.post("/api/v1/opportunities").token(&rep.token).json(json!({"name": "B", "competitor_ids": [sap, oracle]})).send().await;
+        res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["competitor_ids[1]"]);
+        assert_eq!(res.body["errors"][0]["code"], "inactive");
         app.get("/api/v1/competitors/01900000-0000-7000-8000-00000000dead").token(&rep.token).send().await.assert_problem(404, "not_found");
     }
 }
