@@ -141,7 +141,7 @@ impl Opportunity {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({ "amount": 12_000_000, "currency": "CNY" }))]
 pub struct AmountInput {
-    /// Minor units, from 0 to 10^13 (`salesops_domain::money::MAX_AMOUNT`).
+    /// Minor units, from 0 to 10^13 (¥100 billion in fen).
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub amount: i64,
     /// ISO 4217 code; omitted keeps the current currency (base currency on create).
