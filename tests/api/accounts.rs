@@ -403,6 +403,36 @@ both_databases! {
         assert_eq!(opportunity(&app, &open).owner_id, to.id);
     }
 
+    async fn transfer_with_open_opportunities_is_refused_when_one_is_outside_the_managers_scope(app) {
+        let east = app.department("East", None);
+        let west = app.department("West", None);
+        let manager = app.user("manager", Some(&east), None).await;
+        let from = app.user("rep", Some(&east), Some(&manager.id)).await;
+        let to = app.user("rep", Some(&east), Some(&manager.id)).await;
+        let west_rep = app.user("rep", Some(&west), None).await;
+        let account = app.account("Acme", Some(&from.id));
+        let mine = app.opportunity(&from.id, Some(&account), |_| {});
+        let theirs = app.opportunity(&west_rep.id, Some(&account), |_| {});
+        let path = format!("/api/v1/accounts/{account}/transfer");
+        let res = app.post(&path).token(&manager.token).json(json!({"owner_id": to.id, "include_open_opportunities": true})).send().await;
+        res.assert_problem(409, "invalid_transition");
+        let detail = res.body["detail"].as_str().expect("detail");
+        assert!(detail.starts_with("1 open opportunity"), "{detail}");
+        assert!(!detail.contains(&theirs), "{detail}");
+        // Nothing changed.
+        assert_eq!(opportunity(&app, &mine).owner_id, from.id);
+        assert_eq!(opportunity(&app, &mine).version, 1);
+        assert_eq!(opportunity(&app, &theirs).owner_id, west_rep.id);
+        let got = app.get(&format!("/api/v1/accounts/{account}")).token(&from.token).send().await;
+        assert_eq!(got.body["owner_id"], from.id.as_str());
+        assert_eq!(got.body["version"], 1);
+        // An admin sees both and moves both.
+        let res = app.post(&path).token(&app.admin_token).json(json!({"owner_id": to.id, "include_open_opportunities": true})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(opportunity(&app, &mine).owner_id, to.id);
+        assert_eq!(opportunity(&app, &theirs).owner_id, to.id);
+    }
+
     async fn transfer_is_refused_for_reps_pool_accounts_the_same_owner_and_unusable_owners(app) {
         let rep = app.user("rep", None, None).await;
         let other = app.user("rep", None, None).await;

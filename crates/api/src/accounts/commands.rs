@@ -15,18 +15,37 @@ use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use salesops_domain::account::{check_transfer, OwnerChangeReason};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
+use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, opportunities, DbConnection};
 
 /// Hand every open opportunity of `account_id` not already owned by `new_owner` to
 /// them, each under its row lock, with a version bump and an audit event
 /// (through [`opportunities::handlers::save`], with the opportunity's full snapshots).
+///
+/// Refused (409 `invalid_transition`, with a count and no ids) when any of them
+/// is owned by someone outside the caller's scope: a manager moves only what they
+/// may see, and a partial move would split the account's pipeline silently.
 fn move_open_opportunities(
     conn: &mut DbConnection,
     caller: &Caller,
+    visibility: &Visibility,
     account_id: &str,
     new_owner: &str,
 ) -> Result<(), ApiError> {
-    for opportunity in opportunities::open_for_account(conn, account_id)? {
+    let open = opportunities::open_for_account(conn, account_id)?;
+    let hidden = open.iter().filter(|o| !visibility.allows(Some(&o.owner_id))).count();
+    if hidden > 0 {
+        return Err(ApiError::InvalidTransition {
+            detail: format!(
+                "{hidden} open opportunit{} of this account belong{} to owners outside your scope; \
+                 transfer without include_open_opportunities or ask someone who can see them",
+                if hidden == 1 { "y" } else { "ies" },
+                if hidden == 1 { "s" } else { "" },
+            ),
+            errors: Vec::new(),
+        });
+    }
+    for opportunity in open {
         if opportunity.owner_id == new_owner {
             continue;
         }
@@ -45,7 +64,8 @@ fn move_open_opportunities(
 /// assigned or claimed, not transferred, and transferring to the current
 /// owner changes nothing: both are 409 `invalid_transition`. The change is
 /// kept in the owner history with the note. With `include_open_opportunities`
-/// every open opportunity of the account moves to the new owner too.
+/// every open opportunity of the account moves to the new owner too, unless
+/// one of them belongs to someone outside the caller's scope (409).
 #[utoipa::path(
     tag = "accounts",
     operation_id = "transfer_account",
@@ -57,7 +77,7 @@ fn move_open_opportunities(
     responses(
         (status = 200, description = "The account after the transfer", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "Only managers and admins transfer accounts", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the account is in a pool, or already belongs to this owner", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: the account is in a pool, already belongs to this owner, or (with `include_open_opportunities`) has open opportunities outside your scope", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -92,7 +112,7 @@ pub async fn transfer_account(
         history.detail = input.note;
         account_owner_changes::insert(conn, &history)?;
         if input.include_open_opportunities {
-            move_open_opportunities(conn, &caller, &row.id, &input.owner_id)?;
+            move_open_opportunities(conn, &caller, &visibility, &row.id, &input.owner_id)?;
         }
         Ok(account)
     })
