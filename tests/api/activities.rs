@@ -225,10 +225,51 @@ both_databases! {
         let got = app.get(&format!("/api/v1/leads/{lead}")).token(&rep.token).send().await.body;
         assert_eq!(got["status"], "qualified");
         assert_eq!(got["next_follow_up_at"], "2026-12-20T02:00:00Z", "kept when the activity names none");
-        // A pool lead is visible to every rep, so anyone may log on it; it starts too.
+        // A pool lead is visible to every rep, so anyone may log on it; but it is
+        // worked only once claimed: it stays new and keeps its follow-up.
         let pool_lead = id_of(&app.lead(&app.admin_token, json!({"name": "Pool", "to_pool": true})).await);
-        logged(&app, &rep.token, json!({"kind": "call", "subject": "Cold call", "lead_id": pool_lead})).await;
-        assert_eq!(lead_row(&app, &pool_lead).status, "working");
+        logged(&app, &rep.token, json!({
+            "kind": "call", "subject": "Cold call", "lead_id": pool_lead, "next_follow_up_at": "2026-12-21T02:00:00Z"
+        })).await;
+        let row = lead_row(&app, &pool_lead);
+        assert_eq!(row.status, "new");
+        assert_eq!(row.next_follow_up_at, None);
+        assert!(row.last_activity_at.is_some(), "the activity is still linked and touches the lead");
+    }
+
+    async fn an_activity_on_a_lead_the_caller_may_not_work_only_touches_it(app) {
+        let dept = app.department("Sales", None);
+        // Reps in this department see each other's leads, but work only their own.
+        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let alice = app.user("rep", Some(&dept), None).await;
+        let bob = app.user("rep", Some(&dept), None).await;
+        let lead = id_of(&app.lead(&alice.token, json!({"name": "Alice's lead"})).await);
+        let visible = app.get(&format!("/api/v1/leads/{lead}")).token(&bob.token).send().await;
+        assert_eq!(visible.status, 200, "setup: bob sees alice's lead: {}", visible.body);
+        let activity = logged(&app, &bob.token, json!({
+            "kind": "call", "subject": "Hello", "lead_id": lead, "next_follow_up_at": "2026-12-21T02:00:00Z"
+        })).await;
+        assert_eq!(activity["lead_id"], lead.as_str());
+        let row = lead_row(&app, &lead);
+        assert_eq!(row.status, "new");
+        assert_eq!(row.next_follow_up_at, None);
+        assert!(row.last_activity_at.is_some());
+        let trail = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={lead}")).token(&app.admin_token).send().await;
+        let actions: Vec<&str> = trail.body["data"].as_array().expect("data").iter().filter_map(|e| e["action"].as_str()).collect();
+        assert_eq!(actions, vec!["create", "log_activity"]);
+    }
+
+    async fn an_opportunity_brings_its_account_only_when_the_caller_sees_it(app) {
+        let alice = app.user("rep", None, None).await;
+        let bob = app.user("rep", None, None).await;
+        let account = app.account("Alice's", Some(&alice.id));
+        let opportunity = app.opportunity(&bob.id, Some(&account), |_| {});
+        let activity = logged(&app, &bob.token, json!({"kind": "call", "subject": "Deal", "opportunity_id": opportunity})).await;
+        assert_eq!(activity["opportunity_id"], opportunity.as_str());
+        assert_eq!(activity["account_id"], Value::Null, "bob cannot see the account");
+        assert_eq!(account_touch(&app, &account), (None, 1), "the hidden account was touched");
+        assert_eq!(opportunity_touch(&app, &opportunity).1, 2);
     }
 
     async fn an_activity_is_not_dated_more_than_a_day_ahead(app) {
