@@ -275,6 +275,18 @@ both_databases! {
         let res = command(&app, &rep.token, &second, "release", json!({"pool_id": other})).await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["pool_id"], other.as_str());
+    async fn release_names_only_the_open_opportunities_the_caller_may_see(app) {
+        let rep = app.user("rep", None, None).await;
+        let stranger = app.user("rep", None, None).await;
+        let account = app.account("Acme", Some(&rep.id));
+        let mine = app.opportunity(&rep.id, Some(&account), |_| {});
+        let theirs = app.opportunity(&stranger.id, Some(&account), |_| {});
+        let res = refused(&app, &rep.token, &account, "release", json!({}), 409, "invalid_transition").await;
+        let detail = res.body["detail"].as_str().expect("detail");
+        assert!(detail.contains("2 open opportunities"), "{detail}");
+        assert!(detail.contains(&mine), "{detail}");
+        assert!(detail.contains("1 outside your scope"), "{detail}");
+        assert!(!res.body.to_string().contains(&theirs), "{}", res.body);
     }
 
     async fn release_refusals_change_nothing(app) {
@@ -341,9 +353,8 @@ both_databases! {
         assert_eq!(command(&app, &rep.token, &account, "claim", json!({})).await.status, 200);
         let res = refused(&app, &rep.token, &account, "claim", json!({}), 409, "invalid_transition").await;
         assert!(res.body["detail"].as_str().unwrap_or("").contains("already has an owner"));
-        // Owned by someone out of the claimer's scope: still "already has an owner", not 404.
-        let res = refused(&app, &other.token, &account, "claim", json!({}), 409, "invalid_transition").await;
-        assert!(res.body["detail"].as_str().unwrap_or("").contains("already has an owner"));
+        // Owned by someone out of the claimer's scope: not found, like a nonexistent id.
+        refused(&app, &other.token, &account, "claim", json!({}), 404, "not_found").await;
         app.post(&format!("/api/v1/accounts/{account}/claim")).token(&app.admin_token).header("if-match", "W/\"1\"").json(json!({})).send().await
             .assert_problem(412, "precondition_failed");
     }
@@ -473,8 +484,9 @@ both_databases! {
         ).await;
         let winners: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.status == 200).map(|(i, _)| i).collect();
         assert_eq!(winners.len(), 1, "{:?}", results.iter().map(|r| (r.status, r.body.to_string())).collect::<Vec<_>>());
+        // The winner is outside every loser's scope (reps see their own), so for them it is not found.
         for r in results.iter().filter(|r| r.status != 200) {
-            r.assert_problem(409, "invalid_transition");
+            r.assert_problem(404, "not_found");
         }
         let winner = &reps[winners[0]];
         assert_eq!(row(&app, &account).owner_id.as_deref(), Some(winner.id.as_str()));

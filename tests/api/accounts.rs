@@ -462,6 +462,30 @@ both_databases! {
         assert_eq!(history.body["data"].as_array().map(Vec::len), Some(1));
     }
 
+    async fn delete_names_only_the_blockers_the_caller_may_see(app) {
+        let rep = app.user("rep", None, None).await;
+        let stranger = app.user("rep", None, None).await;
+        let parent = app.account("Parent", Some(&rep.id));
+        let hidden_child = app.account("Child", Some(&stranger.id));
+        app.with_conn(|c| {
+            use diesel::prelude::*;
+            use salesops_persistence::schema::accounts::dsl;
+            diesel::update(dsl::accounts.find(&hidden_child)).set(dsl::parent_account_id.eq(Some(parent.clone()))).execute(c)
+        }).expect("re-parent");
+        let res = app.delete(&format!("/api/v1/accounts/{parent}")).token(&rep.token).send().await;
+        res.assert_problem(409, "conflict");
+        let detail = res.body["detail"].as_str().expect("detail");
+        assert!(detail.contains("1 live subsidiary (1 outside your scope)"), "{detail}");
+        assert!(!res.body.to_string().contains(&hidden_child), "{}", res.body);
+        let account = app.account("Acme", Some(&rep.id));
+        let theirs = app.opportunity(&stranger.id, Some(&account), |_| {});
+        let res = app.delete(&format!("/api/v1/accounts/{account}")).token(&rep.token).send().await;
+        res.assert_problem(409, "conflict");
+        let detail = res.body["detail"].as_str().expect("detail");
+        assert!(detail.contains("1 open opportunity (1 outside your scope)"), "{detail}");
+        assert!(!res.body.to_string().contains(&theirs), "{}", res.body);
+    }
+
     async fn a_lead_with_a_contacts_email_or_phone_is_a_duplicate(app) {
         let rep = app.user("rep", None, None).await;
         let account = create(&app, &app.admin_token, json!({"name": "Acme"})).await;
