@@ -270,11 +270,64 @@ both_databases! {
         let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={account}")).token(&app.admin_token).send().await;
         assert_eq!(audit.body["data"][0]["action"], "release");
         assert_eq!(audit.body["data"][0]["changes"]["owner_id"]["before"], rep.id.as_str());
-        // Into a named pool, which becomes the account's home.
+        // Into a named pool, which becomes the account's home: a manager's or admin's choice.
         let second = app.account("Beta", Some(&rep.id));
-        let res = command(&app, &rep.token, &second, "release", json!({"pool_id": other})).await;
+        refused(&app, &rep.token, &second, "release", json!({"pool_id": other}), 403, "forbidden").await;
+        let res = command(&app, &app.admin_token, &second, "release", json!({"pool_id": other})).await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["pool_id"], other.as_str());
+        // Naming the home pool is no choice at all: a rep may.
+        let third = app.account("Gamma", Some(&rep.id));
+        let res = command(&app, &rep.token, &third, "release", json!({"pool_id": DEFAULT_POOL_ID})).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+
+    async fn a_rep_homes_a_new_account_only_in_the_default_pool(app) {
+        let dept = app.department("Sales", None);
+        let manager = app.user("manager", Some(&dept), None).await;
+        let rep = app.user("rep", Some(&dept), Some(&manager.id)).await;
+        let other = pool(&app, json!({"name": "Other"})).await;
+        let before = app.get("/api/v1/accounts?count=true").token(&app.admin_token).send().await.body["total"].clone();
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "pool_id": other})).send().await;
+        res.assert_problem(403, "forbidden");
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "pool_id": "nope"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["pool_id"]);
+        assert_eq!(app.get("/api/v1/accounts?count=true").token(&app.admin_token).send().await.body["total"], before);
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "pool_id": DEFAULT_POOL_ID})).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let res = app.post("/api/v1/accounts").token(&manager.token).json(json!({"name": "Beta", "pool_id": other})).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        assert_eq!(res.body["pool_id"], other.as_str());
+        // The pool, now home to an account, cannot be deleted under it.
+        app.delete(&format!("{POOLS}/{other}")).token(&app.admin_token).send().await.assert_problem(409, "invalid_transition");
+    }
+
+    async fn pool_rules_are_at_most_ten_years(app) {
+        let res = app.post(POOLS).token(&app.admin_token).json(json!({
+            "name": "A", "recall_after_days_without_activity": 3651, "recall_after_days_without_won_deal": 2_147_483_647,
+            "warn_days_before_recall": 3651, "max_claims_per_rep_per_day": 3651, "max_owned_accounts_per_rep": 3651,
+            "previous_owner_cooldown_days": 3651
+        })).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec![
+            "max_claims_per_rep_per_day", "max_owned_accounts_per_rep", "previous_owner_cooldown_days",
+            "recall_after_days_without_activity", "recall_after_days_without_won_deal", "warn_days_before_recall",
+        ]);
+        assert!(res.body["errors"].as_array().expect("errors").iter().all(|e| e["code"] == "range"), "{}", res.body);
+        let id = pool(&app, json!({
+            "name": "B", "recall_after_days_without_activity": 3650, "recall_after_days_without_won_deal": 3650,
+            "warn_days_before_recall": 3650, "max_claims_per_rep_per_day": 3650, "max_owned_accounts_per_rep": 3650,
+            "previous_owner_cooldown_days": 3650
+        })).await;
+        let res = app.patch(&format!("{POOLS}/{id}")).token(&app.admin_token)
+            .json(json!({"recall_after_days_without_activity": 2_147_483_647})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["recall_after_days_without_activity"]);
+        // The job runs over the ten-year pool without trouble.
+        app.with_conn(|c| recall_pool(c, &id, clock::now(), Actor::default())).expect("recall");
+    }
+
     async fn release_names_only_the_open_opportunities_the_caller_may_see(app) {
         let rep = app.user("rep", None, None).await;
         let stranger = app.user("rep", None, None).await;

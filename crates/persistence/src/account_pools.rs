@@ -172,6 +172,23 @@ pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// Take the row lock on a pool and read it, `None` if it is gone (or never
+/// was). Taken before an account is homed in the pool, so a concurrent delete
+/// of the pool (which locks it too) either runs first, and the pool is gone
+/// here, or waits and then counts the account.
+pub fn lock_live(conn: &mut DbConnection, id: &str) -> StoreResult<Option<PoolRow>> {
+    lock(conn, id)?;
+    find(conn, id)
+}
+
+/// The default pool, locked as [`lock_live`] does.
+pub fn lock_default(conn: &mut DbConnection) -> StoreResult<Option<PoolRow>> {
+    match find_default(conn)? {
+        Some(pool) => lock_live(conn, &pool.id),
+        None => Ok(None),
+    }
+}
+
 /// Hold off every other pool write until the transaction ends, so two pools
 /// cannot both become the default. Take it before any pool row lock.
 /// SQLite write transactions are already serial, so there it does nothing.

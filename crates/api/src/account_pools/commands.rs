@@ -146,13 +146,18 @@ async fn run(
                         "only the owner, or a manager over them, may release this account".into(),
                     ));
                 }
-                let pool = match target {
-                    Some(pool_id) => account_pools::find(conn, pool_id)?.ok_or_else(|| {
-                        ApiError::invalid_field("pool_id", "unknown", "no customer pool with this id")
-                    })?,
-                    None => home_pool(conn, &row)?,
-                };
-                refuse_open_opportunities(conn, &row.id)?;
+                let home = home_pool(conn, &row)?;
+                let pool_id = target.as_deref().unwrap_or(&home.id);
+                // Locked so a concurrent delete cannot leave the account homed in a deleted pool.
+                let pool = account_pools::lock_live(conn, pool_id)?.ok_or_else(|| {
+                    ApiError::invalid_field("pool_id", "unknown", "no customer pool with this id")
+                })?;
+                if pool.id != home.id && !caller.role.can_assign() {
+                    return Err(ApiError::Forbidden(
+                        "only managers and admins release an account into a pool other than its home pool".into(),
+                    ));
+                }
+                refuse_open_opportunities(conn, &visibility, &row.id)?;
                 after.owner_id = None;
                 after.owned_since = None;
                 pool

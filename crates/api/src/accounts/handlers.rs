@@ -157,10 +157,19 @@ pub fn insert_owned_account(
     allow_duplicate: bool,
     history_detail: Option<String>,
 ) -> Result<Account, ApiError> {
+    // The pool is locked so a concurrent delete cannot leave the account homed in a deleted pool.
+    let default_pool = account_pools::lock_default(conn)?.map(|p| p.id);
     let pool_id = match input.pool_id.as_deref() {
-        Some(pool) if account_pools::find(conn, pool)?.is_some() => Some(pool.to_owned()),
+        Some(pool) if account_pools::lock_live(conn, pool)?.is_some() => {
+            if default_pool.as_deref() != Some(pool) && !caller.role.can_assign() {
+                return Err(ApiError::Forbidden(
+                    "only managers and admins home a new account in a pool other than the default".into(),
+                ));
+            }
+            Some(pool.to_owned())
+        }
         Some(_) => return Err(ApiError::invalid_field("pool_id", "unknown", "no pool with this id")),
-        None => account_pools::find_default(conn)?.map(|p| p.id),
+        None => default_pool,
     };
     let mut row = AccountRow::new(&input.name, owner, pool_id.as_deref(), Some(caller.id()));
     input.write_to(&mut row);
