@@ -370,7 +370,13 @@ both_databases! {
         let res = command(&app, &manager.token, &account, "release", json!({})).await;
         assert_eq!(res.status, 200, "{}", res.body);
         refused(&app, &rep.token, &account, "release", json!({}), 409, "invalid_transition").await;
-        app.post(&format!("/api/v1/accounts/{account}/release")).token(&rep.token).send().await.assert_problem(415, "unsupported_media_type");
+        // Every field is optional, so no body at all works like `{}`.
+        let res = app.post(&format!("/api/v1/accounts/{account}/claim")).token(&rep.token).send().await;
+        assert_eq!(res.status, 200, "claim without a body: {}", res.body);
+        assert_eq!(res.body["owner_id"], rep.id.as_str());
+        let res = app.post(&format!("/api/v1/accounts/{account}/release")).token(&rep.token).send().await;
+        assert_eq!(res.status, 200, "release without a body: {}", res.body);
+        assert_eq!(res.body["in_pool"], true);
         command(&app, &rep.token, "no-such-account", "release", json!({})).await.assert_problem(404, "not_found");
     }
 

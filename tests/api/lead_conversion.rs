@@ -139,6 +139,14 @@ both_databases! {
         assert_eq!(res.body["opportunity_id"], Value::Null);
         assert_eq!(res.body["lead"]["converted_opportunity_id"], Value::Null);
         assert_eq!(counts(&app), (before.0 + 1, before.1 + 1, before.2, before.3));
+        // Every field is optional, so no body at all works like `{}`.
+        let other = qualified_lead(&app, &rep.token).await;
+        let res = app.post(&format!("/api/v1/leads/{other}/convert")).token(&rep.token).send().await;
+        assert_eq!(res.status, 200, "convert without a body: {}", res.body);
+        assert_eq!(res.body["opportunity_id"], Value::Null);
+        assert_eq!(counts(&app), (before.0 + 2, before.1 + 2, before.2, before.3));
+    }
+
     }
 
     async fn an_existing_account_and_contact_are_linked_not_copied(app) {

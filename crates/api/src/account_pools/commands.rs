@@ -14,7 +14,7 @@ use crate::db;
 use crate::error::{ApiError, FieldError};
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
-use crate::extract::ValidJson;
+use crate::extract::{OptionalJson, ValidJson};
 use crate::org::users::check_assignable;
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
@@ -226,7 +226,7 @@ async fn run(
         ("id" = String, Path, description = "Account id"),
         ("If-Match" = Option<String>, Header, description = "W/\"<version>\" of the account the command is based on"),
     ),
-    request_body = ReleaseAccount,
+    request_body(content = Option<ReleaseAccount>, description = "Optional; `{}` or nothing releases into the home pool"),
     responses(
         (status = 200, description = "The account, now in the pool", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "Neither the owner nor a manager over them", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -243,7 +243,7 @@ pub async fn release_account(
     caller: Caller,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: ValidJson<ReleaseAccount>,
+    body: OptionalJson<ReleaseAccount>,
 ) -> Result<HttpResponse, ApiError> {
     run(state, caller, id.into_inner(), if_match, Command::Release(body.0.pool_id)).await
 }
@@ -267,7 +267,7 @@ pub async fn release_account(
         ("id" = String, Path, description = "Account id"),
         ("If-Match" = Option<String>, Header, description = "W/\"<version>\" of the account the command is based on"),
     ),
-    request_body = ClaimAccount,
+    request_body(content = Option<ClaimAccount>, description = "Optional; `{}` or nothing"),
     responses(
         (status = 200, description = "The account, now the caller's", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "The role may not claim, or the caller is outside the pool's department", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -283,7 +283,7 @@ pub async fn claim_account(
     caller: Caller,
     id: web::Path<String>,
     if_match: IfMatch,
-    _body: ValidJson<ClaimAccount>,
+    _body: OptionalJson<ClaimAccount>,
 ) -> Result<HttpResponse, ApiError> {
     run(state, caller, id.into_inner(), if_match, Command::Claim).await
 }

@@ -271,7 +271,7 @@ pub struct ReleaseAccount {
     pub pool_id: Option<String>,
 }
 
-/// A claim carries nothing: send `{}`.
+/// A claim carries nothing: send `{}` or no body.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({}))]
