@@ -380,6 +380,32 @@ both_databases! {
         command(&app, &rep.token, "no-such-account", "release", json!({})).await.assert_problem(404, "not_found");
     }
 
+    async fn release_and_assign_honour_if_match_and_only_the_owner_rep_releases(app) {
+        let dept = app.department("Sales", None);
+        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let manager = app.user("manager", Some(&dept), None).await;
+        let alice = app.user("rep", Some(&dept), Some(&manager.id)).await;
+        let bob = app.user("rep", Some(&dept), Some(&manager.id)).await;
+        let account = app.account("Acme", Some(&alice.id));
+        // Bob sees Alice's account but may not release it.
+        assert_eq!(app.get(&format!("/api/v1/accounts/{account}")).token(&bob.token).send().await.status, 200);
+        refused(&app, &bob.token, &account, "release", json!({}), 403, "forbidden").await;
+        let stale = |name: &str| format!("/api/v1/accounts/{account}/{name}");
+        let res = app.post(&stale("release")).token(&alice.token).header("if-match", "W/\"9\"").json(json!({})).send().await;
+        res.assert_problem(412, "precondition_failed");
+        assert_eq!(row(&app, &account).owner_id.as_deref(), Some(alice.id.as_str()));
+        let res = app.post(&stale("release")).token(&alice.token).header("if-match", "W/\"1\"").json(json!({})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let before = (row(&app, &account), history(&app, &account).len());
+        let res = app.post(&stale("assign")).token(&manager.token).header("if-match", "W/\"1\"").json(json!({"owner_id": bob.id})).send().await;
+        res.assert_problem(412, "precondition_failed");
+        assert_eq!((row(&app, &account), history(&app, &account).len()), before);
+        let res = app.post(&stale("assign")).token(&manager.token).header("if-match", "W/\"2\"").json(json!({"owner_id": bob.id})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["owner_id"], bob.id.as_str());
+    }
+
     async fn a_rep_claims_a_pool_account(app) {
         let rep = app.user("rep", None, None).await;
         let account = app.account("Acme", None);

@@ -97,6 +97,7 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["owner_id"]);
         let res = app.post("/api/v1/accounts").token(&app.admin_token).json(json!({"name": "Y", "owner_id": rep.id, "to_pool": true})).send().await;
         res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["owner_id"]);
         let res = app.post("/api/v1/accounts").token(&app.admin_token).json(json!({"name": "Y", "pool_id": DEFAULT_POOL_ID, "tier": "gold"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["tier"]);
@@ -437,9 +438,15 @@ both_databases! {
         let rep = app.user("rep", None, None).await;
         let other = app.user("rep", None, None).await;
         let gone = app.user("rep", None, None).await;
-        app.post(&format!("/api/v1/users/{}/deactivate", gone.id)).token(&app.admin_token).send().await;
+        let res = app.post(&format!("/api/v1/users/{}/deactivate", gone.id)).token(&app.admin_token).send().await;
+        assert_eq!(res.status, 200, "setup: deactivate: {}", res.body);
         let account = create(&app, &rep.token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}/transfer", id_of(&account));
+        for note in [json!("   "), json!("x".repeat(501))] {
+            let res = app.post(&path).token(&app.admin_token).json(json!({"owner_id": other.id, "note": note})).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["note"]);
+        }
         app.post(&path).token(&rep.token).json(json!({"owner_id": other.id})).send().await.assert_problem(403, "forbidden");
         let pooled = app.account("Pooled", None);
         app.post(&format!("/api/v1/accounts/{pooled}/transfer")).token(&app.admin_token).json(json!({"owner_id": other.id}))
@@ -460,6 +467,33 @@ both_databases! {
         assert_eq!(got.body["version"], 1);
         let history = app.get(&format!("/api/v1/accounts/{}/owner-history", id_of(&account))).token(&rep.token).send().await;
         assert_eq!(history.body["data"].as_array().map(Vec::len), Some(1));
+    }
+
+    async fn account_fields_are_checked_one_by_one(app) {
+        let rep = app.user("rep", None, None).await;
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "x".repeat(201)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "lifecycle": "zombie"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["lifecycle"]);
+        let first = create(&app, &rep.token, json!({"name": "Acme", "external_id": "erp-1"})).await;
+        let res = app.post("/api/v1/accounts?allow_duplicate=true").token(&rep.token).json(json!({"name": "Beta", "external_id": "erp-1"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["external_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "taken");
+        let second = create(&app, &rep.token, json!({"name": "Beta"})).await;
+        let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&second))).token(&rep.token).json(json!({"external_id": "erp-1"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["external_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "taken");
+        let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&first))).token(&rep.token).json(json!({"name": "x".repeat(201)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&first))).token(&rep.token).json(json!({"lifecycle": "zombie"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["lifecycle"]);
+        assert_eq!(account_count(&app).await, 2);
     }
 
     async fn delete_names_only_the_blockers_the_caller_may_see(app) {
@@ -558,8 +592,12 @@ both_databases! {
         assert_eq!(res.body["data"][0]["account_id"], Value::Null);
         let res = app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({"name": "Nobody"})).send().await;
         assert_eq!(res.body["data"], json!([]));
-        app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({})).send().await.assert_problem(422, "validation");
-        app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({"nmae": "x"})).send().await.assert_problem(422, "validation");
+        let res = app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["(body)"]);
+        let res = app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({"nmae": "x"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["nmae"]);
         assert_eq!(account_count(&app).await, 1);
     }
 }

@@ -103,6 +103,7 @@ both_databases! {
         assert_eq!(visit["location"], Value::Null);
         let res = log(&app, &rep.token, json!({"kind": "check_in", "subject": "Here", "account_id": account, "location": {"latitude": 1.0, "longitude": 2.0, "altitude": 3}})).await;
         res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["location.altitude"]);
         let total = list(&app, &rep.token, "?count=true").await;
         assert_eq!(total.body["total"], 2, "refused activities were stored");
     }
@@ -131,6 +132,7 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["subject"]);
         let res = log(&app, &rep.token, json!({"kind": "fax", "subject": "Old school", "lead_id": "x"})).await;
         res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["kind"]);
         let res = log(&app, &rep.token, json!({"kind": "note", "subject": "Typo", "lead_id": "x", "acount_id": "y"})).await;
         assert_eq!(res.error_fields(), vec!["acount_id"]);
     }
@@ -416,6 +418,35 @@ both_databases! {
         assert_eq!(res.body["body"], Value::Null);
         assert_eq!(res.body["kind"], "check_in");
         assert_eq!(res.body["owner_id"], alice.id.as_str());
+    }
+
+    async fn long_texts_and_bad_patches_are_refused_with_the_field(app) {
+        let rep = app.user("rep", None, None).await;
+        let account = app.account("A", Some(&rep.id));
+        let res = log(&app, &rep.token, json!({"kind": "note", "subject": "Long", "account_id": account, "body": "x".repeat(10_001)})).await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["body"]);
+        let res = log(&app, &rep.token, json!({
+            "kind": "visit", "subject": "Far", "account_id": account,
+            "location": {"latitude": 31.2, "longitude": 121.4, "name": "x".repeat(201)}
+        })).await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["location.name"]);
+        let activity = logged(&app, &rep.token, json!({"kind": "note", "subject": "Fine", "account_id": account})).await;
+        let path = format!("/api/v1/activities/{}", id_of(&activity));
+        let res = app.patch(&path).token(&rep.token).json(json!({"subject": "   "})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["subject"]);
+        let ahead = (Utc::now() + chrono::Duration::hours(25)).to_rfc3339();
+        let res = app.patch(&path).token(&rep.token).json(json!({"occurred_at": ahead})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["occurred_at"]);
+        let res = app.patch(&path).token(&rep.token).json(json!({"body": "x".repeat(10_001)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["body"]);
+        let got = app.get(&path).token(&rep.token).send().await;
+        assert_eq!(got.body["version"], 1, "a refused patch changed the activity");
+        assert_eq!(got.body["subject"], "Fine");
     }
 
     async fn the_owner_or_a_manager_over_them_deletes_an_activity(app) {
