@@ -394,6 +394,17 @@ both_databases! {
         assert_eq!(rows[1]["to_owner_id"], to.id.as_str());
         assert_eq!(rows[1]["actor_id"], manager.id.as_str());
         assert_eq!(rows[1]["detail"], "territory change");
+        // Paged by id with limit and cursor.
+        let first = app.get(&format!("/api/v1/accounts/{id}/owner-history?limit=1")).token(&to.token).send().await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        assert_eq!(first.body["data"].as_array().map(Vec::len), Some(1));
+        assert_eq!(first.body["data"][0]["reason"], "create");
+        let cursor = first.body["next_cursor"].as_str().expect("a next page");
+        let second = app.get(&format!("/api/v1/accounts/{id}/owner-history?limit=1&cursor={cursor}")).token(&to.token).send().await;
+        assert_eq!(second.body["data"].as_array().map(Vec::len), Some(1));
+        assert_eq!(second.body["data"][0]["reason"], "transfer");
+        assert_eq!(second.body["next_cursor"], Value::Null);
+        app.get(&format!("/api/v1/accounts/{id}/owner-history?limit=0")).token(&to.token).send().await.assert_problem(400, "bad_request");
         app.get(&format!("/api/v1/accounts/{id}")).token(&from.token).send().await.assert_problem(404, "not_found");
         assert_eq!(app.get(&format!("/api/v1/accounts/{id}")).token(&to.token).send().await.status, 200);
         let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={id}")).token(&manager.token).send().await;

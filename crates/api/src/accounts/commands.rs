@@ -10,9 +10,11 @@ use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::org::users::check_assignable;
-use crate::pagination::Page;
+use crate::pagination::{self, Page};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use salesops_domain::account::{check_transfer, OwnerChangeReason};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::scope::Visibility;
@@ -120,12 +122,26 @@ pub async fn transfer_account(
     Ok(with_etag(HttpResponse::Ok(), &account))
 }
 
-/// List an account's owner history: every create, transfer, release, claim, assign and recall, oldest first.
+/// Query parameters of `GET /accounts/{id}/owner-history`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OwnerHistoryQuery {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// List an account's owner history: every create, transfer, release, claim, assign and recall, oldest first (id order), paged.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "list_account_owner_history",
-    params(("id" = String, Path, description = "Account id")),
-    responses((status = 200, description = "The whole history, oldest first, on one page", body = Page<OwnerChange>)),
+    params(("id" = String, Path, description = "Account id"), OwnerHistoryQuery),
+    responses(
+        (status = 200, description = "One page of the history, oldest first", body = Page<OwnerChange>),
+        (status = 400, description = "A bad `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account in the caller's scope", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/accounts/{id}/owner-history")]
@@ -133,15 +149,16 @@ pub async fn list_account_owner_history(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    query: web::Query<OwnerHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let after = pagination::after_id(q.cursor.as_deref())?;
     let page = db::read(&state, move |conn| {
         let (row, _) = load_visible(conn, &caller, &id, false)?;
-        let data = account_owner_changes::for_account(conn, &row.id)?
-            .into_iter()
-            .map(OwnerChange::try_from)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { data, next_cursor: None, total: None })
+        let rows = account_owner_changes::page_for_account(conn, &row.id, after.as_deref(), limit + 1)?;
+        pagination::page_by_id(rows, limit, |r| r.id.clone(), OwnerChange::try_from)
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))
