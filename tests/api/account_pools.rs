@@ -663,6 +663,29 @@ both_databases! {
         assert_eq!(recalled_ids(&run_recall(&app, &strict).await), vec![not_protected]);
     }
 
+    async fn recall_rechecks_each_account_after_the_selection(app) {
+        let id = pool(&app, json!({"name": "Exempting", "recall_after_days_without_activity": 10})).await;
+        let pool_row = app.with_conn(|c| account_pools::find(c, &id)).expect("read").expect("pool");
+        let rep = app.user("rep", None, None).await;
+        let touched = owned_account(&app, "Touched", &rep.id, &id, 20);
+        let got_a_deal = owned_account(&app, "Got a deal", &rep.id, &id, 20);
+        let idle = owned_account(&app, "Idle", &rep.id, &id, 20);
+        let now = clock::now();
+        let selected = app.with_conn(|c| account_pools::recall_candidates(c, &pool_row, now, &salesops_persistence::scope::Visibility::All))
+            .expect("candidates");
+        assert_eq!(selected.len(), 3);
+        // Between the selection and the recall: an activity on one, a new open opportunity on another.
+        set(&app, &touched, |r| r.last_activity_at = Some(clock::now()));
+        app.opportunity(&rep.id, Some(&got_a_deal), |_| {});
+        for (account, still) in [(&touched, false), (&got_a_deal, false), (&idle, true)] {
+            let again = app.with_conn(|c| account_pools::recall_candidate(c, &pool_row, now, account)).expect("re-check");
+            assert_eq!(again.is_some(), still, "{account}");
+        }
+        assert_eq!(recalled_ids(&run_recall(&app, &id).await), vec![idle]);
+        assert_eq!(row(&app, &touched).owner_id.as_deref(), Some(rep.id.as_str()));
+        assert_eq!(row(&app, &got_a_deal).owner_id.as_deref(), Some(rep.id.as_str()));
+    }
+
     async fn the_default_pool_governs_accounts_without_a_home(app) {
         let rep = app.user("rep", None, None).await;
         // The fixture's owned accounts have no pool_id.
