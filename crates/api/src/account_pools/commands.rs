@@ -92,7 +92,11 @@ fn check_limits(conn: &mut DbConnection, pool: &PoolRow, account_id: &str, calle
 
 /// Refuse to release an account that open opportunities still hang on,
 /// naming only those the caller may see.
-fn refuse_open_opportunities(conn: &mut DbConnection, visibility: &Visibility, account_id: &str) -> Result<(), ApiError> {
+fn refuse_open_opportunities(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    account_id: &str,
+) -> Result<(), ApiError> {
     let open = opportunities::open_for_account(conn, account_id)?;
     if open.is_empty() {
         return Ok(());
@@ -149,9 +153,8 @@ async fn run(
                 let home = home_pool(conn, &row)?;
                 let pool_id = target.as_deref().unwrap_or(&home.id);
                 // Locked so a concurrent delete cannot leave the account homed in a deleted pool.
-                let pool = account_pools::lock_live(conn, pool_id)?.ok_or_else(|| {
-                    ApiError::invalid_field("pool_id", "unknown", "no customer pool with this id")
-                })?;
+                let pool = account_pools::lock_live(conn, pool_id)?
+                    .ok_or_else(|| ApiError::invalid_field("pool_id", "unknown", "no customer pool with this id"))?;
                 if pool.id != home.id && !caller.role.can_assign() {
                     return Err(ApiError::Forbidden(
                         "only managers and admins release an account into a pool other than its home pool".into(),

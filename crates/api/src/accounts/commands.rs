@@ -13,12 +13,12 @@ use crate::org::users::check_assignable;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use salesops_domain::account::{check_transfer, OwnerChangeReason};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, opportunities, DbConnection};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// Hand every open opportunity of `account_id` not already owned by `new_owner` to
 /// them, each under its row lock, with a version bump and an audit event

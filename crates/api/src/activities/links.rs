@@ -95,12 +95,10 @@ pub fn resolve(
                 (Some(account), Some(own)) if *account != own => {
                     errors.push(FieldError::mismatch("opportunity_id", "the opportunity is not on the given account"))
                 }
-                (None, Some(own)) => {
-                    // Only an account the caller may see is linked for them:
-                    // linking touches its `last_activity_at` and version.
-                    if accounts::find_visible(conn, &own, visibility)?.is_some() {
-                        account_id = Some(own);
-                    }
+                // Only an account the caller may see is linked for them:
+                // linking touches its `last_activity_at` and version.
+                (None, Some(own)) if accounts::find_visible(conn, &own, visibility)?.is_some() => {
+                    account_id = Some(own)
                 }
                 _ => {}
             },
@@ -132,7 +130,8 @@ pub fn propagate(
         if let Some(before) = leads::find_visible(conn, lead_id, visibility)? {
             let mut after = before.clone();
             after.last_activity_at = Some(activity::last_activity_after(before.last_activity_at, row.occurred_at));
-            let may_work = lead::check_worker(before.owner_id.as_deref(), caller.id(), caller.role.can_assign()).is_ok();
+            let may_work =
+                lead::check_worker(before.owner_id.as_deref(), caller.id(), caller.role.can_assign()).is_ok();
             if may_work && follow_up.is_some() {
                 after.next_follow_up_at = follow_up;
             }
