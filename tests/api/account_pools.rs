@@ -270,11 +270,76 @@ both_databases! {
         let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={account}")).token(&app.admin_token).send().await;
         assert_eq!(audit.body["data"][0]["action"], "release");
         assert_eq!(audit.body["data"][0]["changes"]["owner_id"]["before"], rep.id.as_str());
-        // Into a named pool, which becomes the account's home.
+        // Into a named pool, which becomes the account's home: a manager's or admin's choice.
         let second = app.account("Beta", Some(&rep.id));
-        let res = command(&app, &rep.token, &second, "release", json!({"pool_id": other})).await;
+        refused(&app, &rep.token, &second, "release", json!({"pool_id": other}), 403, "forbidden").await;
+        let res = command(&app, &app.admin_token, &second, "release", json!({"pool_id": other})).await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["pool_id"], other.as_str());
+        // Naming the home pool is no choice at all: a rep may.
+        let third = app.account("Gamma", Some(&rep.id));
+        let res = command(&app, &rep.token, &third, "release", json!({"pool_id": DEFAULT_POOL_ID})).await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+
+    async fn a_rep_homes_a_new_account_only_in_the_default_pool(app) {
+        let dept = app.department("Sales", None);
+        let manager = app.user("manager", Some(&dept), None).await;
+        let rep = app.user("rep", Some(&dept), Some(&manager.id)).await;
+        let other = pool(&app, json!({"name": "Other"})).await;
+        let before = app.get("/api/v1/accounts?count=true").token(&app.admin_token).send().await.body["total"].clone();
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "pool_id": other})).send().await;
+        res.assert_problem(403, "forbidden");
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "pool_id": "nope"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["pool_id"]);
+        assert_eq!(app.get("/api/v1/accounts?count=true").token(&app.admin_token).send().await.body["total"], before);
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "pool_id": DEFAULT_POOL_ID})).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let res = app.post("/api/v1/accounts").token(&manager.token).json(json!({"name": "Beta", "pool_id": other})).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        assert_eq!(res.body["pool_id"], other.as_str());
+        // The pool, now home to an account, cannot be deleted under it.
+        app.delete(&format!("{POOLS}/{other}")).token(&app.admin_token).send().await.assert_problem(409, "invalid_transition");
+    }
+
+    async fn pool_rules_are_at_most_ten_years(app) {
+        let res = app.post(POOLS).token(&app.admin_token).json(json!({
+            "name": "A", "recall_after_days_without_activity": 3651, "recall_after_days_without_won_deal": 2_147_483_647,
+            "warn_days_before_recall": 3651, "max_claims_per_rep_per_day": 3651, "max_owned_accounts_per_rep": 3651,
+            "previous_owner_cooldown_days": 3651
+        })).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec![
+            "max_claims_per_rep_per_day", "max_owned_accounts_per_rep", "previous_owner_cooldown_days",
+            "recall_after_days_without_activity", "recall_after_days_without_won_deal", "warn_days_before_recall",
+        ]);
+        assert!(res.body["errors"].as_array().expect("errors").iter().all(|e| e["code"] == "range"), "{}", res.body);
+        let id = pool(&app, json!({
+            "name": "B", "recall_after_days_without_activity": 3650, "recall_after_days_without_won_deal": 3650,
+            "warn_days_before_recall": 3650, "max_claims_per_rep_per_day": 3650, "max_owned_accounts_per_rep": 3650,
+            "previous_owner_cooldown_days": 3650
+        })).await;
+        let res = app.patch(&format!("{POOLS}/{id}")).token(&app.admin_token)
+            .json(json!({"recall_after_days_without_activity": 2_147_483_647})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["recall_after_days_without_activity"]);
+        // The job runs over the ten-year pool without trouble.
+        app.with_conn(|c| recall_pool(c, &id, clock::now(), Actor::default())).expect("recall");
+    }
+
+    async fn release_names_only_the_open_opportunities_the_caller_may_see(app) {
+        let rep = app.user("rep", None, None).await;
+        let stranger = app.user("rep", None, None).await;
+        let account = app.account("Acme", Some(&rep.id));
+        let mine = app.opportunity(&rep.id, Some(&account), |_| {});
+        let theirs = app.opportunity(&stranger.id, Some(&account), |_| {});
+        let res = refused(&app, &rep.token, &account, "release", json!({}), 409, "invalid_transition").await;
+        let detail = res.body["detail"].as_str().expect("detail");
+        assert!(detail.contains("2 open opportunities"), "{detail}");
+        assert!(detail.contains(&mine), "{detail}");
+        assert!(detail.contains("1 outside your scope"), "{detail}");
+        assert!(!res.body.to_string().contains(&theirs), "{}", res.body);
     }
 
     async fn release_refusals_change_nothing(app) {
@@ -305,8 +370,40 @@ both_databases! {
         let res = command(&app, &manager.token, &account, "release", json!({})).await;
         assert_eq!(res.status, 200, "{}", res.body);
         refused(&app, &rep.token, &account, "release", json!({}), 409, "invalid_transition").await;
-        app.post(&format!("/api/v1/accounts/{account}/release")).token(&rep.token).send().await.assert_problem(415, "unsupported_media_type");
+        // Every field is optional, so no body at all works like `{}`.
+        let res = app.post(&format!("/api/v1/accounts/{account}/claim")).token(&rep.token).send().await;
+        assert_eq!(res.status, 200, "claim without a body: {}", res.body);
+        assert_eq!(res.body["owner_id"], rep.id.as_str());
+        let res = app.post(&format!("/api/v1/accounts/{account}/release")).token(&rep.token).send().await;
+        assert_eq!(res.status, 200, "release without a body: {}", res.body);
+        assert_eq!(res.body["in_pool"], true);
         command(&app, &rep.token, "no-such-account", "release", json!({})).await.assert_problem(404, "not_found");
+    }
+
+    async fn release_and_assign_honour_if_match_and_only_the_owner_rep_releases(app) {
+        let dept = app.department("Sales", None);
+        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let manager = app.user("manager", Some(&dept), None).await;
+        let alice = app.user("rep", Some(&dept), Some(&manager.id)).await;
+        let bob = app.user("rep", Some(&dept), Some(&manager.id)).await;
+        let account = app.account("Acme", Some(&alice.id));
+        // Bob sees Alice's account but may not release it.
+        assert_eq!(app.get(&format!("/api/v1/accounts/{account}")).token(&bob.token).send().await.status, 200);
+        refused(&app, &bob.token, &account, "release", json!({}), 403, "forbidden").await;
+        let stale = |name: &str| format!("/api/v1/accounts/{account}/{name}");
+        let res = app.post(&stale("release")).token(&alice.token).header("if-match", "W/\"9\"").json(json!({})).send().await;
+        res.assert_problem(412, "precondition_failed");
+        assert_eq!(row(&app, &account).owner_id.as_deref(), Some(alice.id.as_str()));
+        let res = app.post(&stale("release")).token(&alice.token).header("if-match", "W/\"1\"").json(json!({})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let before = (row(&app, &account), history(&app, &account).len());
+        let res = app.post(&stale("assign")).token(&manager.token).header("if-match", "W/\"1\"").json(json!({"owner_id": bob.id})).send().await;
+        res.assert_problem(412, "precondition_failed");
+        assert_eq!((row(&app, &account), history(&app, &account).len()), before);
+        let res = app.post(&stale("assign")).token(&manager.token).header("if-match", "W/\"2\"").json(json!({"owner_id": bob.id})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["owner_id"], bob.id.as_str());
     }
 
     async fn a_rep_claims_a_pool_account(app) {
@@ -341,9 +438,8 @@ both_databases! {
         assert_eq!(command(&app, &rep.token, &account, "claim", json!({})).await.status, 200);
         let res = refused(&app, &rep.token, &account, "claim", json!({}), 409, "invalid_transition").await;
         assert!(res.body["detail"].as_str().unwrap_or("").contains("already has an owner"));
-        // Owned by someone out of the claimer's scope: still "already has an owner", not 404.
-        let res = refused(&app, &other.token, &account, "claim", json!({}), 409, "invalid_transition").await;
-        assert!(res.body["detail"].as_str().unwrap_or("").contains("already has an owner"));
+        // Owned by someone out of the claimer's scope: not found, like a nonexistent id.
+        refused(&app, &other.token, &account, "claim", json!({}), 404, "not_found").await;
         app.post(&format!("/api/v1/accounts/{account}/claim")).token(&app.admin_token).header("if-match", "W/\"1\"").json(json!({})).send().await
             .assert_problem(412, "precondition_failed");
     }
@@ -473,8 +569,9 @@ both_databases! {
         ).await;
         let winners: Vec<usize> = results.iter().enumerate().filter(|(_, r)| r.status == 200).map(|(i, _)| i).collect();
         assert_eq!(winners.len(), 1, "{:?}", results.iter().map(|r| (r.status, r.body.to_string())).collect::<Vec<_>>());
+        // The winner is outside every loser's scope (reps see their own), so for them it is not found.
         for r in results.iter().filter(|r| r.status != 200) {
-            r.assert_problem(409, "invalid_transition");
+            r.assert_problem(404, "not_found");
         }
         let winner = &reps[winners[0]];
         assert_eq!(row(&app, &account).owner_id.as_deref(), Some(winner.id.as_str()));
@@ -564,6 +661,29 @@ both_databases! {
         assert_eq!(recalled_ids(&run_recall(&app, &exempting).await), expected);
         assert_eq!(row(&app, &protected).owner_id.as_deref(), Some(rep.id.as_str()));
         assert_eq!(recalled_ids(&run_recall(&app, &strict).await), vec![not_protected]);
+    }
+
+    async fn recall_rechecks_each_account_after_the_selection(app) {
+        let id = pool(&app, json!({"name": "Exempting", "recall_after_days_without_activity": 10})).await;
+        let pool_row = app.with_conn(|c| account_pools::find(c, &id)).expect("read").expect("pool");
+        let rep = app.user("rep", None, None).await;
+        let touched = owned_account(&app, "Touched", &rep.id, &id, 20);
+        let got_a_deal = owned_account(&app, "Got a deal", &rep.id, &id, 20);
+        let idle = owned_account(&app, "Idle", &rep.id, &id, 20);
+        let now = clock::now();
+        let selected = app.with_conn(|c| account_pools::recall_candidates(c, &pool_row, now, &salesops_persistence::scope::Visibility::All))
+            .expect("candidates");
+        assert_eq!(selected.len(), 3);
+        // Between the selection and the recall: an activity on one, a new open opportunity on another.
+        set(&app, &touched, |r| r.last_activity_at = Some(clock::now()));
+        app.opportunity(&rep.id, Some(&got_a_deal), |_| {});
+        for (account, still) in [(&touched, false), (&got_a_deal, false), (&idle, true)] {
+            let again = app.with_conn(|c| account_pools::recall_candidate(c, &pool_row, now, account)).expect("re-check");
+            assert_eq!(again.is_some(), still, "{account}");
+        }
+        assert_eq!(recalled_ids(&run_recall(&app, &id).await), vec![idle]);
+        assert_eq!(row(&app, &touched).owner_id.as_deref(), Some(rep.id.as_str()));
+        assert_eq!(row(&app, &got_a_deal).owner_id.as_deref(), Some(rep.id.as_str()));
     }
 
     async fn the_default_pool_governs_accounts_without_a_home(app) {

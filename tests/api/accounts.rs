@@ -97,6 +97,7 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["owner_id"]);
         let res = app.post("/api/v1/accounts").token(&app.admin_token).json(json!({"name": "Y", "owner_id": rep.id, "to_pool": true})).send().await;
         res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["owner_id"]);
         let res = app.post("/api/v1/accounts").token(&app.admin_token).json(json!({"name": "Y", "pool_id": DEFAULT_POOL_ID, "tier": "gold"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["tier"]);
@@ -393,6 +394,17 @@ both_databases! {
         assert_eq!(rows[1]["to_owner_id"], to.id.as_str());
         assert_eq!(rows[1]["actor_id"], manager.id.as_str());
         assert_eq!(rows[1]["detail"], "territory change");
+        // Paged by id with limit and cursor.
+        let first = app.get(&format!("/api/v1/accounts/{id}/owner-history?limit=1")).token(&to.token).send().await;
+        assert_eq!(first.status, 200, "{}", first.body);
+        assert_eq!(first.body["data"].as_array().map(Vec::len), Some(1));
+        assert_eq!(first.body["data"][0]["reason"], "create");
+        let cursor = first.body["next_cursor"].as_str().expect("a next page");
+        let second = app.get(&format!("/api/v1/accounts/{id}/owner-history?limit=1&cursor={cursor}")).token(&to.token).send().await;
+        assert_eq!(second.body["data"].as_array().map(Vec::len), Some(1));
+        assert_eq!(second.body["data"][0]["reason"], "transfer");
+        assert_eq!(second.body["next_cursor"], Value::Null);
+        app.get(&format!("/api/v1/accounts/{id}/owner-history?limit=0")).token(&to.token).send().await.assert_problem(400, "bad_request");
         app.get(&format!("/api/v1/accounts/{id}")).token(&from.token).send().await.assert_problem(404, "not_found");
         assert_eq!(app.get(&format!("/api/v1/accounts/{id}")).token(&to.token).send().await.status, 200);
         let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={id}")).token(&manager.token).send().await;
@@ -403,13 +415,49 @@ both_databases! {
         assert_eq!(opportunity(&app, &open).owner_id, to.id);
     }
 
+    async fn transfer_with_open_opportunities_is_refused_when_one_is_outside_the_managers_scope(app) {
+        let east = app.department("East", None);
+        let west = app.department("West", None);
+        let manager = app.user("manager", Some(&east), None).await;
+        let from = app.user("rep", Some(&east), Some(&manager.id)).await;
+        let to = app.user("rep", Some(&east), Some(&manager.id)).await;
+        let west_rep = app.user("rep", Some(&west), None).await;
+        let account = app.account("Acme", Some(&from.id));
+        let mine = app.opportunity(&from.id, Some(&account), |_| {});
+        let theirs = app.opportunity(&west_rep.id, Some(&account), |_| {});
+        let path = format!("/api/v1/accounts/{account}/transfer");
+        let res = app.post(&path).token(&manager.token).json(json!({"owner_id": to.id, "include_open_opportunities": true})).send().await;
+        res.assert_problem(409, "invalid_transition");
+        let detail = res.body["detail"].as_str().expect("detail");
+        assert!(detail.starts_with("1 open opportunity"), "{detail}");
+        assert!(!detail.contains(&theirs), "{detail}");
+        // Nothing changed.
+        assert_eq!(opportunity(&app, &mine).owner_id, from.id);
+        assert_eq!(opportunity(&app, &mine).version, 1);
+        assert_eq!(opportunity(&app, &theirs).owner_id, west_rep.id);
+        let got = app.get(&format!("/api/v1/accounts/{account}")).token(&from.token).send().await;
+        assert_eq!(got.body["owner_id"], from.id.as_str());
+        assert_eq!(got.body["version"], 1);
+        // An admin sees both and moves both.
+        let res = app.post(&path).token(&app.admin_token).json(json!({"owner_id": to.id, "include_open_opportunities": true})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(opportunity(&app, &mine).owner_id, to.id);
+        assert_eq!(opportunity(&app, &theirs).owner_id, to.id);
+    }
+
     async fn transfer_is_refused_for_reps_pool_accounts_the_same_owner_and_unusable_owners(app) {
         let rep = app.user("rep", None, None).await;
         let other = app.user("rep", None, None).await;
         let gone = app.user("rep", None, None).await;
-        app.post(&format!("/api/v1/users/{}/deactivate", gone.id)).token(&app.admin_token).send().await;
+        let res = app.post(&format!("/api/v1/users/{}/deactivate", gone.id)).token(&app.admin_token).send().await;
+        assert_eq!(res.status, 200, "setup: deactivate: {}", res.body);
         let account = create(&app, &rep.token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}/transfer", id_of(&account));
+        for note in [json!("   "), json!("x".repeat(501))] {
+            let res = app.post(&path).token(&app.admin_token).json(json!({"owner_id": other.id, "note": note})).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["note"]);
+        }
         app.post(&path).token(&rep.token).json(json!({"owner_id": other.id})).send().await.assert_problem(403, "forbidden");
         let pooled = app.account("Pooled", None);
         app.post(&format!("/api/v1/accounts/{pooled}/transfer")).token(&app.admin_token).json(json!({"owner_id": other.id}))
@@ -430,6 +478,57 @@ both_databases! {
         assert_eq!(got.body["version"], 1);
         let history = app.get(&format!("/api/v1/accounts/{}/owner-history", id_of(&account))).token(&rep.token).send().await;
         assert_eq!(history.body["data"].as_array().map(Vec::len), Some(1));
+    }
+
+    async fn account_fields_are_checked_one_by_one(app) {
+        let rep = app.user("rep", None, None).await;
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "x".repeat(201)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "lifecycle": "zombie"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["lifecycle"]);
+        let first = create(&app, &rep.token, json!({"name": "Acme", "external_id": "erp-1"})).await;
+        let res = app.post("/api/v1/accounts?allow_duplicate=true").token(&rep.token).json(json!({"name": "Beta", "external_id": "erp-1"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["external_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "taken");
+        let second = create(&app, &rep.token, json!({"name": "Beta"})).await;
+        let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&second))).token(&rep.token).json(json!({"external_id": "erp-1"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["external_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "taken");
+        let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&first))).token(&rep.token).json(json!({"name": "x".repeat(201)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&first))).token(&rep.token).json(json!({"lifecycle": "zombie"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["lifecycle"]);
+        assert_eq!(account_count(&app).await, 2);
+    }
+
+    async fn delete_names_only_the_blockers_the_caller_may_see(app) {
+        let rep = app.user("rep", None, None).await;
+        let stranger = app.user("rep", None, None).await;
+        let parent = app.account("Parent", Some(&rep.id));
+        let hidden_child = app.account("Child", Some(&stranger.id));
+        app.with_conn(|c| {
+            use diesel::prelude::*;
+            use salesops_persistence::schema::accounts::dsl;
+            diesel::update(dsl::accounts.find(&hidden_child)).set(dsl::parent_account_id.eq(Some(parent.clone()))).execute(c)
+        }).expect("re-parent");
+        let res = app.delete(&format!("/api/v1/accounts/{parent}")).token(&rep.token).send().await;
+        res.assert_problem(409, "conflict");
+        let detail = res.body["detail"].as_str().expect("detail");
+        assert!(detail.contains("1 live subsidiary (1 outside your scope)"), "{detail}");
+        assert!(!res.body.to_string().contains(&hidden_child), "{}", res.body);
+        let account = app.account("Acme", Some(&rep.id));
+        let theirs = app.opportunity(&stranger.id, Some(&account), |_| {});
+        let res = app.delete(&format!("/api/v1/accounts/{account}")).token(&rep.token).send().await;
+        res.assert_problem(409, "conflict");
+        let detail = res.body["detail"].as_str().expect("detail");
+        assert!(detail.contains("1 open opportunity (1 outside your scope)"), "{detail}");
+        assert!(!res.body.to_string().contains(&theirs), "{}", res.body);
     }
 
     async fn a_lead_with_a_contacts_email_or_phone_is_a_duplicate(app) {
@@ -504,8 +603,12 @@ both_databases! {
         assert_eq!(res.body["data"][0]["account_id"], Value::Null);
         let res = app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({"name": "Nobody"})).send().await;
         assert_eq!(res.body["data"], json!([]));
-        app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({})).send().await.assert_problem(422, "validation");
-        app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({"nmae": "x"})).send().await.assert_problem(422, "validation");
+        let res = app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["(body)"]);
+        let res = app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({"nmae": "x"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["nmae"]);
         assert_eq!(account_count(&app).await, 1);
     }
 }

@@ -103,6 +103,7 @@ both_databases! {
         assert_eq!(visit["location"], Value::Null);
         let res = log(&app, &rep.token, json!({"kind": "check_in", "subject": "Here", "account_id": account, "location": {"latitude": 1.0, "longitude": 2.0, "altitude": 3}})).await;
         res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["location.altitude"]);
         let total = list(&app, &rep.token, "?count=true").await;
         assert_eq!(total.body["total"], 2, "refused activities were stored");
     }
@@ -131,6 +132,7 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["subject"]);
         let res = log(&app, &rep.token, json!({"kind": "fax", "subject": "Old school", "lead_id": "x"})).await;
         res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["kind"]);
         let res = log(&app, &rep.token, json!({"kind": "note", "subject": "Typo", "lead_id": "x", "acount_id": "y"})).await;
         assert_eq!(res.error_fields(), vec!["acount_id"]);
     }
@@ -225,10 +227,51 @@ both_databases! {
         let got = app.get(&format!("/api/v1/leads/{lead}")).token(&rep.token).send().await.body;
         assert_eq!(got["status"], "qualified");
         assert_eq!(got["next_follow_up_at"], "2026-12-20T02:00:00Z", "kept when the activity names none");
-        // A pool lead is visible to every rep, so anyone may log on it; it starts too.
+        // A pool lead is visible to every rep, so anyone may log on it; but it is
+        // worked only once claimed: it stays new and keeps its follow-up.
         let pool_lead = id_of(&app.lead(&app.admin_token, json!({"name": "Pool", "to_pool": true})).await);
-        logged(&app, &rep.token, json!({"kind": "call", "subject": "Cold call", "lead_id": pool_lead})).await;
-        assert_eq!(lead_row(&app, &pool_lead).status, "working");
+        logged(&app, &rep.token, json!({
+            "kind": "call", "subject": "Cold call", "lead_id": pool_lead, "next_follow_up_at": "2026-12-21T02:00:00Z"
+        })).await;
+        let row = lead_row(&app, &pool_lead);
+        assert_eq!(row.status, "new");
+        assert_eq!(row.next_follow_up_at, None);
+        assert!(row.last_activity_at.is_some(), "the activity is still linked and touches the lead");
+    }
+
+    async fn an_activity_on_a_lead_the_caller_may_not_work_only_touches_it(app) {
+        let dept = app.department("Sales", None);
+        // Reps in this department see each other's leads, but work only their own.
+        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let alice = app.user("rep", Some(&dept), None).await;
+        let bob = app.user("rep", Some(&dept), None).await;
+        let lead = id_of(&app.lead(&alice.token, json!({"name": "Alice's lead"})).await);
+        let visible = app.get(&format!("/api/v1/leads/{lead}")).token(&bob.token).send().await;
+        assert_eq!(visible.status, 200, "setup: bob sees alice's lead: {}", visible.body);
+        let activity = logged(&app, &bob.token, json!({
+            "kind": "call", "subject": "Hello", "lead_id": lead, "next_follow_up_at": "2026-12-21T02:00:00Z"
+        })).await;
+        assert_eq!(activity["lead_id"], lead.as_str());
+        let row = lead_row(&app, &lead);
+        assert_eq!(row.status, "new");
+        assert_eq!(row.next_follow_up_at, None);
+        assert!(row.last_activity_at.is_some());
+        let trail = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={lead}")).token(&app.admin_token).send().await;
+        let actions: Vec<&str> = trail.body["data"].as_array().expect("data").iter().filter_map(|e| e["action"].as_str()).collect();
+        assert_eq!(actions, vec!["create", "log_activity"]);
+    }
+
+    async fn an_opportunity_brings_its_account_only_when_the_caller_sees_it(app) {
+        let alice = app.user("rep", None, None).await;
+        let bob = app.user("rep", None, None).await;
+        let account = app.account("Alice's", Some(&alice.id));
+        let opportunity = app.opportunity(&bob.id, Some(&account), |_| {});
+        let activity = logged(&app, &bob.token, json!({"kind": "call", "subject": "Deal", "opportunity_id": opportunity})).await;
+        assert_eq!(activity["opportunity_id"], opportunity.as_str());
+        assert_eq!(activity["account_id"], Value::Null, "bob cannot see the account");
+        assert_eq!(account_touch(&app, &account), (None, 1), "the hidden account was touched");
+        assert_eq!(opportunity_touch(&app, &opportunity).1, 2);
     }
 
     async fn an_activity_is_not_dated_more_than_a_day_ahead(app) {
@@ -375,6 +418,35 @@ both_databases! {
         assert_eq!(res.body["body"], Value::Null);
         assert_eq!(res.body["kind"], "check_in");
         assert_eq!(res.body["owner_id"], alice.id.as_str());
+    }
+
+    async fn long_texts_and_bad_patches_are_refused_with_the_field(app) {
+        let rep = app.user("rep", None, None).await;
+        let account = app.account("A", Some(&rep.id));
+        let res = log(&app, &rep.token, json!({"kind": "note", "subject": "Long", "account_id": account, "body": "x".repeat(10_001)})).await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["body"]);
+        let res = log(&app, &rep.token, json!({
+            "kind": "visit", "subject": "Far", "account_id": account,
+            "location": {"latitude": 31.2, "longitude": 121.4, "name": "x".repeat(201)}
+        })).await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["location.name"]);
+        let activity = logged(&app, &rep.token, json!({"kind": "note", "subject": "Fine", "account_id": account})).await;
+        let path = format!("/api/v1/activities/{}", id_of(&activity));
+        let res = app.patch(&path).token(&rep.token).json(json!({"subject": "   "})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["subject"]);
+        let ahead = (Utc::now() + chrono::Duration::hours(25)).to_rfc3339();
+        let res = app.patch(&path).token(&rep.token).json(json!({"occurred_at": ahead})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["occurred_at"]);
+        let res = app.patch(&path).token(&rep.token).json(json!({"body": "x".repeat(10_001)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["body"]);
+        let got = app.get(&path).token(&rep.token).send().await;
+        assert_eq!(got.body["version"], 1, "a refused patch changed the activity");
+        assert_eq!(got.body["subject"], "Fine");
     }
 
     async fn the_owner_or_a_manager_over_them_deletes_an_activity(app) {

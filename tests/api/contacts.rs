@@ -123,8 +123,37 @@ both_databases! {
         app.delete(&format!("/api/v1/accounts/{deleted}")).token(&alice.token).send().await;
         let res = app.post("/api/v1/contacts").token(&alice.token).json(json!({"account_id": deleted, "name": "X"})).send().await;
         res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["account_id"]);
         let list = app.get("/api/v1/contacts?count=true").token(&app.admin_token).send().await;
         assert_eq!(list.body["total"], 0);
+    }
+
+    async fn contact_fields_are_checked_one_by_one(app) {
+        let rep = app.user("rep", None, None).await;
+        let account = app.account("Acme", Some(&rep.id));
+        let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "x".repeat(201)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "Li", "email": "li@"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["email"]);
+        let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "Li", "external_id": "crm-1"})).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let first = res.body["id"].as_str().expect("id").to_owned();
+        let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "Wang", "external_id": "crm-1"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["external_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "taken");
+        let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "Wang", "external_id": "crm-2"})).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let second = res.body["id"].as_str().expect("id").to_owned();
+        let res = app.patch(&format!("/api/v1/contacts/{second}")).token(&rep.token).json(json!({"external_id": "crm-1"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["external_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "taken");
+        let list = app.get("/api/v1/contacts?count=true").token(&app.admin_token).send().await;
+        assert_eq!(list.body["total"], 2);
+        assert_ne!(first, second);
     }
 
     async fn a_contact_is_visible_exactly_when_its_account_is(app) {

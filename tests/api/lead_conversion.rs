@@ -139,6 +139,37 @@ both_databases! {
         assert_eq!(res.body["opportunity_id"], Value::Null);
         assert_eq!(res.body["lead"]["converted_opportunity_id"], Value::Null);
         assert_eq!(counts(&app), (before.0 + 1, before.1 + 1, before.2, before.3));
+        // Every field is optional, so no body at all works like `{}`.
+        let other = qualified_lead(&app, &rep.token).await;
+        let res = app.post(&format!("/api/v1/leads/{other}/convert")).token(&rep.token).send().await;
+        assert_eq!(res.status, 200, "convert without a body: {}", res.body);
+        assert_eq!(res.body["opportunity_id"], Value::Null);
+        assert_eq!(counts(&app), (before.0 + 2, before.1 + 2, before.2, before.3));
+    }
+
+    async fn a_stale_if_match_is_refused_and_changes_nothing(app) {
+        let rep = app.user("rep", None, None).await;
+        let id = qualified_lead(&app, &rep.token).await;
+        let before = (get_lead(&app, &id).await, counts(&app), audit_count(&app));
+        let version = before.0["version"].as_i64().expect("version");
+        let res = app.post(&format!("/api/v1/leads/{id}/convert")).token(&rep.token)
+            .header("if-match", &format!("W/\"{}\"", version - 1)).json(json!({})).send().await;
+        res.assert_problem(412, "precondition_failed");
+        assert_eq!((get_lead(&app, &id).await, counts(&app), audit_count(&app)), before);
+        let res = app.post(&format!("/api/v1/leads/{id}/convert")).token(&rep.token)
+            .header("if-match", &format!("W/\"{version}\"")).json(json!({})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+
+    async fn a_rep_who_sees_another_reps_lead_may_not_convert_it(app) {
+        let dept = app.department("Sales", None);
+        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let alice = app.user("rep", Some(&dept), None).await;
+        let bob = app.user("rep", Some(&dept), None).await;
+        let id = qualified_lead(&app, &alice.token).await;
+        assert_eq!(app.get(&format!("/api/v1/leads/{id}")).token(&bob.token).send().await.status, 200, "setup: bob sees the lead");
+        refused(&app, &bob.token, &id, json!({}), 403, "forbidden").await;
     }
 
     async fn an_existing_account_and_contact_are_linked_not_copied(app) {

@@ -59,6 +59,25 @@ pub fn insert(conn: &mut DbConnection, row: &OwnerChangeRow) -> StoreResult<()> 
     Ok(())
 }
 
+/// One page of an account's owner history in id (creation) order, after `after_id`.
+pub fn page_for_account(
+    conn: &mut DbConnection,
+    account_id: &str,
+    after_id: Option<&str>,
+    limit: i64,
+) -> StoreResult<Vec<OwnerChangeRow>> {
+    let mut query = account_owner_changes::table
+        .filter(account_owner_changes::account_id.eq(account_id.to_owned()))
+        .order(account_owner_changes::id)
+        .select(OwnerChangeRow::as_select())
+        .limit(limit)
+        .into_boxed();
+    if let Some(after) = after_id {
+        query = query.filter(account_owner_changes::id.gt(after.to_owned()));
+    }
+    Ok(query.load(conn)?)
+}
+
 /// An account's owner history, oldest first.
 pub fn for_account(conn: &mut DbConnection, account_id: &str) -> StoreResult<Vec<OwnerChangeRow>> {
     Ok(account_owner_changes::table

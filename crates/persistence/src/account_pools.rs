@@ -172,6 +172,23 @@ pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     Ok(())
 }
 
+/// Take the row lock on a pool and read it, `None` if it is gone (or never
+/// was). Taken before an account is homed in the pool, so a concurrent delete
+/// of the pool (which locks it too) either runs first, and the pool is gone
+/// here, or waits and then counts the account.
+pub fn lock_live(conn: &mut DbConnection, id: &str) -> StoreResult<Option<PoolRow>> {
+    lock(conn, id)?;
+    find(conn, id)
+}
+
+/// The default pool, locked as [`lock_live`] does.
+pub fn lock_default(conn: &mut DbConnection) -> StoreResult<Option<PoolRow>> {
+    match find_default(conn)? {
+        Some(pool) => lock_live(conn, &pool.id),
+        None => Ok(None),
+    }
+}
+
 /// Hold off every other pool write until the transaction ends, so two pools
 /// cannot both become the default. Take it before any pool row lock.
 /// SQLite write transactions are already serial, so there it does nothing.
@@ -264,6 +281,35 @@ pub fn recall_candidates(
     as_of: NaiveDateTime,
     visibility: &Visibility,
 ) -> StoreResult<Vec<AccountRow>> {
+    let Some(query) = candidate_query(pool, as_of, visibility) else { return Ok(Vec::new()) };
+    Ok(query.order(accounts_table::id).select(AccountRow::as_select()).load(conn)?)
+}
+
+/// The account `account_id` if it is still a recall candidate of `pool` at
+/// `as_of` (the predicate of [`recall_candidates`], open-opportunity exemption
+/// included). Take the account's row lock first, so the answer holds until the
+/// recall is written: an activity logged or an owner change committed since the
+/// candidates were selected is seen here.
+pub fn recall_candidate(
+    conn: &mut DbConnection,
+    pool: &PoolRow,
+    as_of: NaiveDateTime,
+    account_id: &str,
+) -> StoreResult<Option<AccountRow>> {
+    let Some(query) = candidate_query(pool, as_of, &Visibility::All) else { return Ok(None) };
+    Ok(query
+        .filter(accounts_table::id.eq(account_id.to_owned()))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// The filter of [`recall_candidates`]; `None` when the pool has no recall rule.
+fn candidate_query<'a>(
+    pool: &PoolRow,
+    as_of: NaiveDateTime,
+    visibility: &Visibility,
+) -> Option<accounts_table::BoxedQuery<'a, MultiBackend>> {
     use accounts_table::dsl as a;
     let rules = pool.rules();
     let cutoffs = [(rules.recall_after_days_without_activity, true), (rules.recall_after_days_without_won_deal, false)];
@@ -283,7 +329,7 @@ pub fn recall_candidates(
             Some(prev) => Box::new(prev.or(fires)),
         });
     }
-    let Some(any_rule) = any_rule else { return Ok(Vec::new()) };
+    let any_rule = any_rule?;
     let mut query =
         accounts::scoped(visibility).filter(a::owner_id.is_not_null()).filter(a::deleted_at.is_null()).filter(any_rule);
     query = if pool.is_default {
@@ -299,7 +345,7 @@ pub fn recall_candidates(
             .select(opportunities::account_id.assume_not_null());
         query = query.filter(not(a::id.eq_any(with_open_opportunity)));
     }
-    Ok(query.order(a::id).select(AccountRow::as_select()).load(conn)?)
+    Some(query)
 }
 
 /// Try to become the only recall runner of `pool_id` until the transaction ends.

@@ -271,12 +271,12 @@ pub fn ancestors_and_self(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<
     )
 }
 
-/// The ids of the live direct subsidiaries of an account, oldest first.
-pub fn live_child_ids(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<String>> {
+/// The ids and owners of the live direct subsidiaries of an account, oldest first.
+pub fn live_children(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<(String, Option<String>)>> {
     Ok(accounts::table
         .filter(accounts::parent_account_id.eq(id.to_owned()))
         .filter(accounts::deleted_at.is_null())
         .order(accounts::id)
-        .select(accounts::id)
+        .select((accounts::id, accounts::owner_id))
         .load(conn)?)
 }

@@ -7,14 +7,14 @@
 
 use crate::account_pools::dto::{AssignAccount, ClaimAccount, ReleaseAccount};
 use crate::accounts::dto::Account;
-use crate::accounts::handlers::ENTITY as ACCOUNT_ENTITY;
+use crate::accounts::handlers::{blockers, ENTITY as ACCOUNT_ENTITY};
 use crate::audit;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::{ApiError, FieldError};
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
-use crate::extract::ValidJson;
+use crate::extract::{OptionalJson, ValidJson};
 use crate::org::users::check_assignable;
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
@@ -90,20 +90,29 @@ fn check_limits(conn: &mut DbConnection, pool: &PoolRow, account_id: &str, calle
     Ok(())
 }
 
-/// Refuse to release an account that open opportunities still hang on.
-fn refuse_open_opportunities(conn: &mut DbConnection, account_id: &str) -> Result<(), ApiError> {
-    let open: Vec<String> = opportunities::open_for_account(conn, account_id)?.into_iter().map(|o| o.id).collect();
+/// Refuse to release an account that open opportunities still hang on,
+/// naming only those the caller may see.
+fn refuse_open_opportunities(
+    conn: &mut DbConnection,
+    visibility: &Visibility,
+    account_id: &str,
+) -> Result<(), ApiError> {
+    let open = opportunities::open_for_account(conn, account_id)?;
     if open.is_empty() {
         return Ok(());
     }
+    let errors = open
+        .iter()
+        .filter(|o| visibility.allows(Some(&o.owner_id)))
+        .map(|o| FieldError::new("opportunity_id", "open", o.id.clone()))
+        .collect();
+    let owners = open.into_iter().map(|o| (o.id, Some(o.owner_id)));
     Err(ApiError::InvalidTransition {
         detail: format!(
-            "the account has {} open opportunit{} ({}); close or transfer them before releasing it",
-            open.len(),
-            if open.len() == 1 { "y" } else { "ies" },
-            open.join(", ")
+            "the account has {}; close or transfer them before releasing it",
+            blockers(owners, visibility, "open opportunity", "open opportunities")
         ),
-        errors: open.into_iter().map(|id| FieldError::new("opportunity_id", "open", id)).collect(),
+        errors,
     })
 }
 
@@ -125,13 +134,9 @@ async fn run(
             users::lock(conn, caller.id())?;
         }
         let visibility = caller.visibility(conn)?;
-        let Some(row) = accounts::find_visible(conn, &id, &visibility)? else {
-            // A pool account someone else just took is out of the loser's scope; say why rather than 404.
-            if matches!(command, Command::Claim) && accounts::find_visible(conn, &id, &Visibility::All)?.is_some() {
-                return Err(refused("the account already has an owner"));
-            }
-            return Err(ApiError::NotFound);
-        };
+        // An account owned outside the caller's scope is not found, even by a
+        // claim that lost a race to it: its existence is not theirs to learn.
+        let row = accounts::find_visible(conn, &id, &visibility)?.ok_or(ApiError::NotFound)?;
         if_match.check(row.version)?;
         let now = clock::now();
         let mut after = row.clone();
@@ -145,13 +150,17 @@ async fn run(
                         "only the owner, or a manager over them, may release this account".into(),
                     ));
                 }
-                let pool = match target {
-                    Some(pool_id) => account_pools::find(conn, pool_id)?.ok_or_else(|| {
-                        ApiError::invalid_field("pool_id", "unknown", "no customer pool with this id")
-                    })?,
-                    None => home_pool(conn, &row)?,
-                };
-                refuse_open_opportunities(conn, &row.id)?;
+                let home = home_pool(conn, &row)?;
+                let pool_id = target.as_deref().unwrap_or(&home.id);
+                // Locked so a concurrent delete cannot leave the account homed in a deleted pool.
+                let pool = account_pools::lock_live(conn, pool_id)?
+                    .ok_or_else(|| ApiError::invalid_field("pool_id", "unknown", "no customer pool with this id"))?;
+                if pool.id != home.id && !caller.role.can_assign() {
+                    return Err(ApiError::Forbidden(
+                        "only managers and admins release an account into a pool other than its home pool".into(),
+                    ));
+                }
+                refuse_open_opportunities(conn, &visibility, &row.id)?;
                 after.owner_id = None;
                 after.owned_since = None;
                 pool
@@ -220,7 +229,7 @@ async fn run(
         ("id" = String, Path, description = "Account id"),
         ("If-Match" = Option<String>, Header, description = "W/\"<version>\" of the account the command is based on"),
     ),
-    request_body = ReleaseAccount,
+    request_body(content = Option<ReleaseAccount>, description = "Optional; `{}` or nothing releases into the home pool"),
     responses(
         (status = 200, description = "The account, now in the pool", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "Neither the owner nor a manager over them", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -237,7 +246,7 @@ pub async fn release_account(
     caller: Caller,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: ValidJson<ReleaseAccount>,
+    body: OptionalJson<ReleaseAccount>,
 ) -> Result<HttpResponse, ApiError> {
     run(state, caller, id.into_inner(), if_match, Command::Release(body.0.pool_id)).await
 }
@@ -251,7 +260,9 @@ pub async fn release_account(
 /// `previous_owner_cooldown_days` (the caller released this account, or had it
 /// recalled, too recently). A pool with a department is claimed from only by
 /// users of that department's subtree (403; admins excepted). Of several
-/// simultaneous claims exactly one wins; the others get 409.
+/// simultaneous claims exactly one wins; the others get 409 when the winner
+/// is in their scope, else 404 (an account owned outside the caller's scope
+/// is not found).
 #[utoipa::path(
     tag = "account-pools",
     operation_id = "claim_account",
@@ -259,11 +270,11 @@ pub async fn release_account(
         ("id" = String, Path, description = "Account id"),
         ("If-Match" = Option<String>, Header, description = "W/\"<version>\" of the account the command is based on"),
     ),
-    request_body = ClaimAccount,
+    request_body(content = Option<ClaimAccount>, description = "Optional; `{}` or nothing"),
     responses(
         (status = 200, description = "The account, now the caller's", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "The role may not claim, or the caller is outside the pool's department", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account, or owned outside the caller's scope", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`invalid_transition`: the account already has an owner, or a pool limit is reached", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
@@ -275,7 +286,7 @@ pub async fn claim_account(
     caller: Caller,
     id: web::Path<String>,
     if_match: IfMatch,
-    _body: ValidJson<ClaimAccount>,
+    _body: OptionalJson<ClaimAccount>,
 ) -> Result<HttpResponse, ApiError> {
     run(state, caller, id.into_inner(), if_match, Command::Claim).await
 }

@@ -110,27 +110,27 @@ pub struct CreateAccountPool {
     /// Make this the default pool (the previous default stops being it). Default false.
     #[serde(default)]
     pub is_default: bool,
-    /// Days, at least 1.
-    #[validate(range(min = 1, message = "must be at least 1; send null to switch the rule off"))]
+    /// Days, 1 to 3650.
+    #[validate(range(min = 1, max = 3650, message = "must be 1 to 3650; send null to switch the rule off"))]
     pub recall_after_days_without_activity: Option<i32>,
-    /// Days, at least 1.
-    #[validate(range(min = 1, message = "must be at least 1; send null to switch the rule off"))]
+    /// Days, 1 to 3650.
+    #[validate(range(min = 1, max = 3650, message = "must be 1 to 3650; send null to switch the rule off"))]
     pub recall_after_days_without_won_deal: Option<i32>,
     /// Default true.
     #[serde(default = "default_true")]
     pub exempt_with_open_opportunity: bool,
-    /// Days, 0 or more (default 3).
-    #[validate(range(min = 0, message = "must be 0 or more"))]
+    /// Days, 0 to 3650 (default 3).
+    #[validate(range(min = 0, max = 3650, message = "must be 0 to 3650"))]
     #[serde(default = "default_warn_days")]
     pub warn_days_before_recall: i32,
-    /// At least 1.
-    #[validate(range(min = 1, message = "must be at least 1; send null to switch the rule off"))]
+    /// 1 to 3650.
+    #[validate(range(min = 1, max = 3650, message = "must be 1 to 3650; send null to switch the rule off"))]
     pub max_claims_per_rep_per_day: Option<i32>,
-    /// At least 1.
-    #[validate(range(min = 1, message = "must be at least 1; send null to switch the rule off"))]
+    /// 1 to 3650.
+    #[validate(range(min = 1, max = 3650, message = "must be 1 to 3650; send null to switch the rule off"))]
     pub max_owned_accounts_per_rep: Option<i32>,
-    /// Days, at least 1.
-    #[validate(range(min = 1, message = "must be at least 1; send null to switch the rule off"))]
+    /// Days, 1 to 3650.
+    #[validate(range(min = 1, max = 3650, message = "must be 1 to 3650; send null to switch the rule off"))]
     pub previous_owner_cooldown_days: Option<i32>,
 }
 
@@ -271,7 +271,7 @@ pub struct ReleaseAccount {
     pub pool_id: Option<String>,
 }
 
-/// A claim carries nothing: send `{}`.
+/// A claim carries nothing: send `{}` or no body.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({}))]

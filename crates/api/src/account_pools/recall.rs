@@ -61,7 +61,13 @@ pub fn recall_pool(
         let pool = load(conn, pool_id)?;
         let rules = pool.rules();
         let mut recalled = Vec::new();
-        for row in account_pools::recall_candidates(conn, &pool, now, &Visibility::All)? {
+        for candidate in account_pools::recall_candidates(conn, &pool, now, &Visibility::All)? {
+            // Lock the account and ask again for it alone: an activity, a won deal, an
+            // open opportunity or an owner change committed since the selection counts.
+            accounts::lock(conn, &candidate.id)?;
+            let Some(row) = account_pools::recall_candidate(conn, &pool, now, &candidate.id)? else {
+                continue;
+            };
             let (Some(owner), Some(due)) = (row.owner_id.clone(), rules.recall_at(&facts_of(&row), now)) else {
                 continue;
             };

@@ -10,23 +10,44 @@ use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::org::users::check_assignable;
-use crate::pagination::Page;
+use crate::pagination::{self, Page};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
 use salesops_domain::account::{check_transfer, OwnerChangeReason};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
+use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, opportunities, DbConnection};
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// Hand every open opportunity of `account_id` not already owned by `new_owner` to
 /// them, each under its row lock, with a version bump and an audit event
 /// (through [`opportunities::handlers::save`], with the opportunity's full snapshots).
+///
+/// Refused (409 `invalid_transition`, with a count and no ids) when any of them
+/// is owned by someone outside the caller's scope: a manager moves only what they
+/// may see, and a partial move would split the account's pipeline silently.
 fn move_open_opportunities(
     conn: &mut DbConnection,
     caller: &Caller,
+    visibility: &Visibility,
     account_id: &str,
     new_owner: &str,
 ) -> Result<(), ApiError> {
-    for opportunity in opportunities::open_for_account(conn, account_id)? {
+    let open = opportunities::open_for_account(conn, account_id)?;
+    let hidden = open.iter().filter(|o| !visibility.allows(Some(&o.owner_id))).count();
+    if hidden > 0 {
+        return Err(ApiError::InvalidTransition {
+            detail: format!(
+                "{hidden} open opportunit{} of this account belong{} to owners outside your scope; \
+                 transfer without include_open_opportunities or ask someone who can see them",
+                if hidden == 1 { "y" } else { "ies" },
+                if hidden == 1 { "s" } else { "" },
+            ),
+            errors: Vec::new(),
+        });
+    }
+    for opportunity in open {
         if opportunity.owner_id == new_owner {
             continue;
         }
@@ -45,7 +66,8 @@ fn move_open_opportunities(
 /// assigned or claimed, not transferred, and transferring to the current
 /// owner changes nothing: both are 409 `invalid_transition`. The change is
 /// kept in the owner history with the note. With `include_open_opportunities`
-/// every open opportunity of the account moves to the new owner too.
+/// every open opportunity of the account moves to the new owner too, unless
+/// one of them belongs to someone outside the caller's scope (409).
 #[utoipa::path(
     tag = "accounts",
     operation_id = "transfer_account",
@@ -57,7 +79,7 @@ fn move_open_opportunities(
     responses(
         (status = 200, description = "The account after the transfer", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "Only managers and admins transfer accounts", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the account is in a pool, or already belongs to this owner", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`invalid_transition`: the account is in a pool, already belongs to this owner, or (with `include_open_opportunities`) has open opportunities outside your scope", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = []))
@@ -92,7 +114,7 @@ pub async fn transfer_account(
         history.detail = input.note;
         account_owner_changes::insert(conn, &history)?;
         if input.include_open_opportunities {
-            move_open_opportunities(conn, &caller, &row.id, &input.owner_id)?;
+            move_open_opportunities(conn, &caller, &visibility, &row.id, &input.owner_id)?;
         }
         Ok(account)
     })
@@ -100,12 +122,26 @@ pub async fn transfer_account(
     Ok(with_etag(HttpResponse::Ok(), &account))
 }
 
-/// List an account's owner history: every create, transfer, release, claim, assign and recall, oldest first.
+/// Query parameters of `GET /accounts/{id}/owner-history`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OwnerHistoryQuery {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// List an account's owner history: every create, transfer, release, claim, assign and recall, oldest first (id order), paged.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "list_account_owner_history",
-    params(("id" = String, Path, description = "Account id")),
-    responses((status = 200, description = "The whole history, oldest first, on one page", body = Page<OwnerChange>)),
+    params(("id" = String, Path, description = "Account id"), OwnerHistoryQuery),
+    responses(
+        (status = 200, description = "One page of the history, oldest first", body = Page<OwnerChange>),
+        (status = 400, description = "A bad `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such account in the caller's scope", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
     security(("bearer" = []))
 )]
 #[get("/accounts/{id}/owner-history")]
@@ -113,15 +149,16 @@ pub async fn list_account_owner_history(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<String>,
+    query: web::Query<OwnerHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
+    let q = query.into_inner();
+    let limit = pagination::limit(q.limit)?;
+    let after = pagination::after_id(q.cursor.as_deref())?;
     let page = db::read(&state, move |conn| {
         let (row, _) = load_visible(conn, &caller, &id, false)?;
-        let data = account_owner_changes::for_account(conn, &row.id)?
-            .into_iter()
-            .map(OwnerChange::try_from)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Page { data, next_cursor: None, total: None })
+        let rows = account_owner_changes::page_for_account(conn, &row.id, after.as_deref(), limit + 1)?;
+        pagination::page_by_id(rows, limit, |r| r.id.clone(), OwnerChange::try_from)
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))

@@ -355,10 +355,16 @@ pub struct TransferAccount {
     /// Also hand over every open opportunity of the account (default false).
     #[serde(default)]
     pub include_open_opportunities: bool,
-    /// Why; kept in the owner history.
-    #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
-    #[serde(default, deserialize_with = "trimmed_opt")]
+    /// Why; kept in the owner history. Up to 500 characters; when sent, not blank.
+    #[validate(length(max = 500), custom(function = "not_blank"))]
+    #[serde(default, deserialize_with = "trimmed_kept")]
     pub note: Option<String>,
+}
+
+/// An optional string, trimmed, with a blank one kept (as `""`) so validation
+/// refuses it: a note sent blank is a mistake, not "no note".
+fn trimmed_kept<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Option::<String>::deserialize(deserializer).map(|s| s.map(|s| s.trim().to_owned()))
 }
 
 /// One change of an account's owner.

@@ -54,6 +54,31 @@ pub fn load_visible(
     Ok((row, visibility))
 }
 
+/// Count records that block a command, naming only those the caller may see:
+/// `2 open opportunities (0190…, and 1 outside your scope)`. Each item is an id
+/// and its owner (`None`: in a pool, visible to all).
+pub fn blockers(
+    items: impl IntoIterator<Item = (String, Option<String>)>,
+    visibility: &Visibility,
+    singular: &str,
+    plural: &str,
+) -> String {
+    let mut total = 0;
+    let mut named = Vec::new();
+    for (id, owner) in items {
+        total += 1;
+        if visibility.allows(owner.as_deref()) {
+            named.push(id);
+        }
+    }
+    let hidden = total - named.len();
+    if hidden > 0 {
+        named.push(format!("{hidden} outside your scope"));
+    }
+    let noun = if total == 1 { singular } else { plural };
+    format!("{total} {noun} ({})", named.join(", "))
+}
+
 /// Report a taken `external_id` as a field error, a USCC taken by a
 /// concurrent writer as a duplicate; other storage errors as usual.
 pub fn map_unique(e: StoreError) -> ApiError {
@@ -132,10 +157,19 @@ pub fn insert_owned_account(
     allow_duplicate: bool,
     history_detail: Option<String>,
 ) -> Result<Account, ApiError> {
+    // The pool is locked so a concurrent delete cannot leave the account homed in a deleted pool.
+    let default_pool = account_pools::lock_default(conn)?.map(|p| p.id);
     let pool_id = match input.pool_id.as_deref() {
-        Some(pool) if account_pools::find(conn, pool)?.is_some() => Some(pool.to_owned()),
+        Some(pool) if account_pools::lock_live(conn, pool)?.is_some() => {
+            if default_pool.as_deref() != Some(pool) && !caller.role.can_assign() {
+                return Err(ApiError::Forbidden(
+                    "only managers and admins home a new account in a pool other than the default".into(),
+                ));
+            }
+            Some(pool.to_owned())
+        }
         Some(_) => return Err(ApiError::invalid_field("pool_id", "unknown", "no pool with this id")),
-        None => account_pools::find_default(conn)?.map(|p| p.id),
+        None => default_pool,
     };
     let mut row = AccountRow::new(&input.name, owner, pool_id.as_deref(), Some(caller.id()));
     input.write_to(&mut row);
@@ -307,27 +341,24 @@ pub async fn delete_account(
     caller.require(caller.role.can_edit_pipeline(), "delete accounts")?;
     let id = id.into_inner();
     db::write(&state, move |conn| {
-        let (row, _) = load_visible(conn, &caller, &id, true)?;
+        let (row, visibility) = load_visible(conn, &caller, &id, true)?;
         if row.owner_id.is_none() {
             caller.require(caller.role.can_assign(), "delete pool accounts")?;
         }
         if_match.check(row.version)?;
-        let open: Vec<String> = opportunities::open_for_account(conn, &row.id)?.into_iter().map(|o| o.id).collect();
+        let open = opportunities::open_for_account(conn, &row.id)?;
         if !open.is_empty() {
+            let owners = open.into_iter().map(|o| (o.id, Some(o.owner_id)));
             return Err(ApiError::Conflict(format!(
-                "the account has {} open opportunit{}: {}; close or move them first",
-                open.len(),
-                if open.len() == 1 { "y" } else { "ies" },
-                open.join(", ")
+                "the account has {}; close or move them first",
+                blockers(owners, &visibility, "open opportunity", "open opportunities")
             )));
         }
-        let children = accounts::live_child_ids(conn, &row.id)?;
+        let children = accounts::live_children(conn, &row.id)?;
         if !children.is_empty() {
             return Err(ApiError::Conflict(format!(
-                "the account has {} live subsidiar{}: {}; delete or re-parent them first",
-                children.len(),
-                if children.len() == 1 { "y" } else { "ies" },
-                children.join(", ")
+                "the account has {}; delete or re-parent them first",
+                blockers(children, &visibility, "live subsidiary", "live subsidiaries")
             )));
         }
         let now = clock::now();

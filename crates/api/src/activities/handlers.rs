@@ -120,7 +120,7 @@ pub async fn create_activity(
         activities::insert(conn, &row)?;
         let activity = Activity::try_from(row.clone())?;
         audit::record(conn, &caller, "create", ENTITY, &activity.id, &serde_json::Value::Null, &snapshot(&activity))?;
-        links::propagate(conn, &caller, &row, row.next_follow_up_at)?;
+        links::propagate(conn, &caller, &visibility, &row, row.next_follow_up_at)?;
         Ok(activity)
     })
     .await?;
@@ -196,7 +196,7 @@ pub async fn update_activity(
         let activity: Activity =
             audit::save_versioned(conn, &caller, ENTITY, "update", &row, after.clone(), store_error)?;
         if moved_later || new_follow_up.is_some() {
-            links::propagate(conn, &caller, &after, new_follow_up)?;
+            links::propagate(conn, &caller, &visibility, &after, new_follow_up)?;
         }
         Ok(activity)
     })

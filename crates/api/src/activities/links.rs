@@ -6,11 +6,12 @@
 //!   the lead, the account, the contact and the opportunity — bumping each
 //!   changed record's version and auditing it as `log_activity`;
 //! - moves a linked lead in `new` to `working` (audited as `start`), as the
-//!   lead's own `start` command would;
-//! - copies `next_follow_up_at`, when given, onto the linked lead.
+//!   lead's own `start` command would, when the caller may work the lead;
+//! - copies `next_follow_up_at`, when given, onto the linked lead, likewise.
 //!
 //! An activity on a contact or an opportunity also links the account they
-//! belong to, so the account's timeline and `last_activity_at` include it.
+//! belong to, when the caller may see it, so the account's timeline and
+//! `last_activity_at` include it.
 
 use crate::audit;
 use crate::auth::Caller;
@@ -94,7 +95,11 @@ pub fn resolve(
                 (Some(account), Some(own)) if *account != own => {
                     errors.push(FieldError::mismatch("opportunity_id", "the opportunity is not on the given account"))
                 }
-                (None, own) => account_id = own,
+                // Only an account the caller may see is linked for them:
+                // linking touches its `last_activity_at` and version.
+                (None, Some(own)) if accounts::find_visible(conn, &own, visibility)?.is_some() => {
+                    account_id = Some(own)
+                }
                 _ => {}
             },
         }
@@ -106,27 +111,33 @@ pub fn resolve(
 }
 
 /// Apply a logged activity to the records it links to (see the module docs).
-/// `follow_up` is copied onto the lead when set. The linked records were
-/// checked when the activity was created; they are read here whoever owns
-/// them now, and skipped if deleted since.
+/// `follow_up` is copied onto the lead when set. Each linked record is
+/// re-read within `visibility` (the caller's scope now): records the caller
+/// can no longer see, or that were deleted, are skipped. The lead's status and
+/// follow-up change only when the caller may work the lead
+/// ([`lead::check_worker`], as its `start` command): not for a pool lead, nor
+/// for a rep on someone else's lead.
 pub fn propagate(
     conn: &mut DbConnection,
     caller: &Caller,
+    visibility: &Visibility,
     row: &ActivityRow,
     follow_up: Option<NaiveDateTime>,
 ) -> Result<(), ApiError> {
     // Lock order: lead, account, contact, opportunity, as lead conversion takes them.
     if let Some(lead_id) = &row.lead_id {
         leads::lock(conn, lead_id)?;
-        if let Some(before) = leads::find_visible(conn, lead_id, &Visibility::All)? {
+        if let Some(before) = leads::find_visible(conn, lead_id, visibility)? {
             let mut after = before.clone();
             after.last_activity_at = Some(activity::last_activity_after(before.last_activity_at, row.occurred_at));
-            if follow_up.is_some() {
+            let may_work =
+                lead::check_worker(before.owner_id.as_deref(), caller.id(), caller.role.can_assign()).is_ok();
+            if may_work && follow_up.is_some() {
                 after.next_follow_up_at = follow_up;
             }
             let mut action = "log_activity";
             let status: LeadStatus = stored(&before.status, "lead status")?;
-            if status == LeadStatus::New {
+            if may_work && status == LeadStatus::New {
                 after.status =
                     lead::next_status(status, LeadCommand::Start, QualificationFacts::default())?.as_str().to_owned();
                 action = LeadCommand::Start.as_str();
@@ -143,10 +154,22 @@ pub fn propagate(
     ];
     for (kind, entity, id) in touched {
         let Some(id) = id else { continue };
-        match kind {
-            Touched::Account => accounts::lock(conn, id)?,
-            Touched::Contact => contacts::lock(conn, id)?,
-            Touched::Opportunity => opportunities::lock(conn, id)?,
+        let visible = match kind {
+            Touched::Account => {
+                accounts::lock(conn, id)?;
+                accounts::find_visible(conn, id, visibility)?.is_some()
+            }
+            Touched::Contact => {
+                contacts::lock(conn, id)?;
+                contacts::find_visible(conn, id, visibility)?.is_some()
+            }
+            Touched::Opportunity => {
+                opportunities::lock(conn, id)?;
+                opportunities::find_visible(conn, id, visibility)?.is_some()
+            }
+        };
+        if !visible {
+            continue;
         }
         if let Some(previous) = activities::touch_last_activity(conn, kind, id, row.occurred_at)? {
             audit::record(

@@ -31,7 +31,7 @@ use crate::contacts::handlers::insert_contact;
 use crate::db::{self, stored};
 use crate::error::{ApiError, FieldError};
 use crate::etag::{etag, IfMatch};
-use crate::extract::{trimmed, trimmed_opt, ValidJson};
+use crate::extract::{trimmed, trimmed_opt, OptionalJson};
 use crate::leads::dto::Lead;
 use crate::leads::handlers::{load_visible, map_unique, ENTITY};
 use crate::opportunities::{self, dto::AmountInput, dto::CreateOpportunity};
@@ -170,7 +170,7 @@ fn create_contact(
         ("id" = String, Path, description = "Lead id"),
         ("If-Match" = Option<String>, Header, description = "W/\"<version>\" the command is based on"),
     ),
-    request_body = ConvertLead,
+    request_body(content = Option<ConvertLead>, description = "Optional; `{}` or nothing converts into a new account and contact, without an opportunity"),
     responses(
         (status = 200, description = "The converted lead and the records it became", body = LeadConversion,
          headers(("ETag" = String, description = "W/\"<version>\" of the lead"))),
@@ -187,7 +187,7 @@ pub async fn convert_lead(
     caller: Caller,
     id: web::Path<String>,
     if_match: IfMatch,
-    body: ValidJson<ConvertLead>,
+    body: OptionalJson<ConvertLead>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(caller.role.can_edit_pipeline(), "convert leads")?;
     let id = id.into_inner();
