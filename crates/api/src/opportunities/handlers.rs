@@ -352,6 +352,11 @@ pub async fn update_opportunity(
     let id = id.into_inner();
     let patch = body.0;
     let opp = db::write(&state, move |conn| {
+        // A new account is locked before the opportunity, the order create, win and transfer take them in,
+        // so a concurrent delete or release of that account cannot miss this open opportunity.
+        if let Some(Some(account_id)) = &patch.account_id {
+            accounts::lock(conn, account_id)?;
+        }
         let (row, visibility) = load_visible(conn, &caller, &id, true)?;
         if_match.check(row.version)?;
         let before_competitors = competitors_of(conn, &row.id)?;
