@@ -1,5 +1,6 @@
 //! Field checks and clean-ups shared by the request bodies of every resource.
 
+use crate::error::{ApiError, FieldError};
 use salesops_domain::contact_info;
 use validator::ValidationError;
 
@@ -23,4 +24,19 @@ pub fn plausible_phone(s: &str) -> Result<(), ValidationError> {
 /// Trim optional text, reading an empty result as absent.
 pub fn tidy(field: Option<String>) -> Option<String> {
     field.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// Refuse a merge patch that sets to `null` fields which cannot be cleared: one
+/// 422 `required` error for each `(field, cleared)` pair whose flag is set.
+pub fn refuse_cleared(fields: &[(&str, bool)]) -> Result<(), ApiError> {
+    let errors: Vec<FieldError> = fields
+        .iter()
+        .filter(|(_, cleared)| *cleared)
+        .map(|(field, _)| FieldError::new(*field, "required", "cannot be cleared"))
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Validation(errors))
+    }
 }

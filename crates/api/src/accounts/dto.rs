@@ -2,10 +2,10 @@
 //! the transfer body, owner history, and the duplicate check body.
 
 use crate::db::stored;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
-use crate::validation::{not_blank, tidy};
+use crate::validation::{not_blank, refuse_cleared, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::account::{AccountLifecycle, AccountTier, OwnerChangeReason};
 use salesops_domain::uscc;
@@ -308,19 +308,11 @@ pub struct AccountPatch {
 impl AccountPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
     pub fn apply(self, mut to: CreateAccount) -> Result<CreateAccount, ApiError> {
-        let cleared = [
+        refuse_cleared(&[
             ("lifecycle", matches!(self.lifecycle, Some(None))),
             ("name", matches!(self.name, Some(None))),
             ("tier", matches!(self.tier, Some(None))),
-        ];
-        let refusals: Vec<FieldError> = cleared
-            .into_iter()
-            .filter(|(_, is_cleared)| *is_cleared)
-            .map(|(field, _)| FieldError::new(field, "required", "cannot be cleared"))
-            .collect();
-        if !refusals.is_empty() {
-            return Err(ApiError::Validation(refusals));
-        }
+        ])?;
         if let Some(Some(v)) = self.name {
             to.name = v;
         }

@@ -1,9 +1,9 @@
 //! The contact's JSON shapes: the record, its create body and its merge patch.
 
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
-use crate::validation::{plausible_phone, tidy};
+use crate::validation::{plausible_phone, refuse_cleared, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::contact_info;
 use salesops_persistence::contacts::ContactRow;
@@ -198,16 +198,10 @@ pub struct ContactPatch {
 impl ContactPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
     pub fn apply(self, mut to: CreateContact) -> Result<CreateContact, ApiError> {
-        let cleared =
-            [("is_primary", matches!(self.is_primary, Some(None))), ("name", matches!(self.name, Some(None)))];
-        let refusals: Vec<FieldError> = cleared
-            .into_iter()
-            .filter(|(_, is_cleared)| *is_cleared)
-            .map(|(field, _)| FieldError::new(field, "required", "cannot be cleared"))
-            .collect();
-        if !refusals.is_empty() {
-            return Err(ApiError::Validation(refusals));
-        }
+        refuse_cleared(&[
+            ("is_primary", matches!(self.is_primary, Some(None))),
+            ("name", matches!(self.name, Some(None))),
+        ])?;
         if let Some(Some(v)) = self.name {
             to.name = v;
         }

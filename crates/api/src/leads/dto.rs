@@ -1,10 +1,10 @@
 //! The lead's JSON shapes: the record, its create body, its merge patch, and command bodies.
 
 use crate::db::stored;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::{to_stored, to_utc};
-use crate::validation::{not_blank, plausible_phone, tidy};
+use crate::validation::{not_blank, plausible_phone, refuse_cleared, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::contact_info;
 use salesops_domain::lead::{LeadSource, LeadStatus};
@@ -305,19 +305,11 @@ pub struct LeadPatch {
 impl LeadPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
     pub fn apply(self, mut to: CreateLead) -> Result<CreateLead, ApiError> {
-        let cleared = [
+        refuse_cleared(&[
             ("name", matches!(self.name, Some(None))),
             ("source", matches!(self.source, Some(None))),
             ("score", matches!(self.score, Some(None))),
-        ];
-        let refusals: Vec<FieldError> = cleared
-            .into_iter()
-            .filter(|(_, is_cleared)| *is_cleared)
-            .map(|(field, _)| FieldError::new(field, "required", "cannot be cleared"))
-            .collect();
-        if !refusals.is_empty() {
-            return Err(ApiError::Validation(refusals));
-        }
+        ])?;
         if let Some(Some(v)) = self.name {
             to.name = v;
         }

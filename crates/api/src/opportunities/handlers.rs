@@ -12,6 +12,7 @@ use crate::opportunities::dto::{CompetitorRef, CreateOpportunity, Opportunity, O
 use crate::org::users::check_assignable;
 use crate::pipeline::stages;
 use crate::state::AppState;
+use crate::validation::refuse_cleared;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use salesops_domain::opportunity::{
@@ -376,18 +377,11 @@ fn apply_patch(
     competitors_before: usize,
     patch: OpportunityPatch,
 ) -> Result<(OpportunityRow, Option<Vec<String>>), ApiError> {
-    let cleared: Vec<FieldError> = [
+    refuse_cleared(&[
         ("name", matches!(patch.name, Some(None))),
         ("probability_bps", matches!(patch.probability_bps, Some(None))),
         ("forecast_category", matches!(patch.forecast_category, Some(None))),
-    ]
-    .into_iter()
-    .filter(|(_, c)| *c)
-    .map(|(f, _)| FieldError::new(f, "required", "cannot be cleared"))
-    .collect();
-    if !cleared.is_empty() {
-        return Err(ApiError::Validation(cleared));
-    }
+    ])?;
     let tidy = crate::validation::tidy;
     let mut after = row.clone();
     let mut errors = Vec::new();

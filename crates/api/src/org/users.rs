@@ -7,7 +7,7 @@
 use crate::audit::{self, snapshot};
 use crate::auth::{password, Caller};
 use crate::db;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::{double_option, ValidJson};
@@ -15,7 +15,7 @@ use crate::org::departments::require_department;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use crate::time::to_utc;
-use crate::validation::{not_blank, plausible_phone, tidy};
+use crate::validation::{not_blank, plausible_phone, refuse_cleared, tidy};
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -204,15 +204,7 @@ struct EditableUser {
 impl UserPatch {
     /// Apply the patch to a stored user's fields. Clearing a required field is a validation error.
     fn apply(self, row: &UserRow) -> Result<EditableUser, ApiError> {
-        let refusals: Vec<FieldError> =
-            [("name", matches!(self.name, Some(None))), ("role", matches!(self.role, Some(None)))]
-                .into_iter()
-                .filter(|(_, cleared)| *cleared)
-                .map(|(field, _)| FieldError::new(field, "required", "cannot be cleared"))
-                .collect();
-        if !refusals.is_empty() {
-            return Err(ApiError::Validation(refusals));
-        }
+        refuse_cleared(&[("name", matches!(self.name, Some(None))), ("role", matches!(self.role, Some(None)))])?;
         let role = match self.role {
             Some(Some(role)) => role,
             _ => db::stored(&row.role, "role")?,

@@ -8,14 +8,14 @@
 use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::{double_option, trimmed, trimmed_opt, ValidJson};
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use crate::time::to_utc;
-use crate::validation::tidy;
+use crate::validation::{refuse_cleared, tidy};
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -268,15 +268,7 @@ pub async fn update_competitor(
     caller.require(caller.role.can_assign(), "maintain competitors")?;
     let id = id.into_inner();
     let patch = body.0;
-    let cleared: Vec<FieldError> =
-        [("name", matches!(patch.name, Some(None))), ("active", matches!(patch.active, Some(None)))]
-            .into_iter()
-            .filter(|(_, c)| *c)
-            .map(|(f, _)| FieldError::new(f, "required", "cannot be cleared"))
-            .collect();
-    if !cleared.is_empty() {
-        return Err(ApiError::Validation(cleared));
-    }
+    refuse_cleared(&[("name", matches!(patch.name, Some(None))), ("active", matches!(patch.active, Some(None)))])?;
     let c = db::write(&state, move |conn| {
         let row = load_locked(conn, &id)?;
         if_match.check(row.version)?;

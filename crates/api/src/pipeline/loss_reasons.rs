@@ -8,7 +8,7 @@
 use crate::audit::{self, snapshot};
 use crate::auth::Caller;
 use crate::db;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::{double_option, trimmed, ValidJson};
@@ -16,6 +16,7 @@ use crate::pagination::Page;
 use crate::pipeline::stages::IncludeInactive;
 use crate::state::AppState;
 use crate::time::to_utc;
+use crate::validation::refuse_cleared;
 use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -235,18 +236,11 @@ pub async fn update_loss_reason(
     caller.require_admin("maintain loss reasons")?;
     let code = code.into_inner();
     let patch = body.0;
-    let cleared: Vec<FieldError> = [
+    refuse_cleared(&[
         ("name", matches!(patch.name, Some(None))),
         ("position", matches!(patch.position, Some(None))),
         ("active", matches!(patch.active, Some(None))),
-    ]
-    .into_iter()
-    .filter(|(_, c)| *c)
-    .map(|(f, _)| FieldError::new(f, "required", "cannot be cleared"))
-    .collect();
-    if !cleared.is_empty() {
-        return Err(ApiError::Validation(cleared));
-    }
+    ])?;
     let name = patch.name.flatten().map(|n| n.trim().to_owned());
     if name.as_ref().is_some_and(|n| n.is_empty() || n.chars().count() > 100) {
         return Err(ApiError::invalid_field("name", "length", "must be 1 to 100 characters"));

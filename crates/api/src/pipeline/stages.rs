@@ -17,6 +17,7 @@ use crate::extract::{double_option, trimmed, ValidJson};
 use crate::pagination::Page;
 use crate::state::AppState;
 use crate::time::to_utc;
+use crate::validation::refuse_cleared;
 use actix_web::http::header;
 use actix_web::{get, patch, post, web, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -274,20 +275,13 @@ struct EditableStage {
 
 impl StagePatch {
     fn apply(self, row: &StageRow) -> Result<EditableStage, ApiError> {
-        let cleared: Vec<FieldError> = [
+        refuse_cleared(&[
             ("name", matches!(self.name, Some(None))),
             ("position", matches!(self.position, Some(None))),
             ("probability_bps", matches!(self.probability_bps, Some(None))),
             ("forecast_category", matches!(self.forecast_category, Some(None))),
             ("active", matches!(self.active, Some(None))),
-        ]
-        .into_iter()
-        .filter(|(_, c)| *c)
-        .map(|(f, _)| FieldError::new(f, "required", "cannot be cleared"))
-        .collect();
-        if !cleared.is_empty() {
-            return Err(ApiError::Validation(cleared));
-        }
+        ])?;
         let edit = EditableStage {
             name: self.name.flatten().map(|n| n.trim().to_owned()).unwrap_or_else(|| row.name.clone()),
             position: self.position.flatten().unwrap_or(row.position),
