@@ -355,8 +355,9 @@ pub async fn update_opportunity(
     let opp = db::write(&state, move |conn| {
         // A new account is locked before the opportunity, the order create, win and transfer take them in,
         // so a concurrent delete or release of that account cannot miss this open opportunity.
-        if let Some(Some(account_id)) = &patch.account_id {
-            accounts::lock(conn, account_id)?;
+        // Trimmed as `apply_patch` trims it, so the lock is on the account that gets checked and linked.
+        if let Some(account_id) = patch.account_id.clone().and_then(crate::validation::tidy) {
+            accounts::lock(conn, &account_id)?;
         }
         let (row, visibility) = load_visible(conn, &caller, &id, true)?;
         if_match.check(row.version)?;
