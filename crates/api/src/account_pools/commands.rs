@@ -24,7 +24,7 @@ use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::account_pools::{self, PoolRow};
 use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::scope::Visibility;
-use salesops_persistence::{clock, departments, opportunities, users, DbConnection, StoreError};
+use salesops_persistence::{clock, departments, opportunities, users, DbConnection};
 
 impl From<ClaimRefusal> for ApiError {
     fn from(e: ClaimRefusal) -> Self {
@@ -35,10 +35,6 @@ impl From<ClaimRefusal> for ApiError {
 
 fn refused(detail: impl Into<String>) -> ApiError {
     ApiError::InvalidTransition { detail: detail.into(), errors: Vec::new() }
-}
-
-fn map_store(e: StoreError) -> ApiError {
-    e.into()
 }
 
 /// What a command does, with what it carries.
@@ -204,7 +200,7 @@ async fn run(
         after.pool_id = Some(pool.id.clone());
         let reason = command.reason();
         let account: Account =
-            audit::save_versioned(conn, &caller, ACCOUNT_ENTITY, reason.as_str(), &row, after.clone(), map_store)?;
+            audit::save_versioned(conn, &caller, ACCOUNT_ENTITY, reason.as_str(), &row, after.clone(), ApiError::from)?;
         let mut history =
             OwnerChangeRow::new(&row.id, row.owner_id.as_deref(), after.owner_id.as_deref(), reason, Some(caller.id()));
         history.pool_id = Some(pool.id);

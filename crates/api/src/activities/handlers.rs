@@ -22,14 +22,10 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use salesops_domain::activity::ActivityKind;
 use salesops_persistence::activities::{self, ActivityRow};
 use salesops_persistence::scope::Visibility;
-use salesops_persistence::{clock, DbConnection, StoreError};
+use salesops_persistence::{clock, DbConnection};
 
 /// The entity type activities are audited under.
 pub const ENTITY: &str = "activity";
-
-fn store_error(e: StoreError) -> ApiError {
-    e.into()
-}
 
 /// Load a live activity the caller can see, taking its row lock first when `for_update`.
 fn load_visible(
@@ -194,7 +190,7 @@ pub async fn update_activity(
         let moved_later = after.occurred_at > row.occurred_at;
         let new_follow_up = after.next_follow_up_at.filter(|_| after.next_follow_up_at != row.next_follow_up_at);
         let activity: Activity =
-            audit::save_versioned(conn, &caller, ENTITY, "update", &row, after.clone(), store_error)?;
+            audit::save_versioned(conn, &caller, ENTITY, "update", &row, after.clone(), ApiError::from)?;
         if moved_later || new_follow_up.is_some() {
             links::propagate(conn, &caller, &visibility, &after, new_follow_up)?;
         }
@@ -275,7 +271,7 @@ pub async fn delete_activity(
         if_match.check(row.version)?;
         let mut after = row.clone();
         after.deleted_at = Some(clock::now());
-        audit::save_versioned::<_, Activity>(conn, &caller, ENTITY, "delete", &row, after, store_error).map(|_| ())
+        audit::save_versioned::<_, Activity>(conn, &caller, ENTITY, "delete", &row, after, ApiError::from).map(|_| ())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

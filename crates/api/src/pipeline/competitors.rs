@@ -128,7 +128,7 @@ struct EditableCompetitor {
 }
 
 fn map_unique(e: StoreError) -> ApiError {
-    if e.is_unique_violation_on("name") || matches!(e, StoreError::UniqueViolation(_)) {
+    if matches!(e, StoreError::UniqueViolation(_)) {
         ApiError::invalid_field("name", "taken", "another competitor has this name")
     } else {
         e.into()

@@ -114,10 +114,6 @@ pub struct LossReasonPatch {
     pub active: Option<Option<bool>>,
 }
 
-fn map_store(e: StoreError) -> ApiError {
-    e.into()
-}
-
 fn load_locked(conn: &mut DbConnection, code: &str) -> Result<LossReasonRow, ApiError> {
     pipeline::lock_loss_reason(conn, code)?;
     pipeline::find_loss_reason(conn, code)?.ok_or(ApiError::NotFound)
@@ -254,7 +250,7 @@ pub async fn update_loss_reason(
         }
         after.position = patch.position.flatten().unwrap_or(row.position);
         after.active = patch.active.flatten().unwrap_or(row.active);
-        audit::save_versioned::<_, LossReason>(conn, &caller, ENTITY, "update", &row, after, map_store)
+        audit::save_versioned::<_, LossReason>(conn, &caller, ENTITY, "update", &row, after, ApiError::from)
     })
     .await?;
     Ok(with_etag(HttpResponse::Ok(), &reason))
@@ -293,7 +289,8 @@ pub async fn delete_loss_reason(
         }
         let mut after = row.clone();
         after.active = false;
-        audit::save_versioned::<_, LossReason>(conn, &caller, ENTITY, "deactivate", &row, after, map_store).map(|_| ())
+        audit::save_versioned::<_, LossReason>(conn, &caller, ENTITY, "deactivate", &row, after, ApiError::from)
+            .map(|_| ())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
