@@ -88,17 +88,6 @@ impl PoolRow {
             previous_owner_cooldown_days: self.previous_owner_cooldown_days,
         }
     }
-
-    /// Copy `rules` onto the row.
-    pub fn set_rules(&mut self, rules: &PoolRules) {
-        self.recall_after_days_without_activity = rules.recall_after_days_without_activity;
-        self.recall_after_days_without_won_deal = rules.recall_after_days_without_won_deal;
-        self.exempt_with_open_opportunity = rules.exempt_with_open_opportunity;
-        self.warn_days_before_recall = rules.warn_days_before_recall;
-        self.max_claims_per_rep_per_day = rules.max_claims_per_rep_per_day;
-        self.max_owned_accounts_per_rep = rules.max_owned_accounts_per_rep;
-        self.previous_owner_cooldown_days = rules.previous_owner_cooldown_days;
-    }
 }
 
 /// Insert a new pool.
