@@ -82,6 +82,28 @@ pub fn after_id(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
     cursor.map(|c| decode_cursor::<IdCursor>(c).map(|c| c.after)).transpose()
 }
 
+/// Split a comma-separated filter such as `status=new,working`, checking each
+/// word with `check`; a bad word is a 400 naming `param`. Blank words are skipped.
+pub fn comma_list(
+    param: &str,
+    raw: Option<&str>,
+    check: impl Fn(&str) -> Result<(), String>,
+) -> Result<Vec<String>, ApiError> {
+    raw.map(|r| r.split(',').map(str::trim).filter(|s| !s.is_empty()))
+        .into_iter()
+        .flatten()
+        .map(|w| check(w).map(|_| w.to_owned()).map_err(|e| ApiError::BadRequest(format!("{param}: {e}"))))
+        .collect()
+}
+
+/// [`comma_list`] whose words must be values of the enum `T`.
+pub fn enum_list<T: std::str::FromStr>(param: &str, raw: Option<&str>) -> Result<Vec<String>, ApiError>
+where
+    T::Err: std::fmt::Display,
+{
+    comma_list(param, raw, |w| w.parse::<T>().map(|_| ()).map_err(|e| e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

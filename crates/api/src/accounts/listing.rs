@@ -4,7 +4,6 @@ use crate::accounts::dto::Account;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
-use crate::leads::listing::parse_list;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use crate::time::to_stored;
@@ -72,8 +71,8 @@ pub async fn list_accounts(
     let limit = pagination::limit(q.limit)?;
     let after = pagination::after_id(q.cursor.as_deref())?;
     let filter = AccountFilter {
-        tiers: parse_list::<AccountTier>("tier", q.tier.as_deref())?,
-        lifecycles: parse_list::<AccountLifecycle>("lifecycle", q.lifecycle.as_deref())?,
+        tiers: pagination::enum_list::<AccountTier>("tier", q.tier.as_deref())?,
+        lifecycles: pagination::enum_list::<AccountLifecycle>("lifecycle", q.lifecycle.as_deref())?,
         industry: q.industry,
         region: q.region,
         owner_id: q.owner_id,

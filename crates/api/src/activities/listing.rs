@@ -45,18 +45,6 @@ pub struct ActivityListQuery {
     pub count: bool,
 }
 
-fn parse_kinds(raw: Option<&str>) -> Result<Vec<String>, ApiError> {
-    raw.map(|r| r.split(',').map(str::trim).filter(|s| !s.is_empty()))
-        .into_iter()
-        .flatten()
-        .map(|w| {
-            w.parse::<ActivityKind>()
-                .map(|k| k.as_str().to_owned())
-                .map_err(|e| ApiError::BadRequest(format!("kind: {e}")))
-        })
-        .collect()
-}
-
 /// List the activities the caller can see: those done by someone in their
 /// scope, and those linked to an account, lead or opportunity they can see.
 ///
@@ -87,7 +75,7 @@ pub async fn list_activities(
         account_id: tidy(q.account_id),
         contact_id: tidy(q.contact_id),
         opportunity_id: tidy(q.opportunity_id),
-        kinds: parse_kinds(q.kind.as_deref())?,
+        kinds: pagination::enum_list::<ActivityKind>("kind", q.kind.as_deref())?,
         owner_id: tidy(q.owner_id),
         occurred_from: q.occurred_from.map(to_stored),
         occurred_to: q.occurred_to.map(to_stored),

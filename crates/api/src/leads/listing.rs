@@ -66,18 +66,6 @@ struct LeadCursor {
     id: String,
 }
 
-/// Parse a comma-separated query parameter whose words must each parse as `T`; a bad word is a 400 naming `param`.
-pub fn parse_list<T: std::str::FromStr>(param: &str, raw: Option<&str>) -> Result<Vec<String>, ApiError>
-where
-    T::Err: std::fmt::Display,
-{
-    raw.map(|r| r.split(',').map(str::trim).filter(|s| !s.is_empty()))
-        .into_iter()
-        .flatten()
-        .map(|w| w.parse::<T>().map(|_| w.to_owned()).map_err(|e| ApiError::BadRequest(format!("{param}: {e}"))))
-        .collect()
-}
-
 /// Query parameters of `GET /leads`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -151,10 +139,10 @@ pub async fn list_leads(
         }
     }
     let filter = LeadFilter {
-        statuses: parse_list::<LeadStatus>("status", q.status.as_deref())?,
+        statuses: pagination::enum_list::<LeadStatus>("status", q.status.as_deref())?,
         owner_id: q.owner_id,
         in_pool: q.in_pool,
-        sources: parse_list::<LeadSource>("source", q.source.as_deref())?,
+        sources: pagination::enum_list::<LeadSource>("source", q.source.as_deref())?,
         industry: q.industry,
         region: q.region,
         created_from: q.created_from.map(to_stored),

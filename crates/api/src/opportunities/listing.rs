@@ -15,26 +15,6 @@ use salesops_persistence::pipeline;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-/// Split a comma list, checking each word with `check`; a bad word is a 400 naming `param`.
-fn comma_list(
-    param: &str,
-    raw: Option<&str>,
-    check: impl Fn(&str) -> Result<(), String>,
-) -> Result<Vec<String>, ApiError> {
-    raw.map(|r| r.split(',').map(str::trim).filter(|s| !s.is_empty()))
-        .into_iter()
-        .flatten()
-        .map(|w| check(w).map(|_| w.to_owned()).map_err(|e| ApiError::BadRequest(format!("{param}: {e}"))))
-        .collect()
-}
-
-fn word_of<T: std::str::FromStr>(w: &str) -> Result<(), String>
-where
-    T::Err: std::fmt::Display,
-{
-    w.parse::<T>().map(|_| ()).map_err(|e| e.to_string())
-}
-
 /// Query parameters of `GET /opportunities`.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -92,7 +72,7 @@ pub async fn list_opportunities(
             return Err(ApiError::BadRequest("expected_close_from is after expected_close_to".into()));
         }
     }
-    let stages = comma_list("stage", q.stage.as_deref(), |w| {
+    let stages = pagination::comma_list("stage", q.stage.as_deref(), |w| {
         if is_code_key(w) {
             Ok(())
         } else {
@@ -100,11 +80,10 @@ pub async fn list_opportunities(
         }
     })?;
     let filter = OpportunityFilter {
-        statuses: comma_list("status", q.status.as_deref(), word_of::<OpportunityStatus>)?,
-        forecast_categories: comma_list(
+        statuses: pagination::enum_list::<OpportunityStatus>("status", q.status.as_deref())?,
+        forecast_categories: pagination::enum_list::<ForecastCategory>(
             "forecast_category",
             q.forecast_category.as_deref(),
-            word_of::<ForecastCategory>,
         )?,
         stages,
         owner_id: q.owner_id,
