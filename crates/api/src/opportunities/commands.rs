@@ -16,13 +16,16 @@ use crate::extract::{OptionalJson, ValidJson};
 use crate::opportunities::dto::{
     AbandonOpportunity, LoseOpportunity, MoveOpportunity, Opportunity, ReopenOpportunity, WinOpportunity,
 };
-use crate::opportunities::handlers::{append_stage_change, competitors_of, gate_facts, load_visible, save};
+use crate::opportunities::handlers::{
+    append_stage_change, competitor_problem, competitors_of, gate_facts, load_visible, save,
+};
 use crate::pipeline::stages::{self, Stage};
 use crate::state::AppState;
 use crate::time::to_utc;
 use actix_web::{post, web, HttpResponse};
+use chrono::NaiveDateTime;
 use salesops_domain::opportunity::{
-    check_move, check_reopen, close, OpportunityAction, OpportunityStatus, PipelineError, StageKind,
+    check_move, check_reopen, close, ClosedState, OpportunityAction, OpportunityStatus, PipelineError, StageKind,
 };
 use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::opportunities::{self, OpportunityRow};
@@ -62,6 +65,14 @@ fn enter(after: &mut OpportunityRow, stage: &Stage) {
     after.probability_bps = stage.probability_bps;
     after.forecast_category = stage.forecast_category.as_str().to_owned();
     after.stage_entered_at = clock::now();
+}
+
+/// Record on `after` how it closed, at `at`.
+fn record_close(after: &mut OpportunityRow, closed: ClosedState, at: NaiveDateTime) {
+    after.status = closed.status.as_str().to_owned();
+    after.probability_bps = closed.probability_bps;
+    after.forecast_category = closed.forecast_category.as_str().to_owned();
+    after.closed_at = Some(at);
 }
 
 /// The stage a closed opportunity goes back to when none is named: the one it was
@@ -110,10 +121,8 @@ fn apply(
             let closed = close(status, OpportunityAction::Win)?;
             let stage = stages::closing(conn, StageKind::Won)?;
             enter(&mut after, &stage);
-            after.status = closed.status.as_str().to_owned();
-            after.probability_bps = closed.probability_bps;
-            after.forecast_category = closed.forecast_category.as_str().to_owned();
-            after.closed_at = Some(after.stage_entered_at);
+            let entered = after.stage_entered_at;
+            record_close(&mut after, closed, entered);
             stage
         }
         Command::Lose(body) => {
@@ -129,22 +138,10 @@ fn apply(
                 }
             }
             if let Some(winner) = body.won_by_competitor_id.as_deref() {
-                match pipeline::find_competitor(conn, winner)? {
-                    Some(c) if c.active => {}
-                    Some(_) => {
-                        return Err(ApiError::invalid_field(
-                            "won_by_competitor_id",
-                            "inactive",
-                            "this competitor is inactive",
-                        ))
-                    }
-                    None => {
-                        return Err(ApiError::invalid_field(
-                            "won_by_competitor_id",
-                            "unknown",
-                            "no competitor with this id",
-                        ))
-                    }
+                if let Some(error) =
+                    competitor_problem("won_by_competitor_id", pipeline::find_competitor(conn, winner)?.as_ref())
+                {
+                    return Err(error.into());
                 }
                 if !competitor_ids.iter().any(|c| c == winner) {
                     competitor_ids.push(winner.to_owned());
@@ -153,10 +150,8 @@ fn apply(
             }
             let stage = stages::closing(conn, StageKind::Lost)?;
             enter(&mut after, &stage);
-            after.status = closed.status.as_str().to_owned();
-            after.probability_bps = closed.probability_bps;
-            after.forecast_category = closed.forecast_category.as_str().to_owned();
-            after.closed_at = Some(after.stage_entered_at);
+            let entered = after.stage_entered_at;
+            record_close(&mut after, closed, entered);
             after.loss_reason = Some(body.loss_reason);
             after.loss_note = body.loss_note;
             after.won_by_competitor_id = body.won_by_competitor_id;
@@ -164,10 +159,7 @@ fn apply(
         }
         Command::Abandon(reason) => {
             let closed = close(status, OpportunityAction::Abandon)?;
-            after.status = closed.status.as_str().to_owned();
-            after.probability_bps = closed.probability_bps;
-            after.forecast_category = closed.forecast_category.as_str().to_owned();
-            after.closed_at = Some(clock::now());
+            record_close(&mut after, closed, clock::now());
             after.loss_note = reason;
             // It keeps its stage; no gates apply to giving up.
             return Ok((after, None));

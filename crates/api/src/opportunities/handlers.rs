@@ -19,7 +19,7 @@ use salesops_domain::opportunity::{
     check_forecast_override, gate_fields_cleared, is_probability, GateFacts, OpportunityAction, OpportunityStatus,
 };
 use salesops_persistence::opportunities::{self, OpportunityRow};
-use salesops_persistence::pipeline::{self, StageChangeRow};
+use salesops_persistence::pipeline::{self, CompetitorRow, StageChangeRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{accounts, clock, contacts, DbConnection, StoreError};
 use validator::Validate;
@@ -118,20 +118,26 @@ fn check_contact_of(
     Ok(())
 }
 
+/// What is wrong with naming this competitor (looked up by its id) in `field`, if anything:
+/// `unknown` when there is none, `inactive` when it was deactivated.
+pub fn competitor_problem(field: &str, found: Option<&CompetitorRow>) -> Option<FieldError> {
+    match found {
+        Some(c) if c.active => None,
+        Some(_) => Some(FieldError::new(field, "inactive", "this competitor is inactive")),
+        None => Some(FieldError::new(field, "unknown", "no competitor with this id")),
+    }
+}
+
 /// Check that every id names an active competitor; 422 on `field[i]` otherwise. Returns them without repeats.
 pub fn check_competitors(conn: &mut DbConnection, field: &str, ids: &[String]) -> Result<Vec<String>, ApiError> {
     let found = pipeline::find_competitors(conn, ids)?;
     let mut errors = Vec::new();
     let mut unique: Vec<String> = Vec::new();
     for (i, id) in ids.iter().enumerate() {
-        match found.iter().find(|c| c.id == *id) {
-            Some(c) if c.active => {
-                if !unique.contains(id) {
-                    unique.push(id.clone());
-                }
-            }
-            Some(_) => errors.push(FieldError::new(format!("{field}[{i}]"), "inactive", "this competitor is inactive")),
-            None => errors.push(FieldError::new(format!("{field}[{i}]"), "unknown", "no competitor with this id")),
+        match competitor_problem(&format!("{field}[{i}]"), found.iter().find(|c| c.id == *id)) {
+            Some(error) => errors.push(error),
+            None if !unique.contains(id) => unique.push(id.clone()),
+            None => {}
         }
     }
     if errors.is_empty() {
