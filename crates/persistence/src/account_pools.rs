@@ -153,14 +153,6 @@ pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
     Ok(account_pools::table.filter(account_pools::deleted_at.is_null()).count().get_result(conn)?)
 }
 
-/// Take the row lock on a pool for the rest of the transaction.
-pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::update(account_pools::table.find(id))
-        .set(account_pools::version.eq(account_pools::version))
-        .execute(conn)?;
-    Ok(())
-}
-
 /// Take the row lock on a pool and read it, `None` if it is gone (or never
 /// was). Taken before an account is homed in the pool, so a concurrent delete
 /// of the pool (which locks it too) either runs first, and the pool is gone
@@ -185,13 +177,7 @@ pub fn lock_all(conn: &mut DbConnection) -> StoreResult<()> {
     raw_sql::lock_table(conn, "account_pools")
 }
 
-/// Write a changed pool if its version is still `expected_version`; false when it moved on.
-pub fn update(conn: &mut DbConnection, row: &PoolRow, expected_version: i64) -> StoreResult<bool> {
-    let n = diesel::update(account_pools::table.find(&row.id).filter(account_pools::version.eq(expected_version)))
-        .set(row)
-        .execute(conn)?;
-    Ok(n == 1)
-}
+crate::versioned::row_writes!(account_pools, PoolRow, "pool");
 
 /// Live pools other than `except_id` flagged default (the one to demote when another becomes it).
 pub fn other_defaults(conn: &mut DbConnection, except_id: &str) -> StoreResult<Vec<PoolRow>> {

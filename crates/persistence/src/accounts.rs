@@ -134,19 +134,7 @@ pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) 
         .optional()?)
 }
 
-/// Take the row lock on an account for the rest of the transaction.
-pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::update(accounts::table.find(id)).set(accounts::version.eq(accounts::version)).execute(conn)?;
-    Ok(())
-}
-
-/// Write a changed account if its version is still `expected_version`; false when it moved on.
-pub fn update(conn: &mut DbConnection, row: &AccountRow, expected_version: i64) -> StoreResult<bool> {
-    let n = diesel::update(accounts::table.find(&row.id).filter(accounts::version.eq(expected_version)))
-        .set(row)
-        .execute(conn)?;
-    Ok(n == 1)
-}
+crate::versioned::row_writes!(accounts, AccountRow, "account");
 
 /// Filters for listing accounts; every one is applied in SQL.
 #[derive(Debug, Clone, Default)]

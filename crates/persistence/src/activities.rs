@@ -220,19 +220,7 @@ pub fn find_visible_including_deleted(
         .optional()?)
 }
 
-/// Take the row lock on an activity for the rest of the transaction.
-pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::update(activities::table.find(id)).set(activities::version.eq(activities::version)).execute(conn)?;
-    Ok(())
-}
-
-/// Write a changed activity if its version is still `expected_version`; false when it moved on.
-pub fn update(conn: &mut DbConnection, row: &ActivityRow, expected_version: i64) -> StoreResult<bool> {
-    let n = diesel::update(activities::table.find(&row.id).filter(activities::version.eq(expected_version)))
-        .set(row)
-        .execute(conn)?;
-    Ok(n == 1)
-}
+crate::versioned::row_writes!(activities, ActivityRow, "activity");
 
 /// A kind of record whose `last_activity_at` an activity moves. Leads are
 /// written through their own versioned update, since an activity may also

@@ -121,19 +121,7 @@ pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) 
         .optional()?)
 }
 
-/// Take the row lock on a contact for the rest of the transaction.
-pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::update(contacts::table.find(id)).set(contacts::version.eq(contacts::version)).execute(conn)?;
-    Ok(())
-}
-
-/// Write a changed contact if its version is still `expected_version`; false when it moved on.
-pub fn update(conn: &mut DbConnection, row: &ContactRow, expected_version: i64) -> StoreResult<bool> {
-    let n = diesel::update(contacts::table.find(&row.id).filter(contacts::version.eq(expected_version)))
-        .set(row)
-        .execute(conn)?;
-    Ok(n == 1)
-}
+crate::versioned::row_writes!(contacts, ContactRow, "contact");
 
 /// Filters for listing contacts; every one is applied in SQL.
 #[derive(Debug, Clone, Default)]

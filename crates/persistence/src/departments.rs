@@ -89,13 +89,6 @@ pub fn list(conn: &mut DbConnection, filter: &DepartmentFilter, limit: i64) -> S
     Ok(query.load(conn)?)
 }
 
-/// Take the row lock on a department for the rest of the transaction, so a
-/// check on it (it exists, it is empty) cannot interleave with another writer.
-pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::update(departments::table.find(id)).set(departments::version.eq(departments::version)).execute(conn)?;
-    Ok(())
-}
-
 /// Hold off every other department write until the transaction ends, so two
 /// concurrent moves cannot each pass the cycle check and together make a loop.
 ///
@@ -105,13 +98,7 @@ pub fn lock_tree(conn: &mut DbConnection) -> StoreResult<()> {
     raw_sql::lock_table(conn, "departments")
 }
 
-/// Write a changed department if its version is still `expected_version`; false when it moved on.
-pub fn update(conn: &mut DbConnection, row: &DepartmentRow, expected_version: i64) -> StoreResult<bool> {
-    let n = diesel::update(departments::table.find(&row.id).filter(departments::version.eq(expected_version)))
-        .set(row)
-        .execute(conn)?;
-    Ok(n == 1)
-}
+crate::versioned::row_writes!(departments, DepartmentRow, "department");
 
 /// `id` and every department above it, nearest first.
 pub fn ancestors_and_self(conn: &mut DbConnection, id: &str) -> StoreResult<Vec<String>> {

@@ -352,23 +352,10 @@ pub fn exists_live(conn: &mut DbConnection, id: &str) -> StoreResult<bool> {
     Ok(n > 0)
 }
 
-/// Take the row lock on a lead for the rest of the transaction, so a
-/// read-check-write sequence cannot interleave with another writer.
-pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::update(leads::table.find(id)).set(leads::version.eq(leads::version)).execute(conn)?;
-    Ok(())
-}
-
 /// Insert a new lead.
 pub fn insert(conn: &mut DbConnection, row: &LeadRow) -> StoreResult<()> {
     diesel::insert_into(leads::table).values(row).execute(conn)?;
     Ok(())
 }
 
-/// Write a changed lead if its version is still `expected_version`; false when it moved on.
-pub fn update(conn: &mut DbConnection, row: &LeadRow, expected_version: i64) -> StoreResult<bool> {
-    let n = diesel::update(leads::table.find(&row.id).filter(leads::version.eq(expected_version)))
-        .set(row)
-        .execute(conn)?;
-    Ok(n == 1)
-}
+crate::versioned::row_writes!(leads, LeadRow, "lead");

@@ -141,21 +141,7 @@ pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) 
         .optional()?)
 }
 
-/// Take the row lock on an opportunity for the rest of the transaction.
-pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::update(opportunities::table.find(id))
-        .set(opportunities::version.eq(opportunities::version))
-        .execute(conn)?;
-    Ok(())
-}
-
-/// Write a changed opportunity if its version is still `expected_version`; false when it moved on.
-pub fn update(conn: &mut DbConnection, row: &OpportunityRow, expected_version: i64) -> StoreResult<bool> {
-    let n = diesel::update(opportunities::table.find(&row.id).filter(opportunities::version.eq(expected_version)))
-        .set(row)
-        .execute(conn)?;
-    Ok(n == 1)
-}
+crate::versioned::row_writes!(opportunities, OpportunityRow, "opportunity");
 
 /// Filters of the opportunity list; every one is applied in SQL. Empty lists do not filter.
 #[derive(Debug, Clone, Default)]

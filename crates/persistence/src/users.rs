@@ -122,12 +122,6 @@ pub fn list(conn: &mut DbConnection, filter: &UserFilter, limit: i64) -> StoreRe
     Ok(query.load(conn)?)
 }
 
-/// Take the row lock on a user for the rest of the transaction.
-pub fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
-    diesel::update(users::table.find(id)).set(users::version.eq(users::version)).execute(conn)?;
-    Ok(())
-}
-
 /// Hold off every other user write until the transaction ends, so two
 /// concurrent manager changes cannot each pass the loop check and together
 /// make a reporting loop.
@@ -138,13 +132,7 @@ pub fn lock_reporting_lines(conn: &mut DbConnection) -> StoreResult<()> {
     raw_sql::lock_table(conn, "users")
 }
 
-/// Write a changed user if its version is still `expected_version`; false when it moved on.
-pub fn update(conn: &mut DbConnection, row: &UserRow, expected_version: i64) -> StoreResult<bool> {
-    let n = diesel::update(users::table.find(&row.id).filter(users::version.eq(expected_version)))
-        .set(row)
-        .execute(conn)?;
-    Ok(n == 1)
-}
+crate::versioned::row_writes!(users, UserRow, "user");
 
 /// `user_id` and everyone below them through `manager_id`, at any depth.
 pub fn self_and_subordinate_ids(conn: &mut DbConnection, user_id: &str) -> StoreResult<Vec<String>> {

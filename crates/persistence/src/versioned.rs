@@ -25,6 +25,28 @@ pub trait VersionedRow: Clone {
 
 /// `versioned_row!(Row, update)` for a row keyed by `id`;
 /// `versioned_row!(Row, update, key)` for one keyed by another text column.
+/// Define a table's `lock` (take the row lock for the rest of the transaction,
+/// with a no-op write, so read-check-write cannot interleave) and `update`
+/// (write the row only over the version it was read at).
+macro_rules! row_writes {
+    ($table:ident, $row:ty, $noun:literal) => {
+        #[doc = concat!("Take the row lock on the ", $noun, " `id` for the rest of the transaction.")]
+        pub fn lock(conn: &mut $crate::DbConnection, id: &str) -> $crate::StoreResult<()> {
+            diesel::update($table::table.find(id)).set($table::version.eq($table::version)).execute(conn)?;
+            Ok(())
+        }
+
+        #[doc = concat!("Write a changed ", $noun, " if its version is still `expected_version`; false when it moved on.")]
+        pub fn update(conn: &mut $crate::DbConnection, row: &$row, expected_version: i64) -> $crate::StoreResult<bool> {
+            let n = diesel::update($table::table.find(&row.id).filter($table::version.eq(expected_version)))
+                .set(row)
+                .execute(conn)?;
+            Ok(n == 1)
+        }
+    };
+}
+pub(crate) use row_writes;
+
 macro_rules! versioned_row {
     ($row:ty, $update:path) => {
         versioned_row!($row, $update, id);
