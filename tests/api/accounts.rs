@@ -611,4 +611,28 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["nmae"]);
         assert_eq!(account_count(&app).await, 1);
     }
+
+    async fn overlong_industry_region_address_and_notes_are_refused_with_the_field(app) {
+        let rep = app.user("rep", None, None).await;
+        for (field, len) in [("industry", 101), ("region", 101), ("address", 501), ("notes", 10_001)] {
+            let mut body = json!({"name": "Acme"});
+            body[field] = json!("x".repeat(len));
+            let res = app.post("/api/v1/accounts?allow_duplicate=true").token(&rep.token).json(body).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec![field], "{field}");
+            assert_eq!(res.body["errors"][0]["code"], "length", "{field}");
+        }
+        assert_eq!(account_count(&app).await, 0, "a refused create stored an account");
+        let account = create(&app, &rep.token, json!({"name": "Acme"})).await;
+        let path = format!("/api/v1/accounts/{}", id_of(&account));
+        for (field, len) in [("industry", 101), ("region", 101), ("address", 501), ("notes", 10_001)] {
+            let mut body = json!({});
+            body[field] = json!("x".repeat(len));
+            let res = app.patch(&path).token(&rep.token).json(body).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec![field], "{field}");
+        }
+        let got = app.get(&path).token(&rep.token).send().await;
+        assert_eq!(got.body["version"], 1, "a refused patch changed the account");
+    }
 }

@@ -473,4 +473,49 @@ both_databases! {
         let actions: Vec<&str> = trail.body["data"].as_array().expect("data").iter().filter_map(|e| e["action"].as_str()).collect();
         assert_eq!(actions, vec!["create", "delete"]);
     }
+
+    async fn a_rep_who_sees_an_activity_only_through_a_pool_account_may_not_delete_it(app) {
+        let east = app.department("East", None);
+        let manager = app.user("manager", Some(&east), None).await;
+        let alice = app.user("rep", Some(&east), Some(&manager.id)).await;
+        let bob = app.user("rep", Some(&east), Some(&manager.id)).await;
+        let account = app.account("Shared pool account", None);
+        let activity = id_of(&logged(&app, &alice.token, json!({"kind": "note", "subject": "Alice's", "account_id": account})).await);
+        let path = format!("/api/v1/activities/{activity}");
+        assert_eq!(app.get(&path).token(&bob.token).send().await.status, 200, "Bob sees it through the pool account");
+        app.delete(&path).token(&bob.token).send().await.assert_problem(403, "forbidden");
+        let got = app.get(&path).token(&alice.token).send().await;
+        assert_eq!(got.status, 200, "a refused delete removed the activity");
+        assert_eq!(got.body["version"], 1);
+    }
+
+    async fn a_manager_of_another_department_who_sees_an_activity_through_a_pool_account_may_not_change_it(app) {
+        let east = app.department("East", None);
+        let west = app.department("West", None);
+        let manager = app.user("manager", Some(&east), None).await;
+        let bob = app.user("rep", Some(&east), Some(&manager.id)).await;
+        let west_manager = app.user("manager", Some(&west), None).await;
+        let shared = app.account("Pool", None);
+        let on_pool = id_of(&logged(&app, &bob.token, json!({"kind": "visit", "subject": "Pool visit", "account_id": shared})).await);
+        let path = format!("/api/v1/activities/{on_pool}");
+        assert_eq!(app.get(&path).token(&west_manager.token).send().await.status, 200);
+        app.patch(&path).token(&west_manager.token).json(json!({"subject": "Mine now"})).send().await.assert_problem(403, "forbidden");
+        app.delete(&path).token(&west_manager.token).send().await.assert_problem(403, "forbidden");
+        let got = app.get(&path).token(&bob.token).send().await;
+        assert_eq!(got.status, 200, "a refused delete removed the activity");
+        assert_eq!(got.body["subject"], "Pool visit");
+        assert_eq!(got.body["version"], 1);
+    }
+
+    async fn a_rep_who_cannot_see_an_activity_gets_404_on_patch(app) {
+        let alice = app.user("rep", None, None).await;
+        let bob = app.user("rep", None, None).await;
+        let account = app.account("Alice's", Some(&alice.id));
+        let activity = id_of(&logged(&app, &alice.token, json!({"kind": "call", "subject": "Private", "account_id": account})).await);
+        let path = format!("/api/v1/activities/{activity}");
+        app.patch(&path).token(&bob.token).json(json!({"subject": "Hijacked"})).send().await.assert_problem(404, "not_found");
+        let got = app.get(&path).token(&alice.token).send().await;
+        assert_eq!(got.body["subject"], "Private");
+        assert_eq!(got.body["version"], 1);
+    }
 }

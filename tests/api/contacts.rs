@@ -246,4 +246,28 @@ both_databases! {
         assert_eq!(second.body["next_cursor"], Value::Null);
         app.get("/api/v1/contacts?limit=0").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
     }
+
+    async fn overlong_title_and_notes_are_refused_with_the_field(app) {
+        let rep = app.user("rep", None, None).await;
+        let account = app.account("Acme", Some(&rep.id));
+        for (field, len) in [("title", 101), ("notes", 10_001)] {
+            let mut body = json!({"account_id": account, "name": "Li"});
+            body[field] = json!("x".repeat(len));
+            let res = app.post("/api/v1/contacts").token(&rep.token).json(body).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec![field], "{field}");
+            assert_eq!(res.body["errors"][0]["code"], "length", "{field}");
+        }
+        assert!(list(&app, "").await.is_empty(), "a refused create stored a contact");
+        let contact = create(&app, &rep.token, json!({"account_id": account, "name": "Li"})).await;
+        let id = id_of(&contact);
+        for (field, len) in [("title", 101), ("notes", 10_001)] {
+            let mut body = json!({});
+            body[field] = json!("x".repeat(len));
+            let res = app.patch(&format!("/api/v1/contacts/{id}")).token(&rep.token).json(body).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec![field], "{field}");
+        }
+        assert_eq!(get(&app, &rep.token, &id).await["version"], 1, "a refused patch changed the contact");
+    }
 }

@@ -165,4 +165,39 @@ both_databases! {
             assert_eq!(lead["version"], 2);
         }
     }
+
+    async fn a_rep_gets_404_on_every_command_for_another_reps_lead(app) {
+        let alice = app.user("rep", None, None).await;
+        let bob = app.user("rep", None, None).await;
+        let id = id_of(&app.lead(&alice.token, json!({"name": "Alice's lead"})).await);
+        let before = get(&app, &id).await;
+        for (name, body) in [
+            ("start", None),
+            ("disqualify", Some(json!({"reason": "not mine"}))),
+            ("reopen", None),
+            ("release", None),
+        ] {
+            let res = command(&app, &bob.token, &id, name, body).await;
+            res.assert_problem(404, "not_found");
+            assert_eq!(get(&app, &id).await, before, "a refused {name} changed the lead");
+        }
+        // Assigning is for managers: a rep is refused on the role before the lead is looked up.
+        let res = command(&app, &bob.token, &id, "assign", Some(json!({"owner_id": bob.id}))).await;
+        res.assert_problem(403, "forbidden");
+        assert_eq!(get(&app, &id).await, before, "a refused assign changed the lead");
+    }
+
+    async fn a_manager_gets_404_on_assigning_a_lead_outside_their_scope(app) {
+        let east = app.department("East", None);
+        let west = app.department("West", None);
+        let east_manager = app.user("manager", Some(&east), None).await;
+        let west_manager = app.user("manager", Some(&west), None).await;
+        let rep = app.user("rep", Some(&east), Some(&east_manager.id)).await;
+        let west_rep = app.user("rep", Some(&west), Some(&west_manager.id)).await;
+        let id = id_of(&app.lead(&rep.token, json!({"name": "East lead"})).await);
+        let before = get(&app, &id).await;
+        let res = command(&app, &west_manager.token, &id, "assign", Some(json!({"owner_id": west_rep.id}))).await;
+        res.assert_problem(404, "not_found");
+        assert_eq!(get(&app, &id).await, before, "a refused assign changed the lead");
+    }
 }

@@ -191,6 +191,8 @@ both_databases! {
             res.assert_problem(422, "validation");
             assert_eq!(res.error_fields(), vec![field.to_owned()], "{body}");
         }
+        let res = create(&app, &rep.token, json!({"name": "A", "stage": "closed_won"})).await;
+        assert_eq!(res.body["errors"][0]["code"], "closing_stage");
         let list = app.get("/api/v1/opportunities?count=true").token(&app.admin_token).send().await;
         assert_eq!(list.body["total"], 0);
     }
@@ -583,6 +585,7 @@ both_databases! {
         refused(&app, &rep.token, &id, "reopen", None, 403, "forbidden").await;
         let res = refused(&app, &manager.token, &id, "reopen", Some(json!({"stage": "closed_won"})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["stage"]);
+        assert_eq!(res.body["errors"][0]["code"], "closing_stage");
         let res = refused(&app, &manager.token, &id, "reopen", Some(json!({"stage": "negotiation"})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["account_id"]);
         let res = command(&app, &manager.token, &id, "reopen", None).await;
@@ -770,5 +773,27 @@ both_databases! {
         }
         let id = app.opportunity(&rep.id, None, |_| {});
         assert_eq!(get(&app, &id).await["weighted_amount"], Value::Null);
+    }
+
+    async fn lose_refuses_a_loss_note_over_1000_characters(app) {
+        let rep = app.user("rep", None, None).await;
+        let id = create_ok(&app, &rep.token, json!({"name": "A", "amount": {"amount": 90}})).await;
+        let res = refused(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "price", "loss_note": "x".repeat(1001)})), 422, "validation").await;
+        assert_eq!(res.error_fields(), vec!["loss_note"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
+        assert_eq!(get(&app, &id).await["status"], "open");
+    }
+
+    async fn patch_refuses_notes_over_10000_characters(app) {
+        let rep = app.user("rep", None, None).await;
+        let id = create_ok(&app, &rep.token, json!({"name": "A", "notes": "fine"})).await;
+        let path = format!("/api/v1/opportunities/{id}");
+        let res = app.patch(&path).token(&rep.token).json(json!({"notes": "x".repeat(10_001)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["notes"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
+        let after = get(&app, &id).await;
+        assert_eq!(after["version"], 1, "a refused patch changed the opportunity");
+        assert_eq!(after["notes"], "fine");
     }
 }

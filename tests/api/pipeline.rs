@@ -331,4 +331,17 @@ both_databases! {
         assert_eq!(res.body["errors"][0]["code"], "inactive");
         app.get("/api/v1/competitors/01900000-0000-7000-8000-00000000dead").token(&rep.token).send().await.assert_problem(404, "not_found");
     }
+
+    async fn the_last_active_open_stage_cannot_be_deactivated(app) {
+        for key in ["qualification", "needs_analysis", "proposal"] {
+            let res = app.patch(&format!("/api/v1/pipeline-stages/{key}")).token(&app.admin_token).json(json!({"active": false})).send().await;
+            assert_eq!(res.status, 200, "{key}: {}", res.body);
+        }
+        let before = stage(&app, "negotiation").await;
+        let res = app.patch("/api/v1/pipeline-stages/negotiation").token(&app.admin_token).json(json!({"active": false})).send().await;
+        res.assert_problem(409, "conflict");
+        assert_eq!(stage(&app, "negotiation").await, before, "a refused deactivation changed the stage");
+        let list = app.get("/api/v1/pipeline-stages").token(&app.admin_token).send().await;
+        assert!(keys(&list.body, "key").contains(&"negotiation".to_owned()));
+    }
 }

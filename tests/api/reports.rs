@@ -634,4 +634,37 @@ both_databases! {
         let (all, own) = (funnel["total"]["count"].as_i64(), mine["total"]["count"].as_i64());
         assert!(own > Some(0) && own < all, "{own:?} of {all:?}");
     }
+
+    async fn a_rep_sees_none_of_another_reps_deals_in_the_forecast(app) {
+        let t = team(&app).await;
+        for (category, probability) in [("pipeline", 1000), ("commit", 7500)] {
+            app.opportunity(&t.rep1.id, None, |row| {
+                row.forecast_category = category.to_owned();
+                row.probability_bps = probability;
+                row.expected_close_date = Some(day("2025-02-10"));
+                row.amount = Some(10_000);
+            });
+        }
+        app.opportunity(&t.rep1.id, None, |row| {
+            in_stage(row, "closed_won");
+            row.closed_at = Some(at("2025-03-01"));
+            row.expected_close_date = Some(day("2025-02-10"));
+            row.amount = Some(5_000);
+        });
+        let mine = get(&app, &t.rep1.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await;
+        assert_eq!(mine["pipeline_weighted"], money(8_500));
+        assert_eq!(mine["closed_won"], json!({ "count": 1, "amount": money(5_000) }));
+        let empty = |report: &Value| {
+            for c in report["categories"].as_array().expect("categories") {
+                assert_eq!(c["count"], 0, "{c}");
+                assert_eq!(c["amount"], money(0), "{c}");
+            }
+            assert_eq!(report["pipeline_weighted"], money(0));
+            assert_eq!(report["closed_won"], json!({ "count": 0, "amount": money(0) }));
+        };
+        empty(&get(&app, &t.rep2.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await);
+        // Naming the other rep narrows to nothing; it never widens the scope.
+        let path = format!("/api/v1/reports/forecast?{Q1_2025}&owner_id={}", t.rep1.id);
+        empty(&get(&app, &t.rep2.token, &path).await);
+    }
 }
