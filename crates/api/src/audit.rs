@@ -65,7 +65,25 @@ pub fn record_as(
     Ok(store::insert(conn, &row)?)
 }
 
-/// Write `after` over `before`, bumping its version and time, and audit the
+/// Write `after` over `before`, bumping its version and time (set on `after`).
+/// If the stored row moved on since `before` was read, nothing is written and
+/// the answer is 409 `conflict`; `store_error` maps other write failures.
+pub fn write_versioned<R: VersionedRow>(
+    conn: &mut DbConnection,
+    entity_type: &str,
+    before: &R,
+    after: &mut R,
+    store_error: impl FnOnce(StoreError) -> ApiError,
+) -> Result<(), ApiError> {
+    after.touch(before.version() + 1, clock::now());
+    if after.update_if_version(conn, before.version()).map_err(store_error)? {
+        Ok(())
+    } else {
+        Err(ApiError::Conflict(format!("the {entity_type} changed while the request ran; retry")))
+    }
+}
+
+/// [`write_versioned`], then audit the
 /// change under `entity_type` with snapshots of the DTO `D` (never of the row,
 /// so stored secrets stay out of the log). If the stored row moved on since
 /// `before` was read, nothing is written and the answer is 409 `conflict`.
@@ -84,10 +102,7 @@ where
     D: Serialize + TryFrom<R>,
     ApiError: From<D::Error>,
 {
-    after.touch(before.version() + 1, clock::now());
-    if !after.update_if_version(conn, before.version()).map_err(store_error)? {
-        return Err(ApiError::Conflict(format!("the {entity_type} changed while the request ran; retry")));
-    }
+    write_versioned(conn, entity_type, before, &mut after, store_error)?;
     let old = D::try_from(before.clone())?;
     let new = D::try_from(after.clone())?;
     record(conn, caller, action, entity_type, after.id(), &snapshot(&old), &snapshot(&new))?;

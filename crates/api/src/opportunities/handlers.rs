@@ -183,16 +183,17 @@ pub fn save(
     mut after: OpportunityRow,
     competitor_ids: Option<&[String]>,
 ) -> Result<Opportunity, ApiError> {
-    let old = Opportunity::from_parts(before.clone(), competitors_of(conn, &before.id)?)?;
-    after.version = before.version + 1;
-    after.updated_at = clock::now();
-    if !opportunities::update(conn, &after, before.version).map_err(map_unique)? {
-        return Err(ApiError::Conflict("the opportunity changed while the request ran; retry".into()));
-    }
-    if let Some(ids) = competitor_ids {
-        pipeline::set_competitors(conn, &after.id, ids)?;
-    }
-    let new = Opportunity::from_parts(after, competitors_of(conn, &before.id)?)?;
+    let competitors_before = competitors_of(conn, &before.id)?;
+    audit::write_versioned(conn, ENTITY, before, &mut after, map_unique)?;
+    let competitors_after = match competitor_ids {
+        Some(ids) => {
+            pipeline::set_competitors(conn, &after.id, ids)?;
+            competitors_of(conn, &after.id)?
+        }
+        None => competitors_before.clone(),
+    };
+    let old = Opportunity::from_parts(before.clone(), competitors_before)?;
+    let new = Opportunity::from_parts(after, competitors_after)?;
     audit::record(conn, caller, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
     Ok(new)
 }
