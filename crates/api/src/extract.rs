@@ -144,7 +144,7 @@ pub fn trimmed<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Stri
 /// An optional string, trimmed, with an empty one read as absent.
 pub fn trimmed_opt<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     use serde::Deserialize;
-    Option::<String>::deserialize(deserializer).map(|s| s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()))
+    Option::<String>::deserialize(deserializer).map(crate::validation::tidy)
 }
 
 /// `Option<Option<T>>` for JSON Merge Patch: absent is `None`, `null` is `Some(None)`.

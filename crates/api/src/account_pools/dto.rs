@@ -244,7 +244,7 @@ impl AccountPoolPatch {
             to.warn_days_before_recall = v;
         }
         if let Some(v) = self.department_id {
-            to.department_id = v.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
+            to.department_id = crate::validation::tidy(v);
         }
         macro_rules! merge {
             ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };

@@ -80,7 +80,7 @@ pub async fn list_accounts(
         in_pool: q.in_pool,
         parent_account_id: q.parent_account_id,
         last_activity_before: q.last_activity_before.map(to_stored),
-        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        q: crate::validation::tidy(q.q),
     };
     let with_count = q.count;
     let page = db::read(&state, move |conn| {

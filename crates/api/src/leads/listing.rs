@@ -147,7 +147,7 @@ pub async fn list_leads(
         region: q.region,
         created_from: q.created_from.map(to_stored),
         created_to: q.created_to.map(to_stored),
-        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        q: crate::validation::tidy(q.q),
     };
     let with_count = q.count;
     let page = db::read(&state, move |conn| {

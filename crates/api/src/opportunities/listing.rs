@@ -90,7 +90,7 @@ pub async fn list_opportunities(
         account_id: q.account_id,
         expected_close_from: q.expected_close_from,
         expected_close_to: q.expected_close_to,
-        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        q: crate::validation::tidy(q.q),
     };
     let with_count = q.count;
     let page = db::read(&state, move |conn| {

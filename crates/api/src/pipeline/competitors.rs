@@ -173,7 +173,7 @@ pub async fn list_competitors(
     let limit = pagination::limit(q.limit)?;
     let filter = CompetitorFilter {
         include_inactive: q.include_inactive,
-        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        q: crate::validation::tidy(q.q),
         after_id: pagination::after_id(q.cursor.as_deref())?,
     };
     let page = db::read(&state, move |conn| {
