@@ -190,6 +190,27 @@ pub fn find_visible_including_deleted(
         .optional()?)
 }
 
+/// The account's live primary contact, if it has one (the partial unique index allows at most one).
+pub fn live_primary(conn: &mut DbConnection, account_id: &str) -> StoreResult<Option<ContactRow>> {
+    Ok(contacts::table
+        .filter(contacts::account_id.eq(account_id.to_owned()))
+        .filter(contacts::deleted_at.is_null())
+        .filter(contacts::is_primary.eq(true))
+        .select(ContactRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Whether the account has any live contact.
+pub fn has_live(conn: &mut DbConnection, account_id: &str) -> StoreResult<bool> {
+    let n: i64 = contacts::table
+        .filter(contacts::account_id.eq(account_id.to_owned()))
+        .filter(contacts::deleted_at.is_null())
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// The live contacts of an account, oldest first, whoever may see them.
 pub fn live_for_account(conn: &mut DbConnection, account_id: &str) -> StoreResult<Vec<ContactRow>> {
     Ok(contacts::table

@@ -55,7 +55,7 @@ pub fn map_unique(e: StoreError) -> ApiError {
 /// Make the account's current primary contact, other than `except_id`, no
 /// longer primary (audited), so another can take its place. The caller holds the account's row lock.
 fn demote_primary(conn: &mut DbConnection, caller: &Caller, account_id: &str, except_id: &str) -> Result<(), ApiError> {
-    let current = contacts::live_for_account(conn, account_id)?.into_iter().find(|c| c.is_primary && c.id != except_id);
+    let current = contacts::live_primary(conn, account_id)?.filter(|c| c.id != except_id);
     if let Some(current) = current {
         contacts::lock(conn, &current.id)?;
         let mut after = current.clone();
@@ -76,7 +76,7 @@ pub fn insert_contact(conn: &mut DbConnection, caller: &Caller, input: &CreateCo
     }
     let mut row = ContactRow::new(&input.account_id, &input.name, Some(caller.id()));
     input.write_to(&mut row);
-    let has_primary = contacts::live_for_account(conn, &input.account_id)?.iter().any(|c| c.is_primary);
+    let has_primary = contacts::live_primary(conn, &input.account_id)?.is_some();
     row.is_primary = input.is_primary.unwrap_or(!has_primary);
     if row.is_primary && has_primary {
         demote_primary(conn, caller, &input.account_id, &row.id)?;
@@ -174,11 +174,7 @@ pub async fn list_contacts(
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::after_id(q.cursor.as_deref())?;
-    let filter = ContactFilter {
-        account_id: q.account_id,
-        is_primary: q.is_primary,
-        q: q.q.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
-    };
+    let filter = ContactFilter { account_id: q.account_id, is_primary: q.is_primary, q: crate::validation::tidy(q.q) };
     let with_count = q.count;
     let page = db::read(&state, move |conn| {
         let visibility = caller.visibility(conn)?;

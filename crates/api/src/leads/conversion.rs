@@ -147,7 +147,7 @@ fn create_contact(
         title: lead.title.clone(),
         email: lead.email.clone(),
         phone: lead.phone.clone(),
-        is_primary: Some(contacts::live_for_account(conn, account_id)?.is_empty()),
+        is_primary: Some(!contacts::has_live(conn, account_id)?),
         ..CreateContact::default()
     };
     Ok(insert_contact(conn, caller, &input)?.id)
