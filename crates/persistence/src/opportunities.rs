@@ -1,6 +1,5 @@
 //! Opportunities: storage and lookups.
 
-use crate::accounts::{self, AccountRow};
 use crate::connection::MultiBackend;
 use crate::schema::opportunities;
 use crate::scope::Visibility;
@@ -8,8 +7,7 @@ use crate::{clock, like_contains, DbConnection, StoreResult};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use salesops_domain::account::AccountLifecycle;
-use salesops_domain::opportunity::{lifecycle_after_win, ForecastCategory, OpportunityStatus};
+use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus};
 
 /// An opportunity as stored. Money is `amount` minor units of `currency`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -223,32 +221,6 @@ pub fn open_for_account(conn: &mut DbConnection, account_id: &str) -> StoreResul
 /// How many visible, live opportunities match `filter`.
 pub fn count(conn: &mut DbConnection, filter: &OpportunityFilter, visibility: &Visibility) -> StoreResult<i64> {
     Ok(filtered(filter, visibility).select(count_star()).first(conn)?)
-}
-
-/// Record on an account that one of its opportunities was won at `at`: set
-/// `first_won_at` if unset, `last_won_at`, and turn a prospect active
-/// ([`lifecycle_after_win`]). Takes the account's row lock (callers take it first, before
-/// the opportunity's, as every account-then-opportunity writer does) and bumps its version.
-/// Returns the account before and after, for the audit log; `None` if the account is gone.
-pub fn record_win_on_account(
-    conn: &mut DbConnection,
-    account_id: &str,
-    at: NaiveDateTime,
-) -> StoreResult<Option<(AccountRow, AccountRow)>> {
-    accounts::lock(conn, account_id)?;
-    let Some(before) = accounts::find_visible(conn, account_id, &Visibility::All)? else {
-        return Ok(None);
-    };
-    let mut after = before.clone();
-    after.first_won_at = Some(before.first_won_at.unwrap_or(at));
-    after.last_won_at = Some(at);
-    if let Ok(current) = before.lifecycle.parse::<AccountLifecycle>() {
-        after.lifecycle = lifecycle_after_win(current).as_str().to_owned();
-    }
-    after.version = before.version + 1;
-    after.updated_at = at;
-    accounts::update(conn, &after, before.version)?;
-    Ok(Some((before, after)))
 }
 
 /// An opportunity the caller may see, deleted or not (for reading its audit trail).

@@ -6,6 +6,8 @@
 //! version. A refused transition is 409 `invalid_transition`; missing gate
 //! fields are 422 `validation`, one error per field; neither changes anything.
 
+use crate::accounts::dto::Account;
+use crate::accounts::handlers::ENTITY as ACCOUNT_ENTITY;
 use crate::audit;
 use crate::auth::Caller;
 use crate::db::{self, stored};
@@ -21,16 +23,16 @@ use crate::opportunities::handlers::{
 };
 use crate::pipeline::stages::{self, Stage};
 use crate::state::AppState;
-use crate::time::to_utc;
 use actix_web::{post, web, HttpResponse};
 use chrono::NaiveDateTime;
 use salesops_domain::opportunity::{
-    check_move, check_reopen, close, ClosedState, OpportunityAction, OpportunityStatus, PipelineError, StageKind,
+    check_move, check_reopen, close, lifecycle_after_win, ClosedState, OpportunityAction, OpportunityStatus,
+    PipelineError, StageKind,
 };
-use salesops_persistence::accounts::{self, AccountRow};
-use salesops_persistence::opportunities::{self, OpportunityRow};
+use salesops_persistence::accounts;
+use salesops_persistence::opportunities::OpportunityRow;
+use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, pipeline, DbConnection};
-use serde_json::json;
 
 impl From<PipelineError> for ApiError {
     fn from(e: PipelineError) -> Self {
@@ -187,13 +189,32 @@ fn apply(
 }
 
 /// The account fields a win changes, as audited.
-fn account_win_snapshot(row: &AccountRow) -> serde_json::Value {
-    json!({
-        "first_won_at": row.first_won_at.map(to_utc),
-        "last_won_at": row.last_won_at.map(to_utc),
-        "lifecycle": row.lifecycle,
-        "version": row.version,
-    })
+/// Record a win on the opportunity's account, whose row lock the win took first:
+/// `first_won_at` if unset, `last_won_at`, and a prospect becomes active
+/// ([`lifecycle_after_win`]). Audited as `opportunity_won`; nothing to do if the account is gone.
+fn record_win_on_account(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    account_id: &str,
+    at: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let Some(before) = accounts::find_visible(conn, account_id, &Visibility::All)? else {
+        return Ok(());
+    };
+    let mut after = before.clone();
+    after.first_won_at = Some(before.first_won_at.unwrap_or(at));
+    after.last_won_at = Some(at);
+    after.lifecycle = lifecycle_after_win(stored(&before.lifecycle, "account lifecycle")?).as_str().to_owned();
+    audit::save_versioned::<_, Account>(
+        conn,
+        caller,
+        ACCOUNT_ENTITY,
+        "opportunity_won",
+        &before,
+        after,
+        ApiError::from,
+    )?;
+    Ok(())
 }
 
 /// Read the opportunity a win changes under the row locks it needs, taken in the order
@@ -237,17 +258,7 @@ async fn run(
         append_stage_change(conn, &caller, action, Some(&row), &after)?;
         if action == OpportunityAction::Win {
             if let (Some(account_id), Some(at)) = (after.account_id.as_deref(), after.closed_at) {
-                if let Some((before, changed)) = opportunities::record_win_on_account(conn, account_id, at)? {
-                    audit::record(
-                        conn,
-                        &caller,
-                        "opportunity_won",
-                        "account",
-                        account_id,
-                        &account_win_snapshot(&before),
-                        &account_win_snapshot(&changed),
-                    )?;
-                }
+                record_win_on_account(conn, &caller, account_id, at)?;
             }
         }
         Ok(opp)
