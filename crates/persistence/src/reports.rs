@@ -62,8 +62,7 @@ pub fn department_tree_members(conn: &mut DbConnection, id: &str) -> StoreResult
     if departments::find(conn, id)?.is_none() {
         return Ok(None);
     }
-    let tree = departments::subtree_ids(conn, id)?;
-    Ok(Some(users::ids_in_departments(conn, &tree)?))
+    Ok(Some(users::ids_in_department_tree(conn, id)?))
 }
 
 /// What every opportunity report filters on.

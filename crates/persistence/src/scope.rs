@@ -1,6 +1,6 @@
 //! Turning a user's data scope into the set of owners whose records they may see.
 
-use crate::{departments, users, DbConnection, StoreResult};
+use crate::{users, DbConnection, StoreResult};
 use salesops_domain::org::DataScope;
 
 /// Whose owned records a caller may see, ready to go into a query's WHERE clause.
@@ -40,10 +40,7 @@ pub fn resolve(conn: &mut DbConnection, viewer: Viewer<'_>) -> StoreResult<Visib
         (DataScope::OwnOnly, _) | (DataScope::Department | DataScope::DepartmentTree, None) => Vec::new(),
         (DataScope::SelfAndSubordinates, _) => users::self_and_subordinate_ids(conn, viewer.user_id)?,
         (DataScope::Department, Some(dept)) => users::ids_in_departments(conn, &[dept.to_owned()])?,
-        (DataScope::DepartmentTree, Some(dept)) => {
-            let tree = departments::subtree_ids(conn, dept)?;
-            users::ids_in_departments(conn, &tree)?
-        }
+        (DataScope::DepartmentTree, Some(dept)) => users::ids_in_department_tree(conn, dept)?,
     };
     if !owners.iter().any(|id| id == viewer.user_id) {
         owners.push(viewer.user_id.to_owned());

@@ -152,6 +152,12 @@ pub fn ids_in_departments(conn: &mut DbConnection, department_ids: &[String]) ->
     Ok(users::table.filter(users::department_id.eq_any(department_ids)).select(users::id).load(conn)?)
 }
 
+/// Every user of department `department_id` and of every department below it.
+pub fn ids_in_department_tree(conn: &mut DbConnection, department_id: &str) -> StoreResult<Vec<String>> {
+    let tree = crate::departments::subtree_ids(conn, department_id)?;
+    ids_in_departments(conn, &tree)
+}
+
 /// `manager_id` and everyone above them through `manager_id`, nearest first.
 pub fn manager_chain(conn: &mut DbConnection, manager_id: &str) -> StoreResult<Vec<String>> {
     raw_sql::load_ids(
