@@ -6,7 +6,7 @@ use crate::both_databases;
 use crate::helpers::{TestApp, TestResponse, DEFAULT_POOL_ID};
 use chrono::{Duration, NaiveDateTime};
 use salesops_api::account_pools::recall::recall_pool;
-use salesops_api::audit::Actor;
+use salesops_api::audit::Author;
 use salesops_domain::opportunity::OpportunityStatus;
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::account_pools;
@@ -325,7 +325,7 @@ both_databases! {
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["recall_after_days_without_activity"]);
         // The job runs over the ten-year pool without trouble.
-        app.with_conn(|c| recall_pool(c, &id, clock::now(), Actor::default())).expect("recall");
+        app.with_conn(|c| recall_pool(c, &id, clock::now(), Author::SYSTEM)).expect("recall");
     }
 
     async fn release_names_only_the_open_opportunities_the_caller_may_see(app) {
@@ -761,7 +761,7 @@ both_databases! {
                         .expect("a pool");
                     let mut conn = pool.get().expect("a connection");
                     barrier.wait();
-                    recall_pool(&mut conn, &pool_id, now, Actor::default()).expect("the recall runs")
+                    recall_pool(&mut conn, &pool_id, now, Author::SYSTEM).expect("the recall runs")
                 })
             })
             .collect();
@@ -792,10 +792,10 @@ async fn a_runner_skips_a_pool_another_replica_is_recalling_on_postgres() {
     AnsiTransactionManager::begin_transaction(inner).expect("begin");
     assert!(account_pools::try_lock_recall(&mut holder, &pool_id).expect("lock"), "the first runner gets the pool");
     let mut other = app.state.pool.get().expect("another connection");
-    assert!(recall_pool(&mut other, &pool_id, clock::now(), Actor::default()).expect("runs").is_empty());
+    assert!(recall_pool(&mut other, &pool_id, clock::now(), Author::SYSTEM).expect("runs").is_empty());
     assert_eq!(row(&app, &stale).owner_id.as_deref(), Some(rep.id.as_str()), "the skipped run changed nothing");
     let salesops_persistence::DbConnection::Postgresql(inner) = &mut *holder else { panic!("not PostgreSQL") };
     AnsiTransactionManager::rollback_transaction(inner).expect("rollback");
-    let recalled = recall_pool(&mut other, &pool_id, clock::now(), Actor::default()).expect("runs");
+    let recalled = recall_pool(&mut other, &pool_id, clock::now(), Author::SYSTEM).expect("runs");
     assert_eq!(recalled.len(), 1, "with the lock released the pool is recalled");
 }

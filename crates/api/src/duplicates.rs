@@ -2,9 +2,9 @@
 //! accounts and contacts ([`salesops_persistence::duplicates`]), one shape of
 //! match in answers, and one 409 `duplicate` refusal.
 
-use crate::auth::Caller;
+use crate::app::Actor;
+use crate::app::AppError;
 use crate::db::stored;
-use crate::error::ApiError;
 use salesops_domain::contact_info::DuplicateEntity;
 use salesops_domain::lead::LeadStatus;
 use salesops_persistence::duplicates::{self, Hit, MatchKey, Probe, Search};
@@ -68,11 +68,11 @@ pub fn open_lead_statuses() -> [&'static str; 3] {
 /// company-name key in `matched_on` (`company` or `name`, as the request called it).
 pub fn check(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     probe: &Probe,
     kinds: &[DuplicateEntity],
     company_key: &str,
-) -> Result<DuplicateCheckResult, ApiError> {
+) -> Result<DuplicateCheckResult, AppError> {
     let statuses = open_lead_statuses();
     let search = Search { kinds, lead_statuses: &statuses, exclude_id: None, limit_per_kind: MAX_MATCHES_PER_KIND };
     let hits = duplicates::find(conn, probe, &search)?;
@@ -105,7 +105,7 @@ pub fn check(
                 id: hit.id,
             })
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Result<Vec<_>, AppError>>()?;
     Ok(DuplicateCheckResult { data })
 }
 
@@ -116,7 +116,7 @@ pub fn find(
     probe: &Probe,
     kinds: &[DuplicateEntity],
     exclude_id: Option<&str>,
-) -> Result<Vec<Hit>, ApiError> {
+) -> Result<Vec<Hit>, AppError> {
     if probe.is_empty() {
         return Ok(Vec::new());
     }
@@ -127,7 +127,7 @@ pub fn find(
 
 /// Refuse with 409 `duplicate`, naming the matches, when there are any.
 /// `what` says what was compared, e.g. "share this email or phone".
-pub fn refuse_any(hits: &[Hit], what: &str, overridable: bool) -> Result<(), ApiError> {
+pub fn refuse_any(hits: &[Hit], what: &str, overridable: bool) -> Result<(), AppError> {
     if hits.is_empty() {
         return Ok(());
     }
@@ -141,7 +141,7 @@ pub fn refuse_any(hits: &[Hit], what: &str, overridable: bool) -> Result<(), Api
         })
         .collect();
     let hint = if overridable { "; pass allow_duplicate=true to save anyway" } else { "" };
-    Err(ApiError::Duplicate {
+    Err(AppError::Duplicate {
         detail: format!("{} {} {what}{hint}", hits.len(), kinds.join(" and ")),
         ids: hits.iter().map(|h| h.id.clone()).collect(),
     })

@@ -4,6 +4,7 @@
 //! an [`ApiError`]; [`ApiError::code`] is the single table from error to
 //! code, status and title.
 
+use crate::app::{AppError, FieldError};
 use crate::request_id;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
@@ -41,44 +42,8 @@ pub struct Problem {
     pub request_id: String,
 }
 
-/// One invalid field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[schema(example = json!({"field": "email", "code": "email", "message": "not a valid email address"}))]
-pub struct FieldError {
-    /// The field's path in the request, e.g. `email` or `lines[2].quantity`.
-    pub field: String,
-    /// A stable code: `required`, `length`, `range`, `email`, `invalid_type`, `unknown_field`, …
-    pub code: String,
-    /// A human-readable explanation.
-    pub message: String,
-}
-
-impl FieldError {
-    /// A field error from its parts.
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), code: code.into(), message: message.into() }
-    }
-
-    /// Code `unknown`: the reference in `field` names no live `what` within
-    /// the caller's data scope (the field says which kind of record).
-    pub fn unknown(field: impl Into<String>, what: &str) -> Self {
-        FieldError::new(field, "unknown", format!("no {what} with this id within your data scope"))
-    }
-
-    /// Code `mismatch`: the reference in `field` does not go with another
-    /// reference of the request (a contact not at the given account, ...).
-    pub fn mismatch(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError::new(field, "mismatch", message)
-    }
-}
-
-impl From<FieldError> for ApiError {
-    fn from(e: FieldError) -> Self {
-        ApiError::Validation(vec![e])
-    }
-}
-
-/// Everything that can go wrong in a request.
+/// Everything that can go wrong in a request: what the edge itself refuses
+/// (the request's shape, credentials, throttling), or what a use case answered.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// Malformed JSON, a bad query parameter, a bad cursor, an unknown sort field.
@@ -87,60 +52,18 @@ pub enum ApiError {
     /// No token, or an expired or invalid one, or wrong credentials.
     #[error("{0}")]
     Unauthenticated(String),
-    /// Authenticated, but the role may not do this.
-    #[error("{0}")]
-    Forbidden(String),
-    /// Absent, soft-deleted, or outside the caller's data scope.
-    #[error("the resource does not exist or is not visible to you")]
-    NotFound,
-    /// The state machine refused a command.
-    #[error("{detail}")]
-    InvalidTransition {
-        /// Why.
-        detail: String,
-        /// Fields that must be set first, if that is the reason.
-        errors: Vec<FieldError>,
-    },
-    /// A matching record already exists.
-    #[error("{detail}")]
-    Duplicate {
-        /// What matched.
-        detail: String,
-        /// The matching records.
-        ids: Vec<String>,
-    },
-    /// A unique value is taken, or the record changed concurrently.
-    #[error("{0}")]
-    Conflict(String),
-    /// `If-Match` named a version that is no longer current.
-    #[error("the resource has changed since version {0}; fetch it again")]
-    PreconditionFailed(i64),
     /// The body exceeds the limit.
     #[error("the request body exceeds {0} bytes")]
     PayloadTooLarge(usize),
     /// The body is not JSON.
     #[error("{0}")]
     UnsupportedMediaType(String),
-    /// Field validation failed.
-    #[error("{} invalid", pluralize_fields(.0.len()))]
-    Validation(Vec<FieldError>),
     /// Too many attempts; retry after this many seconds.
     #[error("too many attempts; retry in {0} seconds")]
     RateLimited(u64),
-    /// A bug or an unexpected database failure. The text goes to the log only.
-    #[error("internal error")]
-    Internal(String),
-    /// The database is unreachable or the pool is exhausted. The text goes to the log only.
-    #[error("the service is temporarily unavailable; retry shortly")]
-    Unavailable(String),
-}
-
-fn pluralize_fields(n: usize) -> String {
-    if n == 1 {
-        "1 field is".to_owned()
-    } else {
-        format!("{n} fields are")
-    }
+    /// A use case refused or failed.
+    #[error(transparent)]
+    App(#[from] AppError),
 }
 
 /// Seconds a client should wait after a 503.
@@ -208,32 +131,31 @@ impl ApiError {
         match self {
             ApiError::BadRequest(_) => BAD_REQUEST,
             ApiError::Unauthenticated(_) => UNAUTHENTICATED,
-            ApiError::Forbidden(_) => FORBIDDEN,
-            ApiError::NotFound => NOT_FOUND,
-            ApiError::InvalidTransition { .. } => INVALID_TRANSITION,
-            ApiError::Duplicate { .. } => DUPLICATE,
-            ApiError::Conflict(_) => CONFLICT,
-            ApiError::PreconditionFailed(_) => PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => VALIDATION,
             ApiError::RateLimited(_) => RATE_LIMITED,
-            ApiError::Internal(_) => INTERNAL,
-            ApiError::Unavailable(_) => UNAVAILABLE,
+            ApiError::App(e) => match e {
+                AppError::Forbidden(_) => FORBIDDEN,
+                AppError::NotFound => NOT_FOUND,
+                AppError::InvalidTransition { .. } => INVALID_TRANSITION,
+                AppError::Duplicate { .. } => DUPLICATE,
+                AppError::Conflict(_) => CONFLICT,
+                AppError::PreconditionFailed(_) => PRECONDITION_FAILED,
+                AppError::Validation(_) => VALIDATION,
+                AppError::Internal(_) => INTERNAL,
+                AppError::Unavailable(_) => UNAVAILABLE,
+            },
         }
-    }
-
-    /// A validation error on one field.
-    pub fn invalid_field(field: &str, code: &str, message: impl Into<String>) -> ApiError {
-        ApiError::Validation(vec![FieldError::new(field, code, message)])
     }
 
     /// The problem document for this error, stamped with the current request id.
     pub fn to_problem(&self) -> Problem {
         let ProblemType { code, status, title, .. } = self.problem_type();
         let (errors, duplicate_ids) = match self {
-            ApiError::Validation(errors) | ApiError::InvalidTransition { errors, .. } => (errors.clone(), Vec::new()),
-            ApiError::Duplicate { ids, .. } => (Vec::new(), ids.clone()),
+            ApiError::App(AppError::Validation(errors) | AppError::InvalidTransition { errors, .. }) => {
+                (errors.clone(), Vec::new())
+            }
+            ApiError::App(AppError::Duplicate { ids, .. }) => (Vec::new(), ids.clone()),
             _ => (Vec::new(), Vec::new()),
         };
         Problem {
@@ -256,10 +178,10 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         match self {
-            ApiError::Internal(detail) => {
+            ApiError::App(AppError::Internal(detail)) => {
                 log::error!("request_id={} internal error: {detail}", request_id::current().unwrap_or_default());
             }
-            ApiError::Unavailable(detail) => {
+            ApiError::App(AppError::Unavailable(detail)) => {
                 log::warn!("request_id={} database unavailable: {detail}", request_id::current().unwrap_or_default());
             }
             _ => {}
@@ -270,7 +192,7 @@ impl ResponseError for ApiError {
             ApiError::RateLimited(secs) => {
                 response.insert_header((header::RETRY_AFTER, secs.to_string()));
             }
-            ApiError::Unavailable(_) => {
+            ApiError::App(AppError::Unavailable(_)) => {
                 response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER_SECS.to_string()));
             }
             ApiError::Unauthenticated(_) => {
@@ -284,60 +206,31 @@ impl ResponseError for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        match e {
-            StoreError::NotFound => ApiError::NotFound,
-            StoreError::UniqueViolation(_) => ApiError::Conflict("a record with the same unique value exists".into()),
-            StoreError::ForeignKeyViolation(_) => ApiError::Conflict("a referenced record does not exist".into()),
-            StoreError::Unavailable(detail) => ApiError::Unavailable(detail),
-            StoreError::Other(detail) => ApiError::Internal(detail),
-        }
+        AppError::from(e).into()
     }
 }
 
-impl From<std::convert::Infallible> for ApiError {
-    fn from(e: std::convert::Infallible) -> Self {
-        match e {}
+impl From<salesops_persistence::DieselError> for ApiError {
+    fn from(e: salesops_persistence::DieselError) -> Self {
+        AppError::from(e).into()
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        AppError::from(e).into()
     }
 }
 
 impl From<validator::ValidationErrors> for ApiError {
-    fn from(errors: validator::ValidationErrors) -> Self {
-        let mut fields: Vec<FieldError> = errors
-            .field_errors()
-            .into_iter()
-            .flat_map(|(field, errs)| {
-                errs.iter().map(move |e| {
-                    let message = e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| default_message(e));
-                    FieldError::new(field.to_string(), e.code.to_string(), message)
-                })
-            })
-            .collect();
-        fields.sort_by(|a, b| a.field.cmp(&b.field));
-        ApiError::Validation(fields)
-    }
-}
-
-fn default_message(e: &validator::ValidationError) -> String {
-    let param = |name: &str| e.params.get(name).map(|v| v.to_string());
-    match e.code.as_ref() {
-        "length" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("must be {min} to {max} characters"),
-            (None, Some(max)) => format!("must be at most {max} characters"),
-            (Some(min), None) => format!("must be at least {min} characters"),
-            _ => "has the wrong length".into(),
-        },
-        "range" => match (param("min"), param("max")) {
-            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
-            _ => "is out of range".into(),
-        },
-        "email" => "not a valid email address".into(),
-        other => format!("is invalid ({other})"),
+    fn from(e: validator::ValidationErrors) -> Self {
+        AppError::from(e).into()
     }
 }
 
 /// The answer for paths no route matches.
 pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound)
+    Err(AppError::NotFound.into())
 }
 
 #[cfg(test)]
@@ -346,17 +239,19 @@ mod tests {
 
     #[test]
     fn every_error_maps_to_its_documented_status() {
-        assert_eq!(ApiError::NotFound.problem_type().status, StatusCode::NOT_FOUND);
-        assert_eq!(ApiError::PreconditionFailed(3).problem_type().code, "precondition_failed");
-        assert_eq!(ApiError::Validation(vec![]).problem_type().status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(ApiError::Unavailable("x".into()).problem_type().status, StatusCode::SERVICE_UNAVAILABLE);
+        let app = |e: AppError| ApiError::from(e).problem_type();
+        assert_eq!(app(AppError::NotFound).status, StatusCode::NOT_FOUND);
+        assert_eq!(app(AppError::PreconditionFailed(3)).code, "precondition_failed");
+        assert_eq!(app(AppError::Validation(vec![])).status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(app(AppError::Unavailable("x".into())).status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(ApiError::RateLimited(3).problem_type().status, StatusCode::TOO_MANY_REQUESTS);
     }
 
     #[test]
     fn internal_details_stay_out_of_the_problem() {
-        let p = ApiError::Internal("relation \"leads\" does not exist".into()).to_problem();
+        let p = ApiError::from(AppError::Internal("relation \"leads\" does not exist".into())).to_problem();
         assert!(!p.detail.contains("relation"));
-        let p = ApiError::from(StoreError::UniqueViolation("users_email_key".into())).to_problem();
+        let p = ApiError::from(AppError::from(StoreError::UniqueViolation("users_email_key".into()))).to_problem();
         assert!(!p.detail.contains("users_email_key"));
     }
 }

@@ -1,5 +1,6 @@
 //! Weak ETags carrying the record version, and `If-Match` preconditions.
 
+use crate::app::AppError;
 use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -55,9 +56,9 @@ pub struct IfMatch(pub Option<i64>);
 
 impl IfMatch {
     /// Refuse with 412 unless the current version is the demanded one.
-    pub fn check(self, current: i64) -> Result<(), ApiError> {
+    pub fn check(self, current: i64) -> Result<(), AppError> {
         match self.0 {
-            Some(wanted) if wanted != current => Err(ApiError::PreconditionFailed(current)),
+            Some(wanted) if wanted != current => Err(AppError::PreconditionFailed(current)),
             _ => Ok(()),
         }
     }

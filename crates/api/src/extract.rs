@@ -1,7 +1,8 @@
 //! Request-body extraction with one error envelope: media type (415), size (413),
 //! syntax (400), shape and field validation (422, with the field's path).
 
-use crate::error::{ApiError, FieldError};
+use crate::app::FieldError;
+use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
@@ -102,7 +103,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         if !inner.is_data() {
             return ApiError::BadRequest(format!("malformed JSON: {inner}"));
         }
-        ApiError::Validation(vec![field_error(&path, &inner.to_string())])
+        ApiError::from(field_error(&path, &inner.to_string()))
     })?;
     de.end().map_err(|e| ApiError::BadRequest(format!("malformed JSON: {e}")))?;
     Ok(value)
@@ -171,7 +172,9 @@ mod tests {
 
     fn validation_fields(e: ApiError) -> Vec<(String, String)> {
         match e {
-            ApiError::Validation(errors) => errors.into_iter().map(|f| (f.field, f.code)).collect(),
+            ApiError::App(crate::app::AppError::Validation(errors)) => {
+                errors.into_iter().map(|f| (f.field, f.code)).collect()
+            }
             other => panic!("expected validation, got {other:?}"),
         }
     }

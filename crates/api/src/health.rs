@@ -1,5 +1,6 @@
 //! Liveness and readiness probes.
 
+use crate::app::AppError;
 use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -15,6 +16,6 @@ pub async fn live() -> HttpResponse {
 /// The process can reach its database; 503 otherwise.
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    db::read(&state, |conn| salesops_persistence::ping(conn).map_err(|e| ApiError::Unavailable(e.to_string()))).await?;
+    db::read(&state, |conn| salesops_persistence::ping(conn).map_err(|e| AppError::Unavailable(e.to_string()))).await?;
     Ok(HttpResponse::Ok().json(json!({ "status": "ok", "database": "ok" })))
 }

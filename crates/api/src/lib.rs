@@ -6,6 +6,7 @@
 pub mod account_pools;
 pub mod accounts;
 pub mod activities;
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod config;
@@ -42,24 +43,42 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
+/// One resource as the app registers it: its routes, and the entity types it
+/// writes to the audit log. Adding a resource adds one entry to [`RESOURCES`].
+pub struct Resource {
+    /// Registers the resource's operations under `/api/v1`.
+    pub routes: fn(&mut utoipa_actix_web::service_config::ServiceConfig),
+    /// The entity types it audits, so that the audit log can check who may read a trail.
+    pub audited: &'static [app::entity::EntityType],
+}
+
+/// Every resource under `/api/v1`. Literal paths register before `{id}` paths within each resource.
+pub const RESOURCES: &[Resource] = &[
+    auth::RESOURCE,
+    org::departments::RESOURCE,
+    org::users::RESOURCE,
+    org::role_scopes::RESOURCE,
+    leads::RESOURCE,
+    accounts::RESOURCE,
+    contacts::RESOURCE,
+    account_pools::RESOURCE,
+    activities::RESOURCE,
+    pipeline::RESOURCE,
+    opportunities::RESOURCE,
+    reports::RESOURCE,
+    audit::RESOURCE,
+];
+
 /// Register every `/api/v1` operation. Both the app and the schema come from here, so they cannot drift.
 fn api_v1(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(auth::handlers::login)
-        .service(auth::handlers::refresh)
-        .service(auth::handlers::logout)
-        .service(auth::handlers::me)
-        .configure(org::departments::routes)
-        .configure(org::users::routes)
-        .configure(org::role_scopes::routes)
-        .configure(leads::routes)
-        .configure(accounts::routes)
-        .configure(contacts::routes)
-        .configure(account_pools::routes)
-        .configure(activities::routes)
-        .configure(pipeline::routes)
-        .configure(opportunities::routes)
-        .configure(reports::routes)
-        .service(audit::list_audit_events);
+    for resource in RESOURCES {
+        cfg.configure(resource.routes);
+    }
+}
+
+/// Every audited entity type, from [`RESOURCES`].
+fn entity_types() -> app::entity::EntityTypes {
+    app::entity::EntityTypes::new(RESOURCES.iter().flat_map(|r| r.audited.iter().copied()))
 }
 
 /// The OpenAPI document, as served and as committed in `openapi/openapi.json`.
@@ -99,8 +118,9 @@ pub fn build_app(
         .app_data(extract::BodyLimit(limit))
         .app_data(web::PayloadConfig::new(limit))
         .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::BadRequest(e.to_string()).into()))
-        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound.into()))
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::from(app::AppError::NotFound).into()))
         .app_data(web::Data::new(metrics::Metrics::default()))
+        .app_data(web::Data::new(entity_types()))
         // Before the /api/v1 scope, which would otherwise claim /api/v1/openapi.json and answer 404.
         .openapi_service(move |_| SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc))
         .service(scope("/api/v1").configure(api_v1))

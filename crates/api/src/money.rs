@@ -1,6 +1,6 @@
 //! The API's money type: integer minor units and an ISO 4217 code.
 
-use crate::error::ApiError;
+use crate::app::AppError;
 use salesops_domain::money::{is_amount_in_range, is_currency_code, MAX_AMOUNT};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -26,23 +26,23 @@ impl Money {
     /// Check a submitted amount: the currency must be an ISO 4217 code, the
     /// amount at most [`MAX_AMOUNT`] minor units either way (so reports never
     /// overflow) and, unless `allow_negative`, at least zero. Errors name `field`.
-    pub fn validate(&self, field: &str, allow_negative: bool) -> Result<(), ApiError> {
+    pub fn validate(&self, field: &str, allow_negative: bool) -> Result<(), AppError> {
         if !is_currency_code(&self.currency) {
-            return Err(ApiError::invalid_field(
+            return Err(AppError::invalid_field(
                 &format!("{field}.currency"),
                 "currency",
                 "not an ISO 4217 code (three upper-case letters, such as CNY)",
             ));
         }
         if !is_amount_in_range(self.amount) {
-            return Err(ApiError::invalid_field(
+            return Err(AppError::invalid_field(
                 &format!("{field}.amount"),
                 "range",
                 format!("must be at most {MAX_AMOUNT} minor units either way"),
             ));
         }
         if !allow_negative && self.amount < 0 {
-            return Err(ApiError::invalid_field(&format!("{field}.amount"), "range", "must not be negative"));
+            return Err(AppError::invalid_field(&format!("{field}.amount"), "range", "must not be negative"));
         }
         Ok(())
     }

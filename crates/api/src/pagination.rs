@@ -1,5 +1,6 @@
 //! List envelopes, limits and opaque cursors.
 
+use crate::app::AppResult;
 use crate::error::ApiError;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -58,8 +59,8 @@ pub fn page<R, T>(
     mut rows: Vec<R>,
     limit: i64,
     cursor_after: impl Fn(&R) -> String,
-    map: impl FnMut(R) -> Result<T, ApiError>,
-) -> Result<Page<T>, ApiError> {
+    map: impl FnMut(R) -> AppResult<T>,
+) -> AppResult<Page<T>> {
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = rows.last().filter(|_| more).map(cursor_after);
@@ -72,8 +73,8 @@ pub fn page_by_id<R, T>(
     rows: Vec<R>,
     limit: i64,
     id: impl Fn(&R) -> String,
-    map: impl FnMut(R) -> Result<T, ApiError>,
-) -> Result<Page<T>, ApiError> {
+    map: impl FnMut(R) -> AppResult<T>,
+) -> AppResult<Page<T>> {
     page(rows, limit, |r| encode_cursor(&IdCursor { after: id(r) }), map)
 }
 

@@ -1,6 +1,7 @@
 //! Field checks and clean-ups shared by the request bodies of every resource.
 
-use crate::error::{ApiError, FieldError};
+use crate::app::AppError;
+use crate::app::FieldError;
 use salesops_domain::contact_info;
 use validator::ValidationError;
 
@@ -28,7 +29,7 @@ pub fn tidy(field: Option<String>) -> Option<String> {
 
 /// Refuse a merge patch that sets to `null` fields which cannot be cleared: one
 /// 422 `required` error for each `(field, cleared)` pair whose flag is set.
-pub fn refuse_cleared(fields: &[(&str, bool)]) -> Result<(), ApiError> {
+pub fn refuse_cleared(fields: &[(&str, bool)]) -> Result<(), AppError> {
     let errors: Vec<FieldError> = fields
         .iter()
         .filter(|(_, cleared)| *cleared)
@@ -37,6 +38,6 @@ pub fn refuse_cleared(fields: &[(&str, bool)]) -> Result<(), ApiError> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(ApiError::Validation(errors))
+        Err(AppError::Validation(errors))
     }
 }

@@ -7,11 +7,15 @@
 
 use crate::account_pools::dto::{AssignAccount, ClaimAccount, ReleaseAccount};
 use crate::accounts::dto::Account;
-use crate::accounts::handlers::{blockers, ENTITY as ACCOUNT_ENTITY};
+use crate::accounts::handlers::blockers;
+use crate::accounts::ENTITY as ACCOUNT_ENTITY;
+use crate::app::permission::{AssignRecords, EditPipeline};
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::audit;
 use crate::auth::Caller;
 use crate::db;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::{OptionalJson, ValidJson};
@@ -26,15 +30,15 @@ use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, departments, opportunities, users, DbConnection};
 
-impl From<ClaimRefusal> for ApiError {
+impl From<ClaimRefusal> for AppError {
     fn from(e: ClaimRefusal) -> Self {
         let errors = vec![FieldError::new(e.limit.as_str(), "limit_reached", e.detail.clone())];
-        ApiError::InvalidTransition { detail: e.detail, errors }
+        AppError::InvalidTransition { detail: e.detail, errors }
     }
 }
 
-fn refused(detail: impl Into<String>) -> ApiError {
-    ApiError::InvalidTransition { detail: detail.into(), errors: Vec::new() }
+fn refused(detail: impl Into<String>) -> AppError {
+    AppError::InvalidTransition { detail: detail.into(), errors: Vec::new() }
 }
 
 /// What a command does, with what it carries.
@@ -55,19 +59,19 @@ impl Command {
 }
 
 /// Whether `department_id` lies in the subtree of the pool's department (always, for a pool without one).
-fn in_pool_department(conn: &mut DbConnection, pool: &PoolRow, department_id: Option<&str>) -> Result<bool, ApiError> {
+fn in_pool_department(conn: &mut DbConnection, pool: &PoolRow, department_id: Option<&str>) -> Result<bool, AppError> {
     let Some(root) = &pool.department_id else { return Ok(true) };
     let Some(department) = department_id else { return Ok(false) };
     Ok(departments::subtree_ids(conn, root)?.iter().any(|d| d == department))
 }
 
 /// The account's home pool; every account has one (the default when `pool_id` is unset).
-fn home_pool(conn: &mut DbConnection, account: &AccountRow) -> Result<PoolRow, ApiError> {
-    account_pools::home_of(conn, account)?.ok_or_else(|| ApiError::Internal("no default account pool".into()))
+fn home_pool(conn: &mut DbConnection, account: &AccountRow) -> Result<PoolRow, AppError> {
+    account_pools::home_of(conn, account)?.ok_or_else(|| AppError::Internal("no default account pool".into()))
 }
 
 /// Refuse a claim that breaks one of the pool's limits, naming it.
-fn check_limits(conn: &mut DbConnection, pool: &PoolRow, account_id: &str, caller_id: &str) -> Result<(), ApiError> {
+fn check_limits(conn: &mut DbConnection, pool: &PoolRow, account_id: &str, caller_id: &str) -> Result<(), AppError> {
     let rules = pool.rules();
     let now = clock::now();
     let claims_today = match rules.max_claims_per_rep_per_day {
@@ -92,7 +96,7 @@ fn refuse_open_opportunities(
     conn: &mut DbConnection,
     visibility: &Visibility,
     account_id: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let open = opportunities::open_for_account(conn, account_id)?;
     if open.is_empty() {
         return Ok(());
@@ -103,7 +107,7 @@ fn refuse_open_opportunities(
         .map(|o| FieldError::new("opportunity_id", "open", o.id.clone()))
         .collect();
     let owners = open.into_iter().map(|o| (o.id, Some(o.owner_id)));
-    Err(ApiError::InvalidTransition {
+    Err(AppError::InvalidTransition {
         detail: format!(
             "the account has {}; close or transfer them before releasing it",
             blockers(owners, visibility, "open opportunity", "open opportunities")
@@ -119,9 +123,9 @@ async fn run(
     if_match: IfMatch,
     command: Command,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "change who owns accounts")?;
+    caller.require::<EditPipeline>("change who owns accounts")?;
     if matches!(command, Command::Assign(_)) {
-        caller.require(caller.role.can_assign(), "assign accounts")?;
+        caller.require::<AssignRecords>("assign accounts")?;
     }
     let account = db::write(&state, move |conn| {
         accounts::lock(conn, &id)?;
@@ -132,7 +136,7 @@ async fn run(
         let visibility = caller.visibility(conn)?;
         // An account owned outside the caller's scope is not found, even by a
         // claim that lost a race to it: its existence is not theirs to learn.
-        let row = accounts::find_visible(conn, &id, &visibility)?.ok_or(ApiError::NotFound)?;
+        let row = accounts::find_visible(conn, &id, &visibility)?.ok_or(AppError::NotFound)?;
         if_match.check(row.version)?;
         let now = clock::now();
         let mut after = row.clone();
@@ -142,7 +146,7 @@ async fn run(
                     return Err(refused("the account is already in a pool"));
                 };
                 if owner != caller.id() && !caller.role.can_assign() {
-                    return Err(ApiError::Forbidden(
+                    return Err(AppError::Forbidden(
                         "only the owner, or a manager over them, may release this account".into(),
                     ));
                 }
@@ -150,9 +154,9 @@ async fn run(
                 let pool_id = target.as_deref().unwrap_or(&home.id);
                 // Locked so a concurrent delete cannot leave the account homed in a deleted pool.
                 let pool = account_pools::lock_live(conn, pool_id)?
-                    .ok_or_else(|| ApiError::invalid_field("pool_id", "unknown", "no customer pool with this id"))?;
+                    .ok_or_else(|| AppError::invalid_field("pool_id", "unknown", "no customer pool with this id"))?;
                 if pool.id != home.id && !caller.role.can_assign() {
-                    return Err(ApiError::Forbidden(
+                    return Err(AppError::Forbidden(
                         "only managers and admins release an account into a pool other than its home pool".into(),
                     ));
                 }
@@ -169,7 +173,7 @@ async fn run(
                 if !caller.role.can_administer()
                     && !in_pool_department(conn, &pool, caller.user.department_id.as_deref())?
                 {
-                    return Err(ApiError::Forbidden(
+                    return Err(AppError::Forbidden(
                         "only members of the pool's department (or a department under it) may claim from it".into(),
                     ));
                 }
@@ -186,7 +190,7 @@ async fn run(
                 check_assignable(conn, &visibility, owner)?;
                 let department = users::find(conn, owner)?.and_then(|u| u.department_id);
                 if !in_pool_department(conn, &pool, department.as_deref())? {
-                    return Err(ApiError::invalid_field(
+                    return Err(AppError::invalid_field(
                         "owner_id",
                         "outside_pool_department",
                         "the user is not in the pool's department or a department under it",
@@ -200,7 +204,7 @@ async fn run(
         after.pool_id = Some(pool.id.clone());
         let reason = command.reason();
         let account: Account =
-            audit::save_versioned(conn, &caller, ACCOUNT_ENTITY, reason.as_str(), &row, after.clone(), ApiError::from)?;
+            audit::save_versioned(conn, &caller, ACCOUNT_ENTITY, reason.as_str(), &row, after.clone(), AppError::from)?;
         let mut history =
             OwnerChangeRow::new(&row.id, row.owner_id.as_deref(), after.owner_id.as_deref(), reason, Some(caller.id()));
         history.pool_id = Some(pool.id);

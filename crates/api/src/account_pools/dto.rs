@@ -1,7 +1,7 @@
 //! The customer pool's JSON shapes: the pool, its create body and merge patch,
 //! the account commands' bodies and answer, and the recall job's reports.
 
-use crate::error::ApiError;
+use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
 use chrono::{DateTime, Utc};
@@ -216,7 +216,7 @@ pub struct AccountPoolPatch {
 
 impl AccountPoolPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
-    pub fn apply(self, mut to: CreateAccountPool) -> Result<CreateAccountPool, ApiError> {
+    pub fn apply(self, mut to: CreateAccountPool) -> Result<CreateAccountPool, AppError> {
         let cleared = [
             ("name", matches!(self.name, Some(None))),
             ("is_default", matches!(self.is_default, Some(None))),
@@ -226,10 +226,10 @@ impl AccountPoolPatch {
         let refusals: Vec<_> = cleared
             .into_iter()
             .filter(|(_, is_cleared)| *is_cleared)
-            .map(|(field, _)| crate::error::FieldError::new(field, "required", "cannot be cleared"))
+            .map(|(field, _)| crate::app::FieldError::new(field, "required", "cannot be cleared"))
             .collect();
         if !refusals.is_empty() {
-            return Err(ApiError::Validation(refusals));
+            return Err(AppError::Validation(refusals));
         }
         if let Some(Some(v)) = self.name {
             to.name = v.trim().to_owned();
@@ -360,7 +360,7 @@ mod tests {
             CreateAccountPool::from_row(&PoolRow { max_claims_per_rep_per_day: Some(3), ..PoolRow::new("A", None) });
         let patch: AccountPoolPatch =
             serde_json::from_str(r#"{"name": null, "warn_days_before_recall": null}"#).unwrap();
-        assert!(matches!(patch.apply(base.clone()), Err(ApiError::Validation(e)) if e.len() == 2));
+        assert!(matches!(patch.apply(base.clone()), Err(AppError::Validation(e)) if e.len() == 2));
         let patch: AccountPoolPatch = serde_json::from_str(r#"{"max_claims_per_rep_per_day": null}"#).unwrap();
         assert_eq!(patch.apply(base).unwrap().max_claims_per_rep_per_day, None);
     }

@@ -1,7 +1,12 @@
 //! `/account-pools`: reading pools (everyone signed in) and configuring them (admins).
 
+use super::ENTITY;
 use crate::account_pools::dto::{AccountPool, AccountPoolPatch, CreateAccountPool};
+use crate::app::permission::Administer;
+use crate::app::Actor;
+use crate::app::AppError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
@@ -19,14 +24,11 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
-/// The entity type pools are audited under.
-pub const ENTITY: &str = "account_pool";
-
-fn name_taken() -> ApiError {
-    ApiError::invalid_field("name", "taken", "another pool has this name (deleted pools keep theirs)")
+fn name_taken() -> AppError {
+    AppError::invalid_field("name", "taken", "another pool has this name (deleted pools keep theirs)")
 }
 
-fn map_unique(e: StoreError) -> ApiError {
+fn map_unique(e: StoreError) -> AppError {
     if e.is_unique_violation_on("name") {
         name_taken()
     } else {
@@ -35,12 +37,12 @@ fn map_unique(e: StoreError) -> ApiError {
 }
 
 /// Load a live pool or answer 404.
-pub fn load(conn: &mut DbConnection, id: &str) -> Result<PoolRow, ApiError> {
-    account_pools::find(conn, id)?.ok_or(ApiError::NotFound)
+pub fn load(conn: &mut DbConnection, id: &str) -> Result<PoolRow, AppError> {
+    account_pools::find(conn, id)?.ok_or(AppError::NotFound)
 }
 
 /// Check what a pool write needs from other rows: a free name and an existing department.
-fn check_references(conn: &mut DbConnection, input: &CreateAccountPool, id: Option<&str>) -> Result<(), ApiError> {
+fn check_references(conn: &mut DbConnection, input: &CreateAccountPool, id: Option<&str>) -> Result<(), AppError> {
     if account_pools::name_taken(conn, &input.name, id)? {
         return Err(name_taken());
     }
@@ -51,7 +53,7 @@ fn check_references(conn: &mut DbConnection, input: &CreateAccountPool, id: Opti
 }
 
 /// When `pool` became the default, the previous default stops being it.
-fn demote_other_defaults(conn: &mut DbConnection, caller: &Caller, pool: &PoolRow) -> Result<(), ApiError> {
+fn demote_other_defaults(conn: &mut DbConnection, caller: &Actor, pool: &PoolRow) -> Result<(), AppError> {
     if !pool.is_default {
         return Ok(());
     }
@@ -148,10 +150,9 @@ pub async fn get_account_pool(
 #[post("/account-pools")]
 pub async fn create_account_pool(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     body: ValidJson<CreateAccountPool>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("configure customer pools")?;
     let input = body.0;
     let pool = db::write(&state, move |conn| {
         account_pools::lock_all(conn)?;
@@ -196,12 +197,11 @@ pub async fn create_account_pool(
 #[patch("/account-pools/{id}")]
 pub async fn update_account_pool(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<AccountPoolPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("configure customer pools")?;
     let id = id.into_inner();
     let patch = body.0;
     let pool = db::write(&state, move |conn| {
@@ -212,7 +212,7 @@ pub async fn update_account_pool(
         let input = patch.apply(CreateAccountPool::from_row(&row))?;
         input.validate()?;
         if row.is_default && !input.is_default {
-            return Err(ApiError::invalid_field(
+            return Err(AppError::invalid_field(
                 "is_default",
                 "invalid_value",
                 "there must be a default pool; make another pool the default instead",
@@ -250,11 +250,10 @@ pub async fn update_account_pool(
 #[delete("/account-pools/{id}")]
 pub async fn delete_account_pool(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("configure customer pools")?;
     let id = id.into_inner();
     db::write(&state, move |conn| {
         account_pools::lock_all(conn)?;
@@ -262,14 +261,14 @@ pub async fn delete_account_pool(
         let row = load(conn, &id)?;
         if_match.check(row.version)?;
         if row.is_default {
-            return Err(ApiError::InvalidTransition {
+            return Err(AppError::InvalidTransition {
                 detail: "the default pool cannot be deleted; make another pool the default first".into(),
                 errors: Vec::new(),
             });
         }
         let held = account_pools::account_count(conn, &row.id)?;
         if held > 0 {
-            return Err(ApiError::InvalidTransition {
+            return Err(AppError::InvalidTransition {
                 detail: format!("the pool is the home of {held} account(s); move them to another pool first"),
                 errors: Vec::new(),
             });

@@ -11,6 +11,14 @@ pub mod handlers;
 pub mod recall;
 pub mod schedule;
 
+use crate::app::entity::EntityType;
+
+/// The entity type pools are audited under.
+pub const ENTITY: EntityType = EntityType::admins_only("account_pool");
+
+/// The resource as the app registers it.
+pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTITY] };
+
 /// Register the pool routes and the account commands. Literal paths come before `{id}`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::list_account_pools)

@@ -13,8 +13,11 @@
 use crate::account_pools::dto::{DueCursor, RecallReport, RecalledAccount, UpcomingRecall};
 use crate::account_pools::handlers::load;
 use crate::accounts::dto::Account;
-use crate::accounts::handlers::ENTITY as ACCOUNT_ENTITY;
-use crate::audit::{self, snapshot, Actor};
+use crate::accounts::ENTITY as ACCOUNT_ENTITY;
+use crate::app::permission::Administer;
+use crate::app::AppError;
+use crate::audit::{self, snapshot, Author};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
@@ -51,8 +54,8 @@ pub fn recall_pool(
     conn: &mut DbConnection,
     pool_id: &str,
     now: NaiveDateTime,
-    actor: Actor<'_>,
-) -> Result<Vec<RecalledAccount>, ApiError> {
+    actor: Author<'_>,
+) -> Result<Vec<RecalledAccount>, AppError> {
     write_transaction(conn, |conn| {
         if !account_pools::try_lock_recall(conn, pool_id)? {
             log::info!("recall of pool {pool_id} skipped: another runner has it");
@@ -81,18 +84,10 @@ pub fn recall_pool(
             history.occurred_at = now;
             account_owner_changes::insert(conn, &history)?;
             let after =
-                accounts::find_visible_including_deleted(conn, &row.id, &Visibility::All)?.ok_or(ApiError::NotFound)?;
+                accounts::find_visible_including_deleted(conn, &row.id, &Visibility::All)?.ok_or(AppError::NotFound)?;
             let before = snapshot(&Account::try_from(row.clone())?);
             let after = snapshot(&Account::try_from(after)?);
-            audit::record_as(
-                conn,
-                actor,
-                OwnerChangeReason::Recall.as_str(),
-                ACCOUNT_ENTITY,
-                &row.id,
-                &before,
-                &after,
-            )?;
+            audit::record(conn, actor, OwnerChangeReason::Recall.as_str(), ACCOUNT_ENTITY, &row.id, &before, &after)?;
             recalled.push(RecalledAccount { account_id: row.id, previous_owner_id: owner, rule: due.rule, reason });
         }
         Ok(recalled)
@@ -101,14 +96,15 @@ pub fn recall_pool(
 
 /// Run the recall job over every live pool now, for the scheduler: the
 /// accounts recalled, by pool. A failing pool is logged and the others still run.
-pub async fn recall_all(state: &AppState) -> Result<usize, ApiError> {
+pub async fn recall_all(state: &AppState) -> Result<usize, AppError> {
     let mut pool_ids = Vec::new();
     let mut after: Option<String> = None;
     loop {
         let page_after = after.clone();
-        let page =
-            db::read(state, move |conn| Ok(account_pools::list(conn, page_after.as_deref(), pagination::MAX_LIMIT)?))
-                .await?;
+        let page = db::read_for_job(state, move |conn| {
+            Ok(account_pools::list(conn, page_after.as_deref(), pagination::MAX_LIMIT)?)
+        })
+        .await?;
         let done = (page.len() as i64) < pagination::MAX_LIMIT;
         after = page.last().map(|p| p.id.clone());
         pool_ids.extend(page.into_iter().map(|p| p.id));
@@ -119,7 +115,7 @@ pub async fn recall_all(state: &AppState) -> Result<usize, ApiError> {
     let mut total = 0;
     for pool_id in pool_ids {
         let id = pool_id.clone();
-        match db::read(state, move |conn| recall_pool(conn, &id, clock::now(), Actor::default())).await {
+        match db::read_for_job(state, move |conn| recall_pool(conn, &id, clock::now(), Author::SYSTEM)).await {
             Ok(recalled) => {
                 for r in &recalled {
                     log::info!(
@@ -156,16 +152,11 @@ pub async fn recall_all(state: &AppState) -> Result<usize, ApiError> {
 #[post("/account-pools/{id}/recall")]
 pub async fn recall_account_pool(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("run the recall job")?;
     let id = id.into_inner();
-    let recalled = db::read(&state, move |conn| {
-        let actor = Actor { id: Some(caller.id()), request_id: caller.request_id.as_deref() };
-        recall_pool(conn, &id, clock::now(), actor)
-    })
-    .await?;
+    let recalled = db::read(&state, move |conn| recall_pool(conn, &id, clock::now(), Author::from(&caller))).await?;
     Ok(HttpResponse::Ok().json(RecallReport { recalled }))
 }
 

@@ -1,8 +1,13 @@
 //! Account ownership: `transfer`, and the owner history every ownership change appends to.
 
 use crate::accounts::dto::{Account, OwnerChange, TransferAccount};
-use crate::accounts::handlers::{load_visible, map_unique, ENTITY};
+use crate::accounts::handlers::{load_visible, map_unique};
+use crate::accounts::ENTITY;
+use crate::app::permission::AssignRecords;
+use crate::app::Actor;
+use crate::app::AppError;
 use crate::audit;
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
@@ -29,15 +34,15 @@ use utoipa::IntoParams;
 /// may see, and a partial move would split the account's pipeline silently.
 fn move_open_opportunities(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     visibility: &Visibility,
     account_id: &str,
     new_owner: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let open = opportunities::open_for_account(conn, account_id)?;
     let hidden = open.iter().filter(|o| !visibility.allows(Some(&o.owner_id))).count();
     if hidden > 0 {
-        return Err(ApiError::InvalidTransition {
+        return Err(AppError::InvalidTransition {
             detail: format!(
                 "{hidden} open opportunit{} of this account belong{} to owners outside your scope; \
                  transfer without include_open_opportunities or ask someone who can see them",
@@ -87,12 +92,11 @@ fn move_open_opportunities(
 #[post("/accounts/{id}/transfer")]
 pub async fn transfer_account(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<AssignRecords>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<TransferAccount>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline() && caller.role.can_assign(), "transfer accounts")?;
     let id = id.into_inner();
     let input = body.0;
     let account = db::write(&state, move |conn| {

@@ -1,8 +1,8 @@
 //! The account's JSON shapes: the record, its create body, its merge patch,
 //! the transfer body, owner history, and the duplicate check body.
 
+use crate::app::AppError;
 use crate::db::stored;
-use crate::error::ApiError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
 use crate::validation::{not_blank, refuse_cleared, tidy};
@@ -79,9 +79,9 @@ pub struct Account {
 }
 
 impl TryFrom<AccountRow> for Account {
-    type Error = ApiError;
+    type Error = AppError;
 
-    fn try_from(r: AccountRow) -> Result<Self, ApiError> {
+    fn try_from(r: AccountRow) -> Result<Self, AppError> {
         Ok(Account {
             tier: stored(&r.tier, "account tier")?,
             lifecycle: stored(&r.lifecycle, "account lifecycle")?,
@@ -219,7 +219,7 @@ impl CreateAccount {
     }
 
     /// The editable fields of a stored account, to apply a patch to.
-    pub fn from_row(r: &AccountRow) -> Result<CreateAccount, ApiError> {
+    pub fn from_row(r: &AccountRow) -> Result<CreateAccount, AppError> {
         Ok(CreateAccount {
             name: r.name.clone(),
             uscc: r.uscc.clone(),
@@ -307,7 +307,7 @@ pub struct AccountPatch {
 
 impl AccountPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
-    pub fn apply(self, mut to: CreateAccount) -> Result<CreateAccount, ApiError> {
+    pub fn apply(self, mut to: CreateAccount) -> Result<CreateAccount, AppError> {
         refuse_cleared(&[
             ("lifecycle", matches!(self.lifecycle, Some(None))),
             ("name", matches!(self.name, Some(None))),
@@ -389,9 +389,9 @@ pub struct OwnerChange {
 }
 
 impl TryFrom<OwnerChangeRow> for OwnerChange {
-    type Error = ApiError;
+    type Error = AppError;
 
-    fn try_from(r: OwnerChangeRow) -> Result<Self, ApiError> {
+    fn try_from(r: OwnerChangeRow) -> Result<Self, AppError> {
         Ok(OwnerChange {
             reason: stored(&r.reason, "owner change reason")?,
             id: r.id,

@@ -1,12 +1,18 @@
 //! Creating, reading, patching and deleting accounts, and the account duplicate check.
 
+use super::ENTITY;
 use crate::accounts::dto::{Account, AccountDuplicateCheck, AccountPatch, CreateAccount};
+use crate::app::permission::{AssignRecords, EditPipeline};
+use crate::app::Actor;
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::contacts::dto::Contact;
 use crate::db;
 use crate::duplicates::{self, DuplicateCheckResult};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
@@ -25,15 +31,12 @@ use salesops_persistence::scope::Visibility;
 use salesops_persistence::{account_pools, clock, contacts, opportunities, DbConnection, StoreError};
 use validator::Validate;
 
-/// The entity type accounts are audited under.
-pub const ENTITY: &str = "account";
-
-impl From<AccountRuleError> for ApiError {
+impl From<AccountRuleError> for AppError {
     fn from(e: AccountRuleError) -> Self {
         match e {
-            AccountRuleError::ParentCycle => ApiError::invalid_field("parent_account_id", "cycle", e.to_string()),
+            AccountRuleError::ParentCycle => AppError::invalid_field("parent_account_id", "cycle", e.to_string()),
             AccountRuleError::InPool | AccountRuleError::SameOwner => {
-                ApiError::InvalidTransition { detail: e.to_string(), errors: Vec::new() }
+                AppError::InvalidTransition { detail: e.to_string(), errors: Vec::new() }
             }
         }
     }
@@ -42,15 +45,15 @@ impl From<AccountRuleError> for ApiError {
 /// Load a live account the caller can see, taking its row lock first when `for_update`.
 pub fn load_visible(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
     for_update: bool,
-) -> Result<(AccountRow, Visibility), ApiError> {
+) -> Result<(AccountRow, Visibility), AppError> {
     if for_update {
         accounts::lock(conn, id)?;
     }
     let visibility = caller.visibility(conn)?;
-    let row = accounts::find_visible(conn, id, &visibility)?.ok_or(ApiError::NotFound)?;
+    let row = accounts::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
     Ok((row, visibility))
 }
 
@@ -81,11 +84,11 @@ pub fn blockers(
 
 /// Report a taken `external_id` as a field error, a USCC taken by a
 /// concurrent writer as a duplicate; other storage errors as usual.
-pub fn map_unique(e: StoreError) -> ApiError {
+pub fn map_unique(e: StoreError) -> AppError {
     if e.is_unique_violation_on("external_id") {
-        ApiError::Validation(vec![FieldError::new("external_id", "taken", "another account has this external_id")])
+        AppError::Validation(vec![FieldError::new("external_id", "taken", "another account has this external_id")])
     } else if e.is_unique_violation_on("uscc") {
-        ApiError::Duplicate { detail: "another account has this uscc".into(), ids: Vec::new() }
+        AppError::Duplicate { detail: "another account has this uscc".into(), ids: Vec::new() }
     } else {
         e.into()
     }
@@ -93,7 +96,7 @@ pub fn map_unique(e: StoreError) -> ApiError {
 
 /// Refuse an account whose USCC another live account has (never overridable),
 /// or whose normalised name another live account has (unless `allow_duplicate`).
-fn refuse_duplicates(conn: &mut DbConnection, row: &AccountRow, allow_duplicate: bool) -> Result<(), ApiError> {
+fn refuse_duplicates(conn: &mut DbConnection, row: &AccountRow, allow_duplicate: bool) -> Result<(), AppError> {
     let probe = Probe { company: Some(row.name_normalized.clone()), uscc: row.uscc.clone(), ..Probe::default() };
     let hits = duplicates::find(conn, &probe, &[DuplicateEntity::Account], Some(&row.id))?;
     let (same_uscc, same_name): (Vec<Hit>, Vec<Hit>) =
@@ -112,7 +115,7 @@ fn check_parent_account(
     visibility: &Visibility,
     account_id: &str,
     parent_id: &str,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     if accounts::find_visible(conn, parent_id, visibility)?.is_none() {
         return Err(FieldError::unknown("parent_account_id", "live account").into());
     }
@@ -124,17 +127,17 @@ fn check_parent_account(
 /// then [`insert_owned_account`]. `POST /accounts` runs it.
 pub fn insert_account(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     input: &CreateAccount,
     allow_duplicate: bool,
-) -> Result<Account, ApiError> {
+) -> Result<Account, AppError> {
     let owner = initial_owner(input.owner_id.as_deref(), input.to_pool, caller.id(), caller.role.can_assign())
         .map_err(|e| match e {
             NewOwnerError::PoolWithOwner => {
-                ApiError::invalid_field("owner_id", "conflict", "an account sent to its pool has no owner")
+                AppError::invalid_field("owner_id", "conflict", "an account sent to its pool has no owner")
             }
             NewOwnerError::NotAllowed => {
-                ApiError::Forbidden("only managers and admins create accounts for others or into a pool".into())
+                AppError::Forbidden("only managers and admins create accounts for others or into a pool".into())
             }
         })?;
     if let Some(owner) = owner.as_deref().filter(|o| *o != caller.id()) {
@@ -151,24 +154,24 @@ pub fn insert_account(
 /// conversion run it.
 pub fn insert_owned_account(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     input: &CreateAccount,
     owner: Option<&str>,
     allow_duplicate: bool,
     history_detail: Option<String>,
-) -> Result<Account, ApiError> {
+) -> Result<Account, AppError> {
     // The pool is locked so a concurrent delete cannot leave the account homed in a deleted pool.
     let default_pool = account_pools::lock_default(conn)?.map(|p| p.id);
     let pool_id = match input.pool_id.as_deref() {
         Some(pool) if account_pools::lock_live(conn, pool)?.is_some() => {
             if default_pool.as_deref() != Some(pool) && !caller.role.can_assign() {
-                return Err(ApiError::Forbidden(
+                return Err(AppError::Forbidden(
                     "only managers and admins home a new account in a pool other than the default".into(),
                 ));
             }
             Some(pool.to_owned())
         }
-        Some(_) => return Err(ApiError::invalid_field("pool_id", "unknown", "no pool with this id")),
+        Some(_) => return Err(AppError::invalid_field("pool_id", "unknown", "no pool with this id")),
         None => default_pool,
     };
     let mut row = AccountRow::new(&input.name, owner, pool_id.as_deref(), Some(caller.id()));
@@ -214,11 +217,10 @@ pub fn insert_owned_account(
 #[post("/accounts")]
 pub async fn create_account(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     query: web::Query<DuplicateOverride>,
     body: ValidJson<CreateAccount>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "create accounts")?;
     let input = body.0;
     let allow_duplicate = query.allow_duplicate;
     let account = db::write(&state, move |conn| insert_account(conn, &caller, &input, allow_duplicate)).await?;
@@ -277,13 +279,12 @@ pub async fn get_account(
 #[patch("/accounts/{id}")]
 pub async fn update_account(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
     query: web::Query<DuplicateOverride>,
     body: ValidJson<AccountPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "edit accounts")?;
     let id = id.into_inner();
     let allow_duplicate = query.allow_duplicate;
     let patch = body.0;
@@ -334,29 +335,28 @@ pub async fn update_account(
 #[delete("/accounts/{id}")]
 pub async fn delete_account(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "delete accounts")?;
     let id = id.into_inner();
     db::write(&state, move |conn| {
         let (row, visibility) = load_visible(conn, &caller, &id, true)?;
         if row.owner_id.is_none() {
-            caller.require(caller.role.can_assign(), "delete pool accounts")?;
+            caller.require::<AssignRecords>("delete pool accounts")?;
         }
         if_match.check(row.version)?;
         let open = opportunities::open_for_account(conn, &row.id)?;
         if !open.is_empty() {
             let owners = open.into_iter().map(|o| (o.id, Some(o.owner_id)));
-            return Err(ApiError::Conflict(format!(
+            return Err(AppError::Conflict(format!(
                 "the account has {}; close or move them first",
                 blockers(owners, &visibility, "open opportunity", "open opportunities")
             )));
         }
         let children = accounts::live_children(conn, &row.id)?;
         if !children.is_empty() {
-            return Err(ApiError::Conflict(format!(
+            return Err(AppError::Conflict(format!(
                 "the account has {}; delete or re-parent them first",
                 blockers(children, &visibility, "live subsidiary", "live subsidiaries")
             )));
@@ -369,11 +369,11 @@ pub async fn delete_account(
             audit::save_versioned::<_, Contact>(
                 conn,
                 &caller,
-                crate::contacts::handlers::ENTITY,
+                crate::contacts::ENTITY,
                 "delete",
                 &contact,
                 gone,
-                ApiError::from,
+                AppError::from,
             )?;
         }
         let mut after = row.clone();
@@ -411,7 +411,9 @@ pub async fn check_account_duplicates(
         uscc: check.uscc.map(|u| u.trim().to_uppercase()).filter(|u| !u.is_empty()),
     };
     if probe.is_empty() {
-        return Err(ApiError::invalid_field("(body)", "required", "give at least one of name, uscc, email, phone"));
+        return Err(
+            AppError::invalid_field("(body)", "required", "give at least one of name, uscc, email, phone").into()
+        );
     }
     let all = [DuplicateEntity::Lead, DuplicateEntity::Account, DuplicateEntity::Contact];
     let result = db::read(&state, move |conn| duplicates::check(conn, &caller, &probe, &all, "name")).await?;

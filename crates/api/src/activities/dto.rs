@@ -1,7 +1,8 @@
 //! The activity's JSON shapes: the record, its create body and its merge patch.
 
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::db::stored;
-use crate::error::{ApiError, FieldError};
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -88,9 +89,9 @@ fn location_of(r: &ActivityRow) -> Option<Location> {
 }
 
 impl TryFrom<ActivityRow> for Activity {
-    type Error = ApiError;
+    type Error = AppError;
 
-    fn try_from(r: ActivityRow) -> Result<Self, ApiError> {
+    fn try_from(r: ActivityRow) -> Result<Self, AppError> {
         Ok(Activity {
             kind: stored(&r.kind, "activity kind")?,
             location: location_of(&r),

@@ -4,12 +4,18 @@
 //! changed or deleted only by its owner, or by a manager or admin whose scope
 //! covers the owner.
 
+use super::ENTITY;
 use crate::activities::dto::{rule_errors, stored_location, write_location, Activity, ActivityPatch, CreateActivity};
 use crate::activities::links::{self, RequestedLinks};
+use crate::app::permission::{AssignRecords, EditPipeline};
+use crate::app::Actor;
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db::{self, stored};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
@@ -24,31 +30,28 @@ use salesops_persistence::activities::{self, ActivityRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, DbConnection};
 
-/// The entity type activities are audited under.
-pub const ENTITY: &str = "activity";
-
 /// Load a live activity the caller can see, taking its row lock first when `for_update`.
 fn load_visible(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
     for_update: bool,
-) -> Result<(ActivityRow, Visibility), ApiError> {
+) -> Result<(ActivityRow, Visibility), AppError> {
     if for_update {
         activities::lock(conn, id)?;
     }
     let visibility = caller.visibility(conn)?;
-    let row = activities::find_visible(conn, id, &visibility)?.ok_or(ApiError::NotFound)?;
+    let row = activities::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
     Ok((row, visibility))
 }
 
 /// Only the owner, or a manager or admin whose scope covers the owner, changes an activity.
 /// Seeing it through a linked record is not enough.
-fn require_editor(caller: &Caller, visibility: &Visibility, row: &ActivityRow) -> Result<(), ApiError> {
+fn require_editor(caller: &Actor, visibility: &Visibility, row: &ActivityRow) -> Result<(), AppError> {
     if row.owner_id == caller.id() || (caller.role.can_assign() && visibility.allows(Some(&row.owner_id))) {
         Ok(())
     } else {
-        Err(ApiError::Forbidden("only the activity's owner, or a manager over them, may change it".into()))
+        Err(AppError::Forbidden("only the activity's owner, or a manager over them, may change it".into()))
     }
 }
 
@@ -78,20 +81,19 @@ fn require_editor(caller: &Caller, visibility: &Visibility, row: &ActivityRow) -
 #[post("/activities")]
 pub async fn create_activity(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     body: ValidJson<CreateActivity>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "log activities")?;
     let input = body.0;
     let now = clock::now();
     let occurred_at = input.occurred_at.map(to_stored).unwrap_or(now);
     let errors = rule_errors(input.kind, input.location.as_ref(), occurred_at, now);
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        return Err(AppError::Validation(errors).into());
     }
     let owner = input.owner_id.clone().unwrap_or_else(|| caller.id().to_owned());
     if owner != caller.id() {
-        caller.require(caller.role.can_assign(), "log activities for others")?;
+        caller.require::<AssignRecords>("log activities for others")?;
     }
     let requested = RequestedLinks {
         lead_id: input.lead_id.clone(),
@@ -174,12 +176,11 @@ pub async fn get_activity(
 #[patch("/activities/{id}")]
 pub async fn update_activity(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<ActivityPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "change activities")?;
     let id = id.into_inner();
     let patch = body.0;
     let activity = db::write(&state, move |conn| {
@@ -190,7 +191,7 @@ pub async fn update_activity(
         let moved_later = after.occurred_at > row.occurred_at;
         let new_follow_up = after.next_follow_up_at.filter(|_| after.next_follow_up_at != row.next_follow_up_at);
         let activity: Activity =
-            audit::save_versioned(conn, &caller, ENTITY, "update", &row, after.clone(), ApiError::from)?;
+            audit::save_versioned(conn, &caller, ENTITY, "update", &row, after.clone(), AppError::from)?;
         if moved_later || new_follow_up.is_some() {
             links::propagate(conn, &caller, &visibility, &after, new_follow_up)?;
         }
@@ -201,7 +202,7 @@ pub async fn update_activity(
 }
 
 /// The row after a patch, checked by the same rules as a new activity.
-fn apply_patch(row: &ActivityRow, patch: ActivityPatch) -> Result<ActivityRow, ApiError> {
+fn apply_patch(row: &ActivityRow, patch: ActivityPatch) -> Result<ActivityRow, AppError> {
     let kind: ActivityKind = stored(&row.kind, "activity kind")?;
     let mut errors = Vec::new();
     let mut after = row.clone();
@@ -235,7 +236,7 @@ fn apply_patch(row: &ActivityRow, patch: ActivityPatch) -> Result<ActivityRow, A
     let check_date = if after.occurred_at != row.occurred_at { after.occurred_at } else { clock::now() };
     errors.extend(rule_errors(kind, location.as_ref(), check_date, clock::now()));
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        return Err(AppError::Validation(errors).into());
     }
     write_location(&mut after, location);
     Ok(after)
@@ -259,11 +260,10 @@ fn apply_patch(row: &ActivityRow, patch: ActivityPatch) -> Result<ActivityRow, A
 #[delete("/activities/{id}")]
 pub async fn delete_activity(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "delete activities")?;
     let id = id.into_inner();
     db::write(&state, move |conn| {
         let (row, visibility) = load_visible(conn, &caller, &id, true)?;
@@ -271,7 +271,7 @@ pub async fn delete_activity(
         if_match.check(row.version)?;
         let mut after = row.clone();
         after.deleted_at = Some(clock::now());
-        audit::save_versioned::<_, Activity>(conn, &caller, ENTITY, "delete", &row, after, ApiError::from).map(|_| ())
+        audit::save_versioned::<_, Activity>(conn, &caller, ENTITY, "delete", &row, after, AppError::from).map(|_| ())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -13,12 +13,14 @@
 //! belong to, when the caller may see it, so the account's timeline and
 //! `last_activity_at` include it.
 
+use crate::app::Actor;
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::audit;
-use crate::auth::Caller;
 use crate::db::stored;
-use crate::error::{ApiError, FieldError};
 use crate::leads::dto::Lead;
-use crate::leads::handlers::{map_unique, ENTITY as LEAD};
+use crate::leads::handlers::map_unique;
+use crate::leads::ENTITY as LEAD;
 use crate::time::to_utc;
 use chrono::NaiveDateTime;
 use salesops_domain::activity::{self, Links};
@@ -61,9 +63,9 @@ pub fn resolve(
     conn: &mut DbConnection,
     visibility: &Visibility,
     requested: RequestedLinks,
-) -> Result<RequestedLinks, ApiError> {
+) -> Result<RequestedLinks, AppError> {
     activity::check_links(requested.present())
-        .map_err(|e| ApiError::invalid_field(e.field(), e.code(), e.to_string()))?;
+        .map_err(|e| AppError::invalid_field(e.field(), e.code(), e.to_string()))?;
     let mut errors = Vec::new();
     if let Some(id) = &requested.lead_id {
         if leads::find_visible(conn, id, visibility)?.is_none() {
@@ -105,7 +107,7 @@ pub fn resolve(
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        return Err(AppError::Validation(errors));
     }
     Ok(RequestedLinks { account_id, ..requested })
 }
@@ -119,11 +121,11 @@ pub fn resolve(
 /// for a rep on someone else's lead.
 pub fn propagate(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     visibility: &Visibility,
     row: &ActivityRow,
     follow_up: Option<NaiveDateTime>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     // Lock order: lead, account, contact, opportunity, as lead conversion takes them.
     if let Some(lead_id) = &row.lead_id {
         leads::lock(conn, lead_id)?;
@@ -148,9 +150,9 @@ pub fn propagate(
         }
     }
     let touched = [
-        (Touched::Account, "account", &row.account_id),
-        (Touched::Contact, "contact", &row.contact_id),
-        (Touched::Opportunity, "opportunity", &row.opportunity_id),
+        (Touched::Account, crate::accounts::ENTITY, &row.account_id),
+        (Touched::Contact, crate::contacts::ENTITY, &row.contact_id),
+        (Touched::Opportunity, crate::opportunities::ENTITY, &row.opportunity_id),
     ];
     for (kind, entity, id) in touched {
         let Some(id) = id else { continue };

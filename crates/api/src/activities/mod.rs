@@ -5,6 +5,16 @@ pub mod handlers;
 pub mod links;
 pub mod listing;
 
+use crate::app::entity::EntityType;
+
+/// Activities in the audit log; whoever sees one in their data scope may read its trail, deleted or not.
+pub const ENTITY: EntityType = EntityType::scoped("activity", |conn, visibility, id| {
+    Ok(salesops_persistence::activities::find_visible_including_deleted(conn, id, visibility)?.is_some())
+});
+
+/// The resource as the app registers it.
+pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTITY] };
+
 /// Register the activity routes.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::create_activity)

@@ -1,5 +1,8 @@
 //! The authenticated caller, extracted from the bearer token and checked against the database.
 
+use crate::app::permission::Permission;
+use crate::app::{Actor, AppError};
+use crate::audit::Author;
 use crate::auth::jwt::Claims;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -9,55 +12,78 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
 use salesops_domain::org::{DataScope, Role};
-use salesops_persistence::scope::{self, Viewer, Visibility};
 use salesops_persistence::users::UserRow;
 use salesops_persistence::{role_scopes, tokens, users, DbConnection};
+use std::marker::PhantomData;
+use std::ops::Deref;
 
 /// Who is calling: an active user with a valid, unrevoked access token.
+/// It dereferences to the [`Actor`] that use cases take.
 #[derive(Debug, Clone)]
 pub struct Caller {
+    /// The acting user, with the role and data scope in force now.
+    pub actor: Actor,
     /// The user, as stored now (not as when the token was issued).
     pub user: UserRow,
-    /// The user's role.
-    pub role: Role,
-    /// The data scope in force for that role.
-    pub scope: DataScope,
     /// The verified token's claims.
     pub claims: Claims,
-    /// The request's id, carried into audit events written off the async thread.
-    pub request_id: Option<String>,
 }
 
-impl Caller {
-    /// The caller's id.
-    pub fn id(&self) -> &str {
-        &self.user.id
-    }
+impl Deref for Caller {
+    type Target = Actor;
 
-    /// Refuse with 403 unless `allowed`.
-    pub fn require(&self, allowed: bool, action: &str) -> Result<(), ApiError> {
-        if allowed {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!("the {} role may not {action}", self.role)))
-        }
+    fn deref(&self) -> &Actor {
+        &self.actor
     }
+}
 
-    /// Refuse with 403 unless the caller administers the organisation.
-    pub fn require_admin(&self, action: &str) -> Result<(), ApiError> {
-        self.require(self.role.can_administer(), action)
+impl<'a> From<&'a Caller> for Author<'a> {
+    fn from(caller: &'a Caller) -> Self {
+        Author::from(&caller.actor)
     }
+}
 
-    /// Resolve whose records the caller may see.
-    pub fn visibility(&self, conn: &mut DbConnection) -> Result<Visibility, ApiError> {
-        let viewer =
-            Viewer { user_id: &self.user.id, department_id: self.user.department_id.as_deref(), scope: self.scope };
-        Ok(scope::resolve(conn, viewer)?)
+/// A caller whose role holds permission `P`; anyone else is refused with 403
+/// before the handler runs. Each endpoint states its permission once, in its
+/// signature, and the use case it calls does not check it again.
+#[derive(Debug, Clone)]
+pub struct Authorized<P: Permission> {
+    caller: Caller,
+    permission: PhantomData<P>,
+}
+
+impl<P: Permission> Deref for Authorized<P> {
+    type Target = Caller;
+
+    fn deref(&self) -> &Caller {
+        &self.caller
+    }
+}
+
+impl<'a, P: Permission> From<&'a Authorized<P>> for Author<'a> {
+    fn from(caller: &'a Authorized<P>) -> Self {
+        Author::from(&caller.caller.actor)
+    }
+}
+
+impl<P: Permission> FromRequest for Authorized<P> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let caller = Caller::from_request(req, payload);
+        Box::pin(async move {
+            let caller = caller.await?;
+            if !P::allows(caller.role) {
+                return Err(AppError::Forbidden(format!("the {} role may not {}", caller.role, P::ACTION)).into());
+            }
+            Ok(Authorized { caller, permission: PhantomData })
+        })
     }
 }
 
 /// The scope in force for a role: the admin's setting, else the domain default.
-pub fn effective_scope(conn: &mut DbConnection, role: Role) -> Result<DataScope, ApiError> {
+pub fn effective_scope(conn: &mut DbConnection, role: Role) -> Result<DataScope, AppError> {
     Ok(role_scopes::find(conn, role.as_str())?.and_then(|s| s.parse().ok()).unwrap_or_else(|| role.default_scope()))
 }
 
@@ -83,14 +109,15 @@ impl FromRequest for Caller {
         let token = bearer_token(req);
         let request_id = request_id::current();
         Box::pin(async move {
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let state = state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
             let claims = state.jwt.verify(&token?)?;
             let jti = claims.jti.clone();
             let sub = claims.sub.clone();
-            let (user, role, scope) = db::read(&state, move |conn| {
+            let (user, role, scope) = db::read_with(&state, move |conn| {
                 let rejected = || ApiError::Unauthenticated("the access token is no longer valid".into());
-                let user = users::find(conn, &sub)?.filter(|u| u.active).ok_or_else(rejected)?;
-                if tokens::is_access_revoked(conn, &jti)? {
+                let user =
+                    users::find(conn, &sub).map_err(AppError::from)?.filter(|u| u.active).ok_or_else(rejected)?;
+                if tokens::is_access_revoked(conn, &jti).map_err(AppError::from)? {
                     return Err(rejected());
                 }
                 let role: Role = db::stored(&user.role, "role")?;
@@ -98,7 +125,9 @@ impl FromRequest for Caller {
                 Ok((user, role, scope))
             })
             .await?;
-            Ok(Caller { user, role, scope, claims, request_id })
+            let actor =
+                Actor { id: user.id.clone(), role, scope, department_id: user.department_id.clone(), request_id };
+            Ok(Caller { actor, user, claims })
         })
     }
 }

@@ -152,7 +152,7 @@ pub async fn login(state: web::Data<AppState>, body: ValidJson<LoginRequest>) ->
         lockout: Duration::seconds(i64::try_from(state.settings.login_lockout.as_secs()).unwrap_or(300)),
     };
     // Each step commits on its own: a failure must be counted even though the request fails.
-    let pair = db::read(&state, move |conn| {
+    let pair = db::read_with(&state, move |conn| {
         let now = clock::now();
         throttle::ensure_not_locked(conn, &email, now)?;
         let user = users::find_by_email(conn, &email)?;
@@ -195,7 +195,7 @@ pub async fn login(state: web::Data<AppState>, body: ValidJson<LoginRequest>) ->
 pub async fn refresh(state: web::Data<AppState>, body: ValidJson<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let hash = hash_token(&body.0.refresh_token);
     let st = state.get_ref().clone();
-    let pair = db::read(&state, move |conn| {
+    let pair = db::read_with(&state, move |conn| {
         let now = clock::now();
         let invalid = || ApiError::Unauthenticated("the refresh token is not valid".into());
         let row = tokens::find_refresh(conn, &hash)?.ok_or_else(invalid)?;

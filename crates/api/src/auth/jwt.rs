@@ -1,5 +1,6 @@
 //! HS256 access tokens with the algorithm pinned.
 
+use crate::app::AppError;
 use crate::config::Settings;
 use crate::error::ApiError;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -71,7 +72,7 @@ impl JwtKeys {
             jti: uuid::Uuid::now_v7().to_string(),
         };
         let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .map_err(|e| ApiError::Internal(format!("token signing failed: {e}")))?;
+            .map_err(|e| ApiError::from(AppError::Internal(format!("token signing failed: {e}"))))?;
         Ok((token, claims))
     }
 

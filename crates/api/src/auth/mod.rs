@@ -6,7 +6,14 @@ pub mod jwt;
 pub mod password;
 pub mod throttle;
 
-pub use caller::Caller;
+pub use caller::{Authorized, Caller};
+
+/// The resource as the app registers it: log in, refresh, log out, and who am I.
+pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[] };
+
+fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(handlers::login).service(handlers::refresh).service(handlers::logout).service(handlers::me);
+}
 
 /// `bytes` random bytes from the operating system, base64url-encoded: refresh
 /// tokens, generated secrets and passwords.

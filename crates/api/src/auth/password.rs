@@ -1,5 +1,6 @@
 //! argon2id password hashing.
 
+use crate::app::AppError;
 use crate::error::ApiError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -11,7 +12,7 @@ pub fn hash(password: &str) -> Result<String, ApiError> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| ApiError::Internal(format!("password hashing failed: {e}")))
+        .map_err(|e| ApiError::from(AppError::Internal(format!("password hashing failed: {e}"))))
 }
 
 /// Whether `password` matches the stored PHC string. A malformed hash never matches.

@@ -1,6 +1,6 @@
 //! The contact's JSON shapes: the record, its create body and its merge patch.
 
-use crate::error::ApiError;
+use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
 use crate::validation::{plausible_phone, refuse_cleared, tidy};
@@ -197,7 +197,7 @@ pub struct ContactPatch {
 
 impl ContactPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
-    pub fn apply(self, mut to: CreateContact) -> Result<CreateContact, ApiError> {
+    pub fn apply(self, mut to: CreateContact) -> Result<CreateContact, AppError> {
         refuse_cleared(&[
             ("is_primary", matches!(self.is_primary, Some(None))),
             ("name", matches!(self.name, Some(None))),

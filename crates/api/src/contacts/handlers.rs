@@ -4,11 +4,17 @@
 //! who is primary take the account's row lock first, then the contact's, so
 //! two of them on one account run one after the other.
 
+use super::ENTITY;
+use crate::app::permission::EditPipeline;
+use crate::app::Actor;
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::contacts::dto::{Contact, ContactPatch, CreateContact};
 use crate::db;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
@@ -22,31 +28,28 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
-/// The entity type contacts are audited under.
-pub const ENTITY: &str = "contact";
-
 /// Load a live contact the caller can see. For an update, take the row locks
 /// of its account and then of the contact first, and read it again under them.
 pub fn load_visible(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
     for_update: bool,
-) -> Result<ContactRow, ApiError> {
+) -> Result<ContactRow, AppError> {
     let visibility = caller.visibility(conn)?;
-    let row = contacts::find_visible(conn, id, &visibility)?.ok_or(ApiError::NotFound)?;
+    let row = contacts::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
     if !for_update {
         return Ok(row);
     }
     accounts::lock(conn, &row.account_id)?;
     contacts::lock(conn, id)?;
-    contacts::find_visible(conn, id, &visibility)?.ok_or(ApiError::NotFound)
+    contacts::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)
 }
 
 /// Report a taken `external_id` as a field error; other storage errors as usual.
-pub fn map_unique(e: StoreError) -> ApiError {
+pub fn map_unique(e: StoreError) -> AppError {
     if e.is_unique_violation_on("external_id") {
-        ApiError::Validation(vec![FieldError::new("external_id", "taken", "another contact has this external_id")])
+        AppError::Validation(vec![FieldError::new("external_id", "taken", "another contact has this external_id")])
     } else {
         e.into()
     }
@@ -54,7 +57,7 @@ pub fn map_unique(e: StoreError) -> ApiError {
 
 /// Make the account's current primary contact, other than `except_id`, no
 /// longer primary (audited), so another can take its place. The caller holds the account's row lock.
-fn demote_primary(conn: &mut DbConnection, caller: &Caller, account_id: &str, except_id: &str) -> Result<(), ApiError> {
+fn demote_primary(conn: &mut DbConnection, caller: &Actor, account_id: &str, except_id: &str) -> Result<(), AppError> {
     let current = contacts::live_primary(conn, account_id)?.filter(|c| c.id != except_id);
     if let Some(current) = current {
         contacts::lock(conn, &current.id)?;
@@ -68,7 +71,7 @@ fn demote_primary(conn: &mut DbConnection, caller: &Caller, account_id: &str, ex
 /// Create a contact inside the caller's write transaction: check the account
 /// is visible, settle who is primary (under the account's row lock), insert
 /// it and write its audit event. `POST /contacts` runs it; so can lead conversion.
-pub fn insert_contact(conn: &mut DbConnection, caller: &Caller, input: &CreateContact) -> Result<Contact, ApiError> {
+pub fn insert_contact(conn: &mut DbConnection, caller: &Actor, input: &CreateContact) -> Result<Contact, AppError> {
     accounts::lock(conn, &input.account_id)?;
     let visibility = caller.visibility(conn)?;
     if accounts::find_visible(conn, &input.account_id, &visibility)?.is_none() {
@@ -107,10 +110,9 @@ pub fn insert_contact(conn: &mut DbConnection, caller: &Caller, input: &CreateCo
 #[post("/contacts")]
 pub async fn create_contact(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     body: ValidJson<CreateContact>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "create contacts")?;
     let input = body.0;
     let contact = db::write(&state, move |conn| insert_contact(conn, &caller, &input)).await?;
     let mut created = HttpResponse::Created();
@@ -214,12 +216,11 @@ pub async fn list_contacts(
 #[patch("/contacts/{id}")]
 pub async fn update_contact(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<ContactPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "edit contacts")?;
     let id = id.into_inner();
     let patch = body.0;
     let contact = db::write(&state, move |conn| {
@@ -260,11 +261,10 @@ pub async fn update_contact(
 #[delete("/contacts/{id}")]
 pub async fn delete_contact(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "delete contacts")?;
     let id = id.into_inner();
     db::write(&state, move |conn| {
         let row = load_visible(conn, &caller, &id, true)?;

@@ -3,6 +3,16 @@
 pub mod dto;
 pub mod handlers;
 
+use crate::app::entity::EntityType;
+
+/// Contacts in the audit log; whoever sees one in their data scope may read its trail, deleted or not.
+pub const ENTITY: EntityType = EntityType::scoped("contact", |conn, visibility, id| {
+    Ok(salesops_persistence::contacts::find_visible_including_deleted(conn, id, visibility)?.is_some())
+});
+
+/// The resource as the app registers it.
+pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTITY] };
+
 /// Register the contact routes.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::create_contact)

@@ -4,26 +4,30 @@
 //! writes the lead and its audit event in one transaction. A refused
 //! transition is 409 `invalid_transition` and changes nothing.
 
+use crate::app::permission::{AssignRecords, EditPipeline};
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::audit;
 use crate::auth::Caller;
 use crate::db;
 use crate::db::stored;
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
 use crate::leads::dto::{AssignLead, DisqualifyLead, Lead};
-use crate::leads::handlers::{load_visible, map_unique, ENTITY};
+use crate::leads::handlers::{load_visible, map_unique};
+use crate::leads::ENTITY;
 use crate::org::users::check_assignable;
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
 use salesops_domain::lead::{self, LeadCommand, LeadStatus, QualificationFacts, TransitionError};
 use salesops_persistence::leads;
 
-impl From<TransitionError> for ApiError {
+impl From<TransitionError> for AppError {
     fn from(e: TransitionError) -> Self {
         if e == TransitionError::NotOwner {
-            return ApiError::Forbidden(e.to_string());
+            return AppError::Forbidden(e.to_string());
         }
         let errors = match &e {
             TransitionError::MissingFields { fields, .. } => {
@@ -31,7 +35,7 @@ impl From<TransitionError> for ApiError {
             }
             _ => Vec::new(),
         };
-        ApiError::InvalidTransition { detail: e.to_string(), errors }
+        AppError::InvalidTransition { detail: e.to_string(), errors }
     }
 }
 
@@ -50,14 +54,14 @@ async fn run(
     command: LeadCommand,
     input: Input,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "change leads")?;
+    caller.require::<EditPipeline>("change leads")?;
     if command == LeadCommand::Assign {
-        caller.require(caller.role.can_assign(), "assign leads")?;
+        caller.require::<AssignRecords>("assign leads")?;
     }
     let lead = db::write(&state, move |conn| {
         let (row, visibility) = match load_visible(conn, &caller, &id, true) {
             // A pool lead someone else just claimed is out of the loser's scope; say why rather than 404.
-            Err(ApiError::NotFound) if command == LeadCommand::Claim && leads::exists_live(conn, &id)? => {
+            Err(AppError::NotFound) if command == LeadCommand::Claim && leads::exists_live(conn, &id)? => {
                 return Err(TransitionError::Ownership("the lead already has an owner").into());
             }
             other => other?,
@@ -75,13 +79,13 @@ async fn run(
                 after.owner_id = None;
             }
             LeadCommand::Assign => {
-                let Input::Owner(owner) = input else { return Err(ApiError::Internal("assign without owner".into())) };
+                let Input::Owner(owner) = input else { return Err(AppError::Internal("assign without owner".into())) };
                 lead::check_assign(status, row.owner_id.as_deref(), &owner)?;
                 check_assignable(conn, &visibility, &owner)?;
                 after.owner_id = Some(owner);
             }
             LeadCommand::Convert => {
-                return Err(ApiError::Internal("convert runs through its own handler".into()));
+                return Err(AppError::Internal("convert runs through its own handler".into()));
             }
             LeadCommand::Start | LeadCommand::Qualify | LeadCommand::Disqualify | LeadCommand::Reopen => {
                 lead::check_worker(row.owner_id.as_deref(), caller.id(), caller.role.can_assign())?;

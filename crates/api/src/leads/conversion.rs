@@ -24,16 +24,21 @@
 
 use crate::accounts::dto::CreateAccount;
 use crate::accounts::handlers::insert_owned_account;
+use crate::app::permission::EditPipeline;
+use crate::app::Actor;
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::audit;
-use crate::auth::Caller;
+use crate::auth::Authorized;
 use crate::contacts::dto::CreateContact;
 use crate::contacts::handlers::insert_contact;
 use crate::db::{self, stored};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::{etag, IfMatch};
 use crate::extract::{trimmed, trimmed_opt, OptionalJson};
 use crate::leads::dto::Lead;
-use crate::leads::handlers::{load_visible, map_unique, ENTITY};
+use crate::leads::handlers::{load_visible, map_unique};
+use crate::leads::ENTITY;
 use crate::opportunities::{self, dto::AmountInput, dto::CreateOpportunity};
 use crate::state::AppState;
 use actix_web::http::header;
@@ -115,9 +120,9 @@ pub struct LeadConversion {
 }
 
 /// Name every field error of a nested body part under `prefix`, e.g. `opportunity.amount`.
-fn nested(prefix: &str, e: ApiError) -> ApiError {
+fn nested(prefix: &str, e: AppError) -> AppError {
     match e {
-        ApiError::Validation(errors) => ApiError::Validation(
+        AppError::Validation(errors) => AppError::Validation(
             errors.into_iter().map(|f| FieldError { field: format!("{prefix}.{}", f.field), ..f }).collect(),
         ),
         other => other,
@@ -126,7 +131,7 @@ fn nested(prefix: &str, e: ApiError) -> ApiError {
 
 /// A new account from the lead: its company (else the person's name), industry and region;
 /// owned by `owner`, governed by the default pool; with its owner-history `create` row.
-fn create_account(conn: &mut DbConnection, caller: &Caller, lead: &LeadRow, owner: &str) -> Result<String, ApiError> {
+fn create_account(conn: &mut DbConnection, caller: &Actor, lead: &LeadRow, owner: &str) -> Result<String, AppError> {
     let mut input = CreateAccount::named(lead.company.as_deref().unwrap_or(&lead.name));
     input.industry = lead.industry.clone();
     input.region = lead.region.clone();
@@ -137,10 +142,10 @@ fn create_account(conn: &mut DbConnection, caller: &Caller, lead: &LeadRow, owne
 /// A new contact at `account_id` from the lead's person; primary when it is the account's first live contact.
 fn create_contact(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     lead: &LeadRow,
     account_id: &str,
-) -> Result<String, ApiError> {
+) -> Result<String, AppError> {
     let input = CreateContact {
         account_id: account_id.to_owned(),
         name: lead.name.clone(),
@@ -184,12 +189,11 @@ fn create_contact(
 #[post("/leads/{id}/convert")]
 pub async fn convert_lead(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: OptionalJson<ConvertLead>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "convert leads")?;
     let id = id.into_inner();
     let input = body.0;
     let base_currency = state.settings.base_currency.clone();
@@ -210,7 +214,7 @@ pub async fn convert_lead(
             phone: row.phone.as_deref(),
         };
         let converted = lead::next_status(status, LeadCommand::Convert, facts)?;
-        let owner = row.owner_id.clone().ok_or_else(|| ApiError::Internal("owned lead without owner".into()))?;
+        let owner = row.owner_id.clone().ok_or_else(|| AppError::Internal("owned lead without owner".into()))?;
 
         let given_contact = match &input.contact_id {
             Some(contact) => Some(

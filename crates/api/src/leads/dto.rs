@@ -1,7 +1,7 @@
 //! The lead's JSON shapes: the record, its create body, its merge patch, and command bodies.
 
+use crate::app::AppError;
 use crate::db::stored;
-use crate::error::ApiError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::{to_stored, to_utc};
 use crate::validation::{not_blank, plausible_phone, refuse_cleared, tidy};
@@ -89,9 +89,9 @@ pub struct Lead {
 }
 
 impl TryFrom<LeadRow> for Lead {
-    type Error = ApiError;
+    type Error = AppError;
 
-    fn try_from(r: LeadRow) -> Result<Self, ApiError> {
+    fn try_from(r: LeadRow) -> Result<Self, AppError> {
         Ok(Lead {
             source: stored(&r.source, "lead source")?,
             status: stored(&r.status, "lead status")?,
@@ -207,7 +207,7 @@ impl CreateLead {
     }
 
     /// The editable fields of a stored lead, to apply a patch to.
-    pub fn from_row(r: &LeadRow) -> Result<CreateLead, ApiError> {
+    pub fn from_row(r: &LeadRow) -> Result<CreateLead, AppError> {
         Ok(CreateLead {
             name: r.name.clone(),
             company: r.company.clone(),
@@ -304,7 +304,7 @@ pub struct LeadPatch {
 
 impl LeadPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
-    pub fn apply(self, mut to: CreateLead) -> Result<CreateLead, ApiError> {
+    pub fn apply(self, mut to: CreateLead) -> Result<CreateLead, AppError> {
         refuse_cleared(&[
             ("name", matches!(self.name, Some(None))),
             ("source", matches!(self.source, Some(None))),

@@ -1,10 +1,16 @@
 //! Creating, reading, patching and deleting leads, and the duplicate check.
 
+use super::ENTITY;
+use crate::app::permission::{AssignRecords, EditPipeline};
+use crate::app::Actor;
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db;
 use crate::duplicates::{self, DuplicateCheckResult};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
@@ -23,35 +29,32 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use validator::Validate;
 
-/// The entity type leads are audited under.
-pub const ENTITY: &str = "lead";
-
 /// Load a live lead the caller can see, taking its row lock first when `for_update`.
 pub fn load_visible(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
     for_update: bool,
-) -> Result<(LeadRow, Visibility), ApiError> {
+) -> Result<(LeadRow, Visibility), AppError> {
     if for_update {
         leads::lock(conn, id)?;
     }
     let visibility = caller.visibility(conn)?;
-    let row = leads::find_visible(conn, id, &visibility)?.ok_or(ApiError::NotFound)?;
+    let row = leads::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
     Ok((row, visibility))
 }
 
 /// Report a taken `external_id` as a field error; other storage errors as usual.
-pub fn map_unique(e: StoreError) -> ApiError {
+pub fn map_unique(e: StoreError) -> AppError {
     if e.is_unique_violation_on("external_id") {
-        ApiError::Validation(vec![FieldError::new("external_id", "taken", "another lead has this external_id")])
+        AppError::Validation(vec![FieldError::new("external_id", "taken", "another lead has this external_id")])
     } else {
         e.into()
     }
 }
 
 /// Refuse with 409 `duplicate` when an open lead or a contact shares the email or phone.
-fn refuse_duplicates(conn: &mut DbConnection, input: &CreateLead, exclude_id: Option<&str>) -> Result<(), ApiError> {
+fn refuse_duplicates(conn: &mut DbConnection, input: &CreateLead, exclude_id: Option<&str>) -> Result<(), AppError> {
     let probe = Probe {
         email: input.email.as_deref().and_then(normalize_email),
         phone: input.phone.as_deref().and_then(normalize_phone),
@@ -90,17 +93,16 @@ pub struct DuplicateOverride {
 #[post("/leads")]
 pub async fn create_lead(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     query: web::Query<DuplicateOverride>,
     body: ValidJson<CreateLead>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "create leads")?;
     // Trimmed while deserializing and validated by the extractor.
     let input = body.0;
     let owner = lead::initial_owner(input.owner_id.as_deref(), input.to_pool, caller.id(), caller.role.can_assign())
         .map_err(|e| match e {
-            NewOwnerError::PoolWithOwner => ApiError::invalid_field("owner_id", "conflict", e.to_string()),
-            NewOwnerError::NotAllowed => ApiError::Forbidden(e.to_string()),
+            NewOwnerError::PoolWithOwner => AppError::invalid_field("owner_id", "conflict", e.to_string()),
+            NewOwnerError::NotAllowed => AppError::Forbidden(e.to_string()),
         })?;
     let allow_duplicate = query.allow_duplicate;
     let lead = db::write(&state, move |conn| {
@@ -173,13 +175,12 @@ pub async fn get_lead(
 #[patch("/leads/{id}")]
 pub async fn update_lead(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
     query: web::Query<DuplicateOverride>,
     body: ValidJson<LeadPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "edit leads")?;
     let id = id.into_inner();
     let allow_duplicate = query.allow_duplicate;
     let patch = body.0;
@@ -219,16 +220,15 @@ pub async fn update_lead(
 #[delete("/leads/{id}")]
 pub async fn delete_lead(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "delete leads")?;
     let id = id.into_inner();
     db::write(&state, move |conn| {
         let (row, _) = load_visible(conn, &caller, &id, true)?;
         if row.owner_id.is_none() {
-            caller.require(caller.role.can_assign(), "delete pool leads")?;
+            caller.require::<AssignRecords>("delete pool leads")?;
         }
         if_match.check(row.version)?;
         let mut after = row.clone();
@@ -265,7 +265,7 @@ pub async fn check_lead_duplicates(
         uscc: None,
     };
     if probe.is_empty() {
-        return Err(ApiError::invalid_field("(body)", "required", "give at least one of email, phone, company"));
+        return Err(AppError::invalid_field("(body)", "required", "give at least one of email, phone, company").into());
     }
     let all = [DuplicateEntity::Lead, DuplicateEntity::Account, DuplicateEntity::Contact];
     let result = db::read(&state, move |conn| duplicates::check(conn, &caller, &probe, &all, "company")).await?;

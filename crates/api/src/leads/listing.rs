@@ -150,7 +150,7 @@ pub async fn list_leads(
         q: crate::validation::tidy(q.q),
     };
     let with_count = q.count;
-    let page = db::read(&state, move |conn| {
+    let page = db::read_with(&state, move |conn| -> Result<_, ApiError> {
         let visibility = caller.visibility(conn)?;
         let rows = leads::list(conn, &filter, &visibility, &sort, keyset.as_ref(), limit + 1)
             .map_err(|_| ApiError::BadRequest("the cursor is not valid; start again without one".into()))??;

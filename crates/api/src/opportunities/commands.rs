@@ -7,7 +7,10 @@
 //! fields are 422 `validation`, one error per field; neither changes anything.
 
 use crate::accounts::dto::Account;
-use crate::accounts::handlers::ENTITY as ACCOUNT_ENTITY;
+use crate::accounts::ENTITY as ACCOUNT_ENTITY;
+use crate::app::permission::{AssignRecords, EditPipeline};
+use crate::app::Actor;
+use crate::app::AppError;
 use crate::audit;
 use crate::auth::Caller;
 use crate::db::{self, stored};
@@ -34,9 +37,9 @@ use salesops_persistence::opportunities::OpportunityRow;
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, pipeline, DbConnection};
 
-impl From<PipelineError> for ApiError {
+impl From<PipelineError> for AppError {
     fn from(e: PipelineError) -> Self {
-        ApiError::InvalidTransition { detail: e.to_string(), errors: Vec::new() }
+        AppError::InvalidTransition { detail: e.to_string(), errors: Vec::new() }
     }
 }
 
@@ -79,13 +82,13 @@ fn record_close(after: &mut OpportunityRow, closed: ClosedState, at: NaiveDateTi
 
 /// The stage a closed opportunity goes back to when none is named: the one it was
 /// in before it closed, which must still be an active open stage.
-fn stage_before_close(conn: &mut DbConnection, row: &OpportunityRow) -> Result<Stage, ApiError> {
+fn stage_before_close(conn: &mut DbConnection, row: &OpportunityRow) -> Result<Stage, AppError> {
     let closing = [OpportunityAction::Win, OpportunityAction::Lose, OpportunityAction::Abandon].map(|a| a.as_str());
     let previous = pipeline::last_stage_change(conn, &row.id, &closing)?
         .and_then(|change| change.from_stage)
         .unwrap_or_else(|| row.stage.clone());
     stages::active_open(conn, &previous, "stage").map_err(|_| {
-        ApiError::invalid_field(
+        AppError::invalid_field(
             "stage",
             "required",
             format!("the stage it closed from, `{previous}`, is no longer an active open stage; name one"),
@@ -98,7 +101,7 @@ fn apply(
     conn: &mut DbConnection,
     row: &OpportunityRow,
     command: Command,
-) -> Result<(OpportunityRow, Option<Vec<String>>), ApiError> {
+) -> Result<(OpportunityRow, Option<Vec<String>>), AppError> {
     let status: OpportunityStatus = stored(&row.status, "opportunity status")?;
     let mut competitor_ids: Vec<String> = competitors_of(conn, &row.id)?.into_iter().map(|c| c.id).collect();
     let mut competitors_changed = false;
@@ -111,9 +114,9 @@ fn apply(
             let stage = match stages::find_for_entry(conn, &key)? {
                 Some(stage) if stage.active => stage,
                 Some(_) => {
-                    return Err(ApiError::invalid_field("stage", "inactive", format!("stage `{key}` is not active")))
+                    return Err(AppError::invalid_field("stage", "inactive", format!("stage `{key}` is not active")))
                 }
-                None => return Err(ApiError::invalid_field("stage", "unknown", format!("no stage `{key}`"))),
+                None => return Err(AppError::invalid_field("stage", "unknown", format!("no stage `{key}`"))),
             };
             check_move(status, &row.stage, &stage.key, stage.kind)?;
             enter(&mut after, &stage);
@@ -132,7 +135,7 @@ fn apply(
             match pipeline::find_loss_reason(conn, &body.loss_reason)? {
                 Some(reason) if reason.active => {}
                 _ => {
-                    return Err(ApiError::invalid_field(
+                    return Err(AppError::invalid_field(
                         "loss_reason",
                         "unknown",
                         "not an active code from /loss-reasons",
@@ -194,10 +197,10 @@ fn apply(
 /// ([`lifecycle_after_win`]). Audited as `opportunity_won`; nothing to do if the account is gone.
 fn record_win_on_account(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     account_id: &str,
     at: NaiveDateTime,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let Some(before) = accounts::find_visible(conn, account_id, &Visibility::All)? else {
         return Ok(());
     };
@@ -212,7 +215,7 @@ fn record_win_on_account(
         "opportunity_won",
         &before,
         after,
-        ApiError::from,
+        AppError::from,
     )?;
     Ok(())
 }
@@ -222,14 +225,14 @@ fn record_win_on_account(
 /// so that concurrent writers cannot deadlock. The opportunity is read unlocked to learn
 /// its account, then re-read under both locks; 409 `conflict` if its account changed
 /// in between.
-fn load_for_win(conn: &mut DbConnection, caller: &Caller, id: &str) -> Result<OpportunityRow, ApiError> {
+fn load_for_win(conn: &mut DbConnection, caller: &Actor, id: &str) -> Result<OpportunityRow, AppError> {
     let (peek, _) = load_visible(conn, caller, id, false)?;
     if let Some(account_id) = peek.account_id.as_deref() {
         accounts::lock(conn, account_id)?;
     }
     let (row, _) = load_visible(conn, caller, id, true)?;
     if row.account_id != peek.account_id {
-        return Err(ApiError::Conflict("the opportunity's account changed while the request ran; retry".into()));
+        return Err(AppError::Conflict("the opportunity's account changed while the request ran; retry".into()));
     }
     Ok(row)
 }
@@ -241,9 +244,9 @@ async fn run(
     if_match: IfMatch,
     command: Command,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "change opportunities")?;
+    caller.require::<EditPipeline>("change opportunities")?;
     if matches!(command, Command::Reopen(_)) {
-        caller.require(caller.role.can_assign(), "reopen opportunities")?;
+        caller.require::<AssignRecords>("reopen opportunities")?;
     }
     let opp: Opportunity = db::write(&state, move |conn| {
         let action = command.action();

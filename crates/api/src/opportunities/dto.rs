@@ -1,7 +1,7 @@
 //! The opportunity's JSON shapes: the record, its create body, its merge patch, command bodies and history rows.
 
+use crate::app::AppError;
 use crate::db::stored;
-use crate::error::ApiError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::money::Money;
 use crate::time::to_utc;
@@ -102,7 +102,7 @@ pub struct Opportunity {
 
 impl Opportunity {
     /// The API view of a stored opportunity and the competitors listed on it.
-    pub fn from_parts(r: OpportunityRow, competitors: Vec<CompetitorRef>) -> Result<Opportunity, ApiError> {
+    pub fn from_parts(r: OpportunityRow, competitors: Vec<CompetitorRef>) -> Result<Opportunity, AppError> {
         Ok(Opportunity {
             forecast_category: stored(&r.forecast_category, "forecast category")?,
             status: stored(&r.status, "opportunity status")?,
@@ -151,7 +151,7 @@ pub struct AmountInput {
 
 impl AmountInput {
     /// The amount as money, defaulting the currency, checked (`field` names errors).
-    pub fn resolve(&self, field: &str, default_currency: &str) -> Result<Money, ApiError> {
+    pub fn resolve(&self, field: &str, default_currency: &str) -> Result<Money, AppError> {
         let money = Money::new(self.amount, self.currency.clone().unwrap_or_else(|| default_currency.to_owned()));
         money.validate(field, false)?;
         Ok(money)
@@ -361,9 +361,9 @@ pub struct StageChange {
 }
 
 impl TryFrom<StageChangeRow> for StageChange {
-    type Error = ApiError;
+    type Error = AppError;
 
-    fn try_from(r: StageChangeRow) -> Result<Self, ApiError> {
+    fn try_from(r: StageChangeRow) -> Result<Self, AppError> {
         Ok(StageChange {
             action: stored(&r.action, "stage change action")?,
             from_status: r.from_status.as_deref().map(|s| stored(s, "opportunity status")).transpose()?,

@@ -1,10 +1,16 @@
 //! Creating, reading, patching and deleting opportunities, and the helpers the
 //! commands and other modules (lead conversion, reports) share.
 
+use super::ENTITY;
+use crate::app::permission::{AssignRecords, EditPipeline};
+use crate::app::Actor;
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db::{self, stored};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::ValidJson;
@@ -24,26 +30,23 @@ use salesops_persistence::scope::Visibility;
 use salesops_persistence::{accounts, clock, contacts, DbConnection, StoreError};
 use validator::Validate;
 
-/// The entity type opportunities are audited under.
-pub const ENTITY: &str = "opportunity";
-
 /// Load a live opportunity the caller can see, taking its row lock first when `for_update`.
 pub fn load_visible(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     id: &str,
     for_update: bool,
-) -> Result<(OpportunityRow, Visibility), ApiError> {
+) -> Result<(OpportunityRow, Visibility), AppError> {
     if for_update {
         opportunities::lock(conn, id)?;
     }
     let visibility = caller.visibility(conn)?;
-    let row = opportunities::find_visible(conn, id, &visibility)?.ok_or(ApiError::NotFound)?;
+    let row = opportunities::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
     Ok((row, visibility))
 }
 
 /// The competitors listed on one opportunity.
-pub fn competitors_of(conn: &mut DbConnection, id: &str) -> Result<Vec<CompetitorRef>, ApiError> {
+pub fn competitors_of(conn: &mut DbConnection, id: &str) -> Result<Vec<CompetitorRef>, AppError> {
     Ok(pipeline::competitors_of(conn, &[id.to_owned()])?
         .into_iter()
         .map(|(_, id, name)| CompetitorRef { id, name })
@@ -51,7 +54,7 @@ pub fn competitors_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Competito
 }
 
 /// The API view of stored opportunities, their competitors loaded in one query.
-pub fn views(conn: &mut DbConnection, rows: Vec<OpportunityRow>) -> Result<Vec<Opportunity>, ApiError> {
+pub fn views(conn: &mut DbConnection, rows: Vec<OpportunityRow>) -> Result<Vec<Opportunity>, AppError> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut listed = pipeline::competitors_of(conn, &ids)?;
     rows.into_iter()
@@ -81,16 +84,16 @@ pub fn gate_facts(row: &OpportunityRow, competitors: usize) -> GateFacts {
 }
 
 /// Report a taken `external_id` as a field error; other storage errors as usual.
-pub fn map_unique(e: StoreError) -> ApiError {
+pub fn map_unique(e: StoreError) -> AppError {
     if e.is_unique_violation_on("external_id") {
-        ApiError::Validation(vec![FieldError::new("external_id", "taken", "another opportunity has this external_id")])
+        AppError::Validation(vec![FieldError::new("external_id", "taken", "another opportunity has this external_id")])
     } else {
         e.into()
     }
 }
 
 /// Check that the account is visible to the caller; 422 on `account_id` otherwise.
-fn check_account(conn: &mut DbConnection, visibility: &Visibility, account_id: Option<&str>) -> Result<(), ApiError> {
+fn check_account(conn: &mut DbConnection, visibility: &Visibility, account_id: Option<&str>) -> Result<(), AppError> {
     if let Some(account) = account_id {
         if accounts::find_visible(conn, account, visibility)?.is_none() {
             return Err(FieldError::unknown("account_id", "account").into());
@@ -105,7 +108,7 @@ fn check_contact_of(
     visibility: &Visibility,
     contact_id: Option<&str>,
     account_id: Option<&str>,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let Some(contact) = contact_id else { return Ok(()) };
     let Some(row) = contacts::find_visible(conn, contact, visibility)? else {
         return Err(FieldError::unknown("contact_id", "contact").into());
@@ -129,7 +132,7 @@ pub fn competitor_problem(field: &str, found: Option<&CompetitorRow>) -> Option<
 }
 
 /// Check that every id names an active competitor; 422 on `field[i]` otherwise. Returns them without repeats.
-pub fn check_competitors(conn: &mut DbConnection, field: &str, ids: &[String]) -> Result<Vec<String>, ApiError> {
+pub fn check_competitors(conn: &mut DbConnection, field: &str, ids: &[String]) -> Result<Vec<String>, AppError> {
     let found = pipeline::find_competitors(conn, ids)?;
     let mut errors = Vec::new();
     let mut unique: Vec<String> = Vec::new();
@@ -143,18 +146,18 @@ pub fn check_competitors(conn: &mut DbConnection, field: &str, ids: &[String]) -
     if errors.is_empty() {
         Ok(unique)
     } else {
-        Err(ApiError::Validation(errors))
+        Err(AppError::Validation(errors))
     }
 }
 
 /// Append a stage-history row: `after`'s stage, status, amount and probability, by the caller, now.
 pub fn append_stage_change(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     action: OpportunityAction,
     before: Option<&OpportunityRow>,
     after: &OpportunityRow,
-) -> Result<(), ApiError> {
+) -> Result<(), AppError> {
     let row = StageChangeRow {
         id: salesops_domain::new_id(),
         opportunity_id: after.id.clone(),
@@ -177,12 +180,12 @@ pub fn append_stage_change(
 /// the API view (competitors included). 409 `conflict` if the row moved on.
 pub fn save(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     action: &str,
     before: &OpportunityRow,
     mut after: OpportunityRow,
     competitor_ids: Option<&[String]>,
-) -> Result<Opportunity, ApiError> {
+) -> Result<Opportunity, AppError> {
     let competitors_before = competitors_of(conn, &before.id)?;
     audit::write_versioned(conn, ENTITY, before, &mut after, map_unique)?;
     let competitors_after = match competitor_ids {
@@ -211,20 +214,20 @@ pub fn save(
 /// missing field); competitors must exist and be active (422).
 pub fn create_in(
     conn: &mut DbConnection,
-    caller: &Caller,
+    caller: &Actor,
     base_currency: &str,
     input: CreateOpportunity,
-) -> Result<Opportunity, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "create opportunities")?;
+) -> Result<Opportunity, AppError> {
+    caller.require::<EditPipeline>("create opportunities")?;
     input.validate()?;
     let name = input.name.trim();
     if name.is_empty() {
-        return Err(ApiError::invalid_field("name", "length", "must not be blank"));
+        return Err(AppError::invalid_field("name", "length", "must not be blank"));
     }
     let visibility = caller.visibility(conn)?;
     let owner = match input.owner_id.as_deref() {
         Some(owner) if owner != caller.id() => {
-            caller.require(caller.role.can_assign(), "create opportunities for someone else")?;
+            caller.require::<AssignRecords>("create opportunities for someone else")?;
             check_assignable(conn, &visibility, owner)?;
             owner.to_owned()
         }
@@ -289,10 +292,9 @@ pub fn create_in(
 #[post("/opportunities")]
 pub async fn create_opportunity(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     body: ValidJson<CreateOpportunity>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "create opportunities")?;
     let input = body.0;
     let base_currency = state.settings.base_currency.clone();
     let opp = db::write(&state, move |conn| create_in(conn, &caller, &base_currency, input)).await?;
@@ -351,12 +353,11 @@ pub async fn get_opportunity(
 #[patch("/opportunities/{id}")]
 pub async fn update_opportunity(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<OpportunityPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "edit opportunities")?;
     let id = id.into_inner();
     let patch = body.0;
     let opp = db::write(&state, move |conn| {
@@ -384,7 +385,7 @@ fn apply_patch(
     row: &OpportunityRow,
     competitors_before: usize,
     patch: OpportunityPatch,
-) -> Result<(OpportunityRow, Option<Vec<String>>), ApiError> {
+) -> Result<(OpportunityRow, Option<Vec<String>>), AppError> {
     refuse_cleared(&[
         ("name", matches!(patch.name, Some(None))),
         ("probability_bps", matches!(patch.probability_bps, Some(None))),
@@ -432,7 +433,7 @@ fn apply_patch(
         after.probability_bps = bps;
     }
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        return Err(AppError::Validation(errors));
     }
     match patch.amount {
         Some(Some(input)) => {
@@ -446,7 +447,7 @@ fn apply_patch(
     let status: OpportunityStatus = stored(&row.status, "opportunity status")?;
     if let Some(Some(category)) = patch.forecast_category {
         check_forecast_override(status, category)
-            .map_err(|e| ApiError::invalid_field("forecast_category", "invalid_value", e.to_string()))?;
+            .map_err(|e| AppError::invalid_field("forecast_category", "invalid_value", e.to_string()))?;
         after.forecast_category = category.as_str().to_owned();
     }
     if after.account_id != row.account_id || after.contact_id != row.contact_id {
@@ -468,7 +469,7 @@ fn apply_patch(
             stage.kind,
         );
         if !cleared.is_empty() {
-            return Err(ApiError::Validation(
+            return Err(AppError::Validation(
                 cleared
                     .into_iter()
                     .map(|f| FieldError::new(f.as_str(), "required", format!("stage `{}` requires {f}", stage.key)))
@@ -497,11 +498,10 @@ fn apply_patch(
 #[delete("/opportunities/{id}")]
 pub async fn delete_opportunity(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_edit_pipeline(), "delete opportunities")?;
     let id = id.into_inner();
     db::write(&state, move |conn| {
         let (row, _) = load_visible(conn, &caller, &id, true)?;

@@ -93,7 +93,7 @@ pub async fn list_opportunities(
         q: crate::validation::tidy(q.q),
     };
     let with_count = q.count;
-    let page = db::read(&state, move |conn| {
+    let page = db::read_with(&state, move |conn| -> Result<_, ApiError> {
         for key in &filter.stages {
             if pipeline::find_stage(conn, key)?.is_none() {
                 return Err(ApiError::BadRequest(format!("stage: no stage `{key}`")));

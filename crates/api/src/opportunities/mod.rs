@@ -8,7 +8,17 @@ pub mod dto;
 pub mod handlers;
 pub mod listing;
 
+use crate::app::entity::EntityType;
+
 pub use handlers::create_in;
+
+/// Opportunities in the audit log; whoever sees one in their data scope may read its trail, deleted or not.
+pub const ENTITY: EntityType = EntityType::scoped("opportunity", |conn, visibility, id| {
+    Ok(salesops_persistence::opportunities::find_visible_including_deleted(conn, id, visibility)?.is_some())
+});
+
+/// The resource as the app registers it.
+pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTITY] };
 
 /// Register the opportunity routes. Literal paths come before `{id}` so they are not taken for ids.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -4,7 +4,11 @@
 //! never moved under itself or one of its descendants, and one that still has
 //! sub-departments or active members cannot be deleted.
 
+use crate::app::entity::EntityType;
+use crate::app::permission::Administer;
+use crate::app::AppError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
@@ -27,7 +31,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 /// The entity type departments are audited under.
-pub const ENTITY: &str = "department";
+pub const ENTITY: EntityType = EntityType::admins_only("department");
 
 /// A department: a node of the organisation tree (a region, an industry, a product line).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -126,11 +130,11 @@ pub struct DepartmentListQuery {
 }
 
 /// Refuse with 422 on `field` unless `id` names a live (not deleted) department.
-pub fn require_department(conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
+pub fn require_department(conn: &mut DbConnection, field: &str, id: &str) -> Result<(), AppError> {
     if departments::find(conn, id)?.is_some() {
         Ok(())
     } else {
-        Err(ApiError::invalid_field(field, "unknown_department", "no department with this id"))
+        Err(AppError::invalid_field(field, "unknown_department", "no department with this id"))
     }
 }
 
@@ -179,10 +183,9 @@ pub async fn list_departments(
 #[post("/departments")]
 pub async fn create_department(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     body: ValidJson<CreateDepartment>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("change departments")?;
     let input = body.0;
     let name = input.name.trim().to_owned();
     let parent_id = tidy(input.parent_id);
@@ -232,7 +235,7 @@ pub async fn get_department(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let department =
-        db::read(&state, move |conn| departments::find(conn, &id)?.map(Department::from).ok_or(ApiError::NotFound))
+        db::read(&state, move |conn| departments::find(conn, &id)?.map(Department::from).ok_or(AppError::NotFound))
             .await?;
     Ok(with_etag(HttpResponse::Ok(), &department))
 }
@@ -261,29 +264,28 @@ pub async fn get_department(
 #[patch("/departments/{id}")]
 pub async fn update_department(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<DepartmentPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("change departments")?;
     let id = id.into_inner();
     let patch = body.0;
     if matches!(patch.name, Some(None)) {
-        return Err(ApiError::invalid_field("name", "required", "cannot be cleared"));
+        return Err(AppError::invalid_field("name", "required", "cannot be cleared").into());
     }
     let department = db::write(&state, move |conn| {
         if patch.parent_id.is_some() {
             departments::lock_tree(conn)?;
         }
         departments::lock(conn, &id)?;
-        let row = departments::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+        let row = departments::find(conn, &id)?.ok_or(AppError::NotFound)?;
         if_match.check(row.version)?;
         let mut after = row.clone();
         if let Some(Some(name)) = patch.name {
             let name = name.trim().to_owned();
             if name.is_empty() || name.chars().count() > 200 {
-                return Err(ApiError::invalid_field("name", "length", "must be 1 to 200 characters"));
+                return Err(AppError::invalid_field("name", "length", "must be 1 to 200 characters"));
             }
             after.name = name;
         }
@@ -304,7 +306,7 @@ pub async fn update_department(
                 require_active_user(conn, "head_user_id", head)?;
             }
         }
-        audit::save_versioned::<_, Department>(conn, &caller, ENTITY, "update", &row, after, ApiError::from)
+        audit::save_versioned::<_, Department>(conn, &caller, ENTITY, "update", &row, after, AppError::from)
     })
     .await?;
     Ok(with_etag(HttpResponse::Ok(), &department))
@@ -332,28 +334,30 @@ pub async fn update_department(
 #[delete("/departments/{id}")]
 pub async fn delete_department(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("change departments")?;
     let id = id.into_inner();
     db::write(&state, move |conn| {
         departments::lock(conn, &id)?;
-        let row = departments::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+        let row = departments::find(conn, &id)?.ok_or(AppError::NotFound)?;
         if_match.check(row.version)?;
         if departments::is_in_use(conn, &row.id)? {
-            return Err(ApiError::Conflict(
+            return Err(AppError::Conflict(
                 "the department still has sub-departments or active members; move them first".into(),
             ));
         }
         let mut after = row.clone();
         after.deleted_at = Some(clock::now());
-        audit::save_versioned::<_, Department>(conn, &caller, ENTITY, "delete", &row, after, ApiError::from).map(|_| ())
+        audit::save_versioned::<_, Department>(conn, &caller, ENTITY, "delete", &row, after, AppError::from).map(|_| ())
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// The resource as the app registers it.
+pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTITY] };
 
 /// Register the department routes. Literal paths come before `{id}`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -4,12 +4,13 @@ pub mod departments;
 pub mod role_scopes;
 pub mod users;
 
-use crate::error::{ApiError, FieldError};
+use crate::app::AppError;
+use crate::app::FieldError;
 use salesops_domain::org::OrgRuleError;
 
-impl From<OrgRuleError> for ApiError {
+impl From<OrgRuleError> for AppError {
     fn from(e: OrgRuleError) -> Self {
-        let on_manager = |code: &str| ApiError::Validation(vec![FieldError::new("manager_id", code, e.to_string())]);
+        let on_manager = |code: &str| AppError::Validation(vec![FieldError::new("manager_id", code, e.to_string())]);
         match e {
             OrgRuleError::SelfManager => on_manager("self_manager"),
             OrgRuleError::ReportingLoop => on_manager("reporting_loop"),
@@ -17,7 +18,7 @@ impl From<OrgRuleError> for ApiError {
             | OrgRuleError::OwnRoleChange
             | OrgRuleError::SelfDeactivation
             | OrgRuleError::AlreadyInState { .. } => {
-                ApiError::InvalidTransition { detail: e.to_string(), errors: Vec::new() }
+                AppError::InvalidTransition { detail: e.to_string(), errors: Vec::new() }
             }
         }
     }

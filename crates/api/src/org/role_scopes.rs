@@ -3,9 +3,12 @@
 //! Every role has a default scope (DOMAIN.md); an admin may set another. The
 //! setting takes effect on the next request of every user with that role.
 
+use crate::app::entity::EntityType;
+use crate::app::permission::Administer;
+use crate::app::AppError;
 use crate::audit::{self, snapshot};
 use crate::auth::caller::effective_scope;
-use crate::auth::Caller;
+use crate::auth::Authorized;
 use crate::db;
 use crate::error::ApiError;
 use crate::extract::ValidJson;
@@ -19,7 +22,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 /// The entity type scope settings are audited under; the entity id is the role word.
-pub const ENTITY: &str = "role_scope";
+pub const ENTITY: EntityType = EntityType::admins_only("role_scope");
 
 /// The data scope in force for one role.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -59,7 +62,7 @@ pub struct SetRoleScope {
     pub scope: DataScope,
 }
 
-fn role_scope(conn: &mut DbConnection, role: Role) -> Result<RoleScope, ApiError> {
+fn role_scope(conn: &mut DbConnection, role: Role) -> Result<RoleScope, AppError> {
     let scope = effective_scope(conn, role)?;
     Ok(RoleScope { role, scope, is_default: scope == role.default_scope() })
 }
@@ -75,8 +78,10 @@ fn role_scope(conn: &mut DbConnection, role: Role) -> Result<RoleScope, ApiError
     security(("bearer" = []))
 )]
 #[get("/role-scopes")]
-pub async fn list_role_scopes(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("read the data-scope settings")?;
+pub async fn list_role_scopes(
+    state: web::Data<AppState>,
+    _caller: Authorized<Administer>,
+) -> Result<HttpResponse, ApiError> {
     let list = db::read(&state, move |conn| {
         let data = Role::ALL.iter().map(|role| role_scope(conn, *role)).collect::<Result<Vec<_>, _>>()?;
         Ok(RoleScopeList { data })
@@ -102,12 +107,11 @@ pub async fn list_role_scopes(state: web::Data<AppState>, caller: Caller) -> Res
 #[put("/role-scopes/{role}")]
 pub async fn set_role_scope(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     role: web::Path<String>,
     body: ValidJson<SetRoleScope>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("configure data scopes")?;
-    let role: Role = role.into_inner().parse().map_err(|_| ApiError::NotFound)?;
+    let role: Role = role.into_inner().parse().map_err(|_| AppError::NotFound)?;
     let scope = body.0.scope;
     let result = db::write(&state, move |conn| {
         let before = role_scope(conn, role)?;
@@ -127,6 +131,9 @@ pub async fn set_role_scope(
     .await?;
     Ok(HttpResponse::Ok().json(result))
 }
+
+/// The resource as the app registers it.
+pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTITY] };
 
 /// Register the role-scope routes.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -4,7 +4,11 @@
 //! reactivate them. Nobody is ever hard-deleted: a deactivated user keeps their
 //! records, cannot log in, and loses every token they held.
 
+use crate::app::entity::EntityType;
+use crate::app::permission::Administer;
+use crate::app::AppError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::{password, Caller};
 use crate::db;
 use crate::error::ApiError;
@@ -29,7 +33,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 /// The entity type users are audited under.
-pub const ENTITY: &str = "user";
+pub const ENTITY: EntityType = EntityType::user("user");
 
 /// A user. The password hash is never returned.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -75,9 +79,9 @@ pub struct User {
 }
 
 impl TryFrom<UserRow> for User {
-    type Error = ApiError;
+    type Error = AppError;
 
-    fn try_from(r: UserRow) -> Result<Self, ApiError> {
+    fn try_from(r: UserRow) -> Result<Self, AppError> {
         Ok(User {
             role: db::stored(&r.role, "role")?,
             id: r.id,
@@ -203,7 +207,7 @@ struct EditableUser {
 
 impl UserPatch {
     /// Apply the patch to a stored user's fields. Clearing a required field is a validation error.
-    fn apply(self, row: &UserRow) -> Result<EditableUser, ApiError> {
+    fn apply(self, row: &UserRow) -> Result<EditableUser, AppError> {
         refuse_cleared(&[("name", matches!(self.name, Some(None))), ("role", matches!(self.role, Some(None)))])?;
         let role = match self.role {
             Some(Some(role)) => role,
@@ -241,18 +245,18 @@ pub struct UserListQuery {
 }
 
 /// Refuse with 422 on `field` unless `id` names an active user.
-pub fn require_active_user(conn: &mut DbConnection, field: &str, id: &str) -> Result<(), ApiError> {
+pub fn require_active_user(conn: &mut DbConnection, field: &str, id: &str) -> Result<(), AppError> {
     if users::find(conn, id)?.is_some_and(|u| u.active) {
         Ok(())
     } else {
-        Err(ApiError::invalid_field(field, "unknown_user", "no active user with this id"))
+        Err(AppError::invalid_field(field, "unknown_user", "no active user with this id"))
     }
 }
 
 /// Check that `owner_id` names an active user the caller may hand work to.
-pub fn check_assignable(conn: &mut DbConnection, visibility: &Visibility, owner_id: &str) -> Result<(), ApiError> {
+pub fn check_assignable(conn: &mut DbConnection, visibility: &Visibility, owner_id: &str) -> Result<(), AppError> {
     if !visibility.allows(Some(owner_id)) {
-        return Err(ApiError::invalid_field(
+        return Err(AppError::invalid_field(
             "owner_id",
             "unknown_user",
             "no active user with this id within your data scope",
@@ -261,9 +265,9 @@ pub fn check_assignable(conn: &mut DbConnection, visibility: &Visibility, owner_
     require_active_user(conn, "owner_id", owner_id)
 }
 
-fn map_unique(e: StoreError) -> ApiError {
+fn map_unique(e: StoreError) -> AppError {
     if e.is_unique_violation_on("email") {
-        ApiError::Conflict("a user with this email already exists".into())
+        AppError::Conflict("a user with this email already exists".into())
     } else {
         e.into()
     }
@@ -321,10 +325,9 @@ pub async fn list_users(
 #[post("/users")]
 pub async fn create_user(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     body: ValidJson<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("create users")?;
     let input = body.0;
     let email = input.email.trim().to_lowercase();
     let name = input.name.trim().to_owned();
@@ -336,7 +339,7 @@ pub async fn create_user(
     let password = input.password;
     let password_hash = web::block(move || password::hash(&password))
         .await
-        .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))??;
+        .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))??;
     let user = db::write(&state, move |conn| {
         // Departments before users: the lock order every org write follows.
         if let Some(dept) = department_id.as_deref() {
@@ -378,7 +381,7 @@ pub async fn get_user(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = db::read(&state, move |conn| users::find(conn, &id)?.ok_or(ApiError::NotFound).and_then(User::try_from))
+    let user = db::read(&state, move |conn| users::find(conn, &id)?.ok_or(AppError::NotFound).and_then(User::try_from))
         .await?;
     Ok(with_etag(HttpResponse::Ok(), &user))
 }
@@ -408,12 +411,11 @@ pub async fn get_user(
 #[patch("/users/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("change users")?;
     let id = id.into_inner();
     let patch = body.0;
     let user = db::write(&state, move |conn| {
@@ -425,7 +427,7 @@ pub async fn update_user(
             users::lock_reporting_lines(conn)?;
         }
         users::lock(conn, &id)?;
-        let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+        let row = users::find(conn, &id)?.ok_or(AppError::NotFound)?;
         if_match.check(row.version)?;
         let fields = patch.apply(&row)?;
         org::check_role_change(&row.id, caller.id(), db::stored(&row.role, "role")?, fields.role)?;
@@ -455,16 +457,15 @@ pub async fn update_user(
 /// Switch a user's `active` flag, refusing a no-op; deactivation also revokes their tokens.
 async fn set_active(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     id: String,
     if_match: IfMatch,
     active: bool,
 ) -> Result<HttpResponse, ApiError> {
     let action = if active { "reactivate" } else { "deactivate" };
-    caller.require_admin(&format!("{action} users"))?;
     let user = db::write(&state, move |conn| {
         users::lock(conn, &id)?;
-        let row = users::find(conn, &id)?.ok_or(ApiError::NotFound)?;
+        let row = users::find(conn, &id)?.ok_or(AppError::NotFound)?;
         if_match.check(row.version)?;
         org::check_activation(&row.id, caller.id(), row.active, active)?;
         let mut after = row.clone();
@@ -504,7 +505,7 @@ async fn set_active(
 #[post("/users/{id}/deactivate")]
 pub async fn deactivate_user(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
@@ -530,12 +531,15 @@ pub async fn deactivate_user(
 #[post("/users/{id}/reactivate")]
 pub async fn reactivate_user(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     set_active(state, caller, id.into_inner(), if_match, true).await
 }
+
+/// The resource as the app registers it.
+pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTITY] };
 
 /// Register the user routes. Literal paths come before `{id}`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {

@@ -5,7 +5,11 @@
 //! `PATCH {"active": true}`), so opportunities keep their references.
 //! Inactive competitors cannot be added to opportunities.
 
+use crate::app::entity::EntityType;
+use crate::app::permission::AssignRecords;
+use crate::app::AppError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
@@ -26,7 +30,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 /// The entity type competitors are audited under.
-pub const ENTITY: &str = "competitor";
+pub const ENTITY: EntityType = EntityType::admins_only("competitor");
 
 /// A competitor.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -127,17 +131,17 @@ struct EditableCompetitor {
     notes: Option<String>,
 }
 
-fn map_unique(e: StoreError) -> ApiError {
+fn map_unique(e: StoreError) -> AppError {
     if matches!(e, StoreError::UniqueViolation(_)) {
-        ApiError::invalid_field("name", "taken", "another competitor has this name")
+        AppError::invalid_field("name", "taken", "another competitor has this name")
     } else {
         e.into()
     }
 }
 
-fn load_locked(conn: &mut DbConnection, id: &str) -> Result<CompetitorRow, ApiError> {
+fn load_locked(conn: &mut DbConnection, id: &str) -> Result<CompetitorRow, AppError> {
     pipeline::lock_competitor(conn, id)?;
-    pipeline::find_competitor(conn, id)?.ok_or(ApiError::NotFound)
+    pipeline::find_competitor(conn, id)?.ok_or(AppError::NotFound)
 }
 
 /// Query parameters of `GET /competitors`.
@@ -200,7 +204,7 @@ pub async fn get_competitor(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let c = db::read(&state, move |conn| {
-        pipeline::find_competitor(conn, &id)?.map(Competitor::from).ok_or(ApiError::NotFound)
+        pipeline::find_competitor(conn, &id)?.map(Competitor::from).ok_or(AppError::NotFound)
     })
     .await?;
     Ok(with_etag(HttpResponse::Ok(), &c))
@@ -221,10 +225,9 @@ pub async fn get_competitor(
 #[post("/competitors")]
 pub async fn create_competitor(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<AssignRecords>,
     body: ValidJson<CreateCompetitor>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_assign(), "maintain competitors")?;
     let input = body.0;
     let c = db::write(&state, move |conn| {
         let mut row = CompetitorRow::new(&input.name, Some(caller.id()));
@@ -260,12 +263,11 @@ pub async fn create_competitor(
 #[patch("/competitors/{id}")]
 pub async fn update_competitor(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<AssignRecords>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<CompetitorPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_assign(), "maintain competitors")?;
     let id = id.into_inner();
     let patch = body.0;
     refuse_cleared(&[("name", matches!(patch.name, Some(None))), ("active", matches!(patch.active, Some(None)))])?;
@@ -309,11 +311,10 @@ pub async fn update_competitor(
 #[delete("/competitors/{id}")]
 pub async fn delete_competitor(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<AssignRecords>,
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require(caller.role.can_assign(), "maintain competitors")?;
     let id = id.into_inner();
     db::write(&state, move |conn| {
         let row = load_locked(conn, &id)?;

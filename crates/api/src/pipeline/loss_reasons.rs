@@ -5,7 +5,11 @@
 //! brings it back), so lost opportunities keep a valid code. Inactive reasons
 //! cannot be chosen for new losses.
 
+use crate::app::entity::EntityType;
+use crate::app::permission::Administer;
+use crate::app::AppError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
@@ -28,7 +32,7 @@ use utoipa::ToSchema;
 use validator::{Validate, ValidationError};
 
 /// The entity type loss reasons are audited under.
-pub const ENTITY: &str = "loss_reason";
+pub const ENTITY: EntityType = EntityType::admins_only("loss_reason");
 
 /// A loss reason.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -114,9 +118,9 @@ pub struct LossReasonPatch {
     pub active: Option<Option<bool>>,
 }
 
-fn load_locked(conn: &mut DbConnection, code: &str) -> Result<LossReasonRow, ApiError> {
+fn load_locked(conn: &mut DbConnection, code: &str) -> Result<LossReasonRow, AppError> {
     pipeline::lock_loss_reason(conn, code)?;
-    pipeline::find_loss_reason(conn, code)?.ok_or(ApiError::NotFound)
+    pipeline::find_loss_reason(conn, code)?.ok_or(AppError::NotFound)
 }
 
 /// List loss reasons by position.
@@ -157,7 +161,7 @@ pub async fn get_loss_reason(
 ) -> Result<HttpResponse, ApiError> {
     let code = code.into_inner();
     let reason = db::read(&state, move |conn| {
-        pipeline::find_loss_reason(conn, &code)?.map(LossReason::from).ok_or(ApiError::NotFound)
+        pipeline::find_loss_reason(conn, &code)?.map(LossReason::from).ok_or(AppError::NotFound)
     })
     .await?;
     Ok(with_etag(HttpResponse::Ok(), &reason))
@@ -178,19 +182,18 @@ pub async fn get_loss_reason(
 #[post("/loss-reasons")]
 pub async fn create_loss_reason(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     body: ValidJson<CreateLossReason>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("maintain loss reasons")?;
     let input = body.0;
     let reason = db::write(&state, move |conn| {
         if pipeline::find_loss_reason(conn, &input.code)?.is_some() {
-            return Err(ApiError::invalid_field("code", "taken", "another loss reason has this code"));
+            return Err(AppError::invalid_field("code", "taken", "another loss reason has this code"));
         }
         let row = LossReasonRow::new(&input.code, &input.name, input.position);
         pipeline::insert_loss_reason(conn, &row).map_err(|e| {
             if matches!(e, StoreError::UniqueViolation(_)) {
-                ApiError::invalid_field("code", "taken", "another loss reason has this code")
+                AppError::invalid_field("code", "taken", "another loss reason has this code")
             } else {
                 e.into()
             }
@@ -224,12 +227,11 @@ pub async fn create_loss_reason(
 #[patch("/loss-reasons/{code}")]
 pub async fn update_loss_reason(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     code: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<LossReasonPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("maintain loss reasons")?;
     let code = code.into_inner();
     let patch = body.0;
     refuse_cleared(&[
@@ -239,7 +241,7 @@ pub async fn update_loss_reason(
     ])?;
     let name = patch.name.flatten().map(|n| n.trim().to_owned());
     if name.as_ref().is_some_and(|n| n.is_empty() || n.chars().count() > 100) {
-        return Err(ApiError::invalid_field("name", "length", "must be 1 to 100 characters"));
+        return Err(AppError::invalid_field("name", "length", "must be 1 to 100 characters").into());
     }
     let reason = db::write(&state, move |conn| {
         let row = load_locked(conn, &code)?;
@@ -250,7 +252,7 @@ pub async fn update_loss_reason(
         }
         after.position = patch.position.flatten().unwrap_or(row.position);
         after.active = patch.active.flatten().unwrap_or(row.active);
-        audit::save_versioned::<_, LossReason>(conn, &caller, ENTITY, "update", &row, after, ApiError::from)
+        audit::save_versioned::<_, LossReason>(conn, &caller, ENTITY, "update", &row, after, AppError::from)
     })
     .await?;
     Ok(with_etag(HttpResponse::Ok(), &reason))
@@ -275,11 +277,10 @@ pub async fn update_loss_reason(
 #[delete("/loss-reasons/{code}")]
 pub async fn delete_loss_reason(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     code: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("maintain loss reasons")?;
     let code = code.into_inner();
     db::write(&state, move |conn| {
         let row = load_locked(conn, &code)?;
@@ -289,7 +290,7 @@ pub async fn delete_loss_reason(
         }
         let mut after = row.clone();
         after.active = false;
-        audit::save_versioned::<_, LossReason>(conn, &caller, ENTITY, "deactivate", &row, after, ApiError::from)
+        audit::save_versioned::<_, LossReason>(conn, &caller, ENTITY, "deactivate", &row, after, AppError::from)
             .map(|_| ())
     })
     .await?;

@@ -4,6 +4,10 @@ pub mod competitors;
 pub mod loss_reasons;
 pub mod stages;
 
+/// The resource as the app registers it.
+pub const RESOURCE: crate::Resource =
+    crate::Resource { routes, audited: &[stages::ENTITY, loss_reasons::ENTITY, competitors::ENTITY] };
+
 /// Register the pipeline configuration routes.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(stages::list_pipeline_stages)

@@ -7,10 +7,15 @@
 //! at any time, and at least one `open` stage. Changing a stage's probability
 //! or forecast category does not rewrite opportunities already in it.
 
+use crate::app::entity::EntityType;
+use crate::app::permission::Administer;
+use crate::app::AppError;
+use crate::app::FieldError;
 use crate::audit::{self, snapshot};
+use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db::{self, stored};
-use crate::error::{ApiError, FieldError};
+use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
 use crate::extract::{double_option, trimmed, ValidJson};
@@ -31,7 +36,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
 
 /// The entity type stages are audited under.
-pub const ENTITY: &str = "pipeline_stage";
+pub const ENTITY: EntityType = EntityType::admins_only("pipeline_stage");
 
 /// A pipeline stage.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -71,9 +76,9 @@ pub struct Stage {
 }
 
 impl TryFrom<StageRow> for Stage {
-    type Error = ApiError;
+    type Error = AppError;
 
-    fn try_from(r: StageRow) -> Result<Self, ApiError> {
+    fn try_from(r: StageRow) -> Result<Self, AppError> {
         Ok(Stage {
             kind: stored(&r.kind, "stage kind")?,
             forecast_category: stored(&r.forecast_category, "forecast category")?,
@@ -90,8 +95,8 @@ impl TryFrom<StageRow> for Stage {
     }
 }
 
-fn parse_required(json: &str) -> Result<Vec<GateField>, ApiError> {
-    serde_json::from_str(json).map_err(|e| ApiError::Internal(format!("stored required_fields `{json}`: {e}")))
+fn parse_required(json: &str) -> Result<Vec<GateField>, AppError> {
+    serde_json::from_str(json).map_err(|e| AppError::Internal(format!("stored required_fields `{json}`: {e}")))
 }
 
 fn required_json(fields: &[GateField]) -> String {
@@ -106,12 +111,12 @@ fn required_json(fields: &[GateField]) -> String {
 
 impl Stage {
     /// Refuse with 422 listing every gate of this stage that `facts` does not meet.
-    pub fn check_gates(&self, facts: &GateFacts) -> Result<(), ApiError> {
+    pub fn check_gates(&self, facts: &GateFacts) -> Result<(), AppError> {
         let missing = missing_gate_fields(&self.required_fields, facts, self.kind);
         if missing.is_empty() {
             return Ok(());
         }
-        Err(ApiError::Validation(
+        Err(AppError::Validation(
             missing
                 .into_iter()
                 .map(|f| {
@@ -128,46 +133,46 @@ impl Stage {
 }
 
 /// A stage by key, active or not.
-pub fn find(conn: &mut DbConnection, key: &str) -> Result<Option<Stage>, ApiError> {
+pub fn find(conn: &mut DbConnection, key: &str) -> Result<Option<Stage>, AppError> {
     pipeline::find_stage(conn, key)?.map(Stage::try_from).transpose()
 }
 
 /// A stage by key, taking its row lock first (see [`pipeline::lock_stage`]): for writes that
 /// put an opportunity into it, inside their transaction.
-pub fn find_for_entry(conn: &mut DbConnection, key: &str) -> Result<Option<Stage>, ApiError> {
+pub fn find_for_entry(conn: &mut DbConnection, key: &str) -> Result<Option<Stage>, AppError> {
     pipeline::lock_stage(conn, key)?;
     find(conn, key)
 }
 
 /// The active open stage `key`, locked for entry; an unknown, inactive or closing stage is a 422 on `field`.
-pub fn active_open(conn: &mut DbConnection, key: &str, field: &str) -> Result<Stage, ApiError> {
+pub fn active_open(conn: &mut DbConnection, key: &str, field: &str) -> Result<Stage, AppError> {
     match find_for_entry(conn, key)? {
         Some(stage) if stage.active && stage.kind == StageKind::Open => Ok(stage),
-        Some(stage) if stage.active => Err(ApiError::invalid_field(
+        Some(stage) if stage.active => Err(AppError::invalid_field(
             field,
             "closing_stage",
             format!("stage `{key}` closes the opportunity; use the win or lose command"),
         )),
-        Some(_) => Err(ApiError::invalid_field(field, "inactive", format!("stage `{key}` is not active"))),
-        None => Err(ApiError::invalid_field(field, "unknown", format!("no stage `{key}`"))),
+        Some(_) => Err(AppError::invalid_field(field, "inactive", format!("stage `{key}` is not active"))),
+        None => Err(AppError::invalid_field(field, "unknown", format!("no stage `{key}`"))),
     }
 }
 
 /// The first active open stage in pipeline order, where new opportunities start; locked for entry.
-pub fn first_open(conn: &mut DbConnection) -> Result<Stage, ApiError> {
+pub fn first_open(conn: &mut DbConnection) -> Result<Stage, AppError> {
     let row = pipeline::active_stages_of_kind(conn, StageKind::Open)?
         .into_iter()
         .next()
-        .ok_or_else(|| ApiError::Internal("no active open pipeline stage".into()))?;
+        .ok_or_else(|| AppError::Internal("no active open pipeline stage".into()))?;
     active_open(conn, &row.key, "stage")
 }
 
 /// The one active stage of a closing `kind` (`won` or `lost`).
-pub fn closing(conn: &mut DbConnection, kind: StageKind) -> Result<Stage, ApiError> {
+pub fn closing(conn: &mut DbConnection, kind: StageKind) -> Result<Stage, AppError> {
     let row = pipeline::active_stages_of_kind(conn, kind)?
         .into_iter()
         .next()
-        .ok_or_else(|| ApiError::Internal(format!("no active {kind} pipeline stage")))?;
+        .ok_or_else(|| AppError::Internal(format!("no active {kind} pipeline stage")))?;
     Stage::try_from(row)
 }
 
@@ -274,7 +279,7 @@ struct EditableStage {
 }
 
 impl StagePatch {
-    fn apply(self, row: &StageRow) -> Result<EditableStage, ApiError> {
+    fn apply(self, row: &StageRow) -> Result<EditableStage, AppError> {
         refuse_cleared(&[
             ("name", matches!(self.name, Some(None))),
             ("position", matches!(self.position, Some(None))),
@@ -303,11 +308,11 @@ impl StagePatch {
 
 /// Check the rules that span stages, for `after` replacing `before` (`None`: a new stage).
 /// Runs under [`pipeline::lock_stages`].
-fn check_configuration(conn: &mut DbConnection, before: Option<&StageRow>, after: &StageRow) -> Result<(), ApiError> {
+fn check_configuration(conn: &mut DbConnection, before: Option<&StageRow>, after: &StageRow) -> Result<(), AppError> {
     let kind: StageKind = stored(&after.kind, "stage kind")?;
     let forecast: ForecastCategory = stored(&after.forecast_category, "forecast category")?;
     if kind == StageKind::Open && forecast == ForecastCategory::Closed {
-        return Err(ApiError::invalid_field(
+        return Err(AppError::invalid_field(
             "forecast_category",
             "invalid_value",
             "an open stage cannot forecast as closed",
@@ -317,23 +322,23 @@ fn check_configuration(conn: &mut DbConnection, before: Option<&StageRow>, after
     let others: Vec<StageRow> =
         pipeline::active_stages_of_kind(conn, kind)?.into_iter().filter(|s| s.key != after.key).collect();
     if after.active && !was_active && kind != StageKind::Open && !others.is_empty() {
-        return Err(ApiError::Conflict(format!(
+        return Err(AppError::Conflict(format!(
             "stage `{}` is already the active {kind} stage; exactly one may be active",
             others[0].key
         )));
     }
     if was_active && !after.active {
         if kind != StageKind::Open {
-            return Err(ApiError::Conflict(format!(
+            return Err(AppError::Conflict(format!(
                 "the active {kind} stage cannot be deactivated; exactly one must be active"
             )));
         }
         if others.is_empty() {
-            return Err(ApiError::Conflict("the last active open stage cannot be deactivated".into()));
+            return Err(AppError::Conflict("the last active open stage cannot be deactivated".into()));
         }
         let open = pipeline::open_opportunities_in_stage(conn, &after.key)?;
         if open > 0 {
-            return Err(ApiError::Conflict(format!(
+            return Err(AppError::Conflict(format!(
                 "{open} open opportunit{} sit in stage `{}`; move them first",
                 if open == 1 { "y" } else { "ies" },
                 after.key
@@ -343,9 +348,9 @@ fn check_configuration(conn: &mut DbConnection, before: Option<&StageRow>, after
     Ok(())
 }
 
-fn map_unique(e: StoreError) -> ApiError {
+fn map_unique(e: StoreError) -> AppError {
     if matches!(e, StoreError::UniqueViolation(_)) {
-        ApiError::invalid_field("key", "taken", "another stage has this key")
+        AppError::invalid_field("key", "taken", "another stage has this key")
     } else {
         e.into()
     }
@@ -397,7 +402,7 @@ pub async fn get_pipeline_stage(
     key: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner();
-    let stage = db::read(&state, move |conn| find(conn, &key)?.ok_or(ApiError::NotFound)).await?;
+    let stage = db::read(&state, move |conn| find(conn, &key)?.ok_or(AppError::NotFound)).await?;
     Ok(with_etag(HttpResponse::Ok(), &stage))
 }
 
@@ -417,15 +422,14 @@ pub async fn get_pipeline_stage(
 #[post("/pipeline-stages")]
 pub async fn create_pipeline_stage(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     body: ValidJson<CreateStage>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("configure the pipeline")?;
     let input = body.0;
     let stage = db::write(&state, move |conn| {
         pipeline::lock_stages(conn)?;
         if pipeline::find_stage(conn, &input.key)?.is_some() {
-            return Err(ApiError::invalid_field("key", "taken", "another stage has this key"));
+            return Err(AppError::invalid_field("key", "taken", "another stage has this key"));
         }
         let mut row = StageRow::new(
             &input.key,
@@ -474,17 +478,16 @@ pub async fn create_pipeline_stage(
 #[patch("/pipeline-stages/{key}")]
 pub async fn update_pipeline_stage(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<Administer>,
     key: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<StagePatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require_admin("configure the pipeline")?;
     let key = key.into_inner();
     let patch = body.0;
     let stage = db::write(&state, move |conn| {
         pipeline::lock_stages(conn)?;
-        let row = pipeline::find_stage(conn, &key)?.ok_or(ApiError::NotFound)?;
+        let row = pipeline::find_stage(conn, &key)?.ok_or(AppError::NotFound)?;
         if_match.check(row.version)?;
         let edit = patch.apply(&row)?;
         let mut after = row.clone();

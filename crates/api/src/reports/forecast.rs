@@ -83,7 +83,7 @@ pub async fn get_forecast_report(
     query: web::Query<OpportunityReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = opportunity_filter(&state, query.into_inner())?;
-    let report = db::read(&state, move |conn| {
+    let report = db::read_with(&state, move |conn| -> Result<_, ApiError> {
         let f = filter.for_caller(conn, &caller)?;
         let open = queries::forecast_open_by_category(conn, &f)?;
         let closed = queries::closed_by_status(conn, &f)?;

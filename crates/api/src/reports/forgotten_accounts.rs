@@ -137,7 +137,7 @@ pub async fn get_forgotten_accounts_report(
     };
     let now = clock::now();
     let quiet_before = now - Duration::days(days);
-    let report = db::read(&state, move |conn| {
+    let report = db::read_with(&state, move |conn| -> Result<_, ApiError> {
         let owners = owners(conn, &caller, q.owner_id.as_deref(), q.department_id.as_deref())?;
         let rows = queries::quiet_accounts(conn, owners.as_deref(), quiet_before, after.as_ref(), limit + 1)?;
         let cursor_after = |last: &QuietAccount| {

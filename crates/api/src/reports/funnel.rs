@@ -100,7 +100,7 @@ pub async fn get_funnel_report(
     query: web::Query<OpportunityReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = opportunity_filter(&state, query.into_inner())?;
-    let report = db::read(&state, move |conn| {
+    let report = db::read_with(&state, move |conn| -> Result<_, ApiError> {
         let f = filter.for_caller(conn, &caller)?;
         let stages = queries::active_stages(conn)?;
         let by_stage = queries::funnel_by_stage(conn, &f)?;

@@ -126,7 +126,7 @@ pub async fn get_lead_conversion_report(
     let period = period(q.from, q.to)?;
     let filter =
         LeadReportFilter { from: period.from, to: period.to, owner_id: q.owner_id, department_id: q.department_id };
-    let report = db::read(&state, move |conn| {
+    let report = db::read_with(&state, move |conn| -> Result<_, ApiError> {
         let owners = owners(conn, &caller, filter.owner_id.as_deref(), filter.department_id.as_deref())?;
         let with_pool = filter.owner_id.is_none() && filter.department_id.is_none();
         let rows = queries::leads_by_source(conn, owners.as_deref(), with_pool, &period)?;

@@ -10,6 +10,7 @@ pub mod funnel;
 pub mod lead_conversion;
 pub mod win_loss;
 
+use crate::app::AppError;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::money::Money;
@@ -21,6 +22,9 @@ use salesops_persistence::reports::{self as queries, OpportunityFilter};
 use salesops_persistence::{clock, DbConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+
+/// The resource as the app registers it.
+pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[] };
 
 /// Register the report routes.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
@@ -107,7 +111,7 @@ impl WeightedTotals {
         totals: impl IntoIterator<Item = &'a queries::Totals>,
         currency: &str,
     ) -> Result<WeightedTotals, ApiError> {
-        let overflow = || ApiError::Internal("report totals overflow 64-bit minor units".into());
+        let overflow = || ApiError::from(AppError::Internal("report totals overflow 64-bit minor units".into()));
         let mut sum = queries::Totals { group_key: String::new(), count: 0, amount: 0, weighted: 0 };
         for t in totals {
             sum.count = sum.count.checked_add(t.count).ok_or_else(overflow)?;

@@ -96,7 +96,7 @@ pub async fn get_win_loss_report(
     query: web::Query<OpportunityReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter = opportunity_filter(&state, query.into_inner())?;
-    let report = db::read(&state, move |conn| {
+    let report = db::read_with(&state, move |conn| -> Result<_, ApiError> {
         let f = filter.for_caller(conn, &caller)?;
         let by_status = queries::closed_by_status(conn, &f)?;
         let reasons = queries::lost_by_reason(conn, &f)?;
