@@ -20,30 +20,18 @@ pub trait Versioned {
     fn version(&self) -> i64;
 }
 
-/// Every DTO that carries a `version` field.
+/// `impl Versioned` for DTOs that carry a `version` field; each resource
+/// invokes it for its own records, next to their definition.
 macro_rules! versioned {
-    ($($dto:path),+ $(,)?) => {
-        $(impl Versioned for $dto {
+    ($($dto:ty),+ $(,)?) => {
+        $(impl $crate::etag::Versioned for $dto {
             fn version(&self) -> i64 {
                 self.version
             }
         })+
     };
 }
-
-versioned!(
-    crate::accounts::dto::Account,
-    crate::account_pools::dto::AccountPool,
-    crate::activities::dto::Activity,
-    crate::contacts::dto::Contact,
-    crate::leads::dto::Lead,
-    crate::opportunities::dto::Opportunity,
-    crate::org::departments::Department,
-    crate::org::users::User,
-    crate::pipeline::competitors::Competitor,
-    crate::pipeline::loss_reasons::LossReason,
-    crate::pipeline::stages::Stage,
-);
+pub(crate) use versioned;
 
 /// Answer with `record` as JSON and its ETag.
 pub fn with_etag<T: Serialize + Versioned>(mut builder: HttpResponseBuilder, record: &T) -> HttpResponse {

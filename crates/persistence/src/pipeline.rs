@@ -121,6 +121,8 @@ pub fn update_stage(conn: &mut DbConnection, row: &StageRow, expected_version: i
     Ok(n == 1)
 }
 
+crate::versioned::versioned_row!(StageRow, update_stage, key);
+
 /// How many live, open opportunities sit in a stage.
 pub fn open_opportunities_in_stage(conn: &mut DbConnection, key: &str) -> StoreResult<i64> {
     Ok(opportunities::table
@@ -202,6 +204,8 @@ pub fn update_loss_reason(conn: &mut DbConnection, row: &LossReasonRow, expected
         .execute(conn)?;
     Ok(n == 1)
 }
+
+crate::versioned::versioned_row!(LossReasonRow, update_loss_reason, code);
 
 /// A competitor as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -306,6 +310,8 @@ pub fn update_competitor(conn: &mut DbConnection, row: &CompetitorRow, expected_
         .execute(conn)?;
     Ok(n == 1)
 }
+
+crate::versioned::versioned_row!(CompetitorRow, update_competitor);
 
 /// A competitor listed on an opportunity: `(opportunity_id, competitor_id, competitor name)`.
 pub type ListedCompetitor = (String, String, String);

@@ -1,13 +1,5 @@
 //! Rows written under optimistic concurrency: a write lands only over the version it was read at.
 
-use crate::account_pools::{self, PoolRow};
-use crate::accounts::{self, AccountRow};
-use crate::activities::{self, ActivityRow};
-use crate::contacts::{self, ContactRow};
-use crate::departments::{self, DepartmentRow};
-use crate::leads::{self, LeadRow};
-use crate::opportunities::{self, OpportunityRow};
-use crate::users::{self, UserRow};
 use crate::{DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 
@@ -23,8 +15,6 @@ pub trait VersionedRow: Clone {
     fn update_if_version(&self, conn: &mut DbConnection, expected: i64) -> StoreResult<bool>;
 }
 
-/// `versioned_row!(Row, update)` for a row keyed by `id`;
-/// `versioned_row!(Row, update, key)` for one keyed by another text column.
 /// Define a table's `lock` (take the row lock for the rest of the transaction,
 /// with a no-op write, so read-check-write cannot interleave) and `update`
 /// (write the row only over the version it was read at).
@@ -43,16 +33,21 @@ macro_rules! row_writes {
                 .execute(conn)?;
             Ok(n == 1)
         }
+
+        $crate::versioned::versioned_row!($row, update);
     };
 }
 pub(crate) use row_writes;
 
+/// `versioned_row!(Row, update)` for a row keyed by `id`;
+/// `versioned_row!(Row, update, key)` for one keyed by another text column.
+/// Each table's module invokes it (through [`row_writes`] for id-keyed tables).
 macro_rules! versioned_row {
     ($row:ty, $update:path) => {
-        versioned_row!($row, $update, id);
+        $crate::versioned::versioned_row!($row, $update, id);
     };
     ($row:ty, $update:path, $key:ident) => {
-        impl VersionedRow for $row {
+        impl $crate::versioned::VersionedRow for $row {
             fn id(&self) -> &str {
                 &self.$key
             }
@@ -61,26 +56,15 @@ macro_rules! versioned_row {
                 self.version
             }
 
-            fn touch(&mut self, version: i64, at: NaiveDateTime) {
+            fn touch(&mut self, version: i64, at: chrono::NaiveDateTime) {
                 self.version = version;
                 self.updated_at = at;
             }
 
-            fn update_if_version(&self, conn: &mut DbConnection, expected: i64) -> StoreResult<bool> {
+            fn update_if_version(&self, conn: &mut $crate::DbConnection, expected: i64) -> $crate::StoreResult<bool> {
                 $update(conn, self, expected)
             }
         }
     };
 }
-
-versioned_row!(LeadRow, leads::update);
-versioned_row!(UserRow, users::update);
-versioned_row!(DepartmentRow, departments::update);
-versioned_row!(AccountRow, accounts::update);
-versioned_row!(ContactRow, contacts::update);
-versioned_row!(OpportunityRow, opportunities::update);
-versioned_row!(PoolRow, account_pools::update);
-versioned_row!(ActivityRow, activities::update);
-versioned_row!(crate::pipeline::CompetitorRow, crate::pipeline::update_competitor);
-versioned_row!(crate::pipeline::StageRow, crate::pipeline::update_stage, key);
-versioned_row!(crate::pipeline::LossReasonRow, crate::pipeline::update_loss_reason, code);
+pub(crate) use versioned_row;

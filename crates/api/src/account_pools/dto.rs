@@ -59,6 +59,8 @@ pub struct AccountPool {
     pub created_by: Option<String>,
 }
 
+crate::etag::versioned!(AccountPool);
+
 impl From<PoolRow> for AccountPool {
     fn from(r: PoolRow) -> Self {
         AccountPool {

@@ -78,6 +78,8 @@ pub struct Account {
     pub created_by: Option<String>,
 }
 
+crate::etag::versioned!(Account);
+
 impl TryFrom<AccountRow> for Account {
     type Error = AppError;
 

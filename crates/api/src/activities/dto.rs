@@ -80,6 +80,8 @@ pub struct Activity {
     pub created_by: Option<String>,
 }
 
+crate::etag::versioned!(Activity);
+
 /// The stored location columns as a [`Location`], when both coordinates are set.
 fn location_of(r: &ActivityRow) -> Option<Location> {
     match (r.latitude, r.longitude) {

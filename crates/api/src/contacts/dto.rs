@@ -53,6 +53,8 @@ pub struct Contact {
     pub created_by: Option<String>,
 }
 
+crate::etag::versioned!(Contact);
+
 impl From<ContactRow> for Contact {
     fn from(r: ContactRow) -> Self {
         Contact {

@@ -88,6 +88,8 @@ pub struct Lead {
     pub created_by: Option<String>,
 }
 
+crate::etag::versioned!(Lead);
+
 impl TryFrom<LeadRow> for Lead {
     type Error = AppError;
 

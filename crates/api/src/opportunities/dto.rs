@@ -100,6 +100,8 @@ pub struct Opportunity {
     pub created_by: Option<String>,
 }
 
+crate::etag::versioned!(Opportunity);
+
 impl Opportunity {
     /// The API view of a stored opportunity and the competitors listed on it.
     pub fn from_parts(r: OpportunityRow, competitors: Vec<CompetitorRef>) -> Result<Opportunity, AppError> {

@@ -64,6 +64,8 @@ pub struct Department {
     pub created_by: Option<String>,
 }
 
+crate::etag::versioned!(Department);
+
 impl From<DepartmentRow> for Department {
     fn from(r: DepartmentRow) -> Self {
         Department {

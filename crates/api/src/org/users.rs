@@ -78,6 +78,8 @@ pub struct User {
     pub created_by: Option<String>,
 }
 
+crate::etag::versioned!(User);
+
 impl TryFrom<UserRow> for User {
     type Error = AppError;
 

@@ -62,6 +62,8 @@ pub struct Competitor {
     pub created_by: Option<String>,
 }
 
+crate::etag::versioned!(Competitor);
+
 impl From<CompetitorRow> for Competitor {
     fn from(r: CompetitorRow) -> Self {
         Competitor {

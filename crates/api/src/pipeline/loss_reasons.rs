@@ -60,6 +60,8 @@ pub struct LossReason {
     pub updated_at: DateTime<Utc>,
 }
 
+crate::etag::versioned!(LossReason);
+
 impl From<LossReasonRow> for LossReason {
     fn from(r: LossReasonRow) -> Self {
         LossReason {

@@ -75,6 +75,8 @@ pub struct Stage {
     pub updated_at: DateTime<Utc>,
 }
 
+crate::etag::versioned!(Stage);
+
 impl TryFrom<StageRow> for Stage {
     type Error = AppError;
 
