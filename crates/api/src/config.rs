@@ -98,27 +98,41 @@ pub struct ConfigError {
     pub problem: String,
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
+/// `SALESOPS_*` values from one source, read the way the environment always has been:
+/// a blank value counts as unset, and numbers are trimmed before they are parsed.
+struct Vars<F>(F);
 
-fn parsed<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError>
-where
-    T::Err: fmt::Display,
-{
-    var(name)
-        .map(|v| v.trim().parse::<T>().map_err(|e| ConfigError { name, problem: format!("`{v}`: {e}") }))
-        .transpose()
+impl<F: Fn(&str) -> Option<String>> Vars<F> {
+    fn text(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn parsed<T: std::str::FromStr>(&self, name: &'static str) -> Result<Option<T>, ConfigError>
+    where
+        T::Err: fmt::Display,
+    {
+        self.text(name)
+            .map(|v| v.trim().parse::<T>().map_err(|e| ConfigError { name, problem: format!("`{v}`: {e}") }))
+            .transpose()
+    }
+
+    fn secs(&self, name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
+        Ok(self.parsed::<u64>(name)?.map(Duration::from_secs).unwrap_or(default))
+    }
 }
 
 impl Settings {
     /// Read the environment over the defaults.
     pub fn from_env() -> Result<Settings, ConfigError> {
+        Settings::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// Read `SALESOPS_*` values over the defaults, with `lookup` giving the raw text of a variable
+    /// by name. The command line uses this, so a flag means exactly what its variable means.
+    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let vars = Vars(lookup);
         let d = Settings::default();
-        let secs = |name, default: Duration| -> Result<Duration, ConfigError> {
-            Ok(parsed::<u64>(name)?.map(Duration::from_secs).unwrap_or(default))
-        };
-        let jwt_secret = var("SALESOPS_JWT_SECRET").map(Secret);
+        let jwt_secret = vars.text("SALESOPS_JWT_SECRET").map(Secret);
         if let Some(s) = &jwt_secret {
             if s.expose().len() < 32 {
                 return Err(ConfigError {
@@ -127,7 +141,7 @@ impl Settings {
                 });
             }
         }
-        let base_currency = var("SALESOPS_BASE_CURRENCY").map(|c| c.trim().to_owned()).unwrap_or(d.base_currency);
+        let base_currency = vars.text("SALESOPS_BASE_CURRENCY").map(|c| c.trim().to_owned()).unwrap_or(d.base_currency);
         if !salesops_domain::money::is_currency_code(&base_currency) {
             return Err(ConfigError {
                 name: "SALESOPS_BASE_CURRENCY",
@@ -135,32 +149,63 @@ impl Settings {
             });
         }
         Ok(Settings {
-            database_url: var("SALESOPS_DATABASE_URL").unwrap_or(d.database_url),
-            bind: var("SALESOPS_BIND").unwrap_or(d.bind),
-            workers: parsed("SALESOPS_WORKERS")?,
-            pool_size: parsed("SALESOPS_DB_POOL_SIZE")?.unwrap_or(d.pool_size),
-            db_timeout: secs("SALESOPS_DB_TIMEOUT_SECONDS", d.db_timeout)?,
+            database_url: vars.text("SALESOPS_DATABASE_URL").unwrap_or(d.database_url),
+            bind: vars.text("SALESOPS_BIND").unwrap_or(d.bind),
+            workers: vars.parsed("SALESOPS_WORKERS")?,
+            pool_size: vars.parsed("SALESOPS_DB_POOL_SIZE")?.unwrap_or(d.pool_size),
+            db_timeout: vars.secs("SALESOPS_DB_TIMEOUT_SECONDS", d.db_timeout)?,
             jwt_secret,
-            jwt_issuer: var("SALESOPS_JWT_ISSUER").unwrap_or(d.jwt_issuer),
-            jwt_audience: var("SALESOPS_JWT_AUDIENCE").unwrap_or(d.jwt_audience),
-            access_token_ttl: secs("SALESOPS_ACCESS_TOKEN_TTL_SECONDS", d.access_token_ttl)?,
-            refresh_token_ttl: secs("SALESOPS_REFRESH_TOKEN_TTL_SECONDS", d.refresh_token_ttl)?,
-            bootstrap_admin_email: var("SALESOPS_BOOTSTRAP_ADMIN_EMAIL"),
-            bootstrap_admin_password: var("SALESOPS_BOOTSTRAP_ADMIN_PASSWORD").map(Secret),
-            max_body_bytes: parsed("SALESOPS_MAX_BODY_BYTES")?.unwrap_or(d.max_body_bytes),
-            login_max_failures: parsed("SALESOPS_LOGIN_MAX_FAILURES")?.unwrap_or(d.login_max_failures),
-            login_lockout: secs("SALESOPS_LOGIN_LOCKOUT_SECONDS", d.login_lockout)?,
+            jwt_issuer: vars.text("SALESOPS_JWT_ISSUER").unwrap_or(d.jwt_issuer),
+            jwt_audience: vars.text("SALESOPS_JWT_AUDIENCE").unwrap_or(d.jwt_audience),
+            access_token_ttl: vars.secs("SALESOPS_ACCESS_TOKEN_TTL_SECONDS", d.access_token_ttl)?,
+            refresh_token_ttl: vars.secs("SALESOPS_REFRESH_TOKEN_TTL_SECONDS", d.refresh_token_ttl)?,
+            bootstrap_admin_email: vars.text("SALESOPS_BOOTSTRAP_ADMIN_EMAIL"),
+            bootstrap_admin_password: vars.text("SALESOPS_BOOTSTRAP_ADMIN_PASSWORD").map(Secret),
+            max_body_bytes: vars.parsed("SALESOPS_MAX_BODY_BYTES")?.unwrap_or(d.max_body_bytes),
+            login_max_failures: vars.parsed("SALESOPS_LOGIN_MAX_FAILURES")?.unwrap_or(d.login_max_failures),
+            login_lockout: vars.secs("SALESOPS_LOGIN_LOCKOUT_SECONDS", d.login_lockout)?,
             base_currency,
-            recall_interval: secs("SALESOPS_RECALL_INTERVAL_SECONDS", d.recall_interval)?,
+            recall_interval: vars.secs("SALESOPS_RECALL_INTERVAL_SECONDS", d.recall_interval)?,
         })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::{Secret, Settings};
+    use std::time::Duration;
+
+    fn from(vars: &[(&str, &str)]) -> Result<Settings, super::ConfigError> {
+        Settings::from_vars(|name| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned()))
+    }
+
     #[test]
     fn secrets_do_not_print() {
-        let s = super::Secret::new("hunter2");
+        let s = Secret::new("hunter2");
         assert!(!format!("{s:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn no_values_give_the_defaults() {
+        assert_eq!(format!("{:?}", from(&[]).unwrap()), format!("{:?}", Settings::default()));
+    }
+
+    #[test]
+    fn blank_values_count_as_unset_and_numbers_are_trimmed() {
+        let s =
+            from(&[("SALESOPS_BIND", "  "), ("SALESOPS_WORKERS", ""), ("SALESOPS_DB_TIMEOUT_SECONDS", " 7 ")]).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.workers, None);
+        assert_eq!(s.db_timeout, Duration::from_secs(7));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_variable() {
+        let e = from(&[("SALESOPS_DB_POOL_SIZE", "many")]).unwrap_err();
+        assert_eq!(e.name, "SALESOPS_DB_POOL_SIZE");
+        let e = from(&[("SALESOPS_JWT_SECRET", "short")]).unwrap_err();
+        assert_eq!(e.name, "SALESOPS_JWT_SECRET");
+        let e = from(&[("SALESOPS_BASE_CURRENCY", "euro")]).unwrap_err();
+        assert_eq!(e.name, "SALESOPS_BASE_CURRENCY");
     }
 }

@@ -1,27 +1,19 @@
-//! The `salesops` binary: `serve` (default), `migrate`, `openapi`, `seed-demo`.
+//! The `salesops` binary: `serve`, `migrate`, `openapi` and `seed-demo`; see `salesops --help`.
+
+mod cli;
 
 use actix_web::HttpServer;
+use clap::Parser;
+use cli::{Cli, Command};
 use salesops_api::config::Settings;
 use salesops_api::{account_pools, build_app, openapi_document, seed, startup};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: salesops [serve | migrate | openapi | seed-demo]";
-
 fn main() -> ExitCode {
+    // `--help`, `--version` and usage errors exit here, before anything is opened or created.
+    let cli = Cli::parse();
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".to_owned());
-    let result = match command.as_str() {
-        "serve" => serve(),
-        "migrate" => migrate(),
-        "openapi" => print_openapi(),
-        "seed-demo" => seed_demo(),
-        "-h" | "--help" | "help" => {
-            println!("{USAGE}");
-            Ok(())
-        }
-        other => Err(format!("unknown command `{other}`\n{USAGE}").into()),
-    };
-    match result {
+    match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             log::error!("{e}");
@@ -31,12 +23,16 @@ fn main() -> ExitCode {
     }
 }
 
-fn settings() -> Result<Settings, startup::StartupError> {
-    Ok(Settings::from_env()?)
+fn run(command: Command) -> Result<(), startup::StartupError> {
+    match command {
+        Command::Serve(args) => serve(args.settings()?),
+        Command::Migrate(args) => migrate(&args.settings()?),
+        Command::Openapi => print_openapi(),
+        Command::SeedDemo(args) => seed_demo(args.settings()?),
+    }
 }
 
-fn serve() -> Result<(), startup::StartupError> {
-    let settings = settings()?;
+fn serve(settings: Settings) -> Result<(), startup::StartupError> {
     let bind = settings.bind.clone();
     let workers = settings.workers;
     log::info!(
@@ -60,8 +56,8 @@ fn serve() -> Result<(), startup::StartupError> {
     Ok(())
 }
 
-fn migrate() -> Result<(), startup::StartupError> {
-    let pool = startup::open_pool(&settings()?)?;
+fn migrate(settings: &Settings) -> Result<(), startup::StartupError> {
+    let pool = startup::open_pool(settings)?;
     let applied = startup::migrate(&pool)?;
     println!("applied {applied} migration(s)");
     Ok(())
@@ -72,8 +68,8 @@ fn print_openapi() -> Result<(), startup::StartupError> {
     Ok(())
 }
 
-fn seed_demo() -> Result<(), startup::StartupError> {
-    let state = startup::prepare(settings()?)?;
+fn seed_demo(settings: Settings) -> Result<(), startup::StartupError> {
+    let state = startup::prepare(settings)?;
     let summary = seed::load_demo(&state)?;
     println!("{summary}");
     Ok(())
