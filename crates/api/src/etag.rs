@@ -1,6 +1,6 @@
 //! Weak ETags carrying the record version, and `If-Match` preconditions.
 
-use crate::app::AppError;
+pub use crate::app::precondition::IfMatch;
 use crate::error::ApiError;
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -36,20 +36,6 @@ pub(crate) use versioned;
 /// Answer with `record` as JSON and its ETag.
 pub fn with_etag<T: Serialize + Versioned>(mut builder: HttpResponseBuilder, record: &T) -> HttpResponse {
     builder.insert_header((header::ETAG, etag(record.version()))).json(record)
-}
-
-/// The version an `If-Match` header demands, if the request sent one (`*` demands none).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IfMatch(pub Option<i64>);
-
-impl IfMatch {
-    /// Refuse with 412 unless the current version is the demanded one.
-    pub fn check(self, current: i64) -> Result<(), AppError> {
-        match self.0 {
-            Some(wanted) if wanted != current => Err(AppError::PreconditionFailed(current)),
-            _ => Ok(()),
-        }
-    }
 }
 
 fn parse(value: &str) -> Option<Option<i64>> {

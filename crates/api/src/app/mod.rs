@@ -12,6 +12,7 @@ pub mod actor;
 pub mod entity;
 pub mod error;
 pub mod permission;
+pub mod precondition;
 
 pub use actor::Actor;
 pub use error::{AppError, AppResult, FieldError};
