@@ -5,12 +5,6 @@ use crate::state::AppState;
 use actix_web::web;
 use salesops_persistence::{write_transaction, DbConnection};
 
-/// Parse a word stored in a TEXT column (a role, a status), reporting an
-/// unknown one as an internal error rather than guessing.
-pub fn stored<T: std::str::FromStr>(word: &str, what: &str) -> Result<T, ApiError> {
-    word.parse().map_err(|_| ApiError::Internal(format!("stored {what} `{word}` is unknown")))
-}
-
 /// Run read-only `f` with a pooled connection on the blocking pool.
 pub async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where

@@ -1,6 +1,5 @@
 //! The activity's JSON shapes: the record, its create body and its merge patch.
 
-use crate::db::stored;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
@@ -92,7 +91,7 @@ impl TryFrom<ActivityRow> for Activity {
 
     fn try_from(r: ActivityRow) -> Result<Self, ApiError> {
         Ok(Activity {
-            kind: stored(&r.kind, "activity kind")?,
+            kind: r.kind,
             location: location_of(&r),
             id: r.id,
             subject: r.subject,

@@ -15,7 +15,6 @@
 
 use crate::audit;
 use crate::auth::Caller;
-use crate::db::stored;
 use crate::error::{ApiError, FieldError};
 use crate::leads::dto::Lead;
 use crate::leads::handlers::{map_unique, ENTITY as LEAD};
@@ -136,10 +135,9 @@ pub fn propagate(
                 after.next_follow_up_at = follow_up;
             }
             let mut action = "log_activity";
-            let status: LeadStatus = stored(&before.status, "lead status")?;
+            let status: LeadStatus = before.status;
             if may_work && status == LeadStatus::New {
-                after.status =
-                    lead::next_status(status, LeadCommand::Start, QualificationFacts::default())?.as_str().to_owned();
+                after.status = lead::next_status(status, LeadCommand::Start, QualificationFacts::default())?;
                 action = LeadCommand::Start.as_str();
             }
             if after != before {

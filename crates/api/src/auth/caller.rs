@@ -58,7 +58,7 @@ impl Caller {
 
 /// The scope in force for a role: the admin's setting, else the domain default.
 pub fn effective_scope(conn: &mut DbConnection, role: Role) -> Result<DataScope, ApiError> {
-    Ok(role_scopes::find(conn, role.as_str())?.and_then(|s| s.parse().ok()).unwrap_or_else(|| role.default_scope()))
+    Ok(role_scopes::find(conn, role)?.unwrap_or_else(|| role.default_scope()))
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
@@ -93,7 +93,7 @@ impl FromRequest for Caller {
                 if tokens::is_access_revoked(conn, &jti)? {
                     return Err(rejected());
                 }
-                let role: Role = db::stored(&user.role, "role")?;
+                let role: Role = user.role;
                 let scope = effective_scope(conn, role)?;
                 Ok((user, role, scope))
             })

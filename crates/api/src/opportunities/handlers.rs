@@ -3,7 +3,7 @@
 
 use crate::audit::{self, snapshot};
 use crate::auth::Caller;
-use crate::db::{self, stored};
+use crate::db;
 use crate::error::{ApiError, FieldError};
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
@@ -158,11 +158,11 @@ pub fn append_stage_change(
     let row = StageChangeRow {
         id: salesops_domain::new_id(),
         opportunity_id: after.id.clone(),
-        action: action.as_str().to_owned(),
+        action,
         from_stage: before.map(|b| b.stage.clone()),
         to_stage: after.stage.clone(),
-        from_status: before.map(|b| b.status.clone()),
-        to_status: after.status.clone(),
+        from_status: before.map(|b| b.status),
+        to_status: after.status,
         amount: after.amount,
         currency: after.currency.clone(),
         probability_bps: after.probability_bps,
@@ -443,11 +443,11 @@ fn apply_patch(
         Some(None) => after.amount = None,
         None => {}
     }
-    let status: OpportunityStatus = stored(&row.status, "opportunity status")?;
+    let status: OpportunityStatus = row.status;
     if let Some(Some(category)) = patch.forecast_category {
         check_forecast_override(status, category)
             .map_err(|e| ApiError::invalid_field("forecast_category", "invalid_value", e.to_string()))?;
-        after.forecast_category = category.as_str().to_owned();
+        after.forecast_category = category;
     }
     if after.account_id != row.account_id || after.contact_id != row.contact_id {
         if after.account_id != row.account_id {
