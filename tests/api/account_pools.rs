@@ -42,7 +42,7 @@ fn history(app: &TestApp, id: &str) -> Vec<OwnerChangeRow> {
 }
 
 fn history_of(app: &TestApp, id: &str, reason: &str) -> Vec<OwnerChangeRow> {
-    history(app, id).into_iter().filter(|h| h.reason == reason).collect()
+    history(app, id).into_iter().filter(|h| h.reason.as_str() == reason).collect()
 }
 
 /// Change an account directly, as fixtures do.
@@ -363,7 +363,7 @@ both_databases! {
             let mut opp = salesops_persistence::opportunities::find_visible(c, &opportunity, &salesops_persistence::scope::Visibility::All)
                 .expect("read").expect("opportunity");
             let version = opp.version;
-            opp.status = OpportunityStatus::Lost.as_str().to_owned();
+            opp.status = OpportunityStatus::Lost;
             salesops_persistence::opportunities::update(c, &opp, version)
         }).expect("close the opportunity");
         // The manager over the owner may release it.
@@ -651,7 +651,7 @@ both_databases! {
         let protected = owned_account(&app, "Protected", &rep.id, &exempting, 20);
         app.opportunity(&rep.id, Some(&protected), |_| {});
         let closed_only = owned_account(&app, "Closed only", &rep.id, &exempting, 20);
-        app.opportunity(&rep.id, Some(&closed_only), |o| o.status = OpportunityStatus::Won.as_str().to_owned());
+        app.opportunity(&rep.id, Some(&closed_only), |o| o.status = OpportunityStatus::Won);
         let deleted_only = owned_account(&app, "Deleted only", &rep.id, &exempting, 20);
         app.opportunity(&rep.id, Some(&deleted_only), |o| o.deleted_at = Some(clock::now()));
         let not_protected = owned_account(&app, "Not protected", &rep.id, &strict, 20);

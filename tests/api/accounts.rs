@@ -3,6 +3,7 @@
 
 use crate::both_databases;
 use crate::helpers::{TestApp, DEFAULT_POOL_ID};
+use salesops_domain::opportunity::OpportunityStatus;
 use salesops_persistence::opportunities::{self, OpportunityRow};
 use salesops_persistence::scope::Visibility;
 use serde_json::{json, Value};
@@ -335,7 +336,7 @@ both_databases! {
         let child = create(&app, &rep.token, json!({"name": "Child", "parent_account_id": parent["id"]})).await;
         let (parent_id, child_id) = (id_of(&parent), id_of(&child));
         let open = app.opportunity(&rep.id, Some(&child_id), |_| {});
-        app.opportunity(&rep.id, Some(&child_id), |o| o.status = "won".into());
+        app.opportunity(&rep.id, Some(&child_id), |o| o.status = OpportunityStatus::Won);
         let contact = app.contact(&child_id, "Someone");
         let res = app.delete(&format!("/api/v1/accounts/{child_id}")).token(&rep.token).send().await;
         res.assert_problem(409, "conflict");
@@ -346,7 +347,7 @@ both_databases! {
         app.with_conn(|c| {
             let mut row = opportunities::find_visible(c, &open, &Visibility::All).expect("read").expect("row");
             let version = row.version;
-            row.status = "lost".into();
+            row.status = OpportunityStatus::Lost;
             opportunities::update(c, &row, version)
         }).expect("close the opportunity");
         let res = app.delete(&format!("/api/v1/accounts/{child_id}")).token(&rep.token).header("if-match", "W/\"9\"").send().await;
@@ -372,7 +373,7 @@ both_databases! {
         let account = create(&app, &from.token, json!({"name": "Acme"})).await;
         let id = id_of(&account);
         let open = app.opportunity(&from.id, Some(&id), |_| {});
-        let won = app.opportunity(&from.id, Some(&id), |o| o.status = "won".into());
+        let won = app.opportunity(&from.id, Some(&id), |o| o.status = OpportunityStatus::Won);
         let other_account = create(&app, &from.token, json!({"name": "Other"})).await;
         let elsewhere = app.opportunity(&from.id, Some(&id_of(&other_account)), |_| {});
         let res = app.post(&format!("/api/v1/accounts/{id}/transfer")).token(&manager.token).header("if-match", "W/\"1\"")

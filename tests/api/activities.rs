@@ -161,7 +161,7 @@ both_databases! {
         }).expect("delete account");
         let res = log(&app, &alice.token, json!({"kind": "call", "subject": "Deleted", "account_id": account})).await;
         assert_eq!(res.error_fields(), vec!["account_id"]);
-        assert_eq!(lead_row(&app, &lead).status, "new", "a refused activity started the lead");
+        assert_eq!(lead_row(&app, &lead).status.as_str(), "new", "a refused activity started the lead");
     }
 
     async fn a_contact_must_work_at_the_given_account_and_brings_its_own(app) {
@@ -234,7 +234,7 @@ both_databases! {
             "kind": "call", "subject": "Cold call", "lead_id": pool_lead, "next_follow_up_at": "2026-12-21T02:00:00Z"
         })).await;
         let row = lead_row(&app, &pool_lead);
-        assert_eq!(row.status, "new");
+        assert_eq!(row.status.as_str(), "new");
         assert_eq!(row.next_follow_up_at, None);
         assert!(row.last_activity_at.is_some(), "the activity is still linked and touches the lead");
     }
@@ -254,7 +254,7 @@ both_databases! {
         })).await;
         assert_eq!(activity["lead_id"], lead.as_str());
         let row = lead_row(&app, &lead);
-        assert_eq!(row.status, "new");
+        assert_eq!(row.status.as_str(), "new");
         assert_eq!(row.next_follow_up_at, None);
         assert!(row.last_activity_at.is_some());
         let trail = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={lead}")).token(&app.admin_token).send().await;

@@ -206,7 +206,7 @@ impl TestApp {
         let row = UserRow {
             department_id: department_id.map(str::to_owned),
             manager_id: manager_id.map(str::to_owned),
-            ..UserRow::new(&email, &format!("Test {role}"), role, &hash, None)
+            ..UserRow::new(&email, &format!("Test {role}"), role.parse().expect("a role"), &hash, None)
         };
         self.with_conn(|c| users::insert(c, &row)).expect("insert user");
         let token = self.login(&email, USER_PASSWORD).await;
@@ -241,6 +241,16 @@ impl TestApp {
         adjust(&mut row);
         self.with_conn(|c| opportunities::insert(c, &row)).expect("insert opportunity");
         row.id
+    }
+
+    /// Run an `UPDATE` with `$1` bound to `word` and `$2` to `id`, past every check of the
+    /// app, to store what a hand-edited or newer database might hold; asserts that one row changed.
+    pub fn store_raw_word(&self, sql: &str, word: &str, id: &str) {
+        use diesel::sql_types::Text;
+        let changed = self
+            .with_conn(|c| diesel::sql_query(sql).bind::<Text, _>(word).bind::<Text, _>(id).execute(c))
+            .expect("raw update");
+        assert_eq!(changed, 1, "{sql} changed {changed} rows");
     }
 
     /// Create a lead through the API as `token`, asserting 201; returns its JSON.

@@ -2,6 +2,8 @@
 
 use crate::both_databases;
 use crate::helpers::TestApp;
+use salesops_persistence::scope::Visibility;
+use salesops_persistence::{leads, StoreError};
 use serde_json::{json, Value};
 
 fn ids(page: &Value) -> Vec<String> {
@@ -426,5 +428,23 @@ both_databases! {
         let res = app.patch(&other_path).token(&app.admin_token).json(json!({"email": "A@x.cn"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["email"], "A@x.cn");
+    }
+
+    async fn a_stored_status_that_no_variant_matches_is_an_internal_error_never_a_default(app) {
+        let rep = app.user("rep", None, None).await;
+        let lead = app.lead(&rep.token, json!({"name": "王芳"})).await;
+        let id = lead["id"].as_str().expect("id");
+        app.store_raw_word("UPDATE leads SET status = $1 WHERE id = $2", "bogus", id);
+
+        let res = app.get(&format!("/api/v1/leads/{id}")).token(&rep.token).send().await;
+        res.assert_problem(500, "internal");
+        assert!(!res.body.to_string().contains("bogus"), "stored text reached the client: {}", res.body);
+        app.get("/api/v1/leads").token(&rep.token).send().await.assert_problem(500, "internal");
+
+        let loaded = app.with_conn(|c| leads::find_visible(c, id, &Visibility::All));
+        match loaded {
+            Err(StoreError::Other(detail)) => assert!(detail.contains("`bogus` is not one of"), "{detail}"),
+            other => panic!("an unknown stored status loaded as {other:?}"),
+        }
     }
 }

@@ -4,6 +4,7 @@
 use crate::both_databases;
 use crate::helpers::{TestApp, TestResponse};
 use diesel::prelude::*;
+use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{accounts, opportunities, schema};
 use serde_json::{json, Value};
@@ -459,7 +460,7 @@ both_databases! {
         assert_eq!(o["weighted_amount"]["amount"], 300);
         assert!(o["closed_at"].is_string());
         let acc = app.with_conn(|c| accounts::find_visible(c, &account, &Visibility::All)).expect("read").expect("account");
-        assert_eq!(acc.lifecycle, "active");
+        assert_eq!(acc.lifecycle.as_str(), "active");
         assert!(acc.first_won_at.is_some());
         assert_eq!(acc.first_won_at, acc.last_won_at);
         assert_eq!(acc.version, 2);
@@ -727,8 +728,8 @@ both_databases! {
         let other = app.user("rep", None, None).await;
         let acme = app.account("Acme", Some(&rep.id));
         let a = app.opportunity(&rep.id, Some(&acme), |r| { r.name = "Alpha ERP".into(); r.expected_close_date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1); });
-        let b = app.opportunity(&rep.id, None, |r| { r.name = "Beta CRM".into(); r.stage = "proposal".into(); r.forecast_category = "best_case".into(); r.expected_close_date = chrono::NaiveDate::from_ymd_opt(2026, 12, 31); });
-        let c = app.opportunity(&other.id, Some(&acme), |r| { r.name = "Gamma erp".into(); r.status = "won".into(); r.stage = "closed_won".into(); r.forecast_category = "closed".into(); r.expected_close_date = chrono::NaiveDate::from_ymd_opt(2027, 1, 1); });
+        let b = app.opportunity(&rep.id, None, |r| { r.name = "Beta CRM".into(); r.stage = "proposal".into(); r.forecast_category = ForecastCategory::BestCase; r.expected_close_date = chrono::NaiveDate::from_ymd_opt(2026, 12, 31); });
+        let c = app.opportunity(&other.id, Some(&acme), |r| { r.name = "Gamma erp".into(); r.status = OpportunityStatus::Won; r.stage = "closed_won".into(); r.forecast_category = ForecastCategory::Closed; r.expected_close_date = chrono::NaiveDate::from_ymd_opt(2027, 1, 1); });
         let list = |q: &str| {
             let q = q.to_owned();
             let app = &app;
@@ -795,5 +796,17 @@ both_databases! {
         let after = get(&app, &id).await;
         assert_eq!(after["version"], 1, "a refused patch changed the opportunity");
         assert_eq!(after["notes"], "fine");
+    }
+
+    async fn an_unknown_stored_status_in_the_stage_history_is_an_internal_error(app) {
+        let rep = app.user("rep", None, None).await;
+        let id = create_ok(&app, &rep.token, json!({"name": "A"})).await;
+        app.store_raw_word("UPDATE opportunity_stage_changes SET from_status = $1 WHERE opportunity_id = $2", "bogus", &id);
+
+        let path = format!("/api/v1/opportunities/{id}/history");
+        app.get(&path).token(&rep.token).send().await.assert_problem(500, "internal");
+        assert_eq!(get(&app, &id).await["status"], "open", "only the history row is unreadable");
+        let loaded = app.with_conn(|c| salesops_persistence::pipeline::stage_changes(c, &id, None, 10));
+        assert!(loaded.is_err(), "an unknown optional status loaded as {loaded:?}");
     }
 }

@@ -641,4 +641,15 @@ both_databases! {
         assert_eq!(app.get(&format!("/api/v1/users/{}", other.id)).token(&rep.token).send().await.status, 200);
         assert_eq!(app.get(&format!("/api/v1/departments/{dept}")).token(&rep.token).send().await.status, 200);
     }
+
+    async fn an_unknown_stored_scope_is_an_internal_error_not_the_roles_default(app) {
+        let rep = app.user("rep", None, None).await;
+        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        app.store_raw_word("UPDATE role_scopes SET scope = $1 WHERE role = $2", "everything", "rep");
+
+        // Before, an unreadable scope silently fell back to the role's default.
+        app.get("/api/v1/leads").token(&rep.token).send().await.assert_problem(500, "internal");
+        get_as_admin(&app, "/api/v1/role-scopes").await.assert_problem(500, "internal");
+    }
 }

@@ -98,8 +98,8 @@ fn in_stage(row: &mut OpportunityRow, stage: &str) {
     };
     row.stage = stage.to_owned();
     row.probability_bps = probability;
-    row.forecast_category = category.to_owned();
-    row.status = status.to_owned();
+    row.forecast_category = category.parse().expect("a forecast category");
+    row.status = status.parse().expect("a status");
 }
 
 fn created(row: &mut OpportunityRow, date: &str) {
@@ -296,7 +296,7 @@ both_databases! {
         let rep = app.user("rep", None, None).await;
         let open = |category: &str, probability: i32, expected: Option<&str>, amount: i64| {
             app.opportunity(&rep.id, None, |row| {
-                row.forecast_category = category.to_owned();
+                row.forecast_category = category.parse().expect("a forecast category");
                 row.probability_bps = probability;
                 row.expected_close_date = expected.map(day);
                 row.amount = Some(amount);
@@ -311,7 +311,7 @@ both_databases! {
         let closed = |status: &str, closed_at: NaiveDateTime, amount: i64| {
             app.opportunity(&rep.id, None, |row| {
                 in_stage(row, if status == "won" { "closed_won" } else { "closed_lost" });
-                row.status = status.to_owned();
+                row.status = status.parse().expect("a status");
                 row.closed_at = Some(closed_at);
                 row.expected_close_date = Some(day("2025-02-01"));
                 row.amount = Some(amount);
@@ -372,7 +372,7 @@ both_databases! {
         let deal = |status: &str, amount: i64, reason: Option<&str>, winner: Option<&str>, closed: &str| {
             app.opportunity(&rep.id, None, |row| {
                 in_stage(row, if status == "won" { "closed_won" } else { "closed_lost" });
-                row.status = status.to_owned();
+                row.status = status.parse().expect("a status");
                 row.amount = Some(amount);
                 row.loss_reason = reason.map(str::to_owned);
                 row.won_by_competitor_id = winner.map(str::to_owned);
@@ -639,7 +639,7 @@ both_databases! {
         let t = team(&app).await;
         for (category, probability) in [("pipeline", 1000), ("commit", 7500)] {
             app.opportunity(&t.rep1.id, None, |row| {
-                row.forecast_category = category.to_owned();
+                row.forecast_category = category.parse().expect("a forecast category");
                 row.probability_bps = probability;
                 row.expected_close_date = Some(day("2025-02-10"));
                 row.amount = Some(10_000);
@@ -666,5 +666,17 @@ both_databases! {
         // Naming the other rep narrows to nothing; it never widens the scope.
         let path = format!("/api/v1/reports/forecast?{Q1_2025}&owner_id={}", t.rep1.id);
         empty(&get(&app, &t.rep2.token, &path).await);
+    }
+
+    async fn an_account_with_an_unknown_stored_tier_fails_the_forgotten_accounts_report(app) {
+        let rep = app.user("rep", None, None).await;
+        let id = app.account("Quiet", Some(&rep.id));
+        let long_ago = Utc::now().naive_utc() - Duration::days(100);
+        set_time(&app, "UPDATE accounts SET created_at = $1 WHERE id = $2", Some(long_ago), &id);
+        assert_eq!(get(&app, &rep.token, "/api/v1/reports/forgotten-accounts").await["data"][0]["id"], id.as_str());
+
+        app.store_raw_word("UPDATE accounts SET tier = $1 WHERE id = $2", "platinum", &id);
+        let res = app.get("/api/v1/reports/forgotten-accounts").token(&rep.token).send().await;
+        res.assert_problem(500, "internal");
     }
 }

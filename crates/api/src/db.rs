@@ -6,7 +6,7 @@ use crate::state::AppState;
 use actix_web::web;
 use salesops_persistence::{write_transaction, DbConnection, DieselError};
 
-/// Run read-only `f`, a use case or a query, with a pooled connection on the blocking pool.
+/// Run read-only `f` with a pooled connection on the blocking pool.
 pub async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,

@@ -4,7 +4,6 @@
 
 use crate::app::Actor;
 use crate::app::AppError;
-use crate::db::stored;
 use salesops_domain::contact_info::DuplicateEntity;
 use salesops_domain::lead::LeadStatus;
 use salesops_persistence::duplicates::{self, Hit, MatchKey, Probe, Search};
@@ -58,11 +57,6 @@ pub struct DuplicateCheckResult {
     pub data: Vec<DuplicateMatch>,
 }
 
-/// The open lead statuses, as stored words: only open leads count as duplicates.
-pub fn open_lead_statuses() -> [&'static str; 3] {
-    LeadStatus::open_statuses().map(|s| s.as_str())
-}
-
 /// Look for every record of `kinds` matching `probe`, whoever owns it, and
 /// describe the matches as `caller` may see them. `company_key` names the
 /// company-name key in `matched_on` (`company` or `name`, as the request called it).
@@ -73,7 +67,8 @@ pub fn check(
     kinds: &[DuplicateEntity],
     company_key: &str,
 ) -> Result<DuplicateCheckResult, AppError> {
-    let statuses = open_lead_statuses();
+    // Only open leads count as duplicates.
+    let statuses = LeadStatus::open_statuses();
     let search = Search { kinds, lead_statuses: &statuses, exclude_id: None, limit_per_kind: MAX_MATCHES_PER_KIND };
     let hits = duplicates::find(conn, probe, &search)?;
     let visibility = caller.visibility(conn)?;
@@ -83,7 +78,7 @@ pub fn check(
             let visible = visibility.allows(hit.owner_id.as_deref());
             let is_lead = hit.entity == DuplicateEntity::Lead;
             Ok(DuplicateMatch {
-                status: hit.lead_status.as_deref().map(|s| stored(s, "lead status")).transpose()?,
+                status: hit.lead_status,
                 matched_on: hit
                     .matched_on
                     .iter()
@@ -120,7 +115,7 @@ pub fn find(
     if probe.is_empty() {
         return Ok(Vec::new());
     }
-    let statuses = open_lead_statuses();
+    let statuses = LeadStatus::open_statuses();
     let search = Search { kinds, lead_statuses: &statuses, exclude_id, limit_per_kind: MAX_MATCHES_PER_KIND };
     Ok(duplicates::find(conn, probe, &search)?)
 }

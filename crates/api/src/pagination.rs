@@ -83,6 +83,11 @@ pub fn after_id(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
     cursor.map(|c| decode_cursor::<IdCursor>(c).map(|c| c.after)).transpose()
 }
 
+/// The non-blank, trimmed words of a comma-separated filter.
+fn words(raw: Option<&str>) -> impl Iterator<Item = &str> {
+    raw.map(|r| r.split(',').map(str::trim).filter(|s| !s.is_empty())).into_iter().flatten()
+}
+
 /// Split a comma-separated filter such as `status=new,working`, checking each
 /// word with `check`; a bad word is a 400 naming `param`. Blank words are skipped.
 pub fn comma_list(
@@ -90,19 +95,17 @@ pub fn comma_list(
     raw: Option<&str>,
     check: impl Fn(&str) -> Result<(), String>,
 ) -> Result<Vec<String>, ApiError> {
-    raw.map(|r| r.split(',').map(str::trim).filter(|s| !s.is_empty()))
-        .into_iter()
-        .flatten()
+    words(raw)
         .map(|w| check(w).map(|_| w.to_owned()).map_err(|e| ApiError::BadRequest(format!("{param}: {e}"))))
         .collect()
 }
 
-/// [`comma_list`] whose words must be values of the enum `T`.
-pub fn enum_list<T: std::str::FromStr>(param: &str, raw: Option<&str>) -> Result<Vec<String>, ApiError>
+/// [`comma_list`] whose words must be values of the enum `T`, parsed into it.
+pub fn enum_list<T: std::str::FromStr>(param: &str, raw: Option<&str>) -> Result<Vec<T>, ApiError>
 where
     T::Err: std::fmt::Display,
 {
-    comma_list(param, raw, |w| w.parse::<T>().map(|_| ()).map_err(|e| e.to_string()))
+    words(raw).map(|w| w.parse::<T>().map_err(|e| ApiError::BadRequest(format!("{param}: {e}")))).collect()
 }
 
 #[cfg(test)]

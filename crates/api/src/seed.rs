@@ -43,7 +43,7 @@ fn user(email: &str, name: &str, role: Role, dept: &str, manager: Option<&str>, 
     UserRow {
         department_id: Some(dept.to_owned()),
         manager_id: manager.map(str::to_owned),
-        ..UserRow::new(email, name, role.as_str(), hash, None)
+        ..UserRow::new(email, name, role, hash, None)
     }
 }
 
@@ -73,14 +73,14 @@ fn lead(i: usize, owner: Option<&str>) -> LeadRow {
         phone: Some(phone),
         industry: Some(INDUSTRIES[i % INDUSTRIES.len()].to_owned()),
         region: Some(city.to_owned()),
-        status: status.as_str().to_owned(),
+        status,
         score: i32::try_from((i * 37) % 101).unwrap_or(0),
         next_follow_up_at: Some(now + Duration::days(i64::try_from(i % 14).unwrap_or(0))),
         disqualify_reason: (status == LeadStatus::Disqualified).then(|| "no budget this year".to_owned()),
         external_id: Some(format!("DEMO-{i:05}")),
         created_at: created,
         updated_at: created,
-        ..LeadRow::new(&name, source.as_str(), owner, None)
+        ..LeadRow::new(&name, source, owner, None)
     }
 }
 

@@ -63,7 +63,7 @@ fn bootstrap_admin(conn: &mut DbConnection, settings: &Settings) -> Result<(), S
         None => (random_token(18), true),
     };
     let password_hash = password::hash(&secret).map_err(|e| e.to_string())?;
-    let admin = UserRow::new(&email, "Administrator", Role::Admin.as_str(), &password_hash, None);
+    let admin = UserRow::new(&email, "Administrator", Role::Admin, &password_hash, None);
     users::insert(conn, &admin)?;
     if generated {
         log::warn!("created the first admin: email {email}, password {secret} (shown once; change it)");

@@ -13,7 +13,9 @@ pub struct UnknownVariant {
 /// Declare an enum whose variants are stored and sent as lower snake_case words.
 ///
 /// It derives serde and utoipa with the same spelling, and adds `as_str`,
-/// `ALL` and `FromStr`, which the database layer uses for TEXT columns.
+/// `ALL`, `FromStr`, and the conversions from and to `String` that the
+/// database layer uses for TEXT columns: `TryFrom<String>`, which refuses an
+/// unknown word with [`UnknownVariant`], and `From<Self> for String`.
 #[macro_export]
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $word:literal),+ $(,)? }) => {
@@ -53,5 +55,53 @@ macro_rules! text_enum {
                 }
             }
         }
+
+        impl std::convert::TryFrom<String> for $name {
+            type Error = $crate::text_enum::UnknownVariant;
+
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.as_str().to_owned()
+            }
+        }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UnknownVariant;
+
+    crate::text_enum! {
+        /// A colour, for these tests.
+        Colour {
+            /// Red.
+            Red => "red",
+            /// Dark blue.
+            DarkBlue => "dark_blue",
+        }
+    }
+
+    #[test]
+    fn a_stored_word_converts_to_its_variant_and_back() {
+        for colour in Colour::ALL {
+            let word: String = (*colour).into();
+            assert_eq!(word, colour.as_str());
+            assert_eq!(Colour::try_from(word), Ok(*colour));
+        }
+    }
+
+    #[test]
+    fn an_unknown_stored_word_is_an_error_not_a_default() {
+        assert_eq!(
+            Colour::try_from("blue".to_owned()),
+            Err(UnknownVariant { value: "blue".to_owned(), allowed: "red, dark_blue".to_owned() })
+        );
+        assert!(Colour::try_from(String::new()).is_err());
+        assert!(Colour::try_from("Red".to_owned()).is_err());
+    }
 }

@@ -20,8 +20,9 @@ pub struct OwnerChangeRow {
     pub to_owner_id: Option<String>,
     /// The pool it left or entered, if any.
     pub pool_id: Option<String>,
-    /// Reason word ([`OwnerChangeReason`]).
-    pub reason: String,
+    /// Why the owner changed.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub reason: OwnerChangeReason,
     /// Why, in words (for a recall: the rule that fired).
     pub detail: Option<String>,
     /// Who made the change; `None` for the recall job.
@@ -45,7 +46,7 @@ impl OwnerChangeRow {
             from_owner_id: from.map(str::to_owned),
             to_owner_id: to.map(str::to_owned),
             pool_id: None,
-            reason: reason.as_str().to_owned(),
+            reason,
             detail: None,
             actor_id: actor_id.map(str::to_owned),
             occurred_at: clock::now(),
@@ -55,7 +56,7 @@ impl OwnerChangeRow {
 
 /// Record an owner change.
 pub fn insert(conn: &mut DbConnection, row: &OwnerChangeRow) -> StoreResult<()> {
-    diesel::insert_into(account_owner_changes::table).values(row).execute(conn)?;
+    diesel::insert_into(account_owner_changes::table).values(row.clone()).execute(conn)?;
     Ok(())
 }
 

@@ -31,10 +31,12 @@ pub struct AccountRow {
     pub address: Option<String>,
     /// The group this account belongs to.
     pub parent_account_id: Option<String>,
-    /// Tier word.
-    pub tier: String,
-    /// Lifecycle word.
-    pub lifecycle: String,
+    /// Its value tier.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub tier: AccountTier,
+    /// Where it is in its life as a customer.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub lifecycle: AccountLifecycle,
     /// The owner; `None` while the account sits in its pool.
     pub owner_id: Option<String>,
     /// The pool whose rules govern this account, and where it goes when released or recalled.
@@ -83,8 +85,8 @@ impl AccountRow {
             region: None,
             address: None,
             parent_account_id: None,
-            tier: AccountTier::Standard.as_str().to_owned(),
-            lifecycle: AccountLifecycle::Prospect.as_str().to_owned(),
+            tier: AccountTier::Standard,
+            lifecycle: AccountLifecycle::Prospect,
             owner_id: owner_id.map(str::to_owned),
             pool_id: pool_id.map(str::to_owned),
             owned_since: owner_id.map(|_| now),
@@ -108,7 +110,7 @@ fn normalized_name(name: &str) -> String {
 
 /// Insert a new account.
 pub fn insert(conn: &mut DbConnection, row: &AccountRow) -> StoreResult<()> {
-    diesel::insert_into(accounts::table).values(row).execute(conn)?;
+    diesel::insert_into(accounts::table).values(row.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -140,9 +142,9 @@ crate::versioned::row_writes!(accounts, AccountRow, "account");
 #[derive(Debug, Clone, Default)]
 pub struct AccountFilter {
     /// Any of these tiers.
-    pub tiers: Vec<String>,
+    pub tiers: Vec<AccountTier>,
     /// Any of these lifecycle stages.
-    pub lifecycles: Vec<String>,
+    pub lifecycles: Vec<AccountLifecycle>,
     /// Exact industry.
     pub industry: Option<String>,
     /// Exact region.
@@ -164,10 +166,11 @@ pub struct AccountFilter {
 fn filtered<'a>(filter: &AccountFilter, visibility: &Visibility) -> accounts::BoxedQuery<'a, MultiBackend> {
     let mut query = scoped(visibility).filter(accounts::deleted_at.is_null());
     if !filter.tiers.is_empty() {
-        query = query.filter(accounts::tier.eq_any(filter.tiers.clone()));
+        query = query.filter(accounts::tier.eq_any(filter.tiers.iter().map(|t| t.as_str()).collect::<Vec<_>>()));
     }
     if !filter.lifecycles.is_empty() {
-        query = query.filter(accounts::lifecycle.eq_any(filter.lifecycles.clone()));
+        query =
+            query.filter(accounts::lifecycle.eq_any(filter.lifecycles.iter().map(|l| l.as_str()).collect::<Vec<_>>()));
     }
     if let Some(industry) = &filter.industry {
         query = query.filter(accounts::industry.eq(industry.clone()));

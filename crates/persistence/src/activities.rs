@@ -8,6 +8,7 @@ use crate::{clock, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use salesops_domain::activity::ActivityKind;
 
 /// An activity as stored. `latitude`/`longitude` are degrees (not money, so floats).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -15,8 +16,9 @@ use diesel::prelude::*;
 pub struct ActivityRow {
     /// UUIDv7.
     pub id: String,
-    /// Kind word.
-    pub kind: String,
+    /// What kind of follow-up it was.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub kind: ActivityKind,
     /// One line about it.
     pub subject: String,
     /// Longer notes.
@@ -56,7 +58,7 @@ pub struct ActivityRow {
 impl ActivityRow {
     /// A new activity at version 1, created now, linked to nothing yet.
     pub fn new(
-        kind: &str,
+        kind: ActivityKind,
         subject: &str,
         occurred_at: NaiveDateTime,
         owner_id: &str,
@@ -65,7 +67,7 @@ impl ActivityRow {
         let now = clock::now();
         ActivityRow {
             id: salesops_domain::new_id(),
-            kind: kind.to_owned(),
+            kind,
             subject: subject.to_owned(),
             body: None,
             occurred_at,
@@ -89,7 +91,7 @@ impl ActivityRow {
 
 /// Insert a new activity.
 pub fn insert(conn: &mut DbConnection, row: &ActivityRow) -> StoreResult<()> {
-    diesel::insert_into(activities::table).values(row).execute(conn)?;
+    diesel::insert_into(activities::table).values(row.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -140,7 +142,7 @@ pub struct ActivityFilter {
     /// Linked to this opportunity.
     pub opportunity_id: Option<String>,
     /// Any of these kinds.
-    pub kinds: Vec<String>,
+    pub kinds: Vec<ActivityKind>,
     /// Done by this user.
     pub owner_id: Option<String>,
     /// Happened at or after.
@@ -164,7 +166,7 @@ fn filtered<'a>(filter: &ActivityFilter, visibility: &Visibility) -> activities:
         query = query.filter(activities::opportunity_id.eq(id.clone()));
     }
     if !filter.kinds.is_empty() {
-        query = query.filter(activities::kind.eq_any(filter.kinds.clone()));
+        query = query.filter(activities::kind.eq_any(filter.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()));
     }
     if let Some(owner) = &filter.owner_id {
         query = query.filter(activities::owner_id.eq(owner.clone()));

@@ -7,6 +7,7 @@ pub use crate::raw_sql::SqlValue;
 use crate::schema::{accounts, leads};
 use crate::{DbConnection, StoreResult};
 use diesel::prelude::*;
+use salesops_domain::lead::LeadStatus;
 
 /// `INSERT INTO table (columns…) VALUES (values…)`; `columns` and `values` pair up in order.
 pub fn insert(conn: &mut DbConnection, table: &str, columns: &[&str], values: Vec<SqlValue>) -> StoreResult<()> {
@@ -62,14 +63,14 @@ pub fn refresh_last_activity(conn: &mut DbConnection) -> StoreResult<()> {
 pub fn leads_by_external_prefix(
     conn: &mut DbConnection,
     prefix: &str,
-    status: Option<&str>,
+    status: Option<LeadStatus>,
 ) -> StoreResult<Vec<(String, Option<String>)>> {
     let mut query = leads::table
         .filter(leads::external_id.like(format!("{prefix}%")))
         .filter(leads::deleted_at.is_null())
         .into_boxed();
     if let Some(status) = status {
-        query = query.filter(leads::status.eq(status.to_owned()));
+        query = query.filter(leads::status.eq(status.as_str()));
     }
     Ok(query.order(leads::external_id.asc()).select((leads::id, leads::owner_id)).load(conn)?)
 }

@@ -10,11 +10,13 @@
 
 use crate::connection::MultiBackend;
 use crate::schema::{accounts, contacts, leads};
+use crate::words::Word;
 use crate::{DbConnection, StoreResult};
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 use salesops_domain::contact_info::DuplicateEntity;
+use salesops_domain::lead::LeadStatus;
 use std::collections::HashMap;
 
 /// What to look for, each key already normalised; absent keys are not compared.
@@ -43,7 +45,7 @@ pub struct Search<'a> {
     /// The kinds of record to search.
     pub kinds: &'a [DuplicateEntity],
     /// Leads count only in these statuses (the open ones, usually).
-    pub lead_statuses: &'a [&'a str],
+    pub lead_statuses: &'a [LeadStatus],
     /// A record to leave out (the one being edited).
     pub exclude_id: Option<&'a str>,
     /// At most this many matches of each kind.
@@ -78,8 +80,8 @@ pub struct Hit {
     pub account_id: Option<String>,
     /// The owner (for a contact, its account's); `None` in a pool.
     pub owner_id: Option<String>,
-    /// For a lead: its status word.
-    pub lead_status: Option<String>,
+    /// For a lead: its status.
+    pub lead_status: Option<LeadStatus>,
     /// The keys that matched, in the order email, phone, company, USCC.
     pub matched_on: Vec<MatchKey>,
 }
@@ -109,7 +111,7 @@ fn leads_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>) -
         any.push(Box::new(leads::company_normalized.eq(c.clone())));
     }
     let Some(any) = any.into_iter().reduce(|a, b| Box::new(a.or(b))) else { return Ok(Vec::new()) };
-    let statuses: Vec<String> = search.lead_statuses.iter().map(|s| (*s).to_owned()).collect();
+    let statuses: Vec<&str> = search.lead_statuses.iter().map(|s| s.as_str()).collect();
     let mut query = leads::table
         .filter(leads::deleted_at.is_null())
         .filter(leads::status.eq_any(statuses))
@@ -130,8 +132,16 @@ fn leads_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>) -
     if let Some(id) = search.exclude_id {
         query = query.filter(leads::id.ne(id.to_owned()));
     }
-    type LeadMatch =
-        (String, String, Option<String>, Option<String>, String, Option<String>, Option<String>, Option<String>);
+    type LeadMatch = (
+        String,
+        String,
+        Option<String>,
+        Option<String>,
+        Word<LeadStatus>,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let rows: Vec<LeadMatch> = query.load(conn)?;
     Ok(rows
         .into_iter()
@@ -148,7 +158,7 @@ fn leads_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>) -
             company,
             account_id: None,
             owner_id,
-            lead_status: Some(status),
+            lead_status: Some(status.0),
         })
         .collect())
 }

@@ -10,7 +10,7 @@ use diesel::dsl::count_star;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::Bool;
-use salesops_domain::lead::LeadStatus;
+use salesops_domain::lead::{LeadSource, LeadStatus};
 
 /// A lead as stored. The `*_normalized` columns hold the forms duplicates are matched on.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -34,14 +34,16 @@ pub struct LeadRow {
     pub phone: Option<String>,
     /// `phone`, normalised.
     pub phone_normalized: Option<String>,
-    /// Source word.
-    pub source: String,
+    /// How it reached us.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub source: LeadSource,
     /// Industry, free text.
     pub industry: Option<String>,
     /// Region, free text.
     pub region: Option<String>,
-    /// Status word.
-    pub status: String,
+    /// Where it is in its life.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: LeadStatus,
     /// The owner; `None` while the lead sits in the pool.
     pub owner_id: Option<String>,
     /// 0–100.
@@ -79,7 +81,7 @@ pub struct LeadRow {
 impl LeadRow {
     /// A new lead in status `new` at version 1, created now, with only a name,
     /// a source and an owner (`None`: in the pool).
-    pub fn new(name: &str, source: &str, owner_id: Option<&str>, created_by: Option<&str>) -> LeadRow {
+    pub fn new(name: &str, source: LeadSource, owner_id: Option<&str>, created_by: Option<&str>) -> LeadRow {
         let now = clock::now();
         LeadRow {
             id: salesops_domain::new_id(),
@@ -91,10 +93,10 @@ impl LeadRow {
             email_normalized: None,
             phone: None,
             phone_normalized: None,
-            source: source.to_owned(),
+            source,
             industry: None,
             region: None,
-            status: LeadStatus::New.as_str().to_owned(),
+            status: LeadStatus::New,
             owner_id: owner_id.map(str::to_owned),
             score: 0,
             next_follow_up_at: None,
@@ -179,13 +181,13 @@ impl LeadSortField {
 #[derive(Debug, Clone, Default)]
 pub struct LeadFilter {
     /// Any of these statuses.
-    pub statuses: Vec<String>,
+    pub statuses: Vec<LeadStatus>,
     /// Only this owner.
     pub owner_id: Option<String>,
     /// Only leads in the pool (true) or only owned ones (false).
     pub in_pool: Option<bool>,
     /// Any of these sources.
-    pub sources: Vec<String>,
+    pub sources: Vec<LeadSource>,
     /// Exact industry.
     pub industry: Option<String>,
     /// Exact region.
@@ -214,7 +216,7 @@ fn scoped<'a>(visibility: &Visibility) -> leads::BoxedQuery<'a, MultiBackend> {
 fn filtered<'a>(filter: &LeadFilter, visibility: &Visibility) -> leads::BoxedQuery<'a, MultiBackend> {
     let mut query = scoped(visibility).filter(leads::deleted_at.is_null());
     if !filter.statuses.is_empty() {
-        query = query.filter(leads::status.eq_any(filter.statuses.clone()));
+        query = query.filter(leads::status.eq_any(filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
     }
     if let Some(owner) = &filter.owner_id {
         query = query.filter(leads::owner_id.eq(owner.clone()));
@@ -225,7 +227,7 @@ fn filtered<'a>(filter: &LeadFilter, visibility: &Visibility) -> leads::BoxedQue
         None => {}
     }
     if !filter.sources.is_empty() {
-        query = query.filter(leads::source.eq_any(filter.sources.clone()));
+        query = query.filter(leads::source.eq_any(filter.sources.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
     }
     if let Some(industry) = &filter.industry {
         query = query.filter(leads::industry.eq(industry.clone()));
@@ -354,7 +356,7 @@ pub fn exists_live(conn: &mut DbConnection, id: &str) -> StoreResult<bool> {
 
 /// Insert a new lead.
 pub fn insert(conn: &mut DbConnection, row: &LeadRow) -> StoreResult<()> {
-    diesel::insert_into(leads::table).values(row).execute(conn)?;
+    diesel::insert_into(leads::table).values(row.clone()).execute(conn)?;
     Ok(())
 }
 

@@ -30,6 +30,7 @@ pub mod sql_functions;
 pub mod tokens;
 pub mod users;
 pub mod versioned;
+pub mod words;
 
 pub use connection::{
     build_pool, ping, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings, PooledConnection,

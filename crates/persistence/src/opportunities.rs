@@ -33,10 +33,12 @@ pub struct OpportunityRow {
     pub stage: String,
     /// Win probability in basis points.
     pub probability_bps: i32,
-    /// Forecast category word.
-    pub forecast_category: String,
-    /// Status word.
-    pub status: String,
+    /// How it counts in the forecast.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub forecast_category: ForecastCategory,
+    /// Whether it is still being worked, and how it ended.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: OpportunityStatus,
     /// Loss reason code, when lost.
     pub loss_reason: Option<String>,
     /// Free text about the loss.
@@ -93,8 +95,8 @@ impl OpportunityRow {
             expected_close_date: None,
             stage: stage.to_owned(),
             probability_bps,
-            forecast_category: forecast_category.as_str().to_owned(),
-            status: OpportunityStatus::Open.as_str().to_owned(),
+            forecast_category,
+            status: OpportunityStatus::Open,
             loss_reason: None,
             loss_note: None,
             won_by_competitor_id: None,
@@ -116,7 +118,7 @@ impl OpportunityRow {
 
 /// Insert a new opportunity.
 pub fn insert(conn: &mut DbConnection, row: &OpportunityRow) -> StoreResult<()> {
-    diesel::insert_into(opportunities::table).values(row).execute(conn)?;
+    diesel::insert_into(opportunities::table).values(row.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -146,14 +148,14 @@ crate::versioned::row_writes!(opportunities, OpportunityRow, "opportunity");
 pub struct OpportunityFilter {
     /// Stage keys, any of.
     pub stages: Vec<String>,
-    /// Status words, any of.
-    pub statuses: Vec<String>,
+    /// Statuses, any of.
+    pub statuses: Vec<OpportunityStatus>,
     /// The owner.
     pub owner_id: Option<String>,
     /// The account.
     pub account_id: Option<String>,
-    /// Forecast category words, any of.
-    pub forecast_categories: Vec<String>,
+    /// Forecast categories, any of.
+    pub forecast_categories: Vec<ForecastCategory>,
     /// Expected to close on or after this date.
     pub expected_close_from: Option<NaiveDate>,
     /// Expected to close on or before this date.
@@ -168,7 +170,8 @@ fn filtered<'a>(filter: &OpportunityFilter, visibility: &Visibility) -> opportun
         query = query.filter(opportunities::stage.eq_any(filter.stages.clone()));
     }
     if !filter.statuses.is_empty() {
-        query = query.filter(opportunities::status.eq_any(filter.statuses.clone()));
+        query =
+            query.filter(opportunities::status.eq_any(filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
     }
     if let Some(owner) = &filter.owner_id {
         query = query.filter(opportunities::owner_id.eq(owner.clone()));
@@ -177,7 +180,10 @@ fn filtered<'a>(filter: &OpportunityFilter, visibility: &Visibility) -> opportun
         query = query.filter(opportunities::account_id.eq(account.clone()));
     }
     if !filter.forecast_categories.is_empty() {
-        query = query.filter(opportunities::forecast_category.eq_any(filter.forecast_categories.clone()));
+        query = query.filter(
+            opportunities::forecast_category
+                .eq_any(filter.forecast_categories.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
+        );
     }
     if let Some(from) = filter.expected_close_from {
         query = query.filter(opportunities::expected_close_date.ge(from));

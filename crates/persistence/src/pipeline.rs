@@ -4,11 +4,12 @@
 use crate::schema::{
     competitors, loss_reasons, opportunities, opportunity_competitors, opportunity_stage_changes, pipeline_stages,
 };
+use crate::words::OptionalWord;
 use crate::{clock, like_contains, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus, StageKind};
+use salesops_domain::opportunity::{ForecastCategory, OpportunityAction, OpportunityStatus, StageKind};
 
 /// A pipeline stage as stored. `required_fields` is a JSON array of gate field names.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -20,12 +21,14 @@ pub struct StageRow {
     pub name: String,
     /// Order in the pipeline, ascending.
     pub position: i32,
-    /// Stage kind word: open, won or lost.
-    pub kind: String,
+    /// What entering it means: open, won or lost.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub kind: StageKind,
     /// Default probability in basis points.
     pub probability_bps: i32,
-    /// Default forecast category word.
-    pub forecast_category: String,
+    /// Default forecast category.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub forecast_category: ForecastCategory,
     /// JSON array of the fields that must be set to enter the stage.
     pub required_fields: String,
     /// Inactive stages take no new opportunities.
@@ -53,9 +56,9 @@ impl StageRow {
             key: key.to_owned(),
             name: name.to_owned(),
             position,
-            kind: kind.as_str().to_owned(),
+            kind,
             probability_bps,
-            forecast_category: forecast_category.as_str().to_owned(),
+            forecast_category,
             required_fields: "[]".to_owned(),
             active: true,
             version: 1,
@@ -91,7 +94,7 @@ pub fn active_stages_of_kind(conn: &mut DbConnection, kind: StageKind) -> StoreR
 
 /// Insert a new stage.
 pub fn insert_stage(conn: &mut DbConnection, row: &StageRow) -> StoreResult<()> {
-    diesel::insert_into(pipeline_stages::table).values(row).execute(conn)?;
+    diesel::insert_into(pipeline_stages::table).values(row.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -116,7 +119,7 @@ pub fn lock_stage(conn: &mut DbConnection, key: &str) -> StoreResult<()> {
 /// Write a changed stage if its version is still `expected_version`; false when it moved on.
 pub fn update_stage(conn: &mut DbConnection, row: &StageRow, expected_version: i64) -> StoreResult<bool> {
     let n = diesel::update(pipeline_stages::table.find(&row.key).filter(pipeline_stages::version.eq(expected_version)))
-        .set(row)
+        .set(row.clone())
         .execute(conn)?;
     Ok(n == 1)
 }
@@ -357,16 +360,19 @@ pub struct StageChangeRow {
     pub id: String,
     /// The opportunity.
     pub opportunity_id: String,
-    /// Action word: create, move, win, lose, abandon, reopen.
-    pub action: String,
+    /// What made the change.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub action: OpportunityAction,
     /// The stage before; `None` on create.
     pub from_stage: Option<String>,
     /// The stage after.
     pub to_stage: String,
     /// The status before; `None` on create.
-    pub from_status: Option<String>,
+    #[diesel(deserialize_as = OptionalWord<OpportunityStatus>, serialize_as = OptionalWord<OpportunityStatus>)]
+    pub from_status: Option<OpportunityStatus>,
     /// The status after.
-    pub to_status: String,
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub to_status: OpportunityStatus,
     /// The amount after, in minor units.
     pub amount: Option<i64>,
     /// The currency of `amount`.
@@ -381,7 +387,7 @@ pub struct StageChangeRow {
 
 /// Append a stage change.
 pub fn insert_stage_change(conn: &mut DbConnection, row: &StageChangeRow) -> StoreResult<()> {
-    diesel::insert_into(opportunity_stage_changes::table).values(row).execute(conn)?;
+    diesel::insert_into(opportunity_stage_changes::table).values(row.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -408,11 +414,11 @@ pub fn stage_changes(
 pub fn last_stage_change(
     conn: &mut DbConnection,
     opportunity_id: &str,
-    actions: &[&str],
+    actions: &[OpportunityAction],
 ) -> StoreResult<Option<StageChangeRow>> {
     Ok(opportunity_stage_changes::table
         .filter(opportunity_stage_changes::opportunity_id.eq(opportunity_id))
-        .filter(opportunity_stage_changes::action.eq_any(actions.iter().map(|a| (*a).to_owned()).collect::<Vec<_>>()))
+        .filter(opportunity_stage_changes::action.eq_any(actions.iter().map(|a| a.as_str()).collect::<Vec<_>>()))
         .order(opportunity_stage_changes::id.desc())
         .select(StageChangeRow::as_select())
         .first(conn)

@@ -14,10 +14,14 @@
 use crate::raw_sql::{Sql, SqlValue};
 use crate::schema::pipeline_stages;
 use crate::scope::Visibility;
+use crate::words::Word;
 use crate::{departments, users, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
+use salesops_domain::account::{AccountLifecycle, AccountTier};
+use salesops_domain::lead::LeadSource;
+use salesops_domain::opportunity::{ForecastCategory, StageKind};
 use salesops_domain::reports::{Period, WON_RANK};
 
 /// Per-opportunity weighted amount, rounded half away from zero (integer division truncates toward zero on both backends).
@@ -106,11 +110,13 @@ pub struct Stage {
     /// Its order.
     pub position: i32,
     /// open, won or lost.
-    pub kind: String,
+    #[diesel(deserialize_as = String)]
+    pub kind: StageKind,
     /// Its default probability.
     pub probability_bps: i32,
     /// The forecast category of opportunities in it.
-    pub forecast_category: String,
+    #[diesel(deserialize_as = String)]
+    pub forecast_category: ForecastCategory,
 }
 
 /// The active pipeline stages, in order.
@@ -183,7 +189,7 @@ struct StageCount {
 }
 
 /// Every stage each cohort opportunity has been in: its stage history's `to_stage` and its current stage.
-fn stages_entered(sql: &mut Sql, f: &OpportunityFilter, only_kind: Option<&str>) {
+fn stages_entered(sql: &mut Sql, f: &OpportunityFilter, only_kind: Option<StageKind>) {
     let kind = |col: &str| {
         only_kind
             .map(|k| format!(" AND {col} IN (SELECT key FROM pipeline_stages WHERE kind = '{k}')"))
@@ -215,7 +221,7 @@ pub fn funnel_reach(conn: &mut DbConnection, f: &OpportunityFilter) -> StoreResu
 
     let mut sql = Sql::default();
     sql.push("SELECT t.stage AS stage, COUNT(DISTINCT t.opportunity_id) AS n FROM (");
-    stages_entered(&mut sql, f, Some("lost"));
+    stages_entered(&mut sql, f, Some(StageKind::Lost));
     sql.push(") t GROUP BY t.stage");
     let lost: Vec<StageCount> = sql.load(conn)?;
 
@@ -315,9 +321,9 @@ pub fn closed_by_competitor(conn: &mut DbConnection, f: &OpportunityFilter) -> S
 /// Leads of one source, by outcome.
 #[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
 pub struct LeadSourceCount {
-    /// The source word.
-    #[diesel(sql_type = Text)]
-    pub source: String,
+    /// How the leads reached us.
+    #[diesel(sql_type = Text, deserialize_as = Word<LeadSource>)]
+    pub source: LeadSource,
     /// Every lead.
     #[diesel(sql_type = BigInt)]
     pub total: i64,
@@ -376,12 +382,12 @@ pub struct QuietAccount {
     /// Its owner.
     #[diesel(sql_type = Text)]
     pub owner_id: String,
-    /// Tier word.
-    #[diesel(sql_type = Text)]
-    pub tier: String,
-    /// Lifecycle word.
-    #[diesel(sql_type = Text)]
-    pub lifecycle: String,
+    /// Its value tier.
+    #[diesel(sql_type = Text, deserialize_as = Word<AccountTier>)]
+    pub tier: AccountTier,
+    /// Where it is in its life as a customer.
+    #[diesel(sql_type = Text, deserialize_as = Word<AccountLifecycle>)]
+    pub lifecycle: AccountLifecycle,
     /// Its last activity, if any.
     #[diesel(sql_type = Nullable<Timestamp>)]
     pub last_activity_at: Option<NaiveDateTime>,

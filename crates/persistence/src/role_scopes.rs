@@ -1,18 +1,22 @@
 //! Data scopes configured per role, overriding the domain defaults.
 
 use crate::schema::role_scopes;
+use crate::words::Word;
 use crate::{DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use salesops_domain::org::{DataScope, Role};
 
 /// A configured scope for one role.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = role_scopes)]
 pub struct RoleScopeRow {
-    /// The role, as its API word.
-    pub role: String,
-    /// The scope, as its API word.
-    pub scope: String,
+    /// The role.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub role: Role,
+    /// The scope its users get.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub scope: DataScope,
     /// When it was last set.
     pub updated_at: NaiveDateTime,
     /// Who set it.
@@ -20,8 +24,10 @@ pub struct RoleScopeRow {
 }
 
 /// The configured scope for `role`, if an admin set one.
-pub fn find(conn: &mut DbConnection, role: &str) -> StoreResult<Option<String>> {
-    Ok(role_scopes::table.find(role).select(role_scopes::scope).first(conn).optional()?)
+pub fn find(conn: &mut DbConnection, role: Role) -> StoreResult<Option<DataScope>> {
+    let scope: Option<Word<DataScope>> =
+        role_scopes::table.find(role.as_str()).select(role_scopes::scope).first(conn).optional()?;
+    Ok(scope.map(|w| w.0))
 }
 
 /// Every configured scope.
@@ -31,15 +37,15 @@ pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<RoleScopeRow>> {
 
 /// Set the scope for a role, replacing any earlier setting.
 pub fn set(conn: &mut DbConnection, row: &RoleScopeRow) -> StoreResult<()> {
-    let updated = diesel::update(role_scopes::table.find(&row.role))
+    let updated = diesel::update(role_scopes::table.find(row.role.as_str()))
         .set((
-            role_scopes::scope.eq(&row.scope),
+            role_scopes::scope.eq(row.scope.as_str()),
             role_scopes::updated_at.eq(row.updated_at),
             role_scopes::updated_by.eq(&row.updated_by),
         ))
         .execute(conn)?;
     if updated == 0 {
-        diesel::insert_into(role_scopes::table).values(row).execute(conn)?;
+        diesel::insert_into(role_scopes::table).values(row.clone()).execute(conn)?;
     }
     Ok(())
 }

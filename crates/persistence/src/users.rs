@@ -4,6 +4,7 @@ use crate::schema::users;
 use crate::{clock, like_contains, raw_sql, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use salesops_domain::org::Role;
 
 /// A user as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -19,8 +20,9 @@ pub struct UserRow {
     pub phone: Option<String>,
     /// argon2 PHC string.
     pub password_hash: String,
-    /// Role word (`admin`, `manager`, `rep`, `finance`).
-    pub role: String,
+    /// What the user is in the organisation.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub role: Role,
     /// The user's department.
     pub department_id: Option<String>,
     /// The user's line manager.
@@ -39,7 +41,7 @@ pub struct UserRow {
 
 impl UserRow {
     /// A new active user at version 1, created now, with no department, manager or phone.
-    pub fn new(email: &str, name: &str, role: &str, password_hash: &str, created_by: Option<&str>) -> UserRow {
+    pub fn new(email: &str, name: &str, role: Role, password_hash: &str, created_by: Option<&str>) -> UserRow {
         let now = clock::now();
         UserRow {
             id: salesops_domain::new_id(),
@@ -47,7 +49,7 @@ impl UserRow {
             name: name.to_owned(),
             phone: None,
             password_hash: password_hash.to_owned(),
-            role: role.to_owned(),
+            role,
             department_id: None,
             manager_id: None,
             active: true,
@@ -63,7 +65,7 @@ impl UserRow {
 #[derive(Debug, Clone, Default)]
 pub struct UserFilter {
     /// Only this role.
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// Only members of this department.
     pub department_id: Option<String>,
     /// Only active or only inactive users.
@@ -76,7 +78,7 @@ pub struct UserFilter {
 
 /// Insert a new user.
 pub fn insert(conn: &mut DbConnection, row: &UserRow) -> StoreResult<()> {
-    diesel::insert_into(users::table).values(row).execute(conn)?;
+    diesel::insert_into(users::table).values(row.clone()).execute(conn)?;
     Ok(())
 }
 
@@ -99,7 +101,7 @@ pub fn count(conn: &mut DbConnection) -> StoreResult<i64> {
 pub fn list(conn: &mut DbConnection, filter: &UserFilter, limit: i64) -> StoreResult<Vec<UserRow>> {
     let mut query = users::table.select(UserRow::as_select()).order(users::id).limit(limit).into_boxed();
     if let Some(role) = &filter.role {
-        query = query.filter(users::role.eq(role.clone()));
+        query = query.filter(users::role.eq(role.as_str()));
     }
     if let Some(dept) = &filter.department_id {
         query = query.filter(users::department_id.eq(dept.clone()));

@@ -28,8 +28,9 @@ macro_rules! row_writes {
 
         #[doc = concat!("Write a changed ", $noun, " if its version is still `expected_version`; false when it moved on.")]
         pub fn update(conn: &mut $crate::DbConnection, row: &$row, expected_version: i64) -> $crate::StoreResult<bool> {
+            // Owned: rows with enum fields convert them on the way in, so diesel derives no borrowed changeset.
             let n = diesel::update($table::table.find(&row.id).filter($table::version.eq(expected_version)))
-                .set(row)
+                .set(row.clone())
                 .execute(conn)?;
             Ok(n == 1)
         }

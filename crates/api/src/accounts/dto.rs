@@ -2,7 +2,6 @@
 //! the transfer body, owner history, and the duplicate check body.
 
 use crate::app::AppError;
-use crate::db::stored;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
 use crate::validation::{not_blank, refuse_cleared, tidy};
@@ -85,8 +84,8 @@ impl TryFrom<AccountRow> for Account {
 
     fn try_from(r: AccountRow) -> Result<Self, AppError> {
         Ok(Account {
-            tier: stored(&r.tier, "account tier")?,
-            lifecycle: stored(&r.lifecycle, "account lifecycle")?,
+            tier: r.tier,
+            lifecycle: r.lifecycle,
             in_pool: r.owner_id.is_none(),
             id: r.id,
             name: r.name,
@@ -229,8 +228,8 @@ impl CreateAccount {
             region: r.region.clone(),
             address: r.address.clone(),
             parent_account_id: r.parent_account_id.clone(),
-            tier: stored(&r.tier, "account tier")?,
-            lifecycle: stored(&r.lifecycle, "account lifecycle")?,
+            tier: r.tier,
+            lifecycle: r.lifecycle,
             notes: r.notes.clone(),
             external_id: r.external_id.clone(),
             owner_id: r.owner_id.clone(),
@@ -252,8 +251,8 @@ impl CreateAccount {
         row.region = self.region.clone();
         row.address = self.address.clone();
         row.parent_account_id = self.parent_account_id.clone();
-        row.tier = self.tier.as_str().to_owned();
-        row.lifecycle = self.lifecycle.as_str().to_owned();
+        row.tier = self.tier;
+        row.lifecycle = self.lifecycle;
         row.notes = self.notes.clone();
         row.external_id = self.external_id.clone();
     }
@@ -395,7 +394,7 @@ impl TryFrom<OwnerChangeRow> for OwnerChange {
 
     fn try_from(r: OwnerChangeRow) -> Result<Self, AppError> {
         Ok(OwnerChange {
-            reason: stored(&r.reason, "owner change reason")?,
+            reason: r.reason,
             id: r.id,
             account_id: r.account_id,
             from_owner_id: r.from_owner_id,

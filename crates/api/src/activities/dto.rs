@@ -2,7 +2,6 @@
 
 use crate::app::AppError;
 use crate::app::FieldError;
-use crate::db::stored;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -95,7 +94,7 @@ impl TryFrom<ActivityRow> for Activity {
 
     fn try_from(r: ActivityRow) -> Result<Self, AppError> {
         Ok(Activity {
-            kind: stored(&r.kind, "activity kind")?,
+            kind: r.kind,
             location: location_of(&r),
             id: r.id,
             subject: r.subject,

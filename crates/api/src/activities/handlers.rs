@@ -14,7 +14,7 @@ use crate::app::FieldError;
 use crate::audit::{self, snapshot};
 use crate::auth::Authorized;
 use crate::auth::Caller;
-use crate::db::{self, stored};
+use crate::db;
 use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
@@ -107,7 +107,7 @@ pub async fn create_activity(
             check_assignable(conn, &visibility, &owner)?;
         }
         let linked = links::resolve(conn, &visibility, requested)?;
-        let mut row = ActivityRow::new(input.kind.as_str(), &input.subject, occurred_at, &owner, Some(caller.id()));
+        let mut row = ActivityRow::new(input.kind, &input.subject, occurred_at, &owner, Some(caller.id()));
         row.body = input.body;
         row.next_follow_up_at = input.next_follow_up_at.map(to_stored);
         row.lead_id = linked.lead_id;
@@ -203,7 +203,7 @@ pub async fn update_activity(
 
 /// The row after a patch, checked by the same rules as a new activity.
 fn apply_patch(row: &ActivityRow, patch: ActivityPatch) -> Result<ActivityRow, AppError> {
-    let kind: ActivityKind = stored(&row.kind, "activity kind")?;
+    let kind: ActivityKind = row.kind;
     let mut errors = Vec::new();
     let mut after = row.clone();
     match patch.subject.map(|s| s.map(|s| s.trim().to_owned())) {

@@ -17,7 +17,6 @@ use crate::app::Actor;
 use crate::app::AppError;
 use crate::app::FieldError;
 use crate::audit;
-use crate::db::stored;
 use crate::leads::dto::Lead;
 use crate::leads::handlers::map_unique;
 use crate::leads::ENTITY as LEAD;
@@ -138,10 +137,9 @@ pub fn propagate(
                 after.next_follow_up_at = follow_up;
             }
             let mut action = "log_activity";
-            let status: LeadStatus = stored(&before.status, "lead status")?;
+            let status: LeadStatus = before.status;
             if may_work && status == LeadStatus::New {
-                after.status =
-                    lead::next_status(status, LeadCommand::Start, QualificationFacts::default())?.as_str().to_owned();
+                after.status = lead::next_status(status, LeadCommand::Start, QualificationFacts::default())?;
                 action = LeadCommand::Start.as_str();
             }
             if after != before {

@@ -84,7 +84,7 @@ impl<P: Permission> FromRequest for Authorized<P> {
 
 /// The scope in force for a role: the admin's setting, else the domain default.
 pub fn effective_scope(conn: &mut DbConnection, role: Role) -> Result<DataScope, AppError> {
-    Ok(role_scopes::find(conn, role.as_str())?.and_then(|s| s.parse().ok()).unwrap_or_else(|| role.default_scope()))
+    Ok(role_scopes::find(conn, role)?.unwrap_or_else(|| role.default_scope()))
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
@@ -120,7 +120,7 @@ impl FromRequest for Caller {
                 if tokens::is_access_revoked(conn, &jti).map_err(AppError::from)? {
                     return Err(rejected());
                 }
-                let role: Role = db::stored(&user.role, "role")?;
+                let role: Role = user.role;
                 let scope = effective_scope(conn, role)?;
                 Ok((user, role, scope))
             })

@@ -103,7 +103,7 @@ fn issue_pair(
     user: &UserRow,
     family_id: String,
 ) -> Result<TokenResponse, ApiError> {
-    let (access_token, _) = state.jwt.issue(&user.id, &user.role)?;
+    let (access_token, _) = state.jwt.issue(&user.id, user.role.as_str())?;
     let refresh_token = random_token(32);
     let now = clock::now();
     let ttl = i64::try_from(state.settings.refresh_token_ttl.as_secs()).unwrap_or(1_209_600);

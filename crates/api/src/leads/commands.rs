@@ -10,7 +10,6 @@ use crate::app::FieldError;
 use crate::audit;
 use crate::auth::Caller;
 use crate::db;
-use crate::db::stored;
 use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
@@ -67,7 +66,7 @@ async fn run(
             other => other?,
         };
         if_match.check(row.version)?;
-        let status: LeadStatus = stored(&row.status, "lead status")?;
+        let status: LeadStatus = row.status;
         let mut after = row.clone();
         match command {
             LeadCommand::Claim => {
@@ -94,7 +93,7 @@ async fn run(
                     email: row.email.as_deref(),
                     phone: row.phone.as_deref(),
                 };
-                after.status = lead::next_status(status, command, facts)?.as_str().to_owned();
+                after.status = lead::next_status(status, command, facts)?;
                 after.disqualify_reason = match input {
                     Input::Reason(reason) => Some(reason),
                     _ if command == LeadCommand::Reopen => None,

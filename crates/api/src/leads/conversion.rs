@@ -32,7 +32,7 @@ use crate::audit;
 use crate::auth::Authorized;
 use crate::contacts::dto::CreateContact;
 use crate::contacts::handlers::insert_contact;
-use crate::db::{self, stored};
+use crate::db;
 use crate::error::ApiError;
 use crate::etag::{etag, IfMatch};
 use crate::extract::{trimmed, trimmed_opt, OptionalJson};
@@ -207,7 +207,7 @@ pub async fn convert_lead(
         let (row, visibility) = load_visible(conn, &caller, &id, true)?;
         if_match.check(row.version)?;
         lead::check_worker(row.owner_id.as_deref(), caller.id(), caller.role.can_assign())?;
-        let status: LeadStatus = stored(&row.status, "lead status")?;
+        let status: LeadStatus = row.status;
         let facts = QualificationFacts {
             company: row.company.as_deref(),
             email: row.email.as_deref(),
@@ -265,7 +265,7 @@ pub async fn convert_lead(
         };
 
         let mut after = row.clone();
-        after.status = converted.as_str().to_owned();
+        after.status = converted;
         after.converted_account_id = Some(account_id.clone());
         after.converted_contact_id = Some(contact_id.clone());
         after.converted_opportunity_id = opportunity_id.clone();

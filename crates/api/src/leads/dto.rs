@@ -1,7 +1,6 @@
 //! The lead's JSON shapes: the record, its create body, its merge patch, and command bodies.
 
 use crate::app::AppError;
-use crate::db::stored;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::{to_stored, to_utc};
 use crate::validation::{not_blank, plausible_phone, refuse_cleared, tidy};
@@ -95,8 +94,8 @@ impl TryFrom<LeadRow> for Lead {
 
     fn try_from(r: LeadRow) -> Result<Self, AppError> {
         Ok(Lead {
-            source: stored(&r.source, "lead source")?,
-            status: stored(&r.status, "lead status")?,
+            source: r.source,
+            status: r.status,
             id: r.id,
             name: r.name,
             company: r.company,
@@ -216,7 +215,7 @@ impl CreateLead {
             title: r.title.clone(),
             email: r.email.clone(),
             phone: r.phone.clone(),
-            source: stored(&r.source, "lead source")?,
+            source: r.source,
             industry: r.industry.clone(),
             region: r.region.clone(),
             score: r.score,
@@ -238,7 +237,7 @@ impl CreateLead {
         row.email_normalized = self.email.as_deref().and_then(contact_info::normalize_email);
         row.phone = self.phone.clone();
         row.phone_normalized = self.phone.as_deref().and_then(contact_info::normalize_phone);
-        row.source = self.source.as_str().to_owned();
+        row.source = self.source;
         row.industry = self.industry.clone();
         row.region = self.region.clone();
         row.score = self.score;

@@ -113,7 +113,7 @@ pub async fn create_lead(
         if !allow_duplicate {
             refuse_duplicates(conn, &input, None)?;
         }
-        let mut row = LeadRow::new(&input.name, input.source.as_str(), owner.as_deref(), Some(caller.id()));
+        let mut row = LeadRow::new(&input.name, input.source, owner.as_deref(), Some(caller.id()));
         input.write_to(&mut row);
         leads::insert(conn, &row).map_err(map_unique)?;
         let lead = Lead::try_from(row)?;

@@ -13,7 +13,7 @@ use crate::app::Actor;
 use crate::app::AppError;
 use crate::audit;
 use crate::auth::Caller;
-use crate::db::{self, stored};
+use crate::db;
 use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
@@ -68,22 +68,22 @@ impl Command {
 fn enter(after: &mut OpportunityRow, stage: &Stage) {
     after.stage = stage.key.clone();
     after.probability_bps = stage.probability_bps;
-    after.forecast_category = stage.forecast_category.as_str().to_owned();
+    after.forecast_category = stage.forecast_category;
     after.stage_entered_at = clock::now();
 }
 
 /// Record on `after` how it closed, at `at`.
 fn record_close(after: &mut OpportunityRow, closed: ClosedState, at: NaiveDateTime) {
-    after.status = closed.status.as_str().to_owned();
+    after.status = closed.status;
     after.probability_bps = closed.probability_bps;
-    after.forecast_category = closed.forecast_category.as_str().to_owned();
+    after.forecast_category = closed.forecast_category;
     after.closed_at = Some(at);
 }
 
 /// The stage a closed opportunity goes back to when none is named: the one it was
 /// in before it closed, which must still be an active open stage.
 fn stage_before_close(conn: &mut DbConnection, row: &OpportunityRow) -> Result<Stage, AppError> {
-    let closing = [OpportunityAction::Win, OpportunityAction::Lose, OpportunityAction::Abandon].map(|a| a.as_str());
+    let closing = [OpportunityAction::Win, OpportunityAction::Lose, OpportunityAction::Abandon];
     let previous = pipeline::last_stage_change(conn, &row.id, &closing)?
         .and_then(|change| change.from_stage)
         .unwrap_or_else(|| row.stage.clone());
@@ -102,7 +102,7 @@ fn apply(
     row: &OpportunityRow,
     command: Command,
 ) -> Result<(OpportunityRow, Option<Vec<String>>), AppError> {
-    let status: OpportunityStatus = stored(&row.status, "opportunity status")?;
+    let status: OpportunityStatus = row.status;
     let mut competitor_ids: Vec<String> = competitors_of(conn, &row.id)?.into_iter().map(|c| c.id).collect();
     let mut competitors_changed = false;
     let mut after = row.clone();
@@ -179,7 +179,7 @@ fn apply(
             };
             check_reopen(status, &stage.key, stage.kind)?;
             enter(&mut after, &stage);
-            after.status = OpportunityStatus::Open.as_str().to_owned();
+            after.status = OpportunityStatus::Open;
             after.closed_at = None;
             after.loss_reason = None;
             after.loss_note = None;
@@ -207,7 +207,7 @@ fn record_win_on_account(
     let mut after = before.clone();
     after.first_won_at = Some(before.first_won_at.unwrap_or(at));
     after.last_won_at = Some(at);
-    after.lifecycle = lifecycle_after_win(stored(&before.lifecycle, "account lifecycle")?).as_str().to_owned();
+    after.lifecycle = lifecycle_after_win(before.lifecycle);
     audit::save_versioned::<_, Account>(
         conn,
         caller,

@@ -1,7 +1,6 @@
 //! The opportunity's JSON shapes: the record, its create body, its merge patch, command bodies and history rows.
 
 use crate::app::AppError;
-use crate::db::stored;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::money::Money;
 use crate::time::to_utc;
@@ -106,8 +105,8 @@ impl Opportunity {
     /// The API view of a stored opportunity and the competitors listed on it.
     pub fn from_parts(r: OpportunityRow, competitors: Vec<CompetitorRef>) -> Result<Opportunity, AppError> {
         Ok(Opportunity {
-            forecast_category: stored(&r.forecast_category, "forecast category")?,
-            status: stored(&r.status, "opportunity status")?,
+            forecast_category: r.forecast_category,
+            status: r.status,
             amount: r.amount.map(|a| Money::new(a, r.currency.clone())),
             weighted_amount: r.amount.map(|a| Money::new(weighted_amount(a, r.probability_bps), r.currency.clone())),
             id: r.id,
@@ -367,9 +366,9 @@ impl TryFrom<StageChangeRow> for StageChange {
 
     fn try_from(r: StageChangeRow) -> Result<Self, AppError> {
         Ok(StageChange {
-            action: stored(&r.action, "stage change action")?,
-            from_status: r.from_status.as_deref().map(|s| stored(s, "opportunity status")).transpose()?,
-            to_status: stored(&r.to_status, "opportunity status")?,
+            action: r.action,
+            from_status: r.from_status,
+            to_status: r.to_status,
             amount: r.amount.map(|a| Money::new(a, r.currency.clone())),
             id: r.id,
             from_stage: r.from_stage,

@@ -9,7 +9,7 @@ use crate::app::FieldError;
 use crate::audit::{self, snapshot};
 use crate::auth::Authorized;
 use crate::auth::Caller;
-use crate::db::{self, stored};
+use crate::db;
 use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
@@ -161,11 +161,11 @@ pub fn append_stage_change(
     let row = StageChangeRow {
         id: salesops_domain::new_id(),
         opportunity_id: after.id.clone(),
-        action: action.as_str().to_owned(),
+        action,
         from_stage: before.map(|b| b.stage.clone()),
         to_stage: after.stage.clone(),
-        from_status: before.map(|b| b.status.clone()),
-        to_status: after.status.clone(),
+        from_status: before.map(|b| b.status),
+        to_status: after.status,
         amount: after.amount,
         currency: after.currency.clone(),
         probability_bps: after.probability_bps,
@@ -444,11 +444,11 @@ fn apply_patch(
         Some(None) => after.amount = None,
         None => {}
     }
-    let status: OpportunityStatus = stored(&row.status, "opportunity status")?;
+    let status: OpportunityStatus = row.status;
     if let Some(Some(category)) = patch.forecast_category {
         check_forecast_override(status, category)
             .map_err(|e| AppError::invalid_field("forecast_category", "invalid_value", e.to_string()))?;
-        after.forecast_category = category.as_str().to_owned();
+        after.forecast_category = category;
     }
     if after.account_id != row.account_id || after.contact_id != row.contact_id {
         if after.account_id != row.account_id {

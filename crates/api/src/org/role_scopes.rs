@@ -117,12 +117,7 @@ pub async fn set_role_scope(
         let before = role_scope(conn, role)?;
         role_scopes::set(
             conn,
-            &RoleScopeRow {
-                role: role.as_str().to_owned(),
-                scope: scope.as_str().to_owned(),
-                updated_at: clock::now(),
-                updated_by: Some(caller.id().to_owned()),
-            },
+            &RoleScopeRow { role, scope, updated_at: clock::now(), updated_by: Some(caller.id().to_owned()) },
         )?;
         let after = RoleScope { role, scope, is_default: scope == role.default_scope() };
         audit::record(conn, &caller, "update", ENTITY, role.as_str(), &snapshot(&before), &snapshot(&after))?;

@@ -85,7 +85,7 @@ impl TryFrom<UserRow> for User {
 
     fn try_from(r: UserRow) -> Result<Self, AppError> {
         Ok(User {
-            role: db::stored(&r.role, "role")?,
+            role: r.role,
             id: r.id,
             email: r.email,
             name: r.name,
@@ -213,7 +213,7 @@ impl UserPatch {
         refuse_cleared(&[("name", matches!(self.name, Some(None))), ("role", matches!(self.role, Some(None)))])?;
         let role = match self.role {
             Some(Some(role)) => role,
-            _ => db::stored(&row.role, "role")?,
+            _ => row.role,
         };
         let fields = EditableUser {
             name: self.name.flatten().map(|n| n.trim().to_owned()).unwrap_or_else(|| row.name.clone()),
@@ -294,7 +294,7 @@ pub async fn list_users(
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
     let filter = UserFilter {
-        role: q.role.map(|r| r.as_str().to_owned()),
+        role: q.role,
         department_id: tidy(q.department_id),
         active: q.active,
         q: tidy(q.q),
@@ -355,7 +355,7 @@ pub async fn create_user(
             phone,
             department_id,
             manager_id,
-            ..UserRow::new(&email, &name, role.as_str(), &password_hash, Some(caller.id()))
+            ..UserRow::new(&email, &name, role, &password_hash, Some(caller.id()))
         };
         users::insert(conn, &row).map_err(map_unique)?;
         let user = User::try_from(row)?;
@@ -432,7 +432,7 @@ pub async fn update_user(
         let row = users::find(conn, &id)?.ok_or(AppError::NotFound)?;
         if_match.check(row.version)?;
         let fields = patch.apply(&row)?;
-        org::check_role_change(&row.id, caller.id(), db::stored(&row.role, "role")?, fields.role)?;
+        org::check_role_change(&row.id, caller.id(), row.role, fields.role)?;
         if fields.department_id != row.department_id {
             if let Some(dept) = fields.department_id.as_deref() {
                 require_department(conn, "department_id", dept)?;
@@ -447,7 +447,7 @@ pub async fn update_user(
         let mut after = row.clone();
         after.name = fields.name;
         after.phone = fields.phone;
-        after.role = fields.role.as_str().to_owned();
+        after.role = fields.role;
         after.department_id = fields.department_id;
         after.manager_id = fields.manager_id;
         audit::save_versioned::<_, User>(conn, &caller, ENTITY, "update", &row, after, map_unique)

@@ -14,7 +14,7 @@ use crate::app::FieldError;
 use crate::audit::{self, snapshot};
 use crate::auth::Authorized;
 use crate::auth::Caller;
-use crate::db::{self, stored};
+use crate::db;
 use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
@@ -82,8 +82,8 @@ impl TryFrom<StageRow> for Stage {
 
     fn try_from(r: StageRow) -> Result<Self, AppError> {
         Ok(Stage {
-            kind: stored(&r.kind, "stage kind")?,
-            forecast_category: stored(&r.forecast_category, "forecast category")?,
+            kind: r.kind,
+            forecast_category: r.forecast_category,
             required_fields: parse_required(&r.required_fields)?,
             key: r.key,
             name: r.name,
@@ -295,7 +295,7 @@ impl StagePatch {
             probability_bps: self.probability_bps.flatten().unwrap_or(row.probability_bps),
             forecast_category: match self.forecast_category.flatten() {
                 Some(c) => c,
-                None => stored(&row.forecast_category, "forecast category")?,
+                None => row.forecast_category,
             },
             required_fields: match self.required_fields {
                 Some(fields) => fields.unwrap_or_default(),
@@ -311,8 +311,8 @@ impl StagePatch {
 /// Check the rules that span stages, for `after` replacing `before` (`None`: a new stage).
 /// Runs under [`pipeline::lock_stages`].
 fn check_configuration(conn: &mut DbConnection, before: Option<&StageRow>, after: &StageRow) -> Result<(), AppError> {
-    let kind: StageKind = stored(&after.kind, "stage kind")?;
-    let forecast: ForecastCategory = stored(&after.forecast_category, "forecast category")?;
+    let kind: StageKind = after.kind;
+    let forecast: ForecastCategory = after.forecast_category;
     if kind == StageKind::Open && forecast == ForecastCategory::Closed {
         return Err(AppError::invalid_field(
             "forecast_category",
@@ -496,7 +496,7 @@ pub async fn update_pipeline_stage(
         after.name = edit.name;
         after.position = edit.position;
         after.probability_bps = edit.probability_bps;
-        after.forecast_category = edit.forecast_category.as_str().to_owned();
+        after.forecast_category = edit.forecast_category;
         after.required_fields = required_json(&edit.required_fields);
         after.active = edit.active;
         check_configuration(conn, Some(&row), &after)?;

@@ -148,8 +148,8 @@ pub async fn get_forgotten_accounts_report(
         };
         let page = pagination::page(rows, limit, cursor_after, |r| {
             Ok(ForgottenAccount {
-                tier: db::stored(&r.tier, "tier")?,
-                lifecycle: db::stored(&r.lifecycle, "lifecycle")?,
+                tier: r.tier,
+                lifecycle: r.lifecycle,
                 last_activity_at: r.last_activity_at.map(to_utc),
                 quiet_since: to_utc(r.quiet_since),
                 days_since_activity: whole_days_between(r.quiet_since, now),

@@ -109,7 +109,7 @@ pub async fn get_funnel_report(
         let kinds = stages
             .iter()
             .map(|s| {
-                let kind: StageKind = db::stored(&s.kind, "stage kind")?;
+                let kind: StageKind = s.kind;
                 let funnel_kind = match kind {
                     StageKind::Open => FunnelStageKind::Open { position: s.position },
                     StageKind::Won => FunnelStageKind::Won,

@@ -135,7 +135,7 @@ pub async fn get_lead_conversion_report(
             .map(|&source| {
                 let (total, converted, disqualified) = rows
                     .iter()
-                    .find(|r| r.source == source.as_str())
+                    .find(|r| r.source == source)
                     .map_or((0, 0, 0), |r| (r.total, r.converted, r.disqualified));
                 LeadSourceOutcomes { source, outcomes: LeadOutcomes::new(total, converted, disqualified) }
             })

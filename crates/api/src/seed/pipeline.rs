@@ -10,7 +10,8 @@ use chrono::{Duration, NaiveDateTime};
 use salesops_domain::account::{AccountLifecycle, AccountTier, OwnerChangeReason};
 use salesops_domain::activity::ActivityKind;
 use salesops_domain::contact_info::{normalize_email, normalize_phone};
-use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus};
+use salesops_domain::lead::LeadStatus;
+use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus, StageKind};
 use salesops_domain::reports::quarter_of;
 use salesops_domain::uscc;
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
@@ -90,11 +91,11 @@ struct Pipeline {
 impl Pipeline {
     fn load(conn: &mut DbConnection) -> Result<Pipeline, StoreError> {
         let stages = active_stages(conn)?;
-        let of_kind = |kind: &str| stages.iter().filter(|s| s.kind == kind).cloned().collect::<Vec<_>>();
+        let of_kind = |kind: StageKind| stages.iter().filter(|s| s.kind == kind).cloned().collect::<Vec<_>>();
         let missing = || StoreError::Other("the pipeline has no won or lost stage".into());
-        let won = of_kind("won").into_iter().next().ok_or_else(missing)?;
-        let lost = of_kind("lost").into_iter().next().ok_or_else(missing)?;
-        let open = of_kind("open");
+        let won = of_kind(StageKind::Won).into_iter().next().ok_or_else(missing)?;
+        let lost = of_kind(StageKind::Lost).into_iter().next().ok_or_else(missing)?;
+        let open = of_kind(StageKind::Open);
         if open.is_empty() {
             return Err(StoreError::Other("the pipeline has no open stage".into()));
         }
@@ -199,8 +200,8 @@ pub fn load(
             industry: Some(INDUSTRIES[i % INDUSTRIES.len()].to_owned()),
             region: Some(city.to_owned()),
             address: Some(format!("{city}市示范路{}号", i + 1)),
-            tier: AccountTier::ALL[(i * 5) % AccountTier::ALL.len()].as_str().to_owned(),
-            lifecycle: AccountLifecycle::Prospect.as_str().to_owned(),
+            tier: AccountTier::ALL[(i * 5) % AccountTier::ALL.len()],
+            lifecycle: AccountLifecycle::Prospect,
             external_id: Some(format!("DEMO-ACC-{i:04}")),
             created_at: created,
             updated_at: created,
@@ -208,7 +209,7 @@ pub fn load(
             ..AccountRow::new(&name, owner.as_deref(), Some(DEFAULT_POOL), owner.as_deref())
         };
         if i % 10 == 4 {
-            account.lifecycle = AccountLifecycle::Dormant.as_str().to_owned();
+            account.lifecycle = AccountLifecycle::Dormant;
         }
         accounts::insert(conn, &account)?;
         let mut history = OwnerChangeRow::new(&account.id, None, owner.as_deref(), OwnerChangeReason::Create, None);
@@ -286,7 +287,7 @@ pub fn load(
         let amount = (!(j % 9 == 0 && furthest == 0)).then(|| idx(((j * 7919) % 200 + 1) * 1_000_000));
         let category: ForecastCategory = match status {
             OpportunityStatus::Abandoned => ForecastCategory::Omitted,
-            _ => last.forecast_category.parse().unwrap_or(ForecastCategory::Pipeline),
+            _ => last.forecast_category,
         };
         let first = path.first().copied().unwrap_or(last);
         let mut row = OpportunityRow {
@@ -299,7 +300,7 @@ pub fn load(
             } else {
                 (created + step * i32::try_from(path.len()).unwrap_or(1)).date()
             }),
-            status: status.as_str().to_owned(),
+            status,
             next_step: (status == OpportunityStatus::Open).then(|| "安排下一次拜访 Schedule the next visit".to_owned()),
             external_id: Some(format!("DEMO-OPP-{j:04}")),
             created_at: created,
@@ -320,16 +321,16 @@ pub fn load(
         let mut moves: Vec<(&str, Option<&Stage>, &Stage, NaiveDateTime)> = vec![("create", None, first, when)];
         for pair in path.windows(2) {
             when += step;
-            let action = match pair[1].kind.as_str() {
-                "won" => "win",
-                "lost" => "lose",
-                _ => "move",
+            let action = match pair[1].kind {
+                StageKind::Won => "win",
+                StageKind::Lost => "lose",
+                StageKind::Open => "move",
             };
             moves.push((action, Some(pair[0]), pair[1], when));
         }
         row.stage = last.key.clone();
         row.probability_bps = last.probability_bps;
-        row.forecast_category = category.as_str().to_owned();
+        row.forecast_category = category;
         row.stage_entered_at = when;
         row.updated_at = when;
         if status != OpportunityStatus::Open {
@@ -351,10 +352,10 @@ pub fn load(
         opportunities::insert(conn, &row)?;
         let open_word = OpportunityStatus::Open.as_str();
         for (action, from, to, at) in &moves {
-            let to_status = match to.kind.as_str() {
-                "won" => OpportunityStatus::Won.as_str(),
-                "lost" => OpportunityStatus::Lost.as_str(),
-                _ => open_word,
+            let to_status = match to.kind {
+                StageKind::Won => OpportunityStatus::Won.as_str(),
+                StageKind::Lost => OpportunityStatus::Lost.as_str(),
+                StageKind::Open => open_word,
             };
             let from = from.map(|f| (f.key.as_str(), open_word));
             stage_change(conn, &row, action, from, (&to.key, to_status), to.probability_bps, *at)?;
@@ -458,7 +459,7 @@ pub fn load(
 
     // Converted leads: qualified demo leads turned into the opportunities of their owner.
     let mut converted = 0;
-    for (lead_id, owner) in demo::leads_by_external_prefix(conn, "DEMO-", Some("qualified"))?
+    for (lead_id, owner) in demo::leads_by_external_prefix(conn, "DEMO-", Some(LeadStatus::Qualified))?
         .into_iter()
         .filter_map(|(id, owner)| owner.map(|o| (id, o)))
         .take(CONVERTED_LEADS)
