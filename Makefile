@@ -23,9 +23,13 @@ openapi:
 	$(CARGO) run -q -p salesops-api --bin salesops -- openapi > openapi/openapi.json.tmp
 	mv openapi/openapi.json.tmp openapi/openapi.json
 
+# The schema checks install pinned tools from npm and PyPI into .tools/ the first
+# time (see README, "Lint"), so they need those registries; `make test` does not.
 lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	scripts/lint-openapi.sh
+	scripts/check-python-client.sh
 
 # Leads on SQLite and PostgreSQL, then the funnel report over 100,000
 # opportunities on PostgreSQL (a few minutes in all). See scripts/bench.sh.

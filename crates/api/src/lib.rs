@@ -95,6 +95,7 @@ fn finish(mut doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
     // Modifiers of the derive ran before the paths were collected; run them again over the full document.
     use utoipa::Modify;
     openapi::SecurityAndErrors.modify(&mut doc);
+    openapi::ClientShapes.modify(&mut doc);
     doc
 }
 

@@ -19,6 +19,8 @@ pub struct Page<T> {
     /// The records on this page.
     pub data: Vec<T>,
     /// Pass as `cursor` to get the next page; `null` on the last page.
+    // Always sent, `null` or not, so required: clients then need not treat it as possibly missing.
+    #[schema(required = true)]
     pub next_cursor: Option<String>,
     /// How many records match in all; only with `count=true`.
     #[serde(skip_serializing_if = "Option::is_none")]
