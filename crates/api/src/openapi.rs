@@ -393,7 +393,7 @@ mod tests {
         responses(
             (status = 200, description = "The won thing", body = Thing),
             (status = 403, description = "The role may not win things"),
-            (status = 409, description = "Already won", body = crate::error::Problem, content_type = "application/problem+json"),
+            (status = 409, description = "Already won"),
         ),
         security(("bearer" = []))
     )]

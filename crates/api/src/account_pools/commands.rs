@@ -232,11 +232,11 @@ async fn run(
     request_body(content = Option<ReleaseAccount>, description = "Optional; `{}` or nothing releases into the home pool"),
     responses(
         (status = 200, description = "The account, now in the pool", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Neither the owner nor a manager over them", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account in the caller's scope", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: already in a pool, or open opportunities remain", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation`: unknown pool", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Neither the owner nor a manager over them"),
+        (status = 404, description = "No such account in the caller's scope"),
+        (status = 409, description = "`invalid_transition`: already in a pool, or open opportunities remain"),
+        (status = 412, description = "`If-Match` is stale"),
+        (status = 422, description = "`validation`: unknown pool"),
     ),
     security(("bearer" = []))
 )]
@@ -273,10 +273,10 @@ pub async fn release_account(
     request_body(content = Option<ClaimAccount>, description = "Optional; `{}` or nothing"),
     responses(
         (status = 200, description = "The account, now the caller's", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not claim, or the caller is outside the pool's department", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account, or owned outside the caller's scope", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the account already has an owner, or a pool limit is reached", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not claim, or the caller is outside the pool's department"),
+        (status = 404, description = "No such account, or owned outside the caller's scope"),
+        (status = 409, description = "`invalid_transition`: the account already has an owner, or a pool limit is reached"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -307,11 +307,11 @@ pub async fn claim_account(
     request_body = AssignAccount,
     responses(
         (status = 200, description = "The account, now the user's", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only managers and admins assign", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the account already has an owner", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation`: unknown user, out of scope, or outside the pool's department", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only managers and admins assign"),
+        (status = 404, description = "No such account"),
+        (status = 409, description = "`invalid_transition`: the account already has an owner"),
+        (status = 412, description = "`If-Match` is stale"),
+        (status = 422, description = "`validation`: unknown user, out of scope, or outside the pool's department"),
     ),
     security(("bearer" = []))
 )]

@@ -116,7 +116,7 @@ pub async fn list_account_pools(
     params(("id" = String, Path, description = "Pool id")),
     responses(
         (status = 200, description = "The pool", body = AccountPool, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 404, description = "No such pool", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such pool"),
     ),
     security(("bearer" = []))
 )]
@@ -142,8 +142,8 @@ pub async fn get_account_pool(
     responses(
         (status = 201, description = "Created", body = AccountPool,
          headers(("Location" = String, description = "The new pool's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins configure pools", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation`: a rule out of range, the name taken, an unknown department", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins configure pools"),
+        (status = 422, description = "`validation`: a rule out of range, the name taken, an unknown department"),
     ),
     security(("bearer" = []))
 )]
@@ -187,10 +187,10 @@ pub async fn create_account_pool(
     request_body(content = AccountPoolPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed pool", body = AccountPool, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins configure pools", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: the pool changed while the request ran", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation`: a rule out of range, the name taken, an unknown department", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins configure pools"),
+        (status = 409, description = "`conflict`: the pool changed while the request ran"),
+        (status = 412, description = "`If-Match` is stale"),
+        (status = 422, description = "`validation`: a rule out of range, the name taken, an unknown department"),
     ),
     security(("bearer" = []))
 )]
@@ -241,9 +241,9 @@ pub async fn update_account_pool(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Only admins configure pools", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the default pool, or a pool holding accounts", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins configure pools"),
+        (status = 409, description = "`invalid_transition`: the default pool, or a pool holding accounts"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

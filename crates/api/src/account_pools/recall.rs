@@ -144,8 +144,8 @@ pub async fn recall_all(state: &AppState) -> Result<usize, AppError> {
     params(("id" = String, Path, description = "Pool id")),
     responses(
         (status = 200, description = "What was recalled", body = RecallReport),
-        (status = 403, description = "Only admins run the job", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such pool", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins run the job"),
+        (status = 404, description = "No such pool"),
     ),
     security(("bearer" = []))
 )]
@@ -182,7 +182,7 @@ pub struct UpcomingQuery {
     params(("id" = String, Path, description = "Pool id"), UpcomingQuery),
     responses(
         (status = 200, description = "One page of upcoming recalls, soonest first", body = Page<UpcomingRecall>),
-        (status = 404, description = "No such pool", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such pool"),
     ),
     security(("bearer" = []))
 )]

@@ -83,9 +83,9 @@ fn move_open_opportunities(
     request_body = TransferAccount,
     responses(
         (status = 200, description = "The account after the transfer", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only managers and admins transfer accounts", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the account is in a pool, already belongs to this owner, or (with `include_open_opportunities`) has open opportunities outside your scope", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only managers and admins transfer accounts"),
+        (status = 409, description = "`invalid_transition`: the account is in a pool, already belongs to this owner, or (with `include_open_opportunities`) has open opportunities outside your scope"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -143,8 +143,8 @@ pub struct OwnerHistoryQuery {
     params(("id" = String, Path, description = "Account id"), OwnerHistoryQuery),
     responses(
         (status = 200, description = "One page of the history, oldest first", body = Page<OwnerChange>),
-        (status = 400, description = "A bad `limit` or `cursor`", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such account in the caller's scope", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "A bad `limit` or `cursor`"),
+        (status = 404, description = "No such account in the caller's scope"),
     ),
     security(("bearer" = []))
 )]

@@ -209,8 +209,8 @@ pub fn insert_owned_account(
     responses(
         (status = 201, description = "Created", body = Account,
          headers(("Location" = String, description = "The new account's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not create accounts, or may not name another owner", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate`: a live account has the USCC or the name", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not create accounts, or may not name another owner"),
+        (status = 409, description = "`duplicate`: a live account has the USCC or the name"),
     ),
     security(("bearer" = []))
 )]
@@ -270,9 +270,9 @@ pub async fn get_account(
     request_body(content = AccountPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed account", body = Account, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not edit accounts", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate`, or a concurrent change", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not edit accounts"),
+        (status = 409, description = "`duplicate`, or a concurrent change"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -326,9 +326,9 @@ pub async fn update_account(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "The role may not delete this account", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: the account has open opportunities or live subsidiaries", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not delete this account"),
+        (status = 409, description = "`conflict`: the account has open opportunities or live subsidiaries"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

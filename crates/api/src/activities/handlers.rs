@@ -72,9 +72,9 @@ fn require_editor(caller: &Actor, visibility: &Visibility, row: &ActivityRow) ->
     responses(
         (status = 201, description = "Logged", body = Activity,
          headers(("Location" = String, description = "The new activity's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Finance may not log activities; only managers and admins log them for others", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: a linked lead changed while the request ran", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation`: no link, an unknown or invisible link, a mismatched contact or opportunity, a bad location or date", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Finance may not log activities; only managers and admins log them for others"),
+        (status = 409, description = "`conflict`: a linked lead changed while the request ran"),
+        (status = 422, description = "`validation`: no link, an unknown or invisible link, a mismatched contact or opportunity, a bad location or date"),
     ),
     security(("bearer" = []))
 )]
@@ -166,10 +166,10 @@ pub async fn get_activity(
     request_body(content = ActivityPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed activity", body = Activity, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Not the owner nor a manager over them; or finance", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: a concurrent change", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation`: a cleared subject or date, a bad location or date", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the owner nor a manager over them; or finance"),
+        (status = 409, description = "`conflict`: a concurrent change"),
+        (status = 412, description = "`If-Match` is stale"),
+        (status = 422, description = "`validation`: a cleared subject or date, a bad location or date"),
     ),
     security(("bearer" = []))
 )]
@@ -252,8 +252,8 @@ fn apply_patch(row: &ActivityRow, patch: ActivityPatch) -> Result<ActivityRow, A
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Not the owner nor a manager over them; or finance", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the owner nor a manager over them; or finance"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

@@ -138,8 +138,8 @@ fn issue_pair(
     request_body = LoginRequest,
     responses(
         (status = 200, description = "Logged in", body = TokenResponse),
-        (status = 401, description = "Wrong email or password", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failed attempts", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Wrong email or password"),
+        (status = 429, description = "Too many failed attempts"),
     )
 )]
 #[post("/auth/login")]
@@ -188,7 +188,7 @@ pub async fn login(state: web::Data<AppState>, body: ValidJson<LoginRequest>) ->
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new token pair", body = TokenResponse),
-        (status = 401, description = "Unknown, expired, revoked or reused refresh token", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Unknown, expired, revoked or reused refresh token"),
     )
 )]
 #[post("/auth/refresh")]

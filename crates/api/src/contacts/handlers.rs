@@ -103,7 +103,7 @@ pub fn insert_contact(conn: &mut DbConnection, caller: &Actor, input: &CreateCon
     responses(
         (status = 201, description = "Created", body = Contact,
          headers(("Location" = String, description = "The new contact's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not create contacts", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not create contacts"),
     ),
     security(("bearer" = []))
 )]
@@ -207,9 +207,9 @@ pub async fn list_contacts(
     request_body(content = ContactPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed contact", body = Contact, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not edit contacts", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A concurrent change", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not edit contacts"),
+        (status = 409, description = "A concurrent change"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -253,8 +253,8 @@ pub async fn update_contact(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "The role may not delete contacts", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not delete contacts"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

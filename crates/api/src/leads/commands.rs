@@ -119,9 +119,9 @@ macro_rules! lead_command {
             ),
             responses(
                 (status = 200, description = "The lead after the command", body = Lead, headers(("ETag" = String, description = "W/\"<version>\""))),
-                (status = 403, description = "The role may not do this", body = crate::error::Problem, content_type = "application/problem+json"),
-                (status = 409, description = "`invalid_transition`: the lead's status or ownership does not allow it", body = crate::error::Problem, content_type = "application/problem+json"),
-                (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 403, description = "The role may not do this"),
+                (status = 409, description = "`invalid_transition`: the lead's status or ownership does not allow it"),
+                (status = 412, description = "`If-Match` is stale"),
             ),
             security(("bearer" = []))
         )]
@@ -169,9 +169,9 @@ lead_command!(
     request_body = DisqualifyLead,
     responses(
         (status = 200, description = "The disqualified lead", body = Lead, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not do this", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the lead is not open", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not do this"),
+        (status = 409, description = "`invalid_transition`: the lead is not open"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -198,9 +198,9 @@ pub async fn disqualify_lead(
     request_body = AssignLead,
     responses(
         (status = 200, description = "The assigned lead", body = Lead, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only managers and admins assign", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: converted, or already owned by that user", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only managers and admins assign"),
+        (status = 409, description = "`invalid_transition`: converted, or already owned by that user"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

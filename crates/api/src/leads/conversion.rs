@@ -179,10 +179,10 @@ fn create_contact(
     responses(
         (status = 200, description = "The converted lead and the records it became", body = LeadConversion,
          headers(("ETag" = String, description = "W/\"<version>\" of the lead"))),
-        (status = 403, description = "Finance; or not the owner nor a manager over them", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the lead is not qualified (converting twice included), or sits in the pool", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "`validation`: an unknown or invisible account or contact, a contact not at the account, or an invalid opportunity (fields under `opportunity.`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Finance; or not the owner nor a manager over them"),
+        (status = 409, description = "`invalid_transition`: the lead is not qualified (converting twice included), or sits in the pool"),
+        (status = 412, description = "`If-Match` is stale"),
+        (status = 422, description = "`validation`: an unknown or invisible account or contact, a contact not at the account, or an invalid opportunity (fields under `opportunity.`)"),
     ),
     security(("bearer" = []))
 )]

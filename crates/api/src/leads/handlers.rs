@@ -85,8 +85,8 @@ pub struct DuplicateOverride {
     responses(
         (status = 201, description = "Created", body = Lead,
          headers(("Location" = String, description = "The new lead's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not create leads, or may not name another owner", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate`: an open lead or a contact shares the email or phone", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not create leads, or may not name another owner"),
+        (status = 409, description = "`duplicate`: an open lead or a contact shares the email or phone"),
     ),
     security(("bearer" = []))
 )]
@@ -166,9 +166,9 @@ pub async fn get_lead(
     request_body(content = LeadPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed lead", body = Lead, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not edit leads", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`duplicate`, or a concurrent change", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not edit leads"),
+        (status = 409, description = "`duplicate`, or a concurrent change"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -212,8 +212,8 @@ pub async fn update_lead(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "The role may not delete this lead", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not delete this lead"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

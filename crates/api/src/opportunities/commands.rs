@@ -285,10 +285,10 @@ async fn run(
     request_body = MoveOpportunity,
     responses(
         (status = 200, description = "The moved opportunity", body = Opportunity, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not change opportunities", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: closed, already in that stage, or a closing stage", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown or inactive stage, or the stage's gates are not met (one error per missing field)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change opportunities"),
+        (status = 409, description = "`invalid_transition`: closed, already in that stage, or a closing stage"),
+        (status = 412, description = "`If-Match` is stale"),
+        (status = 422, description = "Unknown or inactive stage, or the stage's gates are not met (one error per missing field)"),
     ),
     security(("bearer" = []))
 )]
@@ -319,10 +319,10 @@ pub async fn move_opportunity(
     request_body(content = Option<WinOpportunity>, description = "Optional; `{}` or nothing"),
     responses(
         (status = 200, description = "The won opportunity", body = Opportunity, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not change opportunities", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: already closed; `conflict`: its account changed meanwhile", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The won stage's gates are not met (one error per missing field)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change opportunities"),
+        (status = 409, description = "`invalid_transition`: already closed; `conflict`: its account changed meanwhile"),
+        (status = 412, description = "`If-Match` is stale"),
+        (status = 422, description = "The won stage's gates are not met (one error per missing field)"),
     ),
     security(("bearer" = []))
 )]
@@ -351,10 +351,10 @@ pub async fn win_opportunity(
     request_body = LoseOpportunity,
     responses(
         (status = 200, description = "The lost opportunity", body = Opportunity, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not change opportunities", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: already closed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown or inactive loss reason, unknown or inactive competitor, or the lost stage's gates", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change opportunities"),
+        (status = 409, description = "`invalid_transition`: already closed"),
+        (status = 412, description = "`If-Match` is stale"),
+        (status = 422, description = "Unknown or inactive loss reason, unknown or inactive competitor, or the lost stage's gates"),
     ),
     security(("bearer" = []))
 )]
@@ -381,9 +381,9 @@ pub async fn lose_opportunity(
     request_body(content = Option<AbandonOpportunity>, description = "Optional"),
     responses(
         (status = 200, description = "The abandoned opportunity", body = Opportunity, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not change opportunities", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: already closed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not change opportunities"),
+        (status = 409, description = "`invalid_transition`: already closed"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -413,10 +413,10 @@ pub async fn abandon_opportunity(
     request_body(content = Option<ReopenOpportunity>, description = "Optional"),
     responses(
         (status = 200, description = "The reopened opportunity", body = Opportunity, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only managers and admins reopen", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the opportunity is open", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Unknown, inactive or closing stage, or its gates are not met", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only managers and admins reopen"),
+        (status = 409, description = "`invalid_transition`: the opportunity is open"),
+        (status = 412, description = "`If-Match` is stale"),
+        (status = 422, description = "Unknown, inactive or closing stage, or its gates are not met"),
     ),
     security(("bearer" = []))
 )]

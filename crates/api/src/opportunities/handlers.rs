@@ -285,7 +285,7 @@ pub fn create_in(
     responses(
         (status = 201, description = "Created", body = Opportunity,
          headers(("Location" = String, description = "The new opportunity's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not create opportunities, or may not name another owner", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not create opportunities, or may not name another owner"),
     ),
     security(("bearer" = []))
 )]
@@ -344,9 +344,9 @@ pub async fn get_opportunity(
     request_body(content = OpportunityPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed opportunity", body = Opportunity, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "The role may not edit opportunities", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A concurrent change", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not edit opportunities"),
+        (status = 409, description = "A concurrent change"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -490,8 +490,8 @@ fn apply_patch(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "The role may not delete opportunities", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The role may not delete opportunities"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

@@ -178,7 +178,7 @@ pub async fn list_departments(
     responses(
         (status = 201, description = "Created", body = Department,
          headers(("Location" = String, description = "The new department's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins change the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins change the organisation"),
     ),
     security(("bearer" = []))
 )]
@@ -257,9 +257,9 @@ pub async fn get_department(
     request_body(content = DepartmentPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed department", body = Department, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins change the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the move would put the department under itself; or a concurrent change", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins change the organisation"),
+        (status = 409, description = "`invalid_transition`: the move would put the department under itself; or a concurrent change"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -327,9 +327,9 @@ pub async fn update_department(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "Only admins change the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: the department still has sub-departments or active members", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins change the organisation"),
+        (status = 409, description = "`conflict`: the department still has sub-departments or active members"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

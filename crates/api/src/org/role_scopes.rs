@@ -73,7 +73,7 @@ fn role_scope(conn: &mut DbConnection, role: Role) -> Result<RoleScope, AppError
     operation_id = "list_role_scopes",
     responses(
         (status = 200, description = "Every role and its scope", body = RoleScopeList),
-        (status = 403, description = "Only admins configure data scopes", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins configure data scopes"),
     ),
     security(("bearer" = []))
 )]
@@ -100,7 +100,7 @@ pub async fn list_role_scopes(
     request_body = SetRoleScope,
     responses(
         (status = 200, description = "The role and its new scope", body = RoleScope),
-        (status = 403, description = "Only admins configure data scopes", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins configure data scopes"),
     ),
     security(("bearer" = []))
 )]

@@ -319,8 +319,8 @@ pub async fn list_users(
     responses(
         (status = 201, description = "Created", body = User,
          headers(("Location" = String, description = "The new user's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins change the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: a user with this email exists", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins change the organisation"),
+        (status = 409, description = "`conflict`: a user with this email exists"),
     ),
     security(("bearer" = []))
 )]
@@ -404,9 +404,9 @@ pub async fn get_user(
     request_body(content = UserPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed user", body = User, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins change the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: an admin changing their own role; or a concurrent change", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins change the organisation"),
+        (status = 409, description = "`invalid_transition`: an admin changing their own role; or a concurrent change"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -498,9 +498,9 @@ async fn set_active(
     ),
     responses(
         (status = 200, description = "The deactivated user", body = User, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins change the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: already inactive, or the caller themselves", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins change the organisation"),
+        (status = 409, description = "`invalid_transition`: already inactive, or the caller themselves"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -524,9 +524,9 @@ pub async fn deactivate_user(
     ),
     responses(
         (status = 200, description = "The reactivated user", body = User, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins change the organisation", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`invalid_transition`: the user is already active", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins change the organisation"),
+        (status = 409, description = "`invalid_transition`: the user is already active"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

@@ -220,7 +220,7 @@ pub async fn get_competitor(
     responses(
         (status = 201, description = "Created", body = Competitor,
          headers(("Location" = String, description = "The new competitor's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only managers and admins maintain competitors", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only managers and admins maintain competitors"),
     ),
     security(("bearer" = []))
 )]
@@ -257,8 +257,8 @@ pub async fn create_competitor(
     request_body(content = CompetitorPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed competitor", body = Competitor, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only managers and admins maintain competitors", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only managers and admins maintain competitors"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -305,8 +305,8 @@ pub async fn update_competitor(
     ),
     responses(
         (status = 204, description = "Deactivated"),
-        (status = 403, description = "Only managers and admins maintain competitors", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only managers and admins maintain competitors"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

@@ -177,7 +177,7 @@ pub async fn get_loss_reason(
     responses(
         (status = 201, description = "Created", body = LossReason,
          headers(("Location" = String, description = "The new reason's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins maintain loss reasons", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins maintain loss reasons"),
     ),
     security(("bearer" = []))
 )]
@@ -221,8 +221,8 @@ pub async fn create_loss_reason(
     request_body(content = LossReasonPatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed reason", body = LossReason, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins maintain loss reasons", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins maintain loss reasons"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
@@ -271,8 +271,8 @@ pub async fn update_loss_reason(
     ),
     responses(
         (status = 204, description = "Deactivated"),
-        (status = 403, description = "Only admins maintain loss reasons", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins maintain loss reasons"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]

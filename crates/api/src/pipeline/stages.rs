@@ -416,8 +416,8 @@ pub async fn get_pipeline_stage(
     responses(
         (status = 201, description = "Created", body = Stage,
          headers(("Location" = String, description = "The new stage's URL"), ("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins configure the pipeline", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: a second active won or lost stage", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins configure the pipeline"),
+        (status = 409, description = "`conflict`: a second active won or lost stage"),
     ),
     security(("bearer" = []))
 )]
@@ -471,9 +471,9 @@ pub async fn create_pipeline_stage(
     request_body(content = StagePatch, content_type = "application/merge-patch+json"),
     responses(
         (status = 200, description = "The changed stage", body = Stage, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only admins configure the pipeline", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`conflict`: the change would leave open opportunities in an inactive stage, or not exactly one won and one lost stage", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "`If-Match` is stale", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins configure the pipeline"),
+        (status = 409, description = "`conflict`: the change would leave open opportunities in an inactive stage, or not exactly one won and one lost stage"),
+        (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))
 )]
