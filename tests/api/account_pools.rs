@@ -3,6 +3,7 @@
 //! upcoming recalls, and several runners at once).
 
 use crate::both_databases;
+use crate::fixtures::{id_of, items, pluck};
 use crate::helpers::{TestApp, TestResponse, DEFAULT_POOL_ID};
 use chrono::{Duration, NaiveDateTime};
 use salesops_api::account_pools::recall::recall_pool;
@@ -15,10 +16,6 @@ use salesops_persistence::{clock, PoolSettings};
 use serde_json::{json, Value};
 
 const POOLS: &str = "/api/v1/account-pools";
-
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
 
 /// Create a pool as admin, asserting 201; returns its id.
 async fn pool(app: &TestApp, body: Value) -> String {
@@ -222,7 +219,7 @@ both_databases! {
         let res = app.patch(&format!("{POOLS}/{DEFAULT_POOL_ID}")).token(&app.admin_token).json(json!({"is_default": true})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
         let page = app.get(POOLS).token(&app.admin_token).send().await;
-        let defaults: Vec<&Value> = page.body["data"].as_array().expect("data").iter().filter(|p| p["is_default"] == true).collect();
+        let defaults: Vec<&Value> = items(&page.body).iter().filter(|p| p["is_default"] == true).collect();
         assert_eq!(defaults.len(), 1);
         assert_eq!(defaults[0]["id"], DEFAULT_POOL_ID);
         // An account without a home pool is released into the default pool.
@@ -715,7 +712,7 @@ both_databases! {
         let url = format!("{POOLS}/{pool_id}/upcoming-recalls");
         let res = app.get(&url).token(&app.admin_token).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let ids: Vec<&str> = res.body["data"].as_array().expect("data").iter().map(|u| u["account_id"].as_str().expect("id")).collect();
+        let ids = pluck(&res.body, "account_id");
         assert_eq!(ids, vec![overdue.as_str(), soon.as_str(), others.as_str(), later.as_str()]);
         let first = &res.body["data"][1];
         assert_eq!(first["rule"], "no_activity");

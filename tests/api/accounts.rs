@@ -2,6 +2,7 @@
 //! data scopes, ownership transfer and owner history; the shared duplicate check.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids, items};
 use crate::helpers::{TestApp, DEFAULT_POOL_ID};
 use salesops_persistence::opportunities::{self, OpportunityRow};
 use salesops_persistence::scope::Visibility;
@@ -10,14 +11,6 @@ use serde_json::{json, Value};
 /// Valid codes of real companies.
 const USCC_A: &str = "91310000717854505W";
 const USCC_B: &str = "91440300708461136T";
-
-fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|a| a["id"].as_str().expect("id").to_owned()).collect()
-}
-
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
 
 async fn create(app: &TestApp, token: &str, body: Value) -> Value {
     let res = app.post("/api/v1/accounts?allow_duplicate=true").token(token).json(body).send().await;
@@ -64,7 +57,7 @@ both_databases! {
         assert_eq!(got.body, res.body);
         let history = app.get(&format!("/api/v1/accounts/{id}/owner-history")).token(&rep.token).send().await;
         assert_eq!(history.status, 200, "{}", history.body);
-        let rows = history.body["data"].as_array().expect("data");
+        let rows = items(&history.body);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0]["reason"], "create");
         assert_eq!(rows[0]["from_owner_id"], Value::Null);
@@ -387,7 +380,7 @@ both_databases! {
         assert_eq!(opportunity(&app, &won).owner_id, from.id);
         assert_eq!(opportunity(&app, &elsewhere).owner_id, from.id);
         let history = app.get(&format!("/api/v1/accounts/{id}/owner-history")).token(&to.token).send().await;
-        let rows = history.body["data"].as_array().expect("data");
+        let rows = items(&history.body);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1]["reason"], "transfer");
         assert_eq!(rows[1]["from_owner_id"], from.id.as_str());
@@ -566,7 +559,7 @@ both_databases! {
         let res = app.post("/api/v1/leads/duplicates").token(&owner.token)
             .json(json!({"company": "acme(上海)ltd", "email": "WF@acme.cn"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let data = res.body["data"].as_array().expect("data");
+        let data = items(&res.body);
         assert_eq!(data.len(), 3, "{}", res.body);
         assert_eq!(data[0]["entity_type"], "lead");
         assert_eq!(data[0]["id"], lead["id"]);
@@ -588,7 +581,7 @@ both_databases! {
         let res = app.post("/api/v1/accounts/duplicates").token(&rep.token)
             .json(json!({"name": "acme (上海) ltd", "uscc": USCC_A.to_lowercase(), "phone": "02155551234"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let data = res.body["data"].as_array().expect("data");
+        let data = items(&res.body);
         assert_eq!(data.len(), 2, "{}", res.body);
         assert_eq!(data[0]["entity_type"], "lead");
         assert_eq!(data[0]["matched_on"], json!(["phone", "name"]));

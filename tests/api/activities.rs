@@ -2,6 +2,7 @@
 //! linked records, the lead's first-activity start, lists, visibility and edits.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids, pluck};
 use crate::helpers::{TestApp, TestResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use salesops_persistence::scope::Visibility;
@@ -23,10 +24,6 @@ async fn logged(app: &TestApp, token: &str, body: Value) -> Value {
     let res = log(app, token, body).await;
     assert_eq!(res.status, 201, "log activity: {}", res.body);
     res.body
-}
-
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
 }
 
 fn at(rfc3339: &str) -> NaiveDateTime {
@@ -56,10 +53,6 @@ fn lead_row(app: &TestApp, id: &str) -> leads::LeadRow {
 
 async fn list(app: &TestApp, token: &str, query: &str) -> TestResponse {
     app.get(&format!("/api/v1/activities{query}")).token(token).send().await
-}
-
-fn ids(page: &TestResponse) -> Vec<String> {
-    page.body["data"].as_array().expect("data").iter().map(id_of).collect()
 }
 
 both_databases! {
@@ -208,7 +201,7 @@ both_databases! {
         assert_eq!(contact_touch(&app, &contact), (Some(later), 3));
         assert_eq!(opportunity_touch(&app, &opportunity), (Some(t), 2));
         let trail = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={lead}")).token(&rep.token).send().await;
-        let actions: Vec<&str> = trail.body["data"].as_array().expect("data").iter().filter_map(|e| e["action"].as_str()).collect();
+        let actions = pluck(&trail.body, "action");
         assert_eq!(actions, vec!["create", "start"]);
     }
 
@@ -258,7 +251,7 @@ both_databases! {
         assert_eq!(row.next_follow_up_at, None);
         assert!(row.last_activity_at.is_some());
         let trail = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={lead}")).token(&app.admin_token).send().await;
-        let actions: Vec<&str> = trail.body["data"].as_array().expect("data").iter().filter_map(|e| e["action"].as_str()).collect();
+        let actions = pluck(&trail.body, "action");
         assert_eq!(actions, vec!["create", "log_activity"]);
     }
 
@@ -303,25 +296,25 @@ both_databases! {
         let a4 = id_of(&logged(&app, &rep.token, json!({"kind": "note", "subject": "4", "lead_id": lead, "occurred_at": "2026-10-04T00:00:00Z"})).await);
         let a5 = id_of(&logged(&app, &app.admin_token, json!({"kind": "call", "subject": "5", "account_id": account, "owner_id": manager.id, "occurred_at": "2026-10-05T00:00:00Z"})).await);
         let t = &app.admin_token;
-        assert_eq!(ids(&list(&app, t, &format!("?account_id={account}")).await), vec![a1.clone(), a2.clone(), a5.clone()]);
-        assert_eq!(ids(&list(&app, t, &format!("?account_id={other}")).await), vec![a3.clone()]);
-        assert_eq!(ids(&list(&app, t, &format!("?contact_id={contact}")).await), vec![a2.clone()]);
-        assert_eq!(ids(&list(&app, t, &format!("?opportunity_id={opportunity}")).await), vec![a3.clone()]);
-        assert_eq!(ids(&list(&app, t, &format!("?lead_id={lead}")).await), vec![a4.clone()]);
-        assert_eq!(ids(&list(&app, t, "?kind=call,email").await), vec![a1.clone(), a3.clone(), a5.clone()]);
-        assert_eq!(ids(&list(&app, t, &format!("?owner_id={}", manager.id)).await), vec![a5.clone()]);
+        assert_eq!(ids(&list(&app, t, &format!("?account_id={account}")).await.body), vec![a1.clone(), a2.clone(), a5.clone()]);
+        assert_eq!(ids(&list(&app, t, &format!("?account_id={other}")).await.body), vec![a3.clone()]);
+        assert_eq!(ids(&list(&app, t, &format!("?contact_id={contact}")).await.body), vec![a2.clone()]);
+        assert_eq!(ids(&list(&app, t, &format!("?opportunity_id={opportunity}")).await.body), vec![a3.clone()]);
+        assert_eq!(ids(&list(&app, t, &format!("?lead_id={lead}")).await.body), vec![a4.clone()]);
+        assert_eq!(ids(&list(&app, t, "?kind=call,email").await.body), vec![a1.clone(), a3.clone(), a5.clone()]);
+        assert_eq!(ids(&list(&app, t, &format!("?owner_id={}", manager.id)).await.body), vec![a5.clone()]);
         let range = list(&app, t, "?occurred_from=2026-10-02T00:00:00Z&occurred_to=2026-10-04T00:00:00Z&count=true").await;
-        assert_eq!(ids(&range), vec![a2.clone(), a3.clone()]);
+        assert_eq!(ids(&range.body), vec![a2.clone(), a3.clone()]);
         assert_eq!(range.body["total"], 2);
         let first = list(&app, t, "?limit=2&count=true").await;
-        assert_eq!(ids(&first), vec![a1.clone(), a2.clone()]);
+        assert_eq!(ids(&first.body), vec![a1.clone(), a2.clone()]);
         assert_eq!(first.body["total"], 5);
         let cursor = first.body["next_cursor"].as_str().expect("cursor").to_owned();
         let second = list(&app, t, &format!("?limit=2&cursor={cursor}")).await;
-        assert_eq!(ids(&second), vec![a3, a4]);
+        assert_eq!(ids(&second.body), vec![a3, a4]);
         let cursor = second.body["next_cursor"].as_str().expect("cursor").to_owned();
         let last = list(&app, t, &format!("?limit=2&cursor={cursor}")).await;
-        assert_eq!(ids(&last), vec![a5]);
+        assert_eq!(ids(&last.body), vec![a5]);
         assert_eq!(last.body["next_cursor"], Value::Null);
         list(&app, t, "?kind=fax").await.assert_problem(400, "bad_request");
         list(&app, t, "?occurred_from=yesterday").await.assert_problem(400, "bad_request");
@@ -342,14 +335,14 @@ both_databases! {
         app.get(&path).token(&bob.token).send().await.assert_problem(404, "not_found");
         app.get(&path).token(&west_manager.token).send().await.assert_problem(404, "not_found");
         assert_eq!(app.get(&path).token(&manager.token).send().await.status, 200);
-        assert!(ids(&list(&app, &bob.token, "").await).is_empty());
-        assert_eq!(ids(&list(&app, &manager.token, "").await), vec![activity.clone()]);
+        assert!(ids(&list(&app, &bob.token, "").await.body).is_empty());
+        assert_eq!(ids(&list(&app, &manager.token, "").await.body), vec![activity.clone()]);
         assert_eq!(list(&app, &bob.token, &format!("?account_id={account}&count=true")).await.body["total"], 0);
         // Bob's activity on Alice's account: visible to Alice through the account, and to Bob as its owner.
         let shared = app.account("Pool", None);
         let on_pool = id_of(&logged(&app, &bob.token, json!({"kind": "visit", "subject": "Pool visit", "account_id": shared})).await);
-        assert_eq!(ids(&list(&app, &alice.token, &format!("?account_id={shared}")).await), vec![on_pool.clone()]);
-        assert_eq!(ids(&list(&app, &west_manager.token, "").await), vec![on_pool]);
+        assert_eq!(ids(&list(&app, &alice.token, &format!("?account_id={shared}")).await.body), vec![on_pool.clone()]);
+        assert_eq!(ids(&list(&app, &west_manager.token, "").await.body), vec![on_pool]);
     }
 
     async fn finance_reads_activities_but_does_not_log_or_change_them(app) {
@@ -361,7 +354,7 @@ both_databases! {
         let activity = id_of(&logged(&app, &rep.token, json!({"kind": "call", "subject": "Sales", "account_id": account})).await);
         let path = format!("/api/v1/activities/{activity}");
         assert_eq!(app.get(&path).token(&finance.token).send().await.status, 200);
-        assert_eq!(ids(&list(&app, &finance.token, "").await), vec![activity.clone()]);
+        assert_eq!(ids(&list(&app, &finance.token, "").await.body), vec![activity.clone()]);
         app.patch(&path).token(&finance.token).json(json!({"subject": "x"})).send().await.assert_problem(403, "forbidden");
         app.delete(&path).token(&finance.token).send().await.assert_problem(403, "forbidden");
     }
@@ -470,7 +463,7 @@ both_databases! {
         let trail = app.get(&format!("/api/v1/audit-events?entity_type=activity&entity_id={first}")).token(&alice.token).send().await;
         assert_eq!(trail.status, 200, "the owner reads a deleted activity's trail: {}", trail.body);
         app.get(&format!("/api/v1/audit-events?entity_type=activity&entity_id={first}")).token(&bob.token).send().await.assert_problem(404, "not_found");
-        let actions: Vec<&str> = trail.body["data"].as_array().expect("data").iter().filter_map(|e| e["action"].as_str()).collect();
+        let actions = pluck(&trail.body, "action");
         assert_eq!(actions, vec!["create", "delete"]);
     }
 

@@ -1,16 +1,9 @@
 //! Contacts: create, read, list, patch, delete, one primary contact per account, and data scopes.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids};
 use crate::helpers::TestApp;
 use serde_json::{json, Value};
-
-fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|c| c["id"].as_str().expect("id").to_owned()).collect()
-}
-
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
 
 async fn create(app: &TestApp, token: &str, body: Value) -> Value {
     let res = app.post("/api/v1/contacts").token(token).json(body).send().await;
@@ -139,14 +132,14 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["email"]);
         let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "Li", "external_id": "crm-1"})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let first = res.body["id"].as_str().expect("id").to_owned();
+        let first = id_of(&res.body);
         let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "Wang", "external_id": "crm-1"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["external_id"]);
         assert_eq!(res.body["errors"][0]["code"], "taken");
         let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "Wang", "external_id": "crm-2"})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let second = res.body["id"].as_str().expect("id").to_owned();
+        let second = id_of(&res.body);
         let res = app.patch(&format!("/api/v1/contacts/{second}")).token(&rep.token).json(json!({"external_id": "crm-1"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["external_id"]);

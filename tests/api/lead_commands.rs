@@ -1,6 +1,7 @@
 //! Lead commands: every allowed transition, and every refused one changing nothing.
 
 use crate::both_databases;
+use crate::fixtures::id_of;
 use crate::helpers::TestApp;
 use serde_json::{json, Value};
 
@@ -28,10 +29,6 @@ async fn refused(app: &TestApp, token: &str, id: &str, name: &str, body: Option<
     let res = command(app, token, id, name, body).await;
     res.assert_problem(409, "invalid_transition");
     assert_eq!(get(app, id).await, before, "a refused {name} changed the lead");
-}
-
-fn id_of(lead: &Value) -> String {
-    lead["id"].as_str().expect("id").to_owned()
 }
 
 both_databases! {

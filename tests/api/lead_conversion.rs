@@ -2,6 +2,7 @@
 //! opportunity, every refusal changing nothing, and the all-or-nothing rollback.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, pluck, str_of};
 use crate::helpers::{TestApp, TestResponse, DEFAULT_POOL_ID};
 use diesel::prelude::*;
 use salesops_persistence::account_owner_changes;
@@ -23,7 +24,7 @@ async fn qualified_lead(app: &TestApp, token: &str) -> String {
             }),
         )
         .await;
-    let id = lead["id"].as_str().expect("id").to_owned();
+    let id = id_of(&lead);
     let res = app.post(&format!("/api/v1/leads/{id}/qualify")).token(token).send().await;
     assert_eq!(res.status, 200, "qualify: {}", res.body);
     id
@@ -63,10 +64,6 @@ async fn refused(app: &TestApp, token: &str, id: &str, body: Value, status: u16,
         "a refused conversion changed something"
     );
     res
-}
-
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or_else(|| panic!("{key} in {v}"))
 }
 
 both_databases! {
@@ -118,7 +115,7 @@ both_databases! {
         assert_eq!(opp.body["expected_close_date"], "2026-12-31");
 
         let trail = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={id}")).token(&rep.token).send().await;
-        let actions: Vec<&str> = trail.body["data"].as_array().expect("data").iter().filter_map(|e| e["action"].as_str()).collect();
+        let actions = pluck(&trail.body, "action");
         assert_eq!(actions, vec!["create", "qualify", "convert"]);
         for (entity, entity_id) in [("account", account), ("contact", contact), ("opportunity", opportunity)] {
             let n: i64 = app.with_conn(|c| audit_events::table
@@ -239,7 +236,7 @@ both_databases! {
     async fn only_qualified_leads_convert(app) {
         let rep = app.user("rep", None, None).await;
         let fresh = app.lead(&rep.token, json!({"name": "New", "company": "Acme", "phone": "13800138000"})).await;
-        let fresh = str_of(&fresh, "id").to_owned();
+        let fresh = id_of(&fresh);
         refused(&app, &rep.token, &fresh, json!({}), 409, "invalid_transition").await;
         assert_eq!(app.post(&format!("/api/v1/leads/{fresh}/start")).token(&rep.token).send().await.status, 200);
         refused(&app, &rep.token, &fresh, json!({}), 409, "invalid_transition").await;

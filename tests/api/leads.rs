@@ -1,12 +1,9 @@
 //! Leads: create, read, list, patch, delete, duplicates, and data scopes.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids, items, pluck, str_of};
 use crate::helpers::TestApp;
 use serde_json::{json, Value};
-
-fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|l| l["id"].as_str().expect("id").to_owned()).collect()
-}
 
 async fn set_scope(app: &TestApp, role: &str, scope: &str) {
     let res = app
@@ -31,7 +28,7 @@ both_databases! {
             "phone": "+86 138 0013 8000", "source": "event", "score": 60, "region": "华东"
         })).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let id = res.body["id"].as_str().expect("id");
+        let id = str_of(&res.body, "id");
         assert_eq!(res.header("location"), Some(format!("/api/v1/leads/{id}").as_str()));
         assert_eq!(res.header("etag"), Some("W/\"1\""));
         assert_eq!(res.body["name"], "王芳");
@@ -88,7 +85,7 @@ both_databases! {
 
     async fn a_disqualified_lead_does_not_count_as_a_duplicate(app) {
         let first = app.lead(&app.admin_token, json!({"name": "A", "email": "a@acme.cn"})).await;
-        let id = first["id"].as_str().expect("id");
+        let id = str_of(&first, "id");
         let res = app.post(&format!("/api/v1/leads/{id}/disqualify")).token(&app.admin_token).json(json!({"reason": "spam"})).send().await;
         assert_eq!(res.status, 200);
         let res = app.post("/api/v1/leads").token(&app.admin_token).json(json!({"name": "B", "email": "a@acme.cn"})).send().await;
@@ -101,7 +98,7 @@ both_databases! {
         let res = app.post("/api/v1/leads/duplicates").token(&app.admin_token)
             .json(json!({"email": "A@acme.cn", "company": "acme(上海)ltd"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let data = res.body["data"].as_array().expect("data");
+        let data = items(&res.body);
         assert_eq!(data.len(), 1);
         assert_eq!(data[0]["lead_id"], lead["id"]);
         assert_eq!(data[0]["matched_on"], json!(["email", "company"]));
@@ -117,7 +114,7 @@ both_databases! {
         let alice = app.user("rep", None, None).await;
         let bob = app.user("rep", None, None).await;
         let lead = app.lead(&alice.token, json!({"name": "Alice's lead"})).await;
-        let id = lead["id"].as_str().expect("id");
+        let id = str_of(&lead, "id");
         let path = format!("/api/v1/leads/{id}");
         app.get(&path).token(&bob.token).send().await.assert_problem(404, "not_found");
         app.patch(&path).token(&bob.token).json(json!({"score": 5})).send().await.assert_problem(404, "not_found");
@@ -144,13 +141,13 @@ both_databases! {
         let west_rep = app.user("rep", Some(&west), Some(&west_manager.id)).await;
         let sh_lead = app.lead(&shanghai_rep.token, json!({"name": "SH"})).await;
         let west_lead = app.lead(&west_rep.token, json!({"name": "W"})).await;
-        let sh_path = format!("/api/v1/leads/{}", sh_lead["id"].as_str().expect("id"));
+        let sh_path = format!("/api/v1/leads/{}", str_of(&sh_lead, "id"));
         assert_eq!(app.get(&sh_path).token(&east_manager.token).send().await.status, 200);
         app.get(&sh_path).token(&west_manager.token).send().await.assert_problem(404, "not_found");
         let east_list = app.get("/api/v1/leads").token(&east_manager.token).send().await;
-        assert_eq!(ids(&east_list.body), vec![sh_lead["id"].as_str().expect("id").to_owned()]);
+        assert_eq!(ids(&east_list.body), vec![id_of(&sh_lead)]);
         let west_list = app.get("/api/v1/leads").token(&west_manager.token).send().await;
-        assert_eq!(ids(&west_list.body), vec![west_lead["id"].as_str().expect("id").to_owned()]);
+        assert_eq!(ids(&west_list.body), vec![id_of(&west_lead)]);
         let admin_list = app.get("/api/v1/leads").token(&app.admin_token).send().await;
         assert_eq!(ids(&admin_list.body).len(), 2);
     }
@@ -158,7 +155,7 @@ both_databases! {
     async fn finance_reads_leads_but_cannot_change_them(app) {
         let finance = app.user("finance", None, None).await;
         let lead = app.lead(&app.admin_token, json!({"name": "A"})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         assert_eq!(app.get(&path).token(&finance.token).send().await.status, 200);
         app.post("/api/v1/leads").token(&finance.token).json(json!({"name": "B"})).send().await.assert_problem(403, "forbidden");
         app.patch(&path).token(&finance.token).json(json!({"score": 1})).send().await.assert_problem(403, "forbidden");
@@ -204,7 +201,7 @@ both_databases! {
         assert_eq!(count("created_to=2000-01-01T00:00:00Z").await, 0);
         assert_eq!(count("q=100%25").await, 0, "wildcards match literally");
         let rep_view = app.get("/api/v1/leads?in_pool=true").token(&rep.token).send().await;
-        assert_eq!(ids(&rep_view.body), vec![pool["id"].as_str().expect("id").to_owned()], "reps see the pool");
+        assert_eq!(ids(&rep_view.body), vec![id_of(&pool)], "reps see the pool");
     }
 
     async fn list_rejects_bad_sort_status_cursor_and_limit(app) {
@@ -234,7 +231,7 @@ both_databases! {
                 }
                 let res = app.get(&path).token(&app.admin_token).send().await;
                 assert_eq!(res.status, 200, "{}", res.body);
-                seen.extend(res.body["data"].as_array().expect("data").iter().cloned());
+                seen.extend(items(&res.body).iter().cloned());
                 pages += 1;
                 if pages == 1 && sort == "-created_at" {
                     // A lead created mid-walk sorts before the cursor and must not shift later pages.
@@ -245,7 +242,7 @@ both_databases! {
                     None => break,
                 }
             }
-            let seen_ids: Vec<&str> = seen.iter().map(|l| l["id"].as_str().expect("id")).collect();
+            let seen_ids: Vec<&str> = seen.iter().map(|l| str_of(l, "id")).collect();
             let mut unique = seen_ids.clone();
             unique.sort();
             unique.dedup();
@@ -266,7 +263,7 @@ both_databases! {
 
     async fn patch_merges_fields_clears_nulls_and_bumps_the_version(app) {
         let lead = app.lead(&app.admin_token, json!({"name": "A", "title": "Buyer", "notes": "n", "score": 10})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         let res = app.patch(&path).token(&app.admin_token).header("if-match", "W/\"1\"")
             .json(json!({"title": "Head of Purchasing", "notes": null, "score": 80})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -282,7 +279,7 @@ both_databases! {
 
     async fn patch_with_a_stale_if_match_is_412_and_changes_nothing(app) {
         let lead = app.lead(&app.admin_token, json!({"name": "A"})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         assert_eq!(app.patch(&path).token(&app.admin_token).json(json!({"score": 1})).send().await.status, 200);
         let res = app.patch(&path).token(&app.admin_token).header("if-match", "W/\"1\"").json(json!({"score": 2})).send().await;
         res.assert_problem(412, "precondition_failed");
@@ -295,13 +292,13 @@ both_databases! {
 
     async fn patch_refuses_status_owner_and_clearing_required_fields(app) {
         let lead = app.lead(&app.admin_token, json!({"name": "A", "email": "a@x.cn"})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         for body in [json!({"status": "qualified"}), json!({"owner_id": null}), json!({"name": null}), json!({"email": "nope"}), json!({"score": -1})] {
             let res = app.patch(&path).token(&app.admin_token).json(body.clone()).send().await;
             res.assert_problem(422, "validation");
         }
         let other = app.lead(&app.admin_token, json!({"name": "B", "email": "b@x.cn"})).await;
-        let other_path = format!("/api/v1/leads/{}", other["id"].as_str().expect("id"));
+        let other_path = format!("/api/v1/leads/{}", str_of(&other, "id"));
         app.patch(&other_path).token(&app.admin_token).json(json!({"email": "A@x.cn"})).send().await.assert_problem(409, "duplicate");
         let now = app.get(&path).token(&app.admin_token).send().await;
         assert_eq!(now.body["version"], 1);
@@ -318,7 +315,7 @@ both_databases! {
 
     async fn delete_hides_the_lead_and_keeps_its_audit_trail(app) {
         let lead = app.lead(&app.admin_token, json!({"name": "A"})).await;
-        let id = lead["id"].as_str().expect("id");
+        let id = str_of(&lead, "id");
         let path = format!("/api/v1/leads/{id}");
         app.delete(&path).token(&app.admin_token).header("if-match", "W/\"9\"").send().await.assert_problem(412, "precondition_failed");
         let res = app.delete(&path).token(&app.admin_token).send().await;
@@ -327,20 +324,20 @@ both_databases! {
         app.delete(&path).token(&app.admin_token).send().await.assert_problem(404, "not_found");
         assert_eq!(lead_count(&app).await, 0);
         let audit = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={id}")).token(&app.admin_token).send().await;
-        let actions: Vec<&str> = audit.body["data"].as_array().expect("data").iter().map(|e| e["action"].as_str().expect("action")).collect();
+        let actions = pluck(&audit.body, "action");
         assert_eq!(actions, vec!["create", "delete"]);
     }
 
     async fn every_mutation_writes_an_audit_event_with_before_and_after(app) {
         let rep = app.user("rep", None, None).await;
         let lead = app.lead(&rep.token, json!({"name": "A", "company": "Acme", "email": "a@acme.cn"})).await;
-        let id = lead["id"].as_str().expect("id");
+        let id = str_of(&lead, "id");
         app.patch(&format!("/api/v1/leads/{id}")).token(&rep.token).json(json!({"score": 42})).header("x-request-id", "req-audit-1").send().await;
         app.post(&format!("/api/v1/leads/{id}/qualify")).token(&rep.token).send().await;
         let audit = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={id}")).token(&rep.token).send().await;
         assert_eq!(audit.status, 200, "{}", audit.body);
-        let events = audit.body["data"].as_array().expect("data");
-        let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().expect("action")).collect();
+        let events = items(&audit.body);
+        let actions = pluck(&audit.body, "action");
         assert_eq!(actions, vec!["create", "update", "qualify"]);
         assert_eq!(events[1]["changes"]["score"], json!({"before": 0, "after": 42}));
         assert_eq!(events[1]["request_id"], "req-audit-1");
@@ -360,8 +357,8 @@ both_databases! {
         let deep = app.lead(&deep_rep.token, json!({"name": "Deep"})).await;
         let peer_lead = app.lead(&peer.token, json!({"name": "Peer"})).await;
         let list = app.get("/api/v1/leads").token(&boss.token).send().await;
-        assert_eq!(ids(&list.body), vec![deep["id"].as_str().expect("id").to_owned()]);
-        let peer_path = format!("/api/v1/leads/{}", peer_lead["id"].as_str().expect("id"));
+        assert_eq!(ids(&list.body), vec![id_of(&deep)]);
+        let peer_path = format!("/api/v1/leads/{}", str_of(&peer_lead, "id"));
         app.get(&peer_path).token(&boss.token).send().await.assert_problem(404, "not_found");
         app.patch(&peer_path).token(&boss.token).json(json!({"score": 9})).send().await.assert_problem(404, "not_found");
         let mid_list = app.get("/api/v1/leads").token(&lead_rep.token).send().await;
@@ -376,7 +373,7 @@ both_databases! {
         let alice = app.user("rep", Some(&dept), None).await;
         let bob = app.user("rep", Some(&dept), None).await;
         let lead = app.lead(&alice.token, json!({"name": "Alice's", "company": "Acme", "email": "a@acme.cn"})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         assert_eq!(app.get(&path).token(&bob.token).send().await.status, 200);
         for command in ["start", "qualify", "reopen"] {
             app.post(&format!("{path}/{command}")).token(&bob.token).send().await.assert_problem(403, "forbidden");
@@ -392,7 +389,7 @@ both_databases! {
         let alice = app.user("rep", None, None).await;
         let bob = app.user("rep", None, None).await;
         let lead = app.lead(&alice.token, json!({"name": "A"})).await;
-        let id = lead["id"].as_str().expect("id");
+        let id = str_of(&lead, "id");
         assert_eq!(app.delete(&format!("/api/v1/leads/{id}")).token(&alice.token).send().await.status, 204);
         let path = format!("/api/v1/audit-events?entity_type=lead&entity_id={id}");
         let mine = app.get(&path).token(&alice.token).send().await;
@@ -418,11 +415,11 @@ both_databases! {
     async fn assign_needs_an_owner_id_and_patch_can_override_duplicates(app) {
         let lead = app.lead(&app.admin_token, json!({"name": "A", "email": "a@x.cn"})).await;
         let other = app.lead(&app.admin_token, json!({"name": "B", "email": "b@x.cn"})).await;
-        let id = lead["id"].as_str().expect("id");
+        let id = str_of(&lead, "id");
         let res = app.post(&format!("/api/v1/leads/{id}/assign")).token(&app.admin_token).json(json!({})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["owner_id"]);
-        let other_path = format!("/api/v1/leads/{}?allow_duplicate=true", other["id"].as_str().expect("id"));
+        let other_path = format!("/api/v1/leads/{}?allow_duplicate=true", str_of(&other, "id"));
         let res = app.patch(&other_path).token(&app.admin_token).json(json!({"email": "A@x.cn"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["email"], "A@x.cn");

@@ -2,6 +2,7 @@
 //! stage history, the account's win record, list filters and weighted amounts.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids, items, str_of};
 use crate::helpers::{TestApp, TestResponse};
 use diesel::prelude::*;
 use salesops_persistence::scope::Visibility;
@@ -15,7 +16,7 @@ async fn create(app: &TestApp, token: &str, body: Value) -> TestResponse {
 async fn create_ok(app: &TestApp, token: &str, body: Value) -> String {
     let res = create(app, token, body).await;
     assert_eq!(res.status, 201, "{}", res.body);
-    res.body["id"].as_str().expect("id").to_owned()
+    id_of(&res.body)
 }
 
 async fn command(app: &TestApp, token: &str, id: &str, name: &str, body: Option<Value>) -> TestResponse {
@@ -49,7 +50,7 @@ async fn get(app: &TestApp, id: &str) -> Value {
 async fn history(app: &TestApp, id: &str) -> Vec<Value> {
     let res = app.get(&format!("/api/v1/opportunities/{id}/history")).token(&app.admin_token).send().await;
     assert_eq!(res.status, 200, "{}", res.body);
-    res.body["data"].as_array().expect("data").clone()
+    items(&res.body).clone()
 }
 
 /// A refused command answers `status`/`code` and leaves the opportunity and its history as they were.
@@ -86,14 +87,10 @@ async fn refused_with(
     res
 }
 
-fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|o| o["id"].as_str().expect("id").to_owned()).collect()
-}
-
 async fn competitor(app: &TestApp, name: &str) -> String {
     let res = app.post("/api/v1/competitors").token(&app.admin_token).json(json!({"name": name})).send().await;
     assert_eq!(res.status, 201, "{}", res.body);
-    res.body["id"].as_str().expect("id").to_owned()
+    id_of(&res.body)
 }
 
 both_databases! {
@@ -106,7 +103,7 @@ both_databases! {
             "amount": {"amount": 100_000}, "expected_close_date": "2026-12-31", "next_step": "Call"
         })).await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let id = res.body["id"].as_str().expect("id");
+        let id = str_of(&res.body, "id");
         assert_eq!(res.header("location"), Some(format!("/api/v1/opportunities/{id}").as_str()));
         assert_eq!(res.header("etag"), Some("W/\"1\""));
         let o = &res.body;
@@ -280,7 +277,7 @@ both_databases! {
         assert_eq!(res.body["weighted_amount"], json!({"amount": 667, "currency": "USD"}));
         assert_eq!(res.body["stage"], "qualification");
         let audit = app.get(&format!("/api/v1/audit-events?entity_type=opportunity&entity_id={id}")).token(&app.admin_token).send().await;
-        let events = audit.body["data"].as_array().expect("events");
+        let events = items(&audit.body);
         assert_eq!(events.len(), 2);
         assert_eq!(events[1]["action"], "update");
         assert_eq!(events[1]["changes"]["probability_bps"]["before"], 1000);

@@ -1,14 +1,11 @@
 //! The organisation: departments, users and their activation, and the data scope of each role.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids, items, str_of};
 use crate::helpers::{TestApp, TestResponse, USER_PASSWORD};
 use serde_json::{json, Value};
 
 const STRONG_PASSWORD: &str = "correct-horse-9";
-
-fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|r| r["id"].as_str().expect("id").to_owned()).collect()
-}
 
 async fn get_as_admin(app: &TestApp, path: &str) -> TestResponse {
     app.get(path).token(&app.admin_token).send().await
@@ -29,7 +26,7 @@ async fn create_user(app: &TestApp, body: Value) -> TestResponse {
 async fn audit_events(app: &TestApp, entity_type: &str, entity_id: &str) -> Vec<Value> {
     let res = get_as_admin(app, &format!("/api/v1/audit-events?entity_type={entity_type}&entity_id={entity_id}")).await;
     assert_eq!(res.status, 200, "{}", res.body);
-    res.body["data"].as_array().expect("data").clone()
+    items(&res.body).clone()
 }
 
 both_databases! {
@@ -39,7 +36,7 @@ both_databases! {
         let head = app.user("manager", None, None).await;
         let res = app.post("/api/v1/departments").token(&app.admin_token).json(json!({"name": " 销售部 "})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let root = res.body["id"].as_str().expect("id").to_owned();
+        let root = id_of(&res.body);
         assert_eq!(res.header("location"), Some(format!("/api/v1/departments/{root}").as_str()));
         assert_eq!(res.header("etag"), Some("W/\"1\""));
         assert_eq!(res.body["name"], "销售部");
@@ -51,12 +48,12 @@ both_databases! {
         assert_eq!(res.body["parent_id"], root.as_str());
         assert_eq!(res.body["head_user_id"], head.id.as_str());
         let child = res.body.clone();
-        let got = app.get(&format!("/api/v1/departments/{}", child["id"].as_str().expect("id"))).token(&head.token).send().await;
+        let got = app.get(&format!("/api/v1/departments/{}", str_of(&child, "id"))).token(&head.token).send().await;
         assert_eq!(got.status, 200);
         assert_eq!(got.header("etag"), Some("W/\"1\""));
         assert_eq!(got.body, child);
         let children = get_as_admin(&app, &format!("/api/v1/departments?parent_id={root}")).await;
-        assert_eq!(ids(&children.body), vec![child["id"].as_str().expect("id").to_owned()]);
+        assert_eq!(ids(&children.body), vec![id_of(&child)]);
     }
 
     async fn list_departments_pages_with_a_cursor_for_every_role(app) {
@@ -235,7 +232,7 @@ both_databases! {
 
     async fn department_changes_are_audited(app) {
         let res = app.post("/api/v1/departments").token(&app.admin_token).json(json!({"name": "A"})).send().await;
-        let id = res.body["id"].as_str().expect("id").to_owned();
+        let id = id_of(&res.body);
         app.patch(&format!("/api/v1/departments/{id}")).token(&app.admin_token).json(json!({"name": "B"})).send().await;
         app.delete(&format!("/api/v1/departments/{id}")).token(&app.admin_token).send().await;
         let events = audit_events(&app, "department", &id).await;
@@ -255,7 +252,7 @@ both_databases! {
             "department_id": dept, "manager_id": manager.id, "phone": "+86 139 1234 5678"
         })).await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let id = res.body["id"].as_str().expect("id").to_owned();
+        let id = id_of(&res.body);
         assert_eq!(res.header("location"), Some(format!("/api/v1/users/{id}").as_str()));
         assert_eq!(res.header("etag"), Some("W/\"1\""));
         assert_eq!(res.body["email"], "li.lei@example.cn");
@@ -317,7 +314,7 @@ both_databases! {
         assert!(!res.body["detail"].as_str().expect("detail").contains("users_email"), "no database text: {}", res.body);
         assert_eq!(user_count(&app).await, before);
         let found = get_as_admin(&app, "/api/v1/users?q=dup@").await;
-        assert_eq!(found.body["data"].as_array().expect("data").len(), 1);
+        assert_eq!(items(&found.body).len(), 1);
         assert_eq!(found.body["data"][0]["name"], "First");
     }
 
@@ -337,7 +334,7 @@ both_databases! {
         assert_eq!(ids(&list(&format!("q={}", &m.email[..14].to_uppercase())).await.body), vec![m.id.clone()]);
         assert_eq!(ids(&list("q=TEST%20MANAGER").await.body), vec![m.id.clone()]);
         let page = list("limit=2").await;
-        assert_eq!(page.body["data"].as_array().expect("data").len(), 2);
+        assert_eq!(items(&page.body).len(), 2);
         let cursor = page.body["next_cursor"].as_str().expect("more").to_owned();
         let rest = list(&format!("limit=2&cursor={cursor}")).await;
         assert_eq!(ids(&rest.body).len(), 2, "four users in all, the admin included");
@@ -458,7 +455,7 @@ both_databases! {
 
     async fn an_admin_cannot_change_their_own_role_and_nothing_changes(app) {
         let me = get_as_admin(&app, "/api/v1/me").await.body;
-        let id = me["id"].as_str().expect("id");
+        let id = str_of(&me, "id");
         let before = get_as_admin(&app, &format!("/api/v1/users/{id}")).await.body;
         let res = app.patch(&format!("/api/v1/users/{id}")).token(&app.admin_token).json(json!({"role": "rep", "name": "X"})).send().await;
         res.assert_problem(409, "invalid_transition");
@@ -497,7 +494,7 @@ both_databases! {
 
     async fn deactivating_yourself_is_refused_and_changes_nothing(app) {
         let me = get_as_admin(&app, "/api/v1/me").await.body;
-        let id = me["id"].as_str().expect("id");
+        let id = str_of(&me, "id");
         let res = app.post(&format!("/api/v1/users/{id}/deactivate")).token(&app.admin_token).send().await;
         res.assert_problem(409, "invalid_transition");
         let got = get_as_admin(&app, &format!("/api/v1/users/{id}")).await;
@@ -524,7 +521,7 @@ both_databases! {
     async fn creating_a_user_writes_an_audit_event_without_the_password(app) {
         let res = create_user(&app, json!({"email": "audited@test.local", "name": "A", "password": STRONG_PASSWORD, "role": "finance"})).await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let id = res.body["id"].as_str().expect("id").to_owned();
+        let id = id_of(&res.body);
         app.patch(&format!("/api/v1/users/{id}")).token(&app.admin_token).json(json!({"name": "B"})).send().await;
         let events = audit_events(&app, "user", &id).await;
         assert_eq!(events.len(), 2);
@@ -566,7 +563,7 @@ both_databases! {
         let colleague = app.user("rep", Some(&dept), None).await;
         let outsider = app.user("rep", Some(&other), None).await;
         let lead = app.lead(&author.token, json!({"name": "王芳", "company": "明远科技"})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         app.get(&path).token(&colleague.token).send().await.assert_problem(404, "not_found");
         let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);

@@ -2,6 +2,7 @@
 //! with exact numbers on small hand-made data sets, scopes, defaults and validation.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids};
 use crate::helpers::TestApp;
 use chrono::{Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use diesel::sql_types::{Nullable, Text, Timestamp};
@@ -416,7 +417,7 @@ both_databases! {
         let t = team(&app).await;
         let lead = |token: String, source: &'static str| {
             let app = &app;
-            async move { app.lead(&token, json!({ "name": "Lead", "source": source })).await["id"].as_str().expect("id").to_owned() }
+            async move { id_of(&app.lead(&token, json!({ "name": "Lead", "source": source })).await) }
         };
         let converted = lead(t.rep1.token.clone(), "web").await;
         let disqualified = lead(t.rep1.token.clone(), "web").await;
@@ -491,9 +492,6 @@ both_databases! {
         set_time(&app, "UPDATE accounts SET deleted_at = $1 WHERE id = $2", Some(now), &gone);
         account("Imported", Some(&t.rep1.id), 1, Some(90)); // activity before creation: quiet since creation
 
-        let ids = |report: &Value| -> Vec<String> {
-            report["data"].as_array().expect("data").iter().map(|a| a["id"].as_str().expect("id").to_owned()).collect()
-        };
         let all = get(&app, &app.admin_token, "/api/v1/reports/forgotten-accounts?count=true").await;
         assert_eq!(ids(&all), [f2.clone(), f5.clone(), f1.clone()]);
         assert_eq!(all["days"], 30);
