@@ -19,9 +19,7 @@ const POOLS: &str = "/api/v1/account-pools";
 
 /// Create a pool as admin, asserting 201; returns its id.
 async fn pool(app: &TestApp, body: Value) -> String {
-    let res = app.post(POOLS).token(&app.admin_token).json(body).send().await;
-    assert_eq!(res.status, 201, "create pool: {}", res.body);
-    id_of(&res.body)
+    id_of(&app.created(&app.admin_token, POOLS, body).await)
 }
 
 async fn command(app: &TestApp, token: &str, account: &str, name: &str, body: Value) -> TestResponse {
@@ -379,8 +377,7 @@ both_databases! {
 
     async fn release_and_assign_honour_if_match_and_only_the_owner_rep_releases(app) {
         let dept = app.department("Sales", None);
-        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
-        assert_eq!(res.status, 200, "{}", res.body);
+        app.set_scope("rep", "department").await;
         let manager = app.user("manager", Some(&dept), None).await;
         let alice = app.user("rep", Some(&dept), Some(&manager.id)).await;
         let bob = app.user("rep", Some(&dept), Some(&manager.id)).await;

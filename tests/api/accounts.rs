@@ -12,21 +12,13 @@ use serde_json::{json, Value};
 const USCC_A: &str = "91310000717854505W";
 const USCC_B: &str = "91440300708461136T";
 
-async fn create(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = app.post("/api/v1/accounts?allow_duplicate=true").token(token).json(body).send().await;
-    assert_eq!(res.status, 201, "create account: {}", res.body);
-    res.body
-}
-
+/// The ids of the accounts listed with `query`, as the admin sees them.
 async fn list(app: &TestApp, query: &str) -> Vec<String> {
-    let res = app.get(&format!("/api/v1/accounts?{query}")).token(&app.admin_token).send().await;
-    assert_eq!(res.status, 200, "{query}: {}", res.body);
-    ids(&res.body)
+    app.list_ids(&format!("/api/v1/accounts?{query}")).await
 }
 
 async fn account_count(app: &TestApp) -> usize {
-    let res = app.get("/api/v1/accounts?limit=200").token(&app.admin_token).send().await;
-    res.body["data"].as_array().map(Vec::len).unwrap_or(0)
+    app.list_ids("/api/v1/accounts?limit=200").await.len()
 }
 
 fn opportunity(app: &TestApp, id: &str) -> OpportunityRow {
@@ -74,13 +66,13 @@ both_databases! {
         res.assert_problem(403, "forbidden");
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "X", "to_pool": true})).send().await;
         res.assert_problem(403, "forbidden");
-        let pooled = create(&app, &app.admin_token, json!({"name": "Pooled", "to_pool": true})).await;
+        let pooled = app.create_account(&app.admin_token, json!({"name": "Pooled", "to_pool": true})).await;
         assert_eq!(pooled["owner_id"], Value::Null);
         assert_eq!(pooled["in_pool"], true);
         assert_eq!(pooled["pool_id"], DEFAULT_POOL_ID);
         let history = app.get(&format!("/api/v1/accounts/{}/owner-history", id_of(&pooled))).token(&rep.token).send().await;
         assert_eq!(history.body["data"][0]["pool_id"], DEFAULT_POOL_ID);
-        let owned = create(&app, &app.admin_token, json!({"name": "For rep", "owner_id": rep.id})).await;
+        let owned = app.create_account(&app.admin_token, json!({"name": "For rep", "owner_id": rep.id})).await;
         assert_eq!(owned["owner_id"], rep.id.as_str());
         let res = app.post("/api/v1/accounts").token(&app.admin_token).json(json!({"name": "Y", "pool_id": "no-such-pool"})).send().await;
         res.assert_problem(422, "validation");
@@ -111,7 +103,7 @@ both_databases! {
             assert_eq!(res.body["errors"][0]["code"], code, "{uscc}");
         }
         assert_eq!(account_count(&app).await, 0);
-        let account = create(&app, &app.admin_token, json!({"name": "Acme"})).await;
+        let account = app.create_account(&app.admin_token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}", id_of(&account));
         let res = app.patch(&path).token(&app.admin_token).json(json!({"uscc": "91440300708461136X"})).send().await;
         res.assert_problem(422, "validation");
@@ -124,13 +116,13 @@ both_databases! {
     }
 
     async fn a_taken_uscc_is_a_duplicate_that_cannot_be_overridden(app) {
-        let first = create(&app, &app.admin_token, json!({"name": "Acme", "uscc": USCC_A})).await;
+        let first = app.create_account(&app.admin_token, json!({"name": "Acme", "uscc": USCC_A})).await;
         for path in ["/api/v1/accounts", "/api/v1/accounts?allow_duplicate=true"] {
             let res = app.post(path).token(&app.admin_token).json(json!({"name": "Other name", "uscc": USCC_A.to_lowercase()})).send().await;
             res.assert_problem(409, "duplicate");
             assert_eq!(res.body["duplicate_ids"], json!([first["id"]]));
         }
-        let other = create(&app, &app.admin_token, json!({"name": "Other", "uscc": USCC_B})).await;
+        let other = app.create_account(&app.admin_token, json!({"name": "Other", "uscc": USCC_B})).await;
         let res = app.patch(&format!("/api/v1/accounts/{}?allow_duplicate=true", id_of(&other)))
             .token(&app.admin_token).json(json!({"uscc": USCC_A})).send().await;
         res.assert_problem(409, "duplicate");
@@ -144,7 +136,7 @@ both_databases! {
 
     async fn a_name_match_is_a_duplicate_unless_allowed(app) {
         let rep = app.user("rep", None, None).await;
-        let first = create(&app, &app.admin_token, json!({"name": "Acme （上海） Ltd"})).await;
+        let first = app.create_account(&app.admin_token, json!({"name": "Acme （上海） Ltd"})).await;
         // A duplicate owned by someone the caller cannot see still counts.
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "acme(上海)ltd"})).send().await;
         res.assert_problem(409, "duplicate");
@@ -152,7 +144,7 @@ both_databases! {
         assert_eq!(account_count(&app).await, 1);
         let res = app.post("/api/v1/accounts?allow_duplicate=true").token(&rep.token).json(json!({"name": "acme(上海)ltd"})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let renamed = create(&app, &app.admin_token, json!({"name": "Beta"})).await;
+        let renamed = app.create_account(&app.admin_token, json!({"name": "Beta"})).await;
         let path = format!("/api/v1/accounts/{}", id_of(&renamed));
         app.patch(&path).token(&app.admin_token).json(json!({"name": "ACME (上海) LTD"})).send().await.assert_problem(409, "duplicate");
         // Patching other fields of a duplicate is not refused again.
@@ -162,11 +154,11 @@ both_databases! {
 
     async fn list_filters_each_field_in_sql_and_pages_by_id(app) {
         let rep = app.user("rep", None, None).await;
-        let group = create(&app, &app.admin_token, json!({"name": "明远集团", "tier": "strategic", "lifecycle": "active",
+        let group = app.create_account(&app.admin_token, json!({"name": "明远集团", "tier": "strategic", "lifecycle": "active",
             "industry": "manufacturing", "region": "华东", "uscc": USCC_A})).await;
-        let sub = create(&app, &app.admin_token, json!({"name": "明远科技", "tier": "key", "industry": "software",
+        let sub = app.create_account(&app.admin_token, json!({"name": "明远科技", "tier": "key", "industry": "software",
             "region": "华南", "parent_account_id": group["id"], "owner_id": rep.id})).await;
-        let small = create(&app, &app.admin_token, json!({"name": "Small Shop", "tier": "small", "lifecycle": "churned"})).await;
+        let small = app.create_account(&app.admin_token, json!({"name": "Small Shop", "tier": "small", "lifecycle": "churned"})).await;
         let pooled = app.account("Pool Co", None);
         let (g, s, sm) = (id_of(&group), id_of(&sub), id_of(&small));
         assert_eq!(list(&app, "tier=strategic,key").await, vec![g.clone(), s.clone()]);
@@ -200,7 +192,7 @@ both_databases! {
     async fn a_rep_never_sees_another_reps_account_but_sees_pool_accounts(app) {
         let alice = app.user("rep", None, None).await;
         let bob = app.user("rep", None, None).await;
-        let account = create(&app, &alice.token, json!({"name": "Alice's account"})).await;
+        let account = app.create_account(&alice.token, json!({"name": "Alice's account"})).await;
         let id = id_of(&account);
         let pooled = app.account("Pool account", None);
         let path = format!("/api/v1/accounts/{id}");
@@ -244,7 +236,7 @@ both_databases! {
     async fn finance_reads_accounts_but_may_not_write_them(app) {
         let finance = app.user("finance", None, None).await;
         let rep = app.user("rep", None, None).await;
-        let account = create(&app, &rep.token, json!({"name": "Acme"})).await;
+        let account = app.create_account(&rep.token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}", id_of(&account));
         assert_eq!(app.get(&path).token(&finance.token).send().await.status, 200);
         app.post("/api/v1/accounts").token(&finance.token).json(json!({"name": "F"})).send().await.assert_problem(403, "forbidden");
@@ -259,9 +251,9 @@ both_databases! {
     async fn a_parent_that_would_make_a_cycle_is_refused(app) {
         let rep = app.user("rep", None, None).await;
         let other = app.user("rep", None, None).await;
-        let a = create(&app, &rep.token, json!({"name": "A"})).await;
-        let b = create(&app, &rep.token, json!({"name": "B", "parent_account_id": a["id"]})).await;
-        let c = create(&app, &rep.token, json!({"name": "C", "parent_account_id": b["id"]})).await;
+        let a = app.create_account(&rep.token, json!({"name": "A"})).await;
+        let b = app.create_account(&rep.token, json!({"name": "B", "parent_account_id": a["id"]})).await;
+        let c = app.create_account(&rep.token, json!({"name": "C", "parent_account_id": b["id"]})).await;
         let a_path = format!("/api/v1/accounts/{}", id_of(&a));
         for parent in [&c, &b, &a] {
             let res = app.patch(&a_path).token(&rep.token).json(json!({"parent_account_id": parent["id"]})).send().await;
@@ -291,7 +283,7 @@ both_databases! {
 
     async fn patch_honours_if_match_and_refuses_owner_and_cleared_required_fields(app) {
         let rep = app.user("rep", None, None).await;
-        let account = create(&app, &rep.token, json!({"name": "Acme", "notes": "n"})).await;
+        let account = app.create_account(&rep.token, json!({"name": "Acme", "notes": "n"})).await;
         let path = format!("/api/v1/accounts/{}", id_of(&account));
         let res = app.patch(&path).token(&rep.token).header("if-match", "W/\"1\"")
             .json(json!({"tier": "strategic", "lifecycle": "active", "address": "上海", "notes": null})).send().await;
@@ -324,8 +316,8 @@ both_databases! {
 
     async fn delete_is_refused_while_open_opportunities_or_subsidiaries_remain(app) {
         let rep = app.user("rep", None, None).await;
-        let parent = create(&app, &rep.token, json!({"name": "Parent"})).await;
-        let child = create(&app, &rep.token, json!({"name": "Child", "parent_account_id": parent["id"]})).await;
+        let parent = app.create_account(&rep.token, json!({"name": "Parent"})).await;
+        let child = app.create_account(&rep.token, json!({"name": "Child", "parent_account_id": parent["id"]})).await;
         let (parent_id, child_id) = (id_of(&parent), id_of(&child));
         let open = app.opportunity(&rep.id, Some(&child_id), |_| {});
         app.opportunity(&rep.id, Some(&child_id), |o| o.status = "won".into());
@@ -362,11 +354,11 @@ both_databases! {
         let manager = app.user("manager", Some(&dept), None).await;
         let from = app.user("rep", Some(&dept), Some(&manager.id)).await;
         let to = app.user("rep", Some(&dept), Some(&manager.id)).await;
-        let account = create(&app, &from.token, json!({"name": "Acme"})).await;
+        let account = app.create_account(&from.token, json!({"name": "Acme"})).await;
         let id = id_of(&account);
         let open = app.opportunity(&from.id, Some(&id), |_| {});
         let won = app.opportunity(&from.id, Some(&id), |o| o.status = "won".into());
-        let other_account = create(&app, &from.token, json!({"name": "Other"})).await;
+        let other_account = app.create_account(&from.token, json!({"name": "Other"})).await;
         let elsewhere = app.opportunity(&from.id, Some(&id_of(&other_account)), |_| {});
         let res = app.post(&format!("/api/v1/accounts/{id}/transfer")).token(&manager.token).header("if-match", "W/\"1\"")
             .json(json!({"owner_id": to.id, "include_open_opportunities": true, "note": "territory change"})).send().await;
@@ -444,7 +436,7 @@ both_databases! {
         let gone = app.user("rep", None, None).await;
         let res = app.post(&format!("/api/v1/users/{}/deactivate", gone.id)).token(&app.admin_token).send().await;
         assert_eq!(res.status, 200, "setup: deactivate: {}", res.body);
-        let account = create(&app, &rep.token, json!({"name": "Acme"})).await;
+        let account = app.create_account(&rep.token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}/transfer", id_of(&account));
         for note in [json!("   "), json!("x".repeat(501))] {
             let res = app.post(&path).token(&app.admin_token).json(json!({"owner_id": other.id, "note": note})).send().await;
@@ -481,12 +473,12 @@ both_databases! {
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "lifecycle": "zombie"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["lifecycle"]);
-        let first = create(&app, &rep.token, json!({"name": "Acme", "external_id": "erp-1"})).await;
+        let first = app.create_account(&rep.token, json!({"name": "Acme", "external_id": "erp-1"})).await;
         let res = app.post("/api/v1/accounts?allow_duplicate=true").token(&rep.token).json(json!({"name": "Beta", "external_id": "erp-1"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["external_id"]);
         assert_eq!(res.body["errors"][0]["code"], "taken");
-        let second = create(&app, &rep.token, json!({"name": "Beta"})).await;
+        let second = app.create_account(&rep.token, json!({"name": "Beta"})).await;
         let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&second))).token(&rep.token).json(json!({"external_id": "erp-1"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["external_id"]);
@@ -526,15 +518,14 @@ both_databases! {
 
     async fn a_lead_with_a_contacts_email_or_phone_is_a_duplicate(app) {
         let rep = app.user("rep", None, None).await;
-        let account = create(&app, &app.admin_token, json!({"name": "Acme"})).await;
-        let contact = app.post("/api/v1/contacts").token(&app.admin_token).json(json!({
+        let account = app.create_account(&app.admin_token, json!({"name": "Acme"})).await;
+        let contact = app.create_contact(&app.admin_token, json!({
             "account_id": account["id"], "name": "王芳", "email": "Wang.Fang@Acme.cn", "phone": "+86 138 0013 8000"
-        })).send().await;
-        assert_eq!(contact.status, 201, "{}", contact.body);
+        })).await;
         // The contact belongs to an account the rep cannot see; it is still a duplicate.
         let res = app.post("/api/v1/leads").token(&rep.token).json(json!({"name": "W", "email": " wang.fang@acme.CN "})).send().await;
         res.assert_problem(409, "duplicate");
-        assert_eq!(res.body["duplicate_ids"], json!([contact.body["id"]]));
+        assert_eq!(res.body["duplicate_ids"], json!([contact["id"]]));
         let res = app.post("/api/v1/leads").token(&rep.token).json(json!({"name": "W", "phone": "13800138000"})).send().await;
         res.assert_problem(409, "duplicate");
         let lead = app.post("/api/v1/leads").token(&rep.token).json(json!({"name": "W", "email": "other@acme.cn"})).send().await;
@@ -544,7 +535,7 @@ both_databases! {
         let res = app.post("/api/v1/leads?allow_duplicate=true").token(&rep.token).json(json!({"name": "W", "email": "wang.fang@acme.cn"})).send().await;
         assert_eq!(res.status, 201);
         // A deleted contact no longer counts.
-        app.delete(&format!("/api/v1/contacts/{}", id_of(&contact.body))).token(&app.admin_token).send().await;
+        app.delete(&format!("/api/v1/contacts/{}", id_of(&contact))).token(&app.admin_token).send().await;
         let res = app.post("/api/v1/leads").token(&rep.token).json(json!({"name": "W2", "phone": "13800138000"})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
     }
@@ -552,9 +543,8 @@ both_databases! {
     async fn the_lead_and_account_duplicate_checks_report_leads_accounts_and_contacts(app) {
         let rep = app.user("rep", None, None).await;
         let owner = app.user("rep", None, None).await;
-        let account = create(&app, &owner.token, json!({"name": "Acme （上海） Ltd", "uscc": USCC_A})).await;
-        let contact = app.post("/api/v1/contacts").token(&owner.token)
-            .json(json!({"account_id": account["id"], "name": "王芳", "email": "wf@acme.cn"})).send().await.body;
+        let account = app.create_account(&owner.token, json!({"name": "Acme （上海） Ltd", "uscc": USCC_A})).await;
+        let contact = app.create_contact(&owner.token, json!({"account_id": account["id"], "name": "王芳", "email": "wf@acme.cn"})).await;
         let lead = app.lead(&owner.token, json!({"name": "Li", "company": "ACME(上海)LTD", "phone": "021-5555-1234"})).await;
         let res = app.post("/api/v1/leads/duplicates").token(&owner.token)
             .json(json!({"company": "acme(上海)ltd", "email": "WF@acme.cn"})).send().await;
@@ -616,7 +606,7 @@ both_databases! {
             assert_eq!(res.body["errors"][0]["code"], "length", "{field}");
         }
         assert_eq!(account_count(&app).await, 0, "a refused create stored an account");
-        let account = create(&app, &rep.token, json!({"name": "Acme"})).await;
+        let account = app.create_account(&rep.token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}", id_of(&account));
         for (field, len) in [("industry", 101), ("region", 101), ("address", 501), ("notes", 10_001)] {
             let mut body = json!({});

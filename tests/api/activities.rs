@@ -21,9 +21,7 @@ async fn log(app: &TestApp, token: &str, body: Value) -> TestResponse {
 
 /// Log an activity, asserting 201; returns its JSON.
 async fn logged(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = log(app, token, body).await;
-    assert_eq!(res.status, 201, "log activity: {}", res.body);
-    res.body
+    app.created(token, "/api/v1/activities", body).await
 }
 
 fn at(rfc3339: &str) -> NaiveDateTime {
@@ -235,8 +233,7 @@ both_databases! {
     async fn an_activity_on_a_lead_the_caller_may_not_work_only_touches_it(app) {
         let dept = app.department("Sales", None);
         // Reps in this department see each other's leads, but work only their own.
-        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
-        assert_eq!(res.status, 200, "{}", res.body);
+        app.set_scope("rep", "department").await;
         let alice = app.user("rep", Some(&dept), None).await;
         let bob = app.user("rep", Some(&dept), None).await;
         let lead = id_of(&app.lead(&alice.token, json!({"name": "Alice's lead"})).await);

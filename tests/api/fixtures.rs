@@ -1,5 +1,8 @@
-//! What the test files share beyond the harness: reading JSON responses.
+//! What the test files share beyond the harness: reading JSON responses, and
+//! records made, read and listed through the API.
 
+use crate::helpers::TestApp;
+use actix_web::http::StatusCode;
 use serde_json::Value;
 
 // ---- reading JSON ----
@@ -32,4 +35,63 @@ pub fn pluck(page: &Value, key: &str) -> Vec<String> {
 #[track_caller]
 pub fn ids(page: &Value) -> Vec<String> {
     pluck(page, "id")
+}
+
+// ---- through the API ----
+
+impl TestApp {
+    /// GET `path` as `token`, asserting 200; returns the body.
+    pub async fn get_ok(&self, token: &str, path: &str) -> Value {
+        let res = self.get(path).token(token).send().await;
+        assert_eq!(res.status, StatusCode::OK, "GET {path}: {}", res.body);
+        res.body
+    }
+
+    /// The ids listed at `path` (a list endpoint with its query) as the admin sees them, asserting 200.
+    pub async fn list_ids(&self, path: &str) -> Vec<String> {
+        ids(&self.get_ok(&self.admin_token, path).await)
+    }
+
+    /// POST `body` to `path` as `token`, asserting 201; returns the created record.
+    pub async fn created(&self, token: &str, path: &str, body: Value) -> Value {
+        let res = self.post(path).token(token).json(body).send().await;
+        assert_eq!(res.status, StatusCode::CREATED, "POST {path}: {}", res.body);
+        res.body
+    }
+
+    /// Create a lead through the API as `token` (duplicates allowed), asserting 201; returns its JSON.
+    pub async fn lead(&self, token: &str, body: Value) -> Value {
+        self.created(token, "/api/v1/leads?allow_duplicate=true", body).await
+    }
+
+    /// Create an account through the API as `token` (duplicates allowed), asserting 201; returns its JSON.
+    pub async fn create_account(&self, token: &str, body: Value) -> Value {
+        self.created(token, "/api/v1/accounts?allow_duplicate=true", body).await
+    }
+
+    /// Create a contact through the API as `token`, asserting 201; returns its JSON.
+    pub async fn create_contact(&self, token: &str, body: Value) -> Value {
+        self.created(token, "/api/v1/contacts", body).await
+    }
+
+    /// Create an opportunity through the API as `token`, asserting 201; returns its id.
+    pub async fn create_opportunity(&self, token: &str, body: Value) -> String {
+        id_of(&self.created(token, "/api/v1/opportunities", body).await)
+    }
+
+    /// The lead `id` as the admin reads it through the API, asserting 200.
+    pub async fn fetch_lead(&self, id: &str) -> Value {
+        self.get_ok(&self.admin_token, &format!("/api/v1/leads/{id}")).await
+    }
+
+    /// Set the data scope of `role` as the admin, asserting 200.
+    pub async fn set_scope(&self, role: &str, scope: &str) {
+        let res = self
+            .put(&format!("/api/v1/role-scopes/{role}"))
+            .token(&self.admin_token)
+            .json(serde_json::json!({ "scope": scope }))
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "set the {role} scope to {scope}: {}", res.body);
+    }
 }

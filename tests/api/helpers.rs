@@ -1,5 +1,7 @@
 //! The test harness: a fresh database per test (a SQLite file, or a PostgreSQL
-//! schema), the real application in-process, and request builders.
+//! schema), the real application in-process, request builders, and records
+//! inserted directly. Records made through the API and JSON reading are in
+//! [`crate::fixtures`].
 
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{Method, StatusCode};
@@ -242,13 +244,6 @@ impl TestApp {
         self.with_conn(|c| opportunities::insert(c, &row)).expect("insert opportunity");
         row.id
     }
-
-    /// Create a lead through the API as `token`, asserting 201; returns its JSON.
-    pub async fn lead(&self, token: &str, body: Value) -> Value {
-        let res = self.post("/api/v1/leads?allow_duplicate=true").token(token).json(body).send().await;
-        assert_eq!(res.status, StatusCode::CREATED, "create lead: {}", res.body);
-        res.body
-    }
 }
 
 /// A request under construction.
@@ -273,6 +268,14 @@ impl RequestBuilder<'_> {
         self.req = self.req.insert_header(("content-type", "application/json"));
         self.body = Some(serde_json::to_vec(&body).expect("json"));
         self
+    }
+
+    /// A JSON body when there is one; no body at all otherwise.
+    pub fn maybe_json(self, body: Option<Value>) -> Self {
+        match body {
+            Some(body) => self.json(body),
+            None => self,
+        }
     }
 
     /// A raw body with no content type set.

@@ -34,10 +34,6 @@ async fn convert(app: &TestApp, token: &str, id: &str, body: Value) -> TestRespo
     app.post(&format!("/api/v1/leads/{id}/convert")).token(token).json(body).send().await
 }
 
-async fn get_lead(app: &TestApp, id: &str) -> Value {
-    app.get(&format!("/api/v1/leads/{id}")).token(&app.admin_token).send().await.body
-}
-
 /// How many accounts, contacts, opportunities and stage-history rows exist.
 fn counts(app: &TestApp) -> (i64, i64, i64, i64) {
     app.with_conn(|c| {
@@ -55,11 +51,11 @@ fn audit_count(app: &TestApp) -> i64 {
 
 /// A refused conversion answers `status`/`code` and changes nothing anywhere.
 async fn refused(app: &TestApp, token: &str, id: &str, body: Value, status: u16, code: &str) -> TestResponse {
-    let before = (get_lead(app, id).await, counts(app), audit_count(app));
+    let before = (app.fetch_lead(id).await, counts(app), audit_count(app));
     let res = convert(app, token, id, body).await;
     res.assert_problem(status, code);
     assert_eq!(
-        (get_lead(app, id).await, counts(app), audit_count(app)),
+        (app.fetch_lead(id).await, counts(app), audit_count(app)),
         before,
         "a refused conversion changed something"
     );
@@ -147,12 +143,12 @@ both_databases! {
     async fn a_stale_if_match_is_refused_and_changes_nothing(app) {
         let rep = app.user("rep", None, None).await;
         let id = qualified_lead(&app, &rep.token).await;
-        let before = (get_lead(&app, &id).await, counts(&app), audit_count(&app));
+        let before = (app.fetch_lead(&id).await, counts(&app), audit_count(&app));
         let version = before.0["version"].as_i64().expect("version");
         let res = app.post(&format!("/api/v1/leads/{id}/convert")).token(&rep.token)
             .header("if-match", &format!("W/\"{}\"", version - 1)).json(json!({})).send().await;
         res.assert_problem(412, "precondition_failed");
-        assert_eq!((get_lead(&app, &id).await, counts(&app), audit_count(&app)), before);
+        assert_eq!((app.fetch_lead(&id).await, counts(&app), audit_count(&app)), before);
         let res = app.post(&format!("/api/v1/leads/{id}/convert")).token(&rep.token)
             .header("if-match", &format!("W/\"{version}\"")).json(json!({})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -160,8 +156,7 @@ both_databases! {
 
     async fn a_rep_who_sees_another_reps_lead_may_not_convert_it(app) {
         let dept = app.department("Sales", None);
-        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
-        assert_eq!(res.status, 200, "{}", res.body);
+        app.set_scope("rep", "department").await;
         let alice = app.user("rep", Some(&dept), None).await;
         let bob = app.user("rep", Some(&dept), None).await;
         let id = qualified_lead(&app, &alice.token).await;
@@ -306,7 +301,7 @@ both_databases! {
         let history: i64 = app.with_conn(|c| salesops_persistence::schema::account_owner_changes::table.count().get_result(c)).expect("count");
         assert_eq!(history, 0, "no owner history remains");
         assert_eq!(audit_count(&app), before_audit, "no audit event remains");
-        let lead = get_lead(&app, &id).await;
+        let lead = app.fetch_lead(&id).await;
         assert_eq!((lead["status"].as_str(), lead["version"].as_i64()), (Some("qualified"), Some(2)));
         assert_eq!(lead["converted_account_id"], Value::Null);
         // The same request meeting the gate goes through.

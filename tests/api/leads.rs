@@ -5,19 +5,8 @@ use crate::fixtures::{id_of, ids, items, pluck, str_of};
 use crate::helpers::TestApp;
 use serde_json::{json, Value};
 
-async fn set_scope(app: &TestApp, role: &str, scope: &str) {
-    let res = app
-        .put(&format!("/api/v1/role-scopes/{role}"))
-        .token(&app.admin_token)
-        .json(json!({"scope": scope}))
-        .send()
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
-}
-
 async fn lead_count(app: &TestApp) -> usize {
-    let res = app.get("/api/v1/leads?limit=200").token(&app.admin_token).send().await;
-    res.body["data"].as_array().map(Vec::len).unwrap_or(0)
+    app.list_ids("/api/v1/leads?limit=200").await.len()
 }
 
 both_databases! {
@@ -182,7 +171,7 @@ both_databases! {
         let app = &app;
         let count = |q: &str| {
             let path = format!("/api/v1/leads?{q}");
-            async move { ids(&app.get(&path).token(&app.admin_token).send().await.body).len() }
+            async move { app.list_ids(&path).await.len() }
         };
         assert_eq!(count("q=%E6%98%9F%E6%B2%B3").await, 1, "Chinese substring of company");
         assert_eq!(count("q=LI").await, 1, "case-insensitive name");
@@ -348,7 +337,7 @@ both_databases! {
     }
 
     async fn self_and_subordinates_reaches_reports_at_any_depth_and_no_one_else(app) {
-        set_scope(&app, "manager", "self_and_subordinates").await;
+        app.set_scope("manager", "self_and_subordinates").await;
         let dept = app.department("East", None);
         let boss = app.user("manager", Some(&dept), None).await;
         let lead_rep = app.user("manager", Some(&dept), Some(&boss.id)).await;
@@ -368,7 +357,7 @@ both_databases! {
     }
 
     async fn a_rep_who_can_see_a_colleagues_lead_still_cannot_work_it(app) {
-        set_scope(&app, "rep", "department").await;
+        app.set_scope("rep", "department").await;
         let dept = app.department("East", None);
         let alice = app.user("rep", Some(&dept), None).await;
         let bob = app.user("rep", Some(&dept), None).await;

@@ -12,21 +12,21 @@ async fn get_as_admin(app: &TestApp, path: &str) -> TestResponse {
 }
 
 async fn department_count(app: &TestApp) -> usize {
-    ids(&get_as_admin(app, "/api/v1/departments?limit=200").await.body).len()
+    app.list_ids("/api/v1/departments?limit=200").await.len()
 }
 
 async fn user_count(app: &TestApp) -> usize {
-    ids(&get_as_admin(app, "/api/v1/users?limit=200").await.body).len()
+    app.list_ids("/api/v1/users?limit=200").await.len()
 }
 
 async fn create_user(app: &TestApp, body: Value) -> TestResponse {
     app.post("/api/v1/users").token(&app.admin_token).json(body).send().await
 }
 
+/// The audit events of one entity as the admin reads them, asserting 200.
 async fn audit_events(app: &TestApp, entity_type: &str, entity_id: &str) -> Vec<Value> {
-    let res = get_as_admin(app, &format!("/api/v1/audit-events?entity_type={entity_type}&entity_id={entity_id}")).await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    items(&res.body).clone()
+    let path = format!("/api/v1/audit-events?entity_type={entity_type}&entity_id={entity_id}");
+    items(&app.get_ok(&app.admin_token, &path).await).clone()
 }
 
 both_databases! {
@@ -616,12 +616,7 @@ both_databases! {
         ];
         for token in [&rep.token, &manager.token] {
             for (method, path, body) in &attempts {
-                let req = app.request(method.parse().expect("method"), path).token(token);
-                let req = match body {
-                    Some(b) => req.json(b.clone()),
-                    None => req,
-                };
-                let res = req.send().await;
+                let res = app.request(method.parse().expect("method"), path).token(token).maybe_json(body.clone()).send().await;
                 assert_eq!(res.status, 403, "{method} {path}: {}", res.body);
                 res.assert_problem(403, "forbidden");
             }

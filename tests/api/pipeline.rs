@@ -5,16 +5,9 @@ use crate::fixtures::{id_of, ids, pluck};
 use crate::helpers::TestApp;
 use serde_json::{json, Value};
 
+/// The stage `key` as the admin reads it, asserting 200.
 async fn stage(app: &TestApp, key: &str) -> Value {
-    let res = app.get(&format!("/api/v1/pipeline-stages/{key}")).token(&app.admin_token).send().await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    res.body
-}
-
-async fn create_opportunity(app: &TestApp, token: &str, body: Value) -> String {
-    let res = app.post("/api/v1/opportunities").token(token).json(body).send().await;
-    assert_eq!(res.status, 201, "{}", res.body);
-    id_of(&res.body)
+    app.get_ok(&app.admin_token, &format!("/api/v1/pipeline-stages/{key}")).await
 }
 
 both_databases! {
@@ -60,7 +53,7 @@ both_databases! {
         let list = app.get("/api/v1/pipeline-stages").token(&app.admin_token).send().await;
         assert_eq!(pluck(&list.body, "key")[2], "solution_design");
         let rep = app.user("rep", None, None).await;
-        let id = create_opportunity(&app, &rep.token, json!({"name": "A"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
         let res = app.post(&format!("/api/v1/opportunities/{id}/move")).token(&rep.token).json(json!({"stage": "solution_design"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["contact_id", "next_step"]);
@@ -136,7 +129,7 @@ both_databases! {
 
     async fn stage_changes_apply_to_new_moves_only(app) {
         let rep = app.user("rep", None, None).await;
-        let moved = create_opportunity(&app, &rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
+        let moved = app.create_opportunity(&rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
         let res = app.patch("/api/v1/pipeline-stages/needs_analysis").token(&app.admin_token).header("if-match", "W/\"1\"")
             .json(json!({"probability_bps": 3000, "forecast_category": "best_case", "required_fields": ["next_step"]})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -147,7 +140,7 @@ both_databases! {
         assert_eq!(o.body["probability_bps"], 2500);
         assert_eq!(o.body["forecast_category"], "pipeline");
         // New moves meet the new gate and take the new defaults.
-        let id = create_opportunity(&app, &rep.token, json!({"name": "B"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "B"})).await;
         let path = format!("/api/v1/opportunities/{id}/move");
         let res = app.post(&path).token(&rep.token).json(json!({"stage": "needs_analysis"})).send().await;
         res.assert_problem(422, "validation");
@@ -168,7 +161,7 @@ both_databases! {
 
     async fn stages_are_deactivated_not_deleted_and_never_under_open_deals(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_opportunity(&app, &rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
         let path = "/api/v1/pipeline-stages/needs_analysis";
         app.patch(path).token(&app.admin_token).json(json!({"active": false})).send().await.assert_problem(409, "conflict");
         app.patch("/api/v1/pipeline-stages/closed_won").token(&app.admin_token).json(json!({"active": false})).send().await.assert_problem(409, "conflict");
@@ -245,7 +238,7 @@ both_databases! {
         assert!(!pluck(&res.body, "code").contains(&"timing".to_owned()));
         let res = app.get("/api/v1/loss-reasons?include_inactive=true").token(&rep.token).send().await;
         assert_eq!(pluck(&res.body, "code").len(), 9);
-        let id = create_opportunity(&app, &rep.token, json!({"name": "A"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
         let res = app.post(&format!("/api/v1/opportunities/{id}/lose")).token(&rep.token).json(json!({"loss_reason": "timing"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["loss_reason"]);
@@ -311,7 +304,7 @@ both_databases! {
         assert_eq!(sap_now.body["name"], "SAP");
         assert_eq!(sap_now.body["version"], 2);
         // DELETE deactivates: the competitor stays readable and listed on deals, but cannot be added to new ones.
-        let id = create_opportunity(&app, &rep.token, json!({"name": "A", "competitor_ids": [oracle]})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "competitor_ids": [oracle]})).await;
         app.delete(&format!("/api/v1/competitors/{oracle}")).token(&rep.token).send().await.assert_problem(403, "forbidden");
         assert_eq!(app.delete(&format!("/api/v1/competitors/{oracle}")).token(&manager.token).send().await.status, 204);
         assert_eq!(app.get(&format!("/api/v1/competitors/{oracle}")).token(&rep.token).send().await.body["active"], false);
