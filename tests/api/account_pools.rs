@@ -354,13 +354,7 @@ both_databases! {
         let opportunity = app.opportunity(&rep.id, Some(&account), |_| {});
         let res = refused(&app, &rep.token, &account, "release", json!({}), 409, "invalid_transition").await;
         assert!(res.body["detail"].as_str().unwrap_or("").contains(&opportunity), "{}", res.body);
-        app.with_conn(|c| {
-            let mut opp = salesops_persistence::opportunities::find_visible(c, &opportunity, &salesops_persistence::scope::Visibility::All)
-                .expect("read").expect("opportunity");
-            let version = opp.version;
-            opp.status = OpportunityStatus::Lost.as_str().to_owned();
-            salesops_persistence::opportunities::update(c, &opp, version)
-        }).expect("close the opportunity");
+        app.update_opportunity(&opportunity, |o| o.status = OpportunityStatus::Lost.as_str().to_owned());
         // The manager over the owner may release it.
         let res = command(&app, &manager.token, &account, "release", json!({})).await;
         assert_eq!(res.status, 200, "{}", res.body);

@@ -4,8 +4,6 @@
 use crate::both_databases;
 use crate::fixtures::{id_of, ids, items};
 use crate::helpers::{TestApp, DEFAULT_POOL_ID};
-use salesops_persistence::opportunities::{self, OpportunityRow};
-use salesops_persistence::scope::Visibility;
 use serde_json::{json, Value};
 
 /// Valid codes of real companies.
@@ -19,10 +17,6 @@ async fn list(app: &TestApp, query: &str) -> Vec<String> {
 
 async fn account_count(app: &TestApp) -> usize {
     app.list_ids("/api/v1/accounts?limit=200").await.len()
-}
-
-fn opportunity(app: &TestApp, id: &str) -> OpportunityRow {
-    app.with_conn(|c| opportunities::find_visible(c, id, &Visibility::All)).expect("read").expect("opportunity")
 }
 
 both_databases! {
@@ -328,12 +322,7 @@ both_databases! {
         let res = app.delete(&format!("/api/v1/accounts/{parent_id}")).token(&rep.token).send().await;
         res.assert_problem(409, "conflict");
         assert!(res.body["detail"].as_str().expect("detail").contains(&child_id), "{}", res.body);
-        app.with_conn(|c| {
-            let mut row = opportunities::find_visible(c, &open, &Visibility::All).expect("read").expect("row");
-            let version = row.version;
-            row.status = "lost".into();
-            opportunities::update(c, &row, version)
-        }).expect("close the opportunity");
+        app.update_opportunity(&open, |row| row.status = "lost".into());
         let res = app.delete(&format!("/api/v1/accounts/{child_id}")).token(&rep.token).header("if-match", "W/\"9\"").send().await;
         res.assert_problem(412, "precondition_failed");
         let res = app.delete(&format!("/api/v1/accounts/{child_id}")).token(&rep.token).send().await;
@@ -367,10 +356,10 @@ both_databases! {
         assert_eq!(res.body["version"], 2);
         assert_eq!(res.header("etag"), Some("W/\"2\""));
         assert_ne!(res.body["owned_since"], account["owned_since"]);
-        assert_eq!(opportunity(&app, &open).owner_id, to.id);
-        assert_eq!(opportunity(&app, &open).version, 2);
-        assert_eq!(opportunity(&app, &won).owner_id, from.id);
-        assert_eq!(opportunity(&app, &elsewhere).owner_id, from.id);
+        assert_eq!(app.opportunity_row(&open).owner_id, to.id);
+        assert_eq!(app.opportunity_row(&open).version, 2);
+        assert_eq!(app.opportunity_row(&won).owner_id, from.id);
+        assert_eq!(app.opportunity_row(&elsewhere).owner_id, from.id);
         let history = app.get(&format!("/api/v1/accounts/{id}/owner-history")).token(&to.token).send().await;
         let rows = items(&history.body);
         assert_eq!(rows.len(), 2);
@@ -397,7 +386,7 @@ both_databases! {
         // Without the flag the opportunities stay where they are.
         let res = app.post(&format!("/api/v1/accounts/{id}/transfer")).token(&manager.token).json(json!({"owner_id": from.id})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        assert_eq!(opportunity(&app, &open).owner_id, to.id);
+        assert_eq!(app.opportunity_row(&open).owner_id, to.id);
     }
 
     async fn transfer_with_open_opportunities_is_refused_when_one_is_outside_the_managers_scope(app) {
@@ -417,17 +406,17 @@ both_databases! {
         assert!(detail.starts_with("1 open opportunity"), "{detail}");
         assert!(!detail.contains(&theirs), "{detail}");
         // Nothing changed.
-        assert_eq!(opportunity(&app, &mine).owner_id, from.id);
-        assert_eq!(opportunity(&app, &mine).version, 1);
-        assert_eq!(opportunity(&app, &theirs).owner_id, west_rep.id);
+        assert_eq!(app.opportunity_row(&mine).owner_id, from.id);
+        assert_eq!(app.opportunity_row(&mine).version, 1);
+        assert_eq!(app.opportunity_row(&theirs).owner_id, west_rep.id);
         let got = app.get(&format!("/api/v1/accounts/{account}")).token(&from.token).send().await;
         assert_eq!(got.body["owner_id"], from.id.as_str());
         assert_eq!(got.body["version"], 1);
         // An admin sees both and moves both.
         let res = app.post(&path).token(&app.admin_token).json(json!({"owner_id": to.id, "include_open_opportunities": true})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        assert_eq!(opportunity(&app, &mine).owner_id, to.id);
-        assert_eq!(opportunity(&app, &theirs).owner_id, to.id);
+        assert_eq!(app.opportunity_row(&mine).owner_id, to.id);
+        assert_eq!(app.opportunity_row(&theirs).owner_id, to.id);
     }
 
     async fn transfer_is_refused_for_reps_pool_accounts_the_same_owner_and_unusable_owners(app) {

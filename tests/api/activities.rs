@@ -5,8 +5,6 @@ use crate::both_databases;
 use crate::fixtures::{id_of, ids, pluck};
 use crate::helpers::{TestApp, TestResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use salesops_persistence::scope::Visibility;
-use salesops_persistence::{accounts, contacts, leads, opportunities};
 use serde_json::{json, Value};
 
 const SHANGHAI: &str = r#"{"latitude": 31.2304, "longitude": 121.4737, "name": "浦东办公室"}"#;
@@ -30,23 +28,18 @@ fn at(rfc3339: &str) -> NaiveDateTime {
 
 /// `(last_activity_at, version)` of a stored record, read directly.
 fn account_touch(app: &TestApp, id: &str) -> (Option<NaiveDateTime>, i64) {
-    let row = app.with_conn(|c| accounts::find_visible(c, id, &Visibility::All)).expect("read").expect("account");
+    let row = app.account_row(id);
     (row.last_activity_at, row.version)
 }
 
 fn contact_touch(app: &TestApp, id: &str) -> (Option<NaiveDateTime>, i64) {
-    let row = app.with_conn(|c| contacts::find_visible(c, id, &Visibility::All)).expect("read").expect("contact");
+    let row = app.contact_row(id);
     (row.last_activity_at, row.version)
 }
 
 fn opportunity_touch(app: &TestApp, id: &str) -> (Option<NaiveDateTime>, i64) {
-    let row =
-        app.with_conn(|c| opportunities::find_visible(c, id, &Visibility::All)).expect("read").expect("opportunity");
+    let row = app.opportunity_row(id);
     (row.last_activity_at, row.version)
-}
-
-fn lead_row(app: &TestApp, id: &str) -> leads::LeadRow {
-    app.with_conn(|c| leads::find_visible(c, id, &Visibility::All)).expect("read").expect("lead")
 }
 
 async fn list(app: &TestApp, token: &str, query: &str) -> TestResponse {
@@ -152,7 +145,7 @@ both_databases! {
         }).expect("delete account");
         let res = log(&app, &alice.token, json!({"kind": "call", "subject": "Deleted", "account_id": account})).await;
         assert_eq!(res.error_fields(), vec!["account_id"]);
-        assert_eq!(lead_row(&app, &lead).status, "new", "a refused activity started the lead");
+        assert_eq!(app.lead_row(&lead).status, "new", "a refused activity started the lead");
     }
 
     async fn a_contact_must_work_at_the_given_account_and_brings_its_own(app) {
@@ -187,7 +180,7 @@ both_databases! {
         assert_eq!(account_touch(&app, &account), (Some(t), 2));
         assert_eq!(contact_touch(&app, &contact), (Some(t), 2));
         assert_eq!(opportunity_touch(&app, &opportunity), (Some(t), 2));
-        assert_eq!(lead_row(&app, &lead).last_activity_at, Some(t));
+        assert_eq!(app.lead_row(&lead).last_activity_at, Some(t));
         // A back-dated activity changes nothing.
         logged(&app, &rep.token, json!({"kind": "note", "subject": "Old", "occurred_at": "2026-09-01T08:00:00Z", "contact_id": contact})).await;
         assert_eq!(account_touch(&app, &account), (Some(t), 2));
@@ -224,7 +217,7 @@ both_databases! {
         logged(&app, &rep.token, json!({
             "kind": "call", "subject": "Cold call", "lead_id": pool_lead, "next_follow_up_at": "2026-12-21T02:00:00Z"
         })).await;
-        let row = lead_row(&app, &pool_lead);
+        let row = app.lead_row(&pool_lead);
         assert_eq!(row.status, "new");
         assert_eq!(row.next_follow_up_at, None);
         assert!(row.last_activity_at.is_some(), "the activity is still linked and touches the lead");
@@ -243,7 +236,7 @@ both_databases! {
             "kind": "call", "subject": "Hello", "lead_id": lead, "next_follow_up_at": "2026-12-21T02:00:00Z"
         })).await;
         assert_eq!(activity["lead_id"], lead.as_str());
-        let row = lead_row(&app, &lead);
+        let row = app.lead_row(&lead);
         assert_eq!(row.status, "new");
         assert_eq!(row.next_follow_up_at, None);
         assert!(row.last_activity_at.is_some());

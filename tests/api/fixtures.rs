@@ -1,8 +1,13 @@
-//! What the test files share beyond the harness: reading JSON responses, and
-//! records made, read and listed through the API.
+//! What the test files share beyond the harness: reading JSON responses, records
+//! made, read and listed through the API, and stored rows read or changed directly.
 
 use crate::helpers::TestApp;
 use actix_web::http::StatusCode;
+use salesops_persistence::accounts::{self, AccountRow};
+use salesops_persistence::contacts::{self, ContactRow};
+use salesops_persistence::leads::{self, LeadRow};
+use salesops_persistence::opportunities::{self, OpportunityRow};
+use salesops_persistence::scope::Visibility;
 use serde_json::Value;
 
 // ---- reading JSON ----
@@ -93,5 +98,40 @@ impl TestApp {
             .send()
             .await;
         assert_eq!(res.status, StatusCode::OK, "set the {role} scope to {scope}: {}", res.body);
+    }
+
+    // ---- stored rows, directly ----
+
+    /// The stored account `id` (not deleted), read directly; panics when there is none.
+    pub fn account_row(&self, id: &str) -> AccountRow {
+        self.with_conn(|c| accounts::find_visible(c, id, &Visibility::All)).expect("read account").expect("account")
+    }
+
+    /// The stored contact `id` (not deleted), read directly; panics when there is none.
+    pub fn contact_row(&self, id: &str) -> ContactRow {
+        self.with_conn(|c| contacts::find_visible(c, id, &Visibility::All)).expect("read contact").expect("contact")
+    }
+
+    /// The stored opportunity `id` (not deleted), read directly; panics when there is none.
+    pub fn opportunity_row(&self, id: &str) -> OpportunityRow {
+        self.with_conn(|c| opportunities::find_visible(c, id, &Visibility::All))
+            .expect("read opportunity")
+            .expect("opportunity")
+    }
+
+    /// The stored lead `id` (not deleted), read directly; panics when there is none.
+    pub fn lead_row(&self, id: &str) -> LeadRow {
+        self.with_conn(|c| leads::find_visible(c, id, &Visibility::All)).expect("read lead").expect("lead")
+    }
+
+    /// Change the stored opportunity `id` directly, as fixtures do; panics unless the update lands.
+    pub fn update_opportunity(&self, id: &str, change: impl FnOnce(&mut OpportunityRow)) {
+        let mut row = self.opportunity_row(id);
+        let version = row.version;
+        change(&mut row);
+        assert!(
+            self.with_conn(|c| opportunities::update(c, &row, version)).expect("update opportunity"),
+            "the opportunity {id} changed under the fixture"
+        );
     }
 }

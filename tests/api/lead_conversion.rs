@@ -9,7 +9,6 @@ use salesops_persistence::account_owner_changes;
 use salesops_persistence::schema::{
     accounts, audit_events, contacts, opportunities, opportunity_stage_changes, pipeline_stages,
 };
-use salesops_persistence::scope::Visibility;
 use serde_json::{json, Value};
 
 /// A lead owned by the token's user, qualified; returns its id.
@@ -82,7 +81,7 @@ both_databases! {
         assert_eq!(lead["converted_opportunity_id"], opportunity);
         assert_eq!(counts(&app), (before.0 + 1, before.1 + 1, before.2 + 1, before.3 + 1));
 
-        let a = app.with_conn(|c| salesops_persistence::accounts::find_visible(c, account, &Visibility::All)).expect("read").expect("account");
+        let a = app.account_row(account);
         assert_eq!(a.name, "上海明远科技有限公司");
         assert_eq!(a.owner_id.as_deref(), Some(rep.id.as_str()));
         assert_eq!(a.pool_id.as_deref(), Some(DEFAULT_POOL_ID));
@@ -91,7 +90,7 @@ both_databases! {
         assert_eq!(history.len(), 1);
         assert_eq!((history[0].reason.as_str(), history[0].to_owner_id.as_deref()), ("create", Some(rep.id.as_str())));
 
-        let ct = app.with_conn(|c| salesops_persistence::contacts::find_visible(c, contact, &Visibility::All)).expect("read").expect("contact");
+        let ct = app.contact_row(contact);
         assert_eq!(ct.account_id, account);
         assert_eq!(ct.name, "王芳");
         assert_eq!(ct.title.as_deref(), Some("采购经理"));
@@ -188,7 +187,7 @@ both_databases! {
         assert_eq!(str_of(&res.body, "account_id"), account);
         let new_contact = str_of(&res.body, "contact_id");
         assert_ne!(new_contact, contact);
-        let ct = app.with_conn(|c| salesops_persistence::contacts::find_visible(c, new_contact, &Visibility::All)).expect("read").expect("contact");
+        let ct = app.contact_row(new_contact);
         assert_eq!(ct.account_id, account);
         assert!(!ct.is_primary);
         assert_eq!(counts(&app).0, before.0, "no account was created");
@@ -266,7 +265,7 @@ both_databases! {
         assert_eq!(res.status, 200, "{}", res.body);
         let opp = app.get(&format!("/api/v1/opportunities/{}", str_of(&res.body, "opportunity_id"))).token(&alice.token).send().await;
         assert_eq!(opp.body["owner_id"], alice.id.as_str());
-        let a = app.with_conn(|c| salesops_persistence::accounts::find_visible(c, str_of(&res.body, "account_id"), &Visibility::All)).expect("read").expect("account");
+        let a = app.account_row(str_of(&res.body, "account_id"));
         assert_eq!(a.owner_id.as_deref(), Some(alice.id.as_str()));
         assert_eq!(a.created_by.as_deref(), Some(manager.id.as_str()));
     }

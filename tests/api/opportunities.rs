@@ -5,8 +5,7 @@ use crate::both_databases;
 use crate::fixtures::{id_of, ids, items, str_of};
 use crate::helpers::{TestApp, TestResponse};
 use diesel::prelude::*;
-use salesops_persistence::scope::Visibility;
-use salesops_persistence::{accounts, opportunities, schema};
+use salesops_persistence::schema;
 use serde_json::{json, Value};
 
 async fn create(app: &TestApp, token: &str, body: Value) -> TestResponse {
@@ -448,7 +447,7 @@ both_databases! {
         assert_eq!(o["forecast_category"], "closed");
         assert_eq!(o["weighted_amount"]["amount"], 300);
         assert!(o["closed_at"].is_string());
-        let acc = app.with_conn(|c| accounts::find_visible(c, &account, &Visibility::All)).expect("read").expect("account");
+        let acc = app.account_row(&account);
         assert_eq!(acc.lifecycle, "active");
         assert!(acc.first_won_at.is_some());
         assert_eq!(acc.first_won_at, acc.last_won_at);
@@ -468,12 +467,8 @@ both_databases! {
         let second = app.opportunity(&rep.id, Some(&account), |r| r.amount = Some(1));
         let res = command(&app, &rep.token, &second, "win", None).await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let second_closed = app
-            .with_conn(|c| opportunities::find_visible(c, &second, &Visibility::All))
-            .expect("read")
-            .expect("opportunity")
-            .closed_at;
-        let acc2 = app.with_conn(|c| accounts::find_visible(c, &account, &Visibility::All)).expect("read").expect("account");
+        let second_closed = app.opportunity_row(&second).closed_at;
+        let acc2 = app.account_row(&account);
         assert_eq!(acc2.first_won_at, Some(long_ago), "the first win stays");
         assert!(acc2.last_won_at > Some(long_ago), "the second win moves last_won_at");
         assert!(second_closed.is_some());
