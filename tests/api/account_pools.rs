@@ -130,10 +130,7 @@ both_databases! {
             "name": " 华东公海 ", "department_id": dept, "recall_after_days_without_activity": 30,
             "max_claims_per_rep_per_day": 5, "previous_owner_cooldown_days": 7
         })).send().await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = id_of(&res.body);
-        assert_eq!(res.header("location"), Some(format!("/api/v1/account-pools/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/account-pools");
         assert_eq!(res.body["name"], "华东公海");
         assert_eq!(res.body["department_id"], dept.as_str());
         assert_eq!(res.body["is_default"], false);

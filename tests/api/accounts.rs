@@ -25,10 +25,7 @@ both_databases! {
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({
             "name": " 上海明远科技有限公司 ", "uscc": "91310000717854505w", "industry": "manufacturing", "region": "华东"
         })).send().await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = id_of(&res.body);
-        assert_eq!(res.header("location"), Some(format!("/api/v1/accounts/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/accounts");
         assert_eq!(res.body["name"], "上海明远科技有限公司");
         assert_eq!(res.body["uscc"], USCC_A);
         assert_eq!(res.body["owner_id"], rep.id.as_str());

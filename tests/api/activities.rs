@@ -57,9 +57,7 @@ both_databases! {
             }
             let res = log(&app, &rep.token, body).await;
             assert_eq!(res.status, 201, "{kind}: {}", res.body);
-            let id = id_of(&res.body);
-            assert_eq!(res.header("location"), Some(format!("/api/v1/activities/{id}").as_str()));
-            assert_eq!(res.header("etag"), Some("W/\"1\""));
+            let id = res.assert_created("/api/v1/activities");
             assert_eq!(res.body["kind"], kind);
             assert_eq!(res.body["owner_id"], rep.id.as_str());
             assert_eq!(res.body["account_id"], account.as_str());

@@ -27,10 +27,7 @@ both_databases! {
         let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({
             "account_id": account, "name": " 王芳 ", "title": "采购经理", "email": "Wang.Fang@Acme.cn", "phone": "+86 138 0013 8000"
         })).send().await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = id_of(&res.body);
-        assert_eq!(res.header("location"), Some(format!("/api/v1/contacts/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/contacts");
         assert_eq!(res.body["name"], "王芳");
         assert_eq!(res.body["account_id"], account.as_str());
         assert_eq!(res.body["is_primary"], true);

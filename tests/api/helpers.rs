@@ -325,6 +325,17 @@ impl TestResponse {
         assert!(self.body["request_id"].as_str().is_some_and(|s| !s.is_empty()), "problem without request_id");
     }
 
+    /// Assert a 201 for a new record at version 1: its Location is `{collection}/{id}` and
+    /// its ETag `W/"1"`. Returns the id.
+    #[track_caller]
+    pub fn assert_created(&self, collection: &str) -> String {
+        assert_eq!(self.status, StatusCode::CREATED, "body: {}", self.body);
+        let id = crate::fixtures::id_of(&self.body);
+        assert_eq!(self.header("location"), Some(format!("{collection}/{id}").as_str()), "Location of {}", self.body);
+        assert_eq!(self.header("etag"), Some("W/\"1\""), "ETag of {}", self.body);
+        id
+    }
+
     /// The fields named in a validation problem's `errors`.
     pub fn error_fields(&self) -> Vec<String> {
         self.body["errors"]

@@ -16,10 +16,7 @@ both_databases! {
             "name": " 王芳 ", "company": "上海明远科技有限公司", "email": "Wang.Fang@MingYuan.cn",
             "phone": "+86 138 0013 8000", "source": "event", "score": 60, "region": "华东"
         })).send().await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = str_of(&res.body, "id");
-        assert_eq!(res.header("location"), Some(format!("/api/v1/leads/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/leads");
         assert_eq!(res.body["name"], "王芳");
         assert_eq!(res.body["status"], "new");
         assert_eq!(res.body["owner_id"], rep.id.as_str());

@@ -2,7 +2,7 @@
 //! stage history, the account's win record, list filters and weighted amounts.
 
 use crate::both_databases;
-use crate::fixtures::{id_of, ids, items, str_of};
+use crate::fixtures::{id_of, ids, items};
 use crate::helpers::{TestApp, TestResponse};
 use diesel::prelude::*;
 use salesops_persistence::schema;
@@ -94,10 +94,7 @@ both_databases! {
             "name": "  ERP 二期 ", "account_id": account, "contact_id": contact,
             "amount": {"amount": 100_000}, "expected_close_date": "2026-12-31", "next_step": "Call"
         })).await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = str_of(&res.body, "id");
-        assert_eq!(res.header("location"), Some(format!("/api/v1/opportunities/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/opportunities");
         let o = &res.body;
         assert_eq!(o["name"], "ERP 二期");
         assert_eq!(o["owner_id"], rep.id.as_str());
@@ -111,7 +108,7 @@ both_databases! {
         assert_eq!(o["competitors"], json!([]));
         assert_eq!(o["won_by_competitor_id"], Value::Null);
         assert_eq!(o["version"], 1);
-        let h = history(&app, id).await;
+        let h = history(&app, &id).await;
         assert_eq!(h.len(), 1);
         assert_eq!(h[0]["action"], "create");
         assert_eq!(h[0]["from_stage"], Value::Null);

@@ -35,10 +35,7 @@ both_databases! {
     async fn create_department_returns_201_with_location_etag_and_the_record(app) {
         let head = app.user("manager", None, None).await;
         let res = app.post("/api/v1/departments").token(&app.admin_token).json(json!({"name": " 销售部 "})).send().await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let root = id_of(&res.body);
-        assert_eq!(res.header("location"), Some(format!("/api/v1/departments/{root}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let root = res.assert_created("/api/v1/departments");
         assert_eq!(res.body["name"], "销售部");
         assert_eq!(res.body["parent_id"], Value::Null);
         assert_eq!(res.body["version"], 1);
@@ -251,10 +248,7 @@ both_databases! {
             "email": "Li.Lei@Example.CN", "name": " 李雷 ", "password": STRONG_PASSWORD, "role": "rep",
             "department_id": dept, "manager_id": manager.id, "phone": "+86 139 1234 5678"
         })).await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = id_of(&res.body);
-        assert_eq!(res.header("location"), Some(format!("/api/v1/users/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/users");
         assert_eq!(res.body["email"], "li.lei@example.cn");
         assert_eq!(res.body["name"], "李雷");
         assert_eq!(res.body["role"], "rep");
