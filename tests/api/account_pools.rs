@@ -140,8 +140,8 @@ both_databases! {
         assert_eq!(res.body["max_owned_accounts_per_rep"], Value::Null);
         let got = app.get(&format!("{POOLS}/{id}")).token(&app.admin_token).send().await;
         assert_eq!(got.body, res.body);
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account_pool&entity_id={id}")).token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["action"], "create");
+        let audit = app.audit_trail(&app.admin_token, "account_pool", &id).await;
+        assert_eq!(audit["data"][0]["action"], "create");
     }
 
     async fn create_pool_validates_every_field(app) {
@@ -259,9 +259,9 @@ both_databases! {
         assert_eq!(released[0].to_owner_id, None);
         assert_eq!(released[0].pool_id.as_deref(), Some(DEFAULT_POOL_ID));
         assert_eq!(released[0].actor_id.as_deref(), Some(rep.id.as_str()));
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={account}")).token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["action"], "release");
-        assert_eq!(audit.body["data"][0]["changes"]["owner_id"]["before"], rep.id.as_str());
+        let audit = app.audit_trail(&app.admin_token, "account", &account).await;
+        assert_eq!(audit["data"][0]["action"], "release");
+        assert_eq!(audit["data"][0]["changes"]["owner_id"]["before"], rep.id.as_str());
         // Into a named pool, which becomes the account's home: a manager's or admin's choice.
         let second = app.account("Beta", Some(&rep.id));
         refused(&app, &rep.token, &second, "release", json!({"pool_id": other}), 403, "forbidden").await;
@@ -407,8 +407,8 @@ both_databases! {
         let stored = row(&app, &account);
         assert_eq!(stored.owner_id.as_deref(), Some(rep.id.as_str()));
         assert!(stored.owned_since.is_some());
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={account}")).token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["action"], "claim");
+        let audit = app.audit_trail(&app.admin_token, "account", &account).await;
+        assert_eq!(audit["data"][0]["action"], "claim");
     }
 
     async fn claim_refusals_change_nothing(app) {
@@ -599,8 +599,8 @@ both_databases! {
         for kept in [&quiet_but_new, &active, &elsewhere] {
             assert_eq!(row(&app, kept).owner_id.as_deref(), Some(rep.id.as_str()));
         }
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={stale}")).token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["action"], "recall");
+        let audit = app.audit_trail(&app.admin_token, "account", &stale).await;
+        assert_eq!(audit["data"][0]["action"], "recall");
         // The job is idempotent.
         assert!(run_recall(&app, &pool_id).await.is_empty());
         assert_eq!(history_of(&app, &stale, "recall").len(), 1);

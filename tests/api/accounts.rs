@@ -45,9 +45,8 @@ both_databases! {
         assert_eq!(rows[0]["reason"], "create");
         assert_eq!(rows[0]["from_owner_id"], Value::Null);
         assert_eq!(rows[0]["to_owner_id"], rep.id.as_str());
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={id}")).token(&rep.token).send().await;
-        assert_eq!(audit.status, 200, "{}", audit.body);
-        assert_eq!(audit.body["data"][0]["action"], "create");
+        let audit = app.audit_trail(&rep.token, "account", &id).await;
+        assert_eq!(audit["data"][0]["action"], "create");
     }
 
     async fn managers_may_create_for_others_or_into_the_pool_and_reps_may_not(app) {
@@ -300,9 +299,9 @@ both_databases! {
         let got = app.get(&path).token(&rep.token).send().await;
         assert_eq!(got.body["version"], 2);
         assert_eq!(got.body["tier"], "strategic");
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={}", id_of(&account))).token(&rep.token).send().await;
-        assert_eq!(audit.body["data"][1]["action"], "update");
-        assert_eq!(audit.body["data"][1]["changes"]["tier"]["after"], "strategic");
+        let audit = app.audit_trail(&rep.token, "account", &id_of(&account)).await;
+        assert_eq!(audit["data"][1]["action"], "update");
+        assert_eq!(audit["data"][1]["changes"]["tier"]["after"], "strategic");
     }
 
     async fn delete_is_refused_while_open_opportunities_or_subsidiaries_remain(app) {
@@ -378,8 +377,8 @@ both_databases! {
         app.get(&format!("/api/v1/accounts/{id}/owner-history?limit=0")).token(&to.token).send().await.assert_problem(400, "bad_request");
         app.get(&format!("/api/v1/accounts/{id}")).token(&from.token).send().await.assert_problem(404, "not_found");
         assert_eq!(app.get(&format!("/api/v1/accounts/{id}")).token(&to.token).send().await.status, 200);
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={id}")).token(&manager.token).send().await;
-        assert_eq!(audit.body["data"][1]["action"], "transfer");
+        let audit = app.audit_trail(&manager.token, "account", &id).await;
+        assert_eq!(audit["data"][1]["action"], "transfer");
         // Without the flag the opportunities stay where they are.
         let res = app.post(&format!("/api/v1/accounts/{id}/transfer")).token(&manager.token).json(json!({"owner_id": from.id})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);

@@ -35,9 +35,8 @@ both_databases! {
         let second = app.create_contact(&rep.token, json!({"account_id": account, "name": "Li Lei"})).await;
         assert_eq!(second["is_primary"], false);
         assert_eq!(primaries(&app, &account).await, vec![id.clone()]);
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=contact&entity_id={id}")).token(&rep.token).send().await;
-        assert_eq!(audit.status, 200, "{}", audit.body);
-        assert_eq!(audit.body["data"][0]["action"], "create");
+        let audit = app.audit_trail(&rep.token, "contact", &id).await;
+        assert_eq!(audit["data"][0]["action"], "create");
     }
 
     async fn a_new_primary_contact_takes_the_place_of_the_old_one(app) {

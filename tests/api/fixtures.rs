@@ -89,6 +89,11 @@ impl TestApp {
         self.get_ok(&self.admin_token, &format!("/api/v1/leads/{id}")).await
     }
 
+    /// The audit trail of one entity (its list page of events) as `token` reads it, asserting 200.
+    pub async fn audit_trail(&self, token: &str, entity_type: &str, entity_id: &str) -> Value {
+        self.get_ok(token, &format!("/api/v1/audit-events?entity_type={entity_type}&entity_id={entity_id}")).await
+    }
+
     /// Set the data scope of `role` as the admin, asserting 200.
     pub async fn set_scope(&self, role: &str, scope: &str) {
         let res = self

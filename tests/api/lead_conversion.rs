@@ -109,8 +109,8 @@ both_databases! {
         assert_eq!(opp.body["amount"], json!({"amount": 12_000_000, "currency": "CNY"}));
         assert_eq!(opp.body["expected_close_date"], "2026-12-31");
 
-        let trail = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={id}")).token(&rep.token).send().await;
-        let actions = pluck(&trail.body, "action");
+        let trail = app.audit_trail(&rep.token, "lead", &id).await;
+        let actions = pluck(&trail, "action");
         assert_eq!(actions, vec!["create", "qualify", "convert"]);
         for (entity, entity_id) in [("account", account), ("contact", contact), ("opportunity", opportunity)] {
             let n: i64 = app.with_conn(|c| audit_events::table

@@ -265,8 +265,8 @@ both_databases! {
         assert_eq!(res.body["forecast_category"], "commit");
         assert_eq!(res.body["weighted_amount"], json!({"amount": 667, "currency": "USD"}));
         assert_eq!(res.body["stage"], "qualification");
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=opportunity&entity_id={id}")).token(&app.admin_token).send().await;
-        let events = items(&audit.body);
+        let audit = app.audit_trail(&app.admin_token, "opportunity", &id).await;
+        let events = items(&audit);
         assert_eq!(events.len(), 2);
         assert_eq!(events[1]["action"], "update");
         assert_eq!(events[1]["changes"]["probability_bps"]["before"], 1000);
@@ -449,9 +449,9 @@ both_databases! {
         assert!(acc.first_won_at.is_some());
         assert_eq!(acc.first_won_at, acc.last_won_at);
         assert_eq!(acc.version, 2);
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={account}")).token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["action"], "opportunity_won");
-        assert_eq!(audit.body["data"][0]["changes"]["lifecycle"]["after"], "active");
+        let audit = app.audit_trail(&app.admin_token, "account", &account).await;
+        assert_eq!(audit["data"][0]["action"], "opportunity_won");
+        assert_eq!(audit["data"][0]["changes"]["lifecycle"]["after"], "active");
         // A second win keeps first_won_at and moves last_won_at to its close. Back-date the
         // first win so that "moved" is visible even when both wins share a clock tick.
         let long_ago = chrono::NaiveDate::from_ymd_opt(2020, 1, 2).and_then(|d| d.and_hms_opt(3, 4, 5)).expect("date");

@@ -25,8 +25,7 @@ async fn create_user(app: &TestApp, body: Value) -> TestResponse {
 
 /// The audit events of one entity as the admin reads them, asserting 200.
 async fn audit_events(app: &TestApp, entity_type: &str, entity_id: &str) -> Vec<Value> {
-    let path = format!("/api/v1/audit-events?entity_type={entity_type}&entity_id={entity_id}");
-    items(&app.get_ok(&app.admin_token, &path).await).clone()
+    items(&app.audit_trail(&app.admin_token, entity_type, entity_id).await).clone()
 }
 
 both_databases! {

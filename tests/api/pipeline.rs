@@ -184,8 +184,8 @@ both_databases! {
         // The opportunity now sits in the first stage, so that one cannot go.
         let res = app.patch("/api/v1/pipeline-stages/qualification").token(&app.admin_token).json(json!({"active": false})).send().await;
         res.assert_problem(409, "conflict");
-        let audit = app.get("/api/v1/audit-events?entity_type=pipeline_stage&entity_id=needs_analysis").token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["changes"]["active"]["after"], false);
+        let audit = app.audit_trail(&app.admin_token, "pipeline_stage", "needs_analysis").await;
+        assert_eq!(audit["data"][0]["changes"]["active"]["after"], false);
     }
 
     async fn loss_reasons_are_a_dictionary_admins_maintain(app) {
