@@ -419,8 +419,7 @@ both_databases! {
         let rep = app.user("rep", None, None).await;
         let other = app.user("rep", None, None).await;
         let gone = app.user("rep", None, None).await;
-        let res = app.post(&format!("/api/v1/users/{}/deactivate", gone.id)).token(&app.admin_token).send().await;
-        assert_eq!(res.status, 200, "setup: deactivate: {}", res.body);
+        app.deactivate_user(&gone.id).await;
         let account = app.create_account(&rep.token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}/transfer", id_of(&account));
         for note in [json!("   "), json!("x".repeat(501))] {

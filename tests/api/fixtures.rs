@@ -94,6 +94,12 @@ impl TestApp {
         self.get_ok(token, &format!("/api/v1/audit-events?entity_type={entity_type}&entity_id={entity_id}")).await
     }
 
+    /// Deactivate the user `id` as the admin, asserting 200.
+    pub async fn deactivate_user(&self, id: &str) {
+        let res = self.post(&format!("/api/v1/users/{id}/deactivate")).token(&self.admin_token).send().await;
+        assert_eq!(res.status, StatusCode::OK, "deactivate user {id}: {}", res.body);
+    }
+
     /// Set the data scope of `role` as the admin, asserting 200.
     pub async fn set_scope(&self, role: &str, scope: &str) {
         let res = self

@@ -69,7 +69,7 @@ both_databases! {
 
     async fn create_department_fails_with_field_errors_and_creates_nothing(app) {
         let inactive = app.user("manager", None, None).await;
-        app.post(&format!("/api/v1/users/{}/deactivate", inactive.id)).token(&app.admin_token).send().await;
+        app.deactivate_user(&inactive.id).await;
         let cases = [
             (json!({"name": "X", "parent_id": "no-such-department"}), "parent_id"),
             (json!({"name": "X", "head_user_id": "no-such-user"}), "head_user_id"),
@@ -185,7 +185,7 @@ both_databases! {
         }
         assert_eq!(department_count(&app).await, 3);
         // Once its only member is deactivated, the department is no longer in use.
-        app.post(&format!("/api/v1/users/{}/deactivate", member.id)).token(&app.admin_token).send().await;
+        app.deactivate_user(&member.id).await;
         let res = app.delete(&format!("/api/v1/departments/{staffed}")).token(&app.admin_token).send().await;
         assert_eq!(res.status, 204, "{}", res.body);
     }
@@ -271,7 +271,7 @@ both_databases! {
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["email", "name", "password"]);
         let inactive = app.user("manager", None, None).await;
-        app.post(&format!("/api/v1/users/{}/deactivate", inactive.id)).token(&app.admin_token).send().await;
+        app.deactivate_user(&inactive.id).await;
         let base = json!({"email": "x@test.local", "name": "X", "password": STRONG_PASSWORD, "role": "rep"});
         let with = |k: &str, v: Value| {
             let mut b = base.clone();
@@ -317,7 +317,7 @@ both_databases! {
         let a = app.user("rep", Some(&east), None).await;
         let b = app.user("rep", Some(&west), None).await;
         let m = app.user("manager", Some(&east), None).await;
-        app.post(&format!("/api/v1/users/{}/deactivate", b.id)).token(&app.admin_token).send().await;
+        app.deactivate_user(&b.id).await;
         let rep_token = a.token.clone();
         let list = |q: &str| app.get(&format!("/api/v1/users?{q}")).token(&rep_token).send();
         assert_eq!(ids(&list("role=rep").await.body), vec![a.id.clone(), b.id.clone()]);
