@@ -57,6 +57,12 @@ impl TestApp {
         ids(&self.get_ok(&self.admin_token, path).await)
     }
 
+    /// How many records the list endpoint `path` holds for the admin (its `total`), asserting 200.
+    pub async fn total(&self, path: &str) -> i64 {
+        let page = self.get_ok(&self.admin_token, &format!("{path}?count=true")).await;
+        page["total"].as_i64().unwrap_or_else(|| panic!("no total in {page}"))
+    }
+
     /// POST `body` to `path` as `token`, asserting 201; returns the created record.
     pub async fn created(&self, token: &str, path: &str, body: Value) -> Value {
         let res = self.post(path).token(token).json(body).send().await;
