@@ -3,6 +3,7 @@
 //! upcoming recalls, and several runners at once).
 
 use crate::both_databases;
+use crate::fixtures::{id_of, items, pluck};
 use crate::helpers::{TestApp, TestResponse, DEFAULT_POOL_ID};
 use chrono::{Duration, NaiveDateTime};
 use salesops_api::account_pools::recall::recall_pool;
@@ -16,15 +17,9 @@ use serde_json::{json, Value};
 
 const POOLS: &str = "/api/v1/account-pools";
 
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
-
 /// Create a pool as admin, asserting 201; returns its id.
 async fn pool(app: &TestApp, body: Value) -> String {
-    let res = app.post(POOLS).token(&app.admin_token).json(body).send().await;
-    assert_eq!(res.status, 201, "create pool: {}", res.body);
-    id_of(&res.body)
+    id_of(&app.created(&app.admin_token, POOLS, body).await)
 }
 
 async fn command(app: &TestApp, token: &str, account: &str, name: &str, body: Value) -> TestResponse {
@@ -135,10 +130,7 @@ both_databases! {
             "name": " 华东公海 ", "department_id": dept, "recall_after_days_without_activity": 30,
             "max_claims_per_rep_per_day": 5, "previous_owner_cooldown_days": 7
         })).send().await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = id_of(&res.body);
-        assert_eq!(res.header("location"), Some(format!("/api/v1/account-pools/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/account-pools");
         assert_eq!(res.body["name"], "华东公海");
         assert_eq!(res.body["department_id"], dept.as_str());
         assert_eq!(res.body["is_default"], false);
@@ -148,8 +140,8 @@ both_databases! {
         assert_eq!(res.body["max_owned_accounts_per_rep"], Value::Null);
         let got = app.get(&format!("{POOLS}/{id}")).token(&app.admin_token).send().await;
         assert_eq!(got.body, res.body);
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account_pool&entity_id={id}")).token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["action"], "create");
+        let audit = app.audit_trail(&app.admin_token, "account_pool", &id).await;
+        assert_eq!(audit["data"][0]["action"], "create");
     }
 
     async fn create_pool_validates_every_field(app) {
@@ -176,8 +168,7 @@ both_databases! {
         let res = app.post(POOLS).token(&app.admin_token).json(json!({"name": "C", "max_claims": 3})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["max_claims"]);
-        let res = app.get(&format!("{POOLS}?count=true")).token(&app.admin_token).send().await;
-        assert_eq!(res.body["total"], 1);
+        assert_eq!(app.total(POOLS).await, 1);
     }
 
     async fn patch_pool_merges_switches_rules_off_and_honours_if_match(app) {
@@ -222,7 +213,7 @@ both_databases! {
         let res = app.patch(&format!("{POOLS}/{DEFAULT_POOL_ID}")).token(&app.admin_token).json(json!({"is_default": true})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
         let page = app.get(POOLS).token(&app.admin_token).send().await;
-        let defaults: Vec<&Value> = page.body["data"].as_array().expect("data").iter().filter(|p| p["is_default"] == true).collect();
+        let defaults: Vec<&Value> = items(&page.body).iter().filter(|p| p["is_default"] == true).collect();
         assert_eq!(defaults.len(), 1);
         assert_eq!(defaults[0]["id"], DEFAULT_POOL_ID);
         // An account without a home pool is released into the default pool.
@@ -245,8 +236,7 @@ both_databases! {
         let res = app.delete(&format!("{POOLS}/{id}")).token(&app.admin_token).send().await;
         assert_eq!(res.status, 204, "{}", res.body);
         app.get(&format!("{POOLS}/{id}")).token(&app.admin_token).send().await.assert_problem(404, "not_found");
-        let page = app.get(&format!("{POOLS}?count=true")).token(&app.admin_token).send().await;
-        assert_eq!(page.body["total"], 1);
+        assert_eq!(app.total(POOLS).await, 1);
         app.delete(&format!("{POOLS}/{DEFAULT_POOL_ID}")).token(&app.admin_token).send().await.assert_problem(409, "invalid_transition");
     }
 
@@ -267,9 +257,9 @@ both_databases! {
         assert_eq!(released[0].to_owner_id, None);
         assert_eq!(released[0].pool_id.as_deref(), Some(DEFAULT_POOL_ID));
         assert_eq!(released[0].actor_id.as_deref(), Some(rep.id.as_str()));
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={account}")).token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["action"], "release");
-        assert_eq!(audit.body["data"][0]["changes"]["owner_id"]["before"], rep.id.as_str());
+        let audit = app.audit_trail(&app.admin_token, "account", &account).await;
+        assert_eq!(audit["data"][0]["action"], "release");
+        assert_eq!(audit["data"][0]["changes"]["owner_id"]["before"], rep.id.as_str());
         // Into a named pool, which becomes the account's home: a manager's or admin's choice.
         let second = app.account("Beta", Some(&rep.id));
         refused(&app, &rep.token, &second, "release", json!({"pool_id": other}), 403, "forbidden").await;
@@ -287,13 +277,13 @@ both_databases! {
         let manager = app.user("manager", Some(&dept), None).await;
         let rep = app.user("rep", Some(&dept), Some(&manager.id)).await;
         let other = pool(&app, json!({"name": "Other"})).await;
-        let before = app.get("/api/v1/accounts?count=true").token(&app.admin_token).send().await.body["total"].clone();
+        let before = app.total("/api/v1/accounts").await;
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "pool_id": other})).send().await;
         res.assert_problem(403, "forbidden");
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "pool_id": "nope"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["pool_id"]);
-        assert_eq!(app.get("/api/v1/accounts?count=true").token(&app.admin_token).send().await.body["total"], before);
+        assert_eq!(app.total("/api/v1/accounts").await, before);
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "pool_id": DEFAULT_POOL_ID})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
         let res = app.post("/api/v1/accounts").token(&manager.token).json(json!({"name": "Beta", "pool_id": other})).send().await;
@@ -359,13 +349,7 @@ both_databases! {
         let opportunity = app.opportunity(&rep.id, Some(&account), |_| {});
         let res = refused(&app, &rep.token, &account, "release", json!({}), 409, "invalid_transition").await;
         assert!(res.body["detail"].as_str().unwrap_or("").contains(&opportunity), "{}", res.body);
-        app.with_conn(|c| {
-            let mut opp = salesops_persistence::opportunities::find_visible(c, &opportunity, &salesops_persistence::scope::Visibility::All)
-                .expect("read").expect("opportunity");
-            let version = opp.version;
-            opp.status = OpportunityStatus::Lost;
-            salesops_persistence::opportunities::update(c, &opp, version)
-        }).expect("close the opportunity");
+        app.update_opportunity(&opportunity, |o| o.status = OpportunityStatus::Lost);
         // The manager over the owner may release it.
         let res = command(&app, &manager.token, &account, "release", json!({})).await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -382,8 +366,7 @@ both_databases! {
 
     async fn release_and_assign_honour_if_match_and_only_the_owner_rep_releases(app) {
         let dept = app.department("Sales", None);
-        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
-        assert_eq!(res.status, 200, "{}", res.body);
+        app.set_scope("rep", "department").await;
         let manager = app.user("manager", Some(&dept), None).await;
         let alice = app.user("rep", Some(&dept), Some(&manager.id)).await;
         let bob = app.user("rep", Some(&dept), Some(&manager.id)).await;
@@ -422,8 +405,8 @@ both_databases! {
         let stored = row(&app, &account);
         assert_eq!(stored.owner_id.as_deref(), Some(rep.id.as_str()));
         assert!(stored.owned_since.is_some());
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={account}")).token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["action"], "claim");
+        let audit = app.audit_trail(&app.admin_token, "account", &account).await;
+        assert_eq!(audit["data"][0]["action"], "claim");
     }
 
     async fn claim_refusals_change_nothing(app) {
@@ -614,8 +597,8 @@ both_databases! {
         for kept in [&quiet_but_new, &active, &elsewhere] {
             assert_eq!(row(&app, kept).owner_id.as_deref(), Some(rep.id.as_str()));
         }
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={stale}")).token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["action"], "recall");
+        let audit = app.audit_trail(&app.admin_token, "account", &stale).await;
+        assert_eq!(audit["data"][0]["action"], "recall");
         // The job is idempotent.
         assert!(run_recall(&app, &pool_id).await.is_empty());
         assert_eq!(history_of(&app, &stale, "recall").len(), 1);
@@ -715,7 +698,7 @@ both_databases! {
         let url = format!("{POOLS}/{pool_id}/upcoming-recalls");
         let res = app.get(&url).token(&app.admin_token).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let ids: Vec<&str> = res.body["data"].as_array().expect("data").iter().map(|u| u["account_id"].as_str().expect("id")).collect();
+        let ids = pluck(&res.body, "account_id");
         assert_eq!(ids, vec![overdue.as_str(), soon.as_str(), others.as_str(), later.as_str()]);
         let first = &res.body["data"][1];
         assert_eq!(first["rule"], "no_activity");

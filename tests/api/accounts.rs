@@ -2,43 +2,22 @@
 //! data scopes, ownership transfer and owner history; the shared duplicate check.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids, items};
 use crate::helpers::{TestApp, DEFAULT_POOL_ID};
 use salesops_domain::opportunity::OpportunityStatus;
-use salesops_persistence::opportunities::{self, OpportunityRow};
-use salesops_persistence::scope::Visibility;
 use serde_json::{json, Value};
 
 /// Valid codes of real companies.
 const USCC_A: &str = "91310000717854505W";
 const USCC_B: &str = "91440300708461136T";
 
-fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|a| a["id"].as_str().expect("id").to_owned()).collect()
-}
-
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
-
-async fn create(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = app.post("/api/v1/accounts?allow_duplicate=true").token(token).json(body).send().await;
-    assert_eq!(res.status, 201, "create account: {}", res.body);
-    res.body
-}
-
+/// The ids of the accounts listed with `query`, as the admin sees them.
 async fn list(app: &TestApp, query: &str) -> Vec<String> {
-    let res = app.get(&format!("/api/v1/accounts?{query}")).token(&app.admin_token).send().await;
-    assert_eq!(res.status, 200, "{query}: {}", res.body);
-    ids(&res.body)
+    app.list_ids(&format!("/api/v1/accounts?{query}")).await
 }
 
 async fn account_count(app: &TestApp) -> usize {
-    let res = app.get("/api/v1/accounts?limit=200").token(&app.admin_token).send().await;
-    res.body["data"].as_array().map(Vec::len).unwrap_or(0)
-}
-
-fn opportunity(app: &TestApp, id: &str) -> OpportunityRow {
-    app.with_conn(|c| opportunities::find_visible(c, id, &Visibility::All)).expect("read").expect("opportunity")
+    app.list_ids("/api/v1/accounts?limit=200").await.len()
 }
 
 both_databases! {
@@ -47,10 +26,7 @@ both_databases! {
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({
             "name": " 上海明远科技有限公司 ", "uscc": "91310000717854505w", "industry": "manufacturing", "region": "华东"
         })).send().await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = id_of(&res.body);
-        assert_eq!(res.header("location"), Some(format!("/api/v1/accounts/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/accounts");
         assert_eq!(res.body["name"], "上海明远科技有限公司");
         assert_eq!(res.body["uscc"], USCC_A);
         assert_eq!(res.body["owner_id"], rep.id.as_str());
@@ -65,14 +41,13 @@ both_databases! {
         assert_eq!(got.body, res.body);
         let history = app.get(&format!("/api/v1/accounts/{id}/owner-history")).token(&rep.token).send().await;
         assert_eq!(history.status, 200, "{}", history.body);
-        let rows = history.body["data"].as_array().expect("data");
+        let rows = items(&history.body);
         assert_eq!(rows.len(), 1);
         assert_eq!(rows[0]["reason"], "create");
         assert_eq!(rows[0]["from_owner_id"], Value::Null);
         assert_eq!(rows[0]["to_owner_id"], rep.id.as_str());
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={id}")).token(&rep.token).send().await;
-        assert_eq!(audit.status, 200, "{}", audit.body);
-        assert_eq!(audit.body["data"][0]["action"], "create");
+        let audit = app.audit_trail(&rep.token, "account", &id).await;
+        assert_eq!(audit["data"][0]["action"], "create");
     }
 
     async fn managers_may_create_for_others_or_into_the_pool_and_reps_may_not(app) {
@@ -82,13 +57,13 @@ both_databases! {
         res.assert_problem(403, "forbidden");
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "X", "to_pool": true})).send().await;
         res.assert_problem(403, "forbidden");
-        let pooled = create(&app, &app.admin_token, json!({"name": "Pooled", "to_pool": true})).await;
+        let pooled = app.create_account(&app.admin_token, json!({"name": "Pooled", "to_pool": true})).await;
         assert_eq!(pooled["owner_id"], Value::Null);
         assert_eq!(pooled["in_pool"], true);
         assert_eq!(pooled["pool_id"], DEFAULT_POOL_ID);
         let history = app.get(&format!("/api/v1/accounts/{}/owner-history", id_of(&pooled))).token(&rep.token).send().await;
         assert_eq!(history.body["data"][0]["pool_id"], DEFAULT_POOL_ID);
-        let owned = create(&app, &app.admin_token, json!({"name": "For rep", "owner_id": rep.id})).await;
+        let owned = app.create_account(&app.admin_token, json!({"name": "For rep", "owner_id": rep.id})).await;
         assert_eq!(owned["owner_id"], rep.id.as_str());
         let res = app.post("/api/v1/accounts").token(&app.admin_token).json(json!({"name": "Y", "pool_id": "no-such-pool"})).send().await;
         res.assert_problem(422, "validation");
@@ -119,7 +94,7 @@ both_databases! {
             assert_eq!(res.body["errors"][0]["code"], code, "{uscc}");
         }
         assert_eq!(account_count(&app).await, 0);
-        let account = create(&app, &app.admin_token, json!({"name": "Acme"})).await;
+        let account = app.create_account(&app.admin_token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}", id_of(&account));
         let res = app.patch(&path).token(&app.admin_token).json(json!({"uscc": "91440300708461136X"})).send().await;
         res.assert_problem(422, "validation");
@@ -132,13 +107,13 @@ both_databases! {
     }
 
     async fn a_taken_uscc_is_a_duplicate_that_cannot_be_overridden(app) {
-        let first = create(&app, &app.admin_token, json!({"name": "Acme", "uscc": USCC_A})).await;
+        let first = app.create_account(&app.admin_token, json!({"name": "Acme", "uscc": USCC_A})).await;
         for path in ["/api/v1/accounts", "/api/v1/accounts?allow_duplicate=true"] {
             let res = app.post(path).token(&app.admin_token).json(json!({"name": "Other name", "uscc": USCC_A.to_lowercase()})).send().await;
             res.assert_problem(409, "duplicate");
             assert_eq!(res.body["duplicate_ids"], json!([first["id"]]));
         }
-        let other = create(&app, &app.admin_token, json!({"name": "Other", "uscc": USCC_B})).await;
+        let other = app.create_account(&app.admin_token, json!({"name": "Other", "uscc": USCC_B})).await;
         let res = app.patch(&format!("/api/v1/accounts/{}?allow_duplicate=true", id_of(&other)))
             .token(&app.admin_token).json(json!({"uscc": USCC_A})).send().await;
         res.assert_problem(409, "duplicate");
@@ -152,7 +127,7 @@ both_databases! {
 
     async fn a_name_match_is_a_duplicate_unless_allowed(app) {
         let rep = app.user("rep", None, None).await;
-        let first = create(&app, &app.admin_token, json!({"name": "Acme （上海） Ltd"})).await;
+        let first = app.create_account(&app.admin_token, json!({"name": "Acme （上海） Ltd"})).await;
         // A duplicate owned by someone the caller cannot see still counts.
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "acme(上海)ltd"})).send().await;
         res.assert_problem(409, "duplicate");
@@ -160,7 +135,7 @@ both_databases! {
         assert_eq!(account_count(&app).await, 1);
         let res = app.post("/api/v1/accounts?allow_duplicate=true").token(&rep.token).json(json!({"name": "acme(上海)ltd"})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let renamed = create(&app, &app.admin_token, json!({"name": "Beta"})).await;
+        let renamed = app.create_account(&app.admin_token, json!({"name": "Beta"})).await;
         let path = format!("/api/v1/accounts/{}", id_of(&renamed));
         app.patch(&path).token(&app.admin_token).json(json!({"name": "ACME (上海) LTD"})).send().await.assert_problem(409, "duplicate");
         // Patching other fields of a duplicate is not refused again.
@@ -170,11 +145,11 @@ both_databases! {
 
     async fn list_filters_each_field_in_sql_and_pages_by_id(app) {
         let rep = app.user("rep", None, None).await;
-        let group = create(&app, &app.admin_token, json!({"name": "明远集团", "tier": "strategic", "lifecycle": "active",
+        let group = app.create_account(&app.admin_token, json!({"name": "明远集团", "tier": "strategic", "lifecycle": "active",
             "industry": "manufacturing", "region": "华东", "uscc": USCC_A})).await;
-        let sub = create(&app, &app.admin_token, json!({"name": "明远科技", "tier": "key", "industry": "software",
+        let sub = app.create_account(&app.admin_token, json!({"name": "明远科技", "tier": "key", "industry": "software",
             "region": "华南", "parent_account_id": group["id"], "owner_id": rep.id})).await;
-        let small = create(&app, &app.admin_token, json!({"name": "Small Shop", "tier": "small", "lifecycle": "churned"})).await;
+        let small = app.create_account(&app.admin_token, json!({"name": "Small Shop", "tier": "small", "lifecycle": "churned"})).await;
         let pooled = app.account("Pool Co", None);
         let (g, s, sm) = (id_of(&group), id_of(&sub), id_of(&small));
         assert_eq!(list(&app, "tier=strategic,key").await, vec![g.clone(), s.clone()]);
@@ -208,7 +183,7 @@ both_databases! {
     async fn a_rep_never_sees_another_reps_account_but_sees_pool_accounts(app) {
         let alice = app.user("rep", None, None).await;
         let bob = app.user("rep", None, None).await;
-        let account = create(&app, &alice.token, json!({"name": "Alice's account"})).await;
+        let account = app.create_account(&alice.token, json!({"name": "Alice's account"})).await;
         let id = id_of(&account);
         let pooled = app.account("Pool account", None);
         let path = format!("/api/v1/accounts/{id}");
@@ -252,7 +227,7 @@ both_databases! {
     async fn finance_reads_accounts_but_may_not_write_them(app) {
         let finance = app.user("finance", None, None).await;
         let rep = app.user("rep", None, None).await;
-        let account = create(&app, &rep.token, json!({"name": "Acme"})).await;
+        let account = app.create_account(&rep.token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}", id_of(&account));
         assert_eq!(app.get(&path).token(&finance.token).send().await.status, 200);
         app.post("/api/v1/accounts").token(&finance.token).json(json!({"name": "F"})).send().await.assert_problem(403, "forbidden");
@@ -267,9 +242,9 @@ both_databases! {
     async fn a_parent_that_would_make_a_cycle_is_refused(app) {
         let rep = app.user("rep", None, None).await;
         let other = app.user("rep", None, None).await;
-        let a = create(&app, &rep.token, json!({"name": "A"})).await;
-        let b = create(&app, &rep.token, json!({"name": "B", "parent_account_id": a["id"]})).await;
-        let c = create(&app, &rep.token, json!({"name": "C", "parent_account_id": b["id"]})).await;
+        let a = app.create_account(&rep.token, json!({"name": "A"})).await;
+        let b = app.create_account(&rep.token, json!({"name": "B", "parent_account_id": a["id"]})).await;
+        let c = app.create_account(&rep.token, json!({"name": "C", "parent_account_id": b["id"]})).await;
         let a_path = format!("/api/v1/accounts/{}", id_of(&a));
         for parent in [&c, &b, &a] {
             let res = app.patch(&a_path).token(&rep.token).json(json!({"parent_account_id": parent["id"]})).send().await;
@@ -299,7 +274,7 @@ both_databases! {
 
     async fn patch_honours_if_match_and_refuses_owner_and_cleared_required_fields(app) {
         let rep = app.user("rep", None, None).await;
-        let account = create(&app, &rep.token, json!({"name": "Acme", "notes": "n"})).await;
+        let account = app.create_account(&rep.token, json!({"name": "Acme", "notes": "n"})).await;
         let path = format!("/api/v1/accounts/{}", id_of(&account));
         let res = app.patch(&path).token(&rep.token).header("if-match", "W/\"1\"")
             .json(json!({"tier": "strategic", "lifecycle": "active", "address": "上海", "notes": null})).send().await;
@@ -325,15 +300,15 @@ both_databases! {
         let got = app.get(&path).token(&rep.token).send().await;
         assert_eq!(got.body["version"], 2);
         assert_eq!(got.body["tier"], "strategic");
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={}", id_of(&account))).token(&rep.token).send().await;
-        assert_eq!(audit.body["data"][1]["action"], "update");
-        assert_eq!(audit.body["data"][1]["changes"]["tier"]["after"], "strategic");
+        let audit = app.audit_trail(&rep.token, "account", &id_of(&account)).await;
+        assert_eq!(audit["data"][1]["action"], "update");
+        assert_eq!(audit["data"][1]["changes"]["tier"]["after"], "strategic");
     }
 
     async fn delete_is_refused_while_open_opportunities_or_subsidiaries_remain(app) {
         let rep = app.user("rep", None, None).await;
-        let parent = create(&app, &rep.token, json!({"name": "Parent"})).await;
-        let child = create(&app, &rep.token, json!({"name": "Child", "parent_account_id": parent["id"]})).await;
+        let parent = app.create_account(&rep.token, json!({"name": "Parent"})).await;
+        let child = app.create_account(&rep.token, json!({"name": "Child", "parent_account_id": parent["id"]})).await;
         let (parent_id, child_id) = (id_of(&parent), id_of(&child));
         let open = app.opportunity(&rep.id, Some(&child_id), |_| {});
         app.opportunity(&rep.id, Some(&child_id), |o| o.status = OpportunityStatus::Won);
@@ -344,12 +319,7 @@ both_databases! {
         let res = app.delete(&format!("/api/v1/accounts/{parent_id}")).token(&rep.token).send().await;
         res.assert_problem(409, "conflict");
         assert!(res.body["detail"].as_str().expect("detail").contains(&child_id), "{}", res.body);
-        app.with_conn(|c| {
-            let mut row = opportunities::find_visible(c, &open, &Visibility::All).expect("read").expect("row");
-            let version = row.version;
-            row.status = OpportunityStatus::Lost;
-            opportunities::update(c, &row, version)
-        }).expect("close the opportunity");
+        app.update_opportunity(&open, |row| row.status = OpportunityStatus::Lost);
         let res = app.delete(&format!("/api/v1/accounts/{child_id}")).token(&rep.token).header("if-match", "W/\"9\"").send().await;
         res.assert_problem(412, "precondition_failed");
         let res = app.delete(&format!("/api/v1/accounts/{child_id}")).token(&rep.token).send().await;
@@ -370,11 +340,11 @@ both_databases! {
         let manager = app.user("manager", Some(&dept), None).await;
         let from = app.user("rep", Some(&dept), Some(&manager.id)).await;
         let to = app.user("rep", Some(&dept), Some(&manager.id)).await;
-        let account = create(&app, &from.token, json!({"name": "Acme"})).await;
+        let account = app.create_account(&from.token, json!({"name": "Acme"})).await;
         let id = id_of(&account);
         let open = app.opportunity(&from.id, Some(&id), |_| {});
         let won = app.opportunity(&from.id, Some(&id), |o| o.status = OpportunityStatus::Won);
-        let other_account = create(&app, &from.token, json!({"name": "Other"})).await;
+        let other_account = app.create_account(&from.token, json!({"name": "Other"})).await;
         let elsewhere = app.opportunity(&from.id, Some(&id_of(&other_account)), |_| {});
         let res = app.post(&format!("/api/v1/accounts/{id}/transfer")).token(&manager.token).header("if-match", "W/\"1\"")
             .json(json!({"owner_id": to.id, "include_open_opportunities": true, "note": "territory change"})).send().await;
@@ -383,12 +353,12 @@ both_databases! {
         assert_eq!(res.body["version"], 2);
         assert_eq!(res.header("etag"), Some("W/\"2\""));
         assert_ne!(res.body["owned_since"], account["owned_since"]);
-        assert_eq!(opportunity(&app, &open).owner_id, to.id);
-        assert_eq!(opportunity(&app, &open).version, 2);
-        assert_eq!(opportunity(&app, &won).owner_id, from.id);
-        assert_eq!(opportunity(&app, &elsewhere).owner_id, from.id);
+        assert_eq!(app.opportunity_row(&open).owner_id, to.id);
+        assert_eq!(app.opportunity_row(&open).version, 2);
+        assert_eq!(app.opportunity_row(&won).owner_id, from.id);
+        assert_eq!(app.opportunity_row(&elsewhere).owner_id, from.id);
         let history = app.get(&format!("/api/v1/accounts/{id}/owner-history")).token(&to.token).send().await;
-        let rows = history.body["data"].as_array().expect("data");
+        let rows = items(&history.body);
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1]["reason"], "transfer");
         assert_eq!(rows[1]["from_owner_id"], from.id.as_str());
@@ -408,12 +378,12 @@ both_databases! {
         app.get(&format!("/api/v1/accounts/{id}/owner-history?limit=0")).token(&to.token).send().await.assert_problem(400, "bad_request");
         app.get(&format!("/api/v1/accounts/{id}")).token(&from.token).send().await.assert_problem(404, "not_found");
         assert_eq!(app.get(&format!("/api/v1/accounts/{id}")).token(&to.token).send().await.status, 200);
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={id}")).token(&manager.token).send().await;
-        assert_eq!(audit.body["data"][1]["action"], "transfer");
+        let audit = app.audit_trail(&manager.token, "account", &id).await;
+        assert_eq!(audit["data"][1]["action"], "transfer");
         // Without the flag the opportunities stay where they are.
         let res = app.post(&format!("/api/v1/accounts/{id}/transfer")).token(&manager.token).json(json!({"owner_id": from.id})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        assert_eq!(opportunity(&app, &open).owner_id, to.id);
+        assert_eq!(app.opportunity_row(&open).owner_id, to.id);
     }
 
     async fn transfer_with_open_opportunities_is_refused_when_one_is_outside_the_managers_scope(app) {
@@ -433,26 +403,25 @@ both_databases! {
         assert!(detail.starts_with("1 open opportunity"), "{detail}");
         assert!(!detail.contains(&theirs), "{detail}");
         // Nothing changed.
-        assert_eq!(opportunity(&app, &mine).owner_id, from.id);
-        assert_eq!(opportunity(&app, &mine).version, 1);
-        assert_eq!(opportunity(&app, &theirs).owner_id, west_rep.id);
+        assert_eq!(app.opportunity_row(&mine).owner_id, from.id);
+        assert_eq!(app.opportunity_row(&mine).version, 1);
+        assert_eq!(app.opportunity_row(&theirs).owner_id, west_rep.id);
         let got = app.get(&format!("/api/v1/accounts/{account}")).token(&from.token).send().await;
         assert_eq!(got.body["owner_id"], from.id.as_str());
         assert_eq!(got.body["version"], 1);
         // An admin sees both and moves both.
         let res = app.post(&path).token(&app.admin_token).json(json!({"owner_id": to.id, "include_open_opportunities": true})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        assert_eq!(opportunity(&app, &mine).owner_id, to.id);
-        assert_eq!(opportunity(&app, &theirs).owner_id, to.id);
+        assert_eq!(app.opportunity_row(&mine).owner_id, to.id);
+        assert_eq!(app.opportunity_row(&theirs).owner_id, to.id);
     }
 
     async fn transfer_is_refused_for_reps_pool_accounts_the_same_owner_and_unusable_owners(app) {
         let rep = app.user("rep", None, None).await;
         let other = app.user("rep", None, None).await;
         let gone = app.user("rep", None, None).await;
-        let res = app.post(&format!("/api/v1/users/{}/deactivate", gone.id)).token(&app.admin_token).send().await;
-        assert_eq!(res.status, 200, "setup: deactivate: {}", res.body);
-        let account = create(&app, &rep.token, json!({"name": "Acme"})).await;
+        app.deactivate_user(&gone.id).await;
+        let account = app.create_account(&rep.token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}/transfer", id_of(&account));
         for note in [json!("   "), json!("x".repeat(501))] {
             let res = app.post(&path).token(&app.admin_token).json(json!({"owner_id": other.id, "note": note})).send().await;
@@ -489,12 +458,12 @@ both_databases! {
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "lifecycle": "zombie"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["lifecycle"]);
-        let first = create(&app, &rep.token, json!({"name": "Acme", "external_id": "erp-1"})).await;
+        let first = app.create_account(&rep.token, json!({"name": "Acme", "external_id": "erp-1"})).await;
         let res = app.post("/api/v1/accounts?allow_duplicate=true").token(&rep.token).json(json!({"name": "Beta", "external_id": "erp-1"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["external_id"]);
         assert_eq!(res.body["errors"][0]["code"], "taken");
-        let second = create(&app, &rep.token, json!({"name": "Beta"})).await;
+        let second = app.create_account(&rep.token, json!({"name": "Beta"})).await;
         let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&second))).token(&rep.token).json(json!({"external_id": "erp-1"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["external_id"]);
@@ -534,15 +503,14 @@ both_databases! {
 
     async fn a_lead_with_a_contacts_email_or_phone_is_a_duplicate(app) {
         let rep = app.user("rep", None, None).await;
-        let account = create(&app, &app.admin_token, json!({"name": "Acme"})).await;
-        let contact = app.post("/api/v1/contacts").token(&app.admin_token).json(json!({
+        let account = app.create_account(&app.admin_token, json!({"name": "Acme"})).await;
+        let contact = app.create_contact(&app.admin_token, json!({
             "account_id": account["id"], "name": "王芳", "email": "Wang.Fang@Acme.cn", "phone": "+86 138 0013 8000"
-        })).send().await;
-        assert_eq!(contact.status, 201, "{}", contact.body);
+        })).await;
         // The contact belongs to an account the rep cannot see; it is still a duplicate.
         let res = app.post("/api/v1/leads").token(&rep.token).json(json!({"name": "W", "email": " wang.fang@acme.CN "})).send().await;
         res.assert_problem(409, "duplicate");
-        assert_eq!(res.body["duplicate_ids"], json!([contact.body["id"]]));
+        assert_eq!(res.body["duplicate_ids"], json!([contact["id"]]));
         let res = app.post("/api/v1/leads").token(&rep.token).json(json!({"name": "W", "phone": "13800138000"})).send().await;
         res.assert_problem(409, "duplicate");
         let lead = app.post("/api/v1/leads").token(&rep.token).json(json!({"name": "W", "email": "other@acme.cn"})).send().await;
@@ -552,7 +520,7 @@ both_databases! {
         let res = app.post("/api/v1/leads?allow_duplicate=true").token(&rep.token).json(json!({"name": "W", "email": "wang.fang@acme.cn"})).send().await;
         assert_eq!(res.status, 201);
         // A deleted contact no longer counts.
-        app.delete(&format!("/api/v1/contacts/{}", id_of(&contact.body))).token(&app.admin_token).send().await;
+        app.delete(&format!("/api/v1/contacts/{}", id_of(&contact))).token(&app.admin_token).send().await;
         let res = app.post("/api/v1/leads").token(&rep.token).json(json!({"name": "W2", "phone": "13800138000"})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
     }
@@ -560,14 +528,13 @@ both_databases! {
     async fn the_lead_and_account_duplicate_checks_report_leads_accounts_and_contacts(app) {
         let rep = app.user("rep", None, None).await;
         let owner = app.user("rep", None, None).await;
-        let account = create(&app, &owner.token, json!({"name": "Acme （上海） Ltd", "uscc": USCC_A})).await;
-        let contact = app.post("/api/v1/contacts").token(&owner.token)
-            .json(json!({"account_id": account["id"], "name": "王芳", "email": "wf@acme.cn"})).send().await.body;
+        let account = app.create_account(&owner.token, json!({"name": "Acme （上海） Ltd", "uscc": USCC_A})).await;
+        let contact = app.create_contact(&owner.token, json!({"account_id": account["id"], "name": "王芳", "email": "wf@acme.cn"})).await;
         let lead = app.lead(&owner.token, json!({"name": "Li", "company": "ACME(上海)LTD", "phone": "021-5555-1234"})).await;
         let res = app.post("/api/v1/leads/duplicates").token(&owner.token)
             .json(json!({"company": "acme(上海)ltd", "email": "WF@acme.cn"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let data = res.body["data"].as_array().expect("data");
+        let data = items(&res.body);
         assert_eq!(data.len(), 3, "{}", res.body);
         assert_eq!(data[0]["entity_type"], "lead");
         assert_eq!(data[0]["id"], lead["id"]);
@@ -589,7 +556,7 @@ both_databases! {
         let res = app.post("/api/v1/accounts/duplicates").token(&rep.token)
             .json(json!({"name": "acme (上海) ltd", "uscc": USCC_A.to_lowercase(), "phone": "02155551234"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let data = res.body["data"].as_array().expect("data");
+        let data = items(&res.body);
         assert_eq!(data.len(), 2, "{}", res.body);
         assert_eq!(data[0]["entity_type"], "lead");
         assert_eq!(data[0]["matched_on"], json!(["phone", "name"]));
@@ -624,7 +591,7 @@ both_databases! {
             assert_eq!(res.body["errors"][0]["code"], "length", "{field}");
         }
         assert_eq!(account_count(&app).await, 0, "a refused create stored an account");
-        let account = create(&app, &rep.token, json!({"name": "Acme"})).await;
+        let account = app.create_account(&rep.token, json!({"name": "Acme"})).await;
         let path = format!("/api/v1/accounts/{}", id_of(&account));
         for (field, len) in [("industry", 101), ("region", 101), ("address", 501), ("notes", 10_001)] {
             let mut body = json!({});

@@ -1,40 +1,23 @@
 //! Contacts: create, read, list, patch, delete, one primary contact per account, and data scopes.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids};
 use crate::helpers::TestApp;
 use serde_json::{json, Value};
 
-fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|c| c["id"].as_str().expect("id").to_owned()).collect()
-}
-
-fn id_of(v: &Value) -> String {
-    v["id"].as_str().expect("id").to_owned()
-}
-
-async fn create(app: &TestApp, token: &str, body: Value) -> Value {
-    let res = app.post("/api/v1/contacts").token(token).json(body).send().await;
-    assert_eq!(res.status, 201, "create contact: {}", res.body);
-    res.body
-}
-
+/// The contact `id` as `token` reads it, asserting 200.
 async fn get(app: &TestApp, token: &str, id: &str) -> Value {
-    let res = app.get(&format!("/api/v1/contacts/{id}")).token(token).send().await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    res.body
+    app.get_ok(token, &format!("/api/v1/contacts/{id}")).await
 }
 
+/// The ids of the contacts listed with `query`, as the admin sees them.
 async fn list(app: &TestApp, query: &str) -> Vec<String> {
-    let res = app.get(&format!("/api/v1/contacts?{query}")).token(&app.admin_token).send().await;
-    assert_eq!(res.status, 200, "{query}: {}", res.body);
-    ids(&res.body)
+    app.list_ids(&format!("/api/v1/contacts?{query}")).await
 }
 
 /// The ids of an account's primary contacts, as listed.
 async fn primaries(app: &TestApp, account: &str) -> Vec<String> {
-    let res =
-        app.get(&format!("/api/v1/contacts?account_id={account}&is_primary=true")).token(&app.admin_token).send().await;
-    ids(&res.body)
+    list(app, &format!("account_id={account}&is_primary=true")).await
 }
 
 both_databases! {
@@ -44,29 +27,25 @@ both_databases! {
         let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({
             "account_id": account, "name": " 王芳 ", "title": "采购经理", "email": "Wang.Fang@Acme.cn", "phone": "+86 138 0013 8000"
         })).send().await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = id_of(&res.body);
-        assert_eq!(res.header("location"), Some(format!("/api/v1/contacts/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/contacts");
         assert_eq!(res.body["name"], "王芳");
         assert_eq!(res.body["account_id"], account.as_str());
         assert_eq!(res.body["is_primary"], true);
         assert_eq!(get(&app, &rep.token, &id).await, res.body);
-        let second = create(&app, &rep.token, json!({"account_id": account, "name": "Li Lei"})).await;
+        let second = app.create_contact(&rep.token, json!({"account_id": account, "name": "Li Lei"})).await;
         assert_eq!(second["is_primary"], false);
         assert_eq!(primaries(&app, &account).await, vec![id.clone()]);
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=contact&entity_id={id}")).token(&rep.token).send().await;
-        assert_eq!(audit.status, 200, "{}", audit.body);
-        assert_eq!(audit.body["data"][0]["action"], "create");
+        let audit = app.audit_trail(&rep.token, "contact", &id).await;
+        assert_eq!(audit["data"][0]["action"], "create");
     }
 
     async fn a_new_primary_contact_takes_the_place_of_the_old_one(app) {
         let rep = app.user("rep", None, None).await;
         let account = app.account("Acme", Some(&rep.id));
         let other_account = app.account("Other", Some(&rep.id));
-        let first = create(&app, &rep.token, json!({"account_id": account, "name": "A"})).await;
-        let other_primary = create(&app, &rep.token, json!({"account_id": other_account, "name": "O"})).await;
-        let second = create(&app, &rep.token, json!({"account_id": account, "name": "B", "is_primary": true})).await;
+        let first = app.create_contact(&rep.token, json!({"account_id": account, "name": "A"})).await;
+        let other_primary = app.create_contact(&rep.token, json!({"account_id": other_account, "name": "O"})).await;
+        let second = app.create_contact(&rep.token, json!({"account_id": account, "name": "B", "is_primary": true})).await;
         assert_eq!(second["is_primary"], true);
         let first_now = get(&app, &rep.token, &id_of(&first)).await;
         assert_eq!(first_now["is_primary"], false);
@@ -86,16 +65,16 @@ both_databases! {
         let res = app.patch(&format!("/api/v1/contacts/{}", id_of(&first))).token(&rep.token).json(json!({"is_primary": false})).send().await;
         assert_eq!(res.body["is_primary"], false);
         assert_eq!(primaries(&app, &account).await, Vec::<String>::new());
-        let third = create(&app, &rep.token, json!({"account_id": account, "name": "C"})).await;
+        let third = app.create_contact(&rep.token, json!({"account_id": account, "name": "C"})).await;
         assert_eq!(third["is_primary"], true);
-        let fourth = create(&app, &rep.token, json!({"account_id": account, "name": "D", "is_primary": false})).await;
+        let fourth = app.create_contact(&rep.token, json!({"account_id": account, "name": "D", "is_primary": false})).await;
         assert_eq!(fourth["is_primary"], false);
         // Deleting the primary leaves none, and the next contact takes over.
         let res = app.delete(&format!("/api/v1/contacts/{}", id_of(&third))).token(&rep.token).send().await;
         assert_eq!(res.status, 204);
         app.get(&format!("/api/v1/contacts/{}", id_of(&third))).token(&rep.token).send().await.assert_problem(404, "not_found");
         assert_eq!(primaries(&app, &account).await, Vec::<String>::new());
-        let fifth = create(&app, &rep.token, json!({"account_id": account, "name": "E"})).await;
+        let fifth = app.create_contact(&rep.token, json!({"account_id": account, "name": "E"})).await;
         assert_eq!(primaries(&app, &account).await, vec![id_of(&fifth)]);
     }
 
@@ -124,8 +103,7 @@ both_databases! {
         let res = app.post("/api/v1/contacts").token(&alice.token).json(json!({"account_id": deleted, "name": "X"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["account_id"]);
-        let list = app.get("/api/v1/contacts?count=true").token(&app.admin_token).send().await;
-        assert_eq!(list.body["total"], 0);
+        assert_eq!(app.total("/api/v1/contacts").await, 0);
     }
 
     async fn contact_fields_are_checked_one_by_one(app) {
@@ -139,20 +117,19 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["email"]);
         let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "Li", "external_id": "crm-1"})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let first = res.body["id"].as_str().expect("id").to_owned();
+        let first = id_of(&res.body);
         let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "Wang", "external_id": "crm-1"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["external_id"]);
         assert_eq!(res.body["errors"][0]["code"], "taken");
         let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "Wang", "external_id": "crm-2"})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let second = res.body["id"].as_str().expect("id").to_owned();
+        let second = id_of(&res.body);
         let res = app.patch(&format!("/api/v1/contacts/{second}")).token(&rep.token).json(json!({"external_id": "crm-1"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["external_id"]);
         assert_eq!(res.body["errors"][0]["code"], "taken");
-        let list = app.get("/api/v1/contacts?count=true").token(&app.admin_token).send().await;
-        assert_eq!(list.body["total"], 2);
+        assert_eq!(app.total("/api/v1/contacts").await, 2);
         assert_ne!(first, second);
     }
 
@@ -161,8 +138,8 @@ both_databases! {
         let bob = app.user("rep", None, None).await;
         let account = app.account("Alice's", Some(&alice.id));
         let pooled = app.account("Pooled", None);
-        let contact = create(&app, &alice.token, json!({"account_id": account, "name": "A"})).await;
-        let pool_contact = create(&app, &bob.token, json!({"account_id": pooled, "name": "P"})).await;
+        let contact = app.create_contact(&alice.token, json!({"account_id": account, "name": "A"})).await;
+        let pool_contact = app.create_contact(&bob.token, json!({"account_id": pooled, "name": "P"})).await;
         let path = format!("/api/v1/contacts/{}", id_of(&contact));
         app.get(&path).token(&bob.token).send().await.assert_problem(404, "not_found");
         app.patch(&path).token(&bob.token).json(json!({"title": "x"})).send().await.assert_problem(404, "not_found");
@@ -197,7 +174,7 @@ both_databases! {
         let rep = app.user("rep", None, None).await;
         let account = app.account("Acme", Some(&rep.id));
         let other = app.account("Other", Some(&rep.id));
-        let contact = create(&app, &rep.token, json!({"account_id": account, "name": "A", "title": "CTO", "email": "a@acme.cn"})).await;
+        let contact = app.create_contact(&rep.token, json!({"account_id": account, "name": "A", "title": "CTO", "email": "a@acme.cn"})).await;
         let path = format!("/api/v1/contacts/{}", id_of(&contact));
         let res = app.patch(&path).token(&rep.token).header("if-match", "W/\"1\"")
             .json(json!({"title": null, "phone": "021-5555-1234", "email": "A2@Acme.cn"})).send().await;
@@ -228,9 +205,9 @@ both_databases! {
     async fn list_filters_by_account_and_text_and_pages_by_id(app) {
         let account = app.account("Acme", None);
         let other = app.account("Other", None);
-        let a = create(&app, &app.admin_token, json!({"account_id": account, "name": "王芳", "email": "wf@acme.cn"})).await;
-        let b = create(&app, &app.admin_token, json!({"account_id": account, "name": "Li Lei", "title": "Buyer"})).await;
-        let c = create(&app, &app.admin_token, json!({"account_id": other, "name": "Han Meimei", "phone": "13800138000"})).await;
+        let a = app.create_contact(&app.admin_token, json!({"account_id": account, "name": "王芳", "email": "wf@acme.cn"})).await;
+        let b = app.create_contact(&app.admin_token, json!({"account_id": account, "name": "Li Lei", "title": "Buyer"})).await;
+        let c = app.create_contact(&app.admin_token, json!({"account_id": other, "name": "Han Meimei", "phone": "13800138000"})).await;
         assert_eq!(list(&app, &format!("account_id={account}")).await, vec![id_of(&a), id_of(&b)]);
         assert_eq!(list(&app, "q=%E7%8E%8B").await, vec![id_of(&a)]);
         assert_eq!(list(&app, "q=buyer").await, vec![id_of(&b)]);
@@ -259,7 +236,7 @@ both_databases! {
             assert_eq!(res.body["errors"][0]["code"], "length", "{field}");
         }
         assert!(list(&app, "").await.is_empty(), "a refused create stored a contact");
-        let contact = create(&app, &rep.token, json!({"account_id": account, "name": "Li"})).await;
+        let contact = app.create_contact(&rep.token, json!({"account_id": account, "name": "Li"})).await;
         let id = id_of(&contact);
         for (field, len) in [("title", 101), ("notes", 10_001)] {
             let mut body = json!({});

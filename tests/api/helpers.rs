@@ -1,5 +1,7 @@
 //! The test harness: a fresh database per test (a SQLite file, or a PostgreSQL
-//! schema), the real application in-process, and request builders.
+//! schema), the real application in-process, request builders, and records
+//! inserted directly. Records made through the API and JSON reading are in
+//! [`crate::fixtures`].
 
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::{Method, StatusCode};
@@ -252,13 +254,6 @@ impl TestApp {
             .expect("raw update");
         assert_eq!(changed, 1, "{sql} changed {changed} rows");
     }
-
-    /// Create a lead through the API as `token`, asserting 201; returns its JSON.
-    pub async fn lead(&self, token: &str, body: Value) -> Value {
-        let res = self.post("/api/v1/leads?allow_duplicate=true").token(token).json(body).send().await;
-        assert_eq!(res.status, StatusCode::CREATED, "create lead: {}", res.body);
-        res.body
-    }
 }
 
 /// A request under construction.
@@ -283,6 +278,14 @@ impl RequestBuilder<'_> {
         self.req = self.req.insert_header(("content-type", "application/json"));
         self.body = Some(serde_json::to_vec(&body).expect("json"));
         self
+    }
+
+    /// A JSON body when there is one; no body at all otherwise.
+    pub fn maybe_json(self, body: Option<Value>) -> Self {
+        match body {
+            Some(body) => self.json(body),
+            None => self,
+        }
     }
 
     /// A raw body with no content type set.
@@ -330,6 +333,17 @@ impl TestResponse {
         assert_eq!(self.body["code"], code, "body: {}", self.body);
         assert_eq!(self.header("content-type"), Some("application/problem+json"));
         assert!(self.body["request_id"].as_str().is_some_and(|s| !s.is_empty()), "problem without request_id");
+    }
+
+    /// Assert a 201 for a new record at version 1: its Location is `{collection}/{id}` and
+    /// its ETag `W/"1"`. Returns the id.
+    #[track_caller]
+    pub fn assert_created(&self, collection: &str) -> String {
+        assert_eq!(self.status, StatusCode::CREATED, "body: {}", self.body);
+        let id = crate::fixtures::id_of(&self.body);
+        assert_eq!(self.header("location"), Some(format!("{collection}/{id}").as_str()), "Location of {}", self.body);
+        assert_eq!(self.header("etag"), Some("W/\"1\""), "ETag of {}", self.body);
+        id
     }
 
     /// The fields named in a validation problem's `errors`.

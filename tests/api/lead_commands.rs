@@ -1,37 +1,20 @@
 //! Lead commands: every allowed transition, and every refused one changing nothing.
 
 use crate::both_databases;
-use crate::helpers::TestApp;
+use crate::fixtures::id_of;
+use crate::helpers::{TestApp, TestResponse};
 use serde_json::{json, Value};
 
-async fn command(
-    app: &TestApp,
-    token: &str,
-    id: &str,
-    name: &str,
-    body: Option<Value>,
-) -> crate::helpers::TestResponse {
-    let mut req = app.post(&format!("/api/v1/leads/{id}/{name}")).token(token);
-    if let Some(b) = body {
-        req = req.json(b);
-    }
-    req.send().await
-}
-
-async fn get(app: &TestApp, id: &str) -> Value {
-    app.get(&format!("/api/v1/leads/{id}")).token(&app.admin_token).send().await.body
+async fn command(app: &TestApp, token: &str, id: &str, name: &str, body: Option<Value>) -> TestResponse {
+    app.post(&format!("/api/v1/leads/{id}/{name}")).token(token).maybe_json(body).send().await
 }
 
 /// A refused command answers 409 `invalid_transition` and leaves the lead as it was.
 async fn refused(app: &TestApp, token: &str, id: &str, name: &str, body: Option<Value>) {
-    let before = get(app, id).await;
+    let before = app.fetch_lead(id).await;
     let res = command(app, token, id, name, body).await;
     res.assert_problem(409, "invalid_transition");
-    assert_eq!(get(app, id).await, before, "a refused {name} changed the lead");
-}
-
-fn id_of(lead: &Value) -> String {
-    lead["id"].as_str().expect("id").to_owned()
+    assert_eq!(app.fetch_lead(id).await, before, "a refused {name} changed the lead");
 }
 
 both_databases! {
@@ -49,7 +32,7 @@ both_databases! {
         let res = command(&app, &app.admin_token, &id, "qualify", None).await;
         res.assert_problem(409, "invalid_transition");
         assert_eq!(res.error_fields(), vec!["company", "email or phone"]);
-        assert_eq!(get(&app, &id).await["status"], "new");
+        assert_eq!(app.fetch_lead(&id).await["status"], "new");
         app.patch(&format!("/api/v1/leads/{id}")).token(&app.admin_token).json(json!({"company": "Acme", "phone": "13800138000"})).send().await;
         let res = command(&app, &app.admin_token, &id, "qualify", None).await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -68,7 +51,7 @@ both_databases! {
         res.assert_problem(422, "validation");
         let res = command(&app, &app.admin_token, &id, "disqualify", None).await;
         res.assert_problem(415, "unsupported_media_type");
-        assert_eq!(get(&app, &id).await["status"], "new");
+        assert_eq!(app.fetch_lead(&id).await["status"], "new");
         let res = command(&app, &app.admin_token, &id, "disqualify", Some(json!({"reason": "no budget"}))).await;
         assert_eq!(res.status, 200);
         assert_eq!(res.body["status"], "disqualified");
@@ -128,7 +111,7 @@ both_databases! {
         res.assert_problem(422, "validation");
         let res = command(&app, &manager.token, &id, "assign", Some(json!({"owner_id": "nobody"}))).await;
         res.assert_problem(422, "validation");
-        assert_eq!(get(&app, &id).await["owner_id"], Value::Null);
+        assert_eq!(app.fetch_lead(&id).await["owner_id"], Value::Null);
         let res = command(&app, &manager.token, &id, "assign", Some(json!({"owner_id": rep.id}))).await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["owner_id"], rep.id.as_str());
@@ -141,7 +124,7 @@ both_databases! {
         let id = id_of(&app.lead(&app.admin_token, json!({"name": "A"})).await);
         let res = app.post(&format!("/api/v1/leads/{id}/start")).token(&app.admin_token).header("if-match", "W/\"7\"").send().await;
         res.assert_problem(412, "precondition_failed");
-        assert_eq!(get(&app, &id).await["status"], "new");
+        assert_eq!(app.fetch_lead(&id).await["status"], "new");
         let res = app.post(&format!("/api/v1/leads/{id}/start")).token(&app.admin_token).header("if-match", "W/\"1\"").send().await;
         assert_eq!(res.status, 200);
     }
@@ -160,7 +143,7 @@ both_databases! {
             statuses.sort();
             assert_eq!(statuses, [200, 409], "round {round}: {} / {}", ra.body, rb.body);
             let winner = if ra.status == 200 { &a.id } else { &b.id };
-            let lead = get(&app, &id).await;
+            let lead = app.fetch_lead(&id).await;
             assert_eq!(lead["owner_id"], winner.as_str());
             assert_eq!(lead["version"], 2);
         }
@@ -170,7 +153,7 @@ both_databases! {
         let alice = app.user("rep", None, None).await;
         let bob = app.user("rep", None, None).await;
         let id = id_of(&app.lead(&alice.token, json!({"name": "Alice's lead"})).await);
-        let before = get(&app, &id).await;
+        let before = app.fetch_lead(&id).await;
         for (name, body) in [
             ("start", None),
             ("disqualify", Some(json!({"reason": "not mine"}))),
@@ -179,12 +162,12 @@ both_databases! {
         ] {
             let res = command(&app, &bob.token, &id, name, body).await;
             res.assert_problem(404, "not_found");
-            assert_eq!(get(&app, &id).await, before, "a refused {name} changed the lead");
+            assert_eq!(app.fetch_lead(&id).await, before, "a refused {name} changed the lead");
         }
         // Assigning is for managers: a rep is refused on the role before the lead is looked up.
         let res = command(&app, &bob.token, &id, "assign", Some(json!({"owner_id": bob.id}))).await;
         res.assert_problem(403, "forbidden");
-        assert_eq!(get(&app, &id).await, before, "a refused assign changed the lead");
+        assert_eq!(app.fetch_lead(&id).await, before, "a refused assign changed the lead");
     }
 
     async fn a_manager_gets_404_on_assigning_a_lead_outside_their_scope(app) {
@@ -195,9 +178,9 @@ both_databases! {
         let rep = app.user("rep", Some(&east), Some(&east_manager.id)).await;
         let west_rep = app.user("rep", Some(&west), Some(&west_manager.id)).await;
         let id = id_of(&app.lead(&rep.token, json!({"name": "East lead"})).await);
-        let before = get(&app, &id).await;
+        let before = app.fetch_lead(&id).await;
         let res = command(&app, &west_manager.token, &id, "assign", Some(json!({"owner_id": west_rep.id}))).await;
         res.assert_problem(404, "not_found");
-        assert_eq!(get(&app, &id).await, before, "a refused assign changed the lead");
+        assert_eq!(app.fetch_lead(&id).await, before, "a refused assign changed the lead");
     }
 }

@@ -2,13 +2,13 @@
 //! opportunity, every refusal changing nothing, and the all-or-nothing rollback.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, pluck, str_of};
 use crate::helpers::{TestApp, TestResponse, DEFAULT_POOL_ID};
 use diesel::prelude::*;
 use salesops_persistence::account_owner_changes;
 use salesops_persistence::schema::{
     accounts, audit_events, contacts, opportunities, opportunity_stage_changes, pipeline_stages,
 };
-use salesops_persistence::scope::Visibility;
 use serde_json::{json, Value};
 
 /// A lead owned by the token's user, qualified; returns its id.
@@ -23,7 +23,7 @@ async fn qualified_lead(app: &TestApp, token: &str) -> String {
             }),
         )
         .await;
-    let id = lead["id"].as_str().expect("id").to_owned();
+    let id = id_of(&lead);
     let res = app.post(&format!("/api/v1/leads/{id}/qualify")).token(token).send().await;
     assert_eq!(res.status, 200, "qualify: {}", res.body);
     id
@@ -31,10 +31,6 @@ async fn qualified_lead(app: &TestApp, token: &str) -> String {
 
 async fn convert(app: &TestApp, token: &str, id: &str, body: Value) -> TestResponse {
     app.post(&format!("/api/v1/leads/{id}/convert")).token(token).json(body).send().await
-}
-
-async fn get_lead(app: &TestApp, id: &str) -> Value {
-    app.get(&format!("/api/v1/leads/{id}")).token(&app.admin_token).send().await.body
 }
 
 /// How many accounts, contacts, opportunities and stage-history rows exist.
@@ -54,19 +50,15 @@ fn audit_count(app: &TestApp) -> i64 {
 
 /// A refused conversion answers `status`/`code` and changes nothing anywhere.
 async fn refused(app: &TestApp, token: &str, id: &str, body: Value, status: u16, code: &str) -> TestResponse {
-    let before = (get_lead(app, id).await, counts(app), audit_count(app));
+    let before = (app.fetch_lead(id).await, counts(app), audit_count(app));
     let res = convert(app, token, id, body).await;
     res.assert_problem(status, code);
     assert_eq!(
-        (get_lead(app, id).await, counts(app), audit_count(app)),
+        (app.fetch_lead(id).await, counts(app), audit_count(app)),
         before,
         "a refused conversion changed something"
     );
     res
-}
-
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or_else(|| panic!("{key} in {v}"))
 }
 
 both_databases! {
@@ -89,7 +81,7 @@ both_databases! {
         assert_eq!(lead["converted_opportunity_id"], opportunity);
         assert_eq!(counts(&app), (before.0 + 1, before.1 + 1, before.2 + 1, before.3 + 1));
 
-        let a = app.with_conn(|c| salesops_persistence::accounts::find_visible(c, account, &Visibility::All)).expect("read").expect("account");
+        let a = app.account_row(account);
         assert_eq!(a.name, "上海明远科技有限公司");
         assert_eq!(a.owner_id.as_deref(), Some(rep.id.as_str()));
         assert_eq!(a.pool_id.as_deref(), Some(DEFAULT_POOL_ID));
@@ -98,7 +90,7 @@ both_databases! {
         assert_eq!(history.len(), 1);
         assert_eq!((history[0].reason.as_str(), history[0].to_owner_id.as_deref()), ("create", Some(rep.id.as_str())));
 
-        let ct = app.with_conn(|c| salesops_persistence::contacts::find_visible(c, contact, &Visibility::All)).expect("read").expect("contact");
+        let ct = app.contact_row(contact);
         assert_eq!(ct.account_id, account);
         assert_eq!(ct.name, "王芳");
         assert_eq!(ct.title.as_deref(), Some("采购经理"));
@@ -117,8 +109,8 @@ both_databases! {
         assert_eq!(opp.body["amount"], json!({"amount": 12_000_000, "currency": "CNY"}));
         assert_eq!(opp.body["expected_close_date"], "2026-12-31");
 
-        let trail = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={id}")).token(&rep.token).send().await;
-        let actions: Vec<&str> = trail.body["data"].as_array().expect("data").iter().filter_map(|e| e["action"].as_str()).collect();
+        let trail = app.audit_trail(&rep.token, "lead", &id).await;
+        let actions = pluck(&trail, "action");
         assert_eq!(actions, vec!["create", "qualify", "convert"]);
         for (entity, entity_id) in [("account", account), ("contact", contact), ("opportunity", opportunity)] {
             let n: i64 = app.with_conn(|c| audit_events::table
@@ -150,12 +142,12 @@ both_databases! {
     async fn a_stale_if_match_is_refused_and_changes_nothing(app) {
         let rep = app.user("rep", None, None).await;
         let id = qualified_lead(&app, &rep.token).await;
-        let before = (get_lead(&app, &id).await, counts(&app), audit_count(&app));
+        let before = (app.fetch_lead(&id).await, counts(&app), audit_count(&app));
         let version = before.0["version"].as_i64().expect("version");
         let res = app.post(&format!("/api/v1/leads/{id}/convert")).token(&rep.token)
             .header("if-match", &format!("W/\"{}\"", version - 1)).json(json!({})).send().await;
         res.assert_problem(412, "precondition_failed");
-        assert_eq!((get_lead(&app, &id).await, counts(&app), audit_count(&app)), before);
+        assert_eq!((app.fetch_lead(&id).await, counts(&app), audit_count(&app)), before);
         let res = app.post(&format!("/api/v1/leads/{id}/convert")).token(&rep.token)
             .header("if-match", &format!("W/\"{version}\"")).json(json!({})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -163,8 +155,7 @@ both_databases! {
 
     async fn a_rep_who_sees_another_reps_lead_may_not_convert_it(app) {
         let dept = app.department("Sales", None);
-        let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
-        assert_eq!(res.status, 200, "{}", res.body);
+        app.set_scope("rep", "department").await;
         let alice = app.user("rep", Some(&dept), None).await;
         let bob = app.user("rep", Some(&dept), None).await;
         let id = qualified_lead(&app, &alice.token).await;
@@ -196,7 +187,7 @@ both_databases! {
         assert_eq!(str_of(&res.body, "account_id"), account);
         let new_contact = str_of(&res.body, "contact_id");
         assert_ne!(new_contact, contact);
-        let ct = app.with_conn(|c| salesops_persistence::contacts::find_visible(c, new_contact, &Visibility::All)).expect("read").expect("contact");
+        let ct = app.contact_row(new_contact);
         assert_eq!(ct.account_id, account);
         assert!(!ct.is_primary);
         assert_eq!(counts(&app).0, before.0, "no account was created");
@@ -239,7 +230,7 @@ both_databases! {
     async fn only_qualified_leads_convert(app) {
         let rep = app.user("rep", None, None).await;
         let fresh = app.lead(&rep.token, json!({"name": "New", "company": "Acme", "phone": "13800138000"})).await;
-        let fresh = str_of(&fresh, "id").to_owned();
+        let fresh = id_of(&fresh);
         refused(&app, &rep.token, &fresh, json!({}), 409, "invalid_transition").await;
         assert_eq!(app.post(&format!("/api/v1/leads/{fresh}/start")).token(&rep.token).send().await.status, 200);
         refused(&app, &rep.token, &fresh, json!({}), 409, "invalid_transition").await;
@@ -274,7 +265,7 @@ both_databases! {
         assert_eq!(res.status, 200, "{}", res.body);
         let opp = app.get(&format!("/api/v1/opportunities/{}", str_of(&res.body, "opportunity_id"))).token(&alice.token).send().await;
         assert_eq!(opp.body["owner_id"], alice.id.as_str());
-        let a = app.with_conn(|c| salesops_persistence::accounts::find_visible(c, str_of(&res.body, "account_id"), &Visibility::All)).expect("read").expect("account");
+        let a = app.account_row(str_of(&res.body, "account_id"));
         assert_eq!(a.owner_id.as_deref(), Some(alice.id.as_str()));
         assert_eq!(a.created_by.as_deref(), Some(manager.id.as_str()));
     }
@@ -309,7 +300,7 @@ both_databases! {
         let history: i64 = app.with_conn(|c| salesops_persistence::schema::account_owner_changes::table.count().get_result(c)).expect("count");
         assert_eq!(history, 0, "no owner history remains");
         assert_eq!(audit_count(&app), before_audit, "no audit event remains");
-        let lead = get_lead(&app, &id).await;
+        let lead = app.fetch_lead(&id).await;
         assert_eq!((lead["status"].as_str(), lead["version"].as_i64()), (Some("qualified"), Some(2)));
         assert_eq!(lead["converted_account_id"], Value::Null);
         // The same request meeting the gate goes through.

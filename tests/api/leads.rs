@@ -1,28 +1,14 @@
 //! Leads: create, read, list, patch, delete, duplicates, and data scopes.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids, items, pluck, str_of};
 use crate::helpers::TestApp;
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{leads, StoreError};
 use serde_json::{json, Value};
 
-fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|l| l["id"].as_str().expect("id").to_owned()).collect()
-}
-
-async fn set_scope(app: &TestApp, role: &str, scope: &str) {
-    let res = app
-        .put(&format!("/api/v1/role-scopes/{role}"))
-        .token(&app.admin_token)
-        .json(json!({"scope": scope}))
-        .send()
-        .await;
-    assert_eq!(res.status, 200, "{}", res.body);
-}
-
 async fn lead_count(app: &TestApp) -> usize {
-    let res = app.get("/api/v1/leads?limit=200").token(&app.admin_token).send().await;
-    res.body["data"].as_array().map(Vec::len).unwrap_or(0)
+    app.list_ids("/api/v1/leads?limit=200").await.len()
 }
 
 both_databases! {
@@ -32,10 +18,7 @@ both_databases! {
             "name": " 王芳 ", "company": "上海明远科技有限公司", "email": "Wang.Fang@MingYuan.cn",
             "phone": "+86 138 0013 8000", "source": "event", "score": 60, "region": "华东"
         })).send().await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = res.body["id"].as_str().expect("id");
-        assert_eq!(res.header("location"), Some(format!("/api/v1/leads/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/leads");
         assert_eq!(res.body["name"], "王芳");
         assert_eq!(res.body["status"], "new");
         assert_eq!(res.body["owner_id"], rep.id.as_str());
@@ -90,7 +73,7 @@ both_databases! {
 
     async fn a_disqualified_lead_does_not_count_as_a_duplicate(app) {
         let first = app.lead(&app.admin_token, json!({"name": "A", "email": "a@acme.cn"})).await;
-        let id = first["id"].as_str().expect("id");
+        let id = str_of(&first, "id");
         let res = app.post(&format!("/api/v1/leads/{id}/disqualify")).token(&app.admin_token).json(json!({"reason": "spam"})).send().await;
         assert_eq!(res.status, 200);
         let res = app.post("/api/v1/leads").token(&app.admin_token).json(json!({"name": "B", "email": "a@acme.cn"})).send().await;
@@ -103,7 +86,7 @@ both_databases! {
         let res = app.post("/api/v1/leads/duplicates").token(&app.admin_token)
             .json(json!({"email": "A@acme.cn", "company": "acme(上海)ltd"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let data = res.body["data"].as_array().expect("data");
+        let data = items(&res.body);
         assert_eq!(data.len(), 1);
         assert_eq!(data[0]["lead_id"], lead["id"]);
         assert_eq!(data[0]["matched_on"], json!(["email", "company"]));
@@ -119,7 +102,7 @@ both_databases! {
         let alice = app.user("rep", None, None).await;
         let bob = app.user("rep", None, None).await;
         let lead = app.lead(&alice.token, json!({"name": "Alice's lead"})).await;
-        let id = lead["id"].as_str().expect("id");
+        let id = str_of(&lead, "id");
         let path = format!("/api/v1/leads/{id}");
         app.get(&path).token(&bob.token).send().await.assert_problem(404, "not_found");
         app.patch(&path).token(&bob.token).json(json!({"score": 5})).send().await.assert_problem(404, "not_found");
@@ -146,13 +129,13 @@ both_databases! {
         let west_rep = app.user("rep", Some(&west), Some(&west_manager.id)).await;
         let sh_lead = app.lead(&shanghai_rep.token, json!({"name": "SH"})).await;
         let west_lead = app.lead(&west_rep.token, json!({"name": "W"})).await;
-        let sh_path = format!("/api/v1/leads/{}", sh_lead["id"].as_str().expect("id"));
+        let sh_path = format!("/api/v1/leads/{}", str_of(&sh_lead, "id"));
         assert_eq!(app.get(&sh_path).token(&east_manager.token).send().await.status, 200);
         app.get(&sh_path).token(&west_manager.token).send().await.assert_problem(404, "not_found");
         let east_list = app.get("/api/v1/leads").token(&east_manager.token).send().await;
-        assert_eq!(ids(&east_list.body), vec![sh_lead["id"].as_str().expect("id").to_owned()]);
+        assert_eq!(ids(&east_list.body), vec![id_of(&sh_lead)]);
         let west_list = app.get("/api/v1/leads").token(&west_manager.token).send().await;
-        assert_eq!(ids(&west_list.body), vec![west_lead["id"].as_str().expect("id").to_owned()]);
+        assert_eq!(ids(&west_list.body), vec![id_of(&west_lead)]);
         let admin_list = app.get("/api/v1/leads").token(&app.admin_token).send().await;
         assert_eq!(ids(&admin_list.body).len(), 2);
     }
@@ -160,7 +143,7 @@ both_databases! {
     async fn finance_reads_leads_but_cannot_change_them(app) {
         let finance = app.user("finance", None, None).await;
         let lead = app.lead(&app.admin_token, json!({"name": "A"})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         assert_eq!(app.get(&path).token(&finance.token).send().await.status, 200);
         app.post("/api/v1/leads").token(&finance.token).json(json!({"name": "B"})).send().await.assert_problem(403, "forbidden");
         app.patch(&path).token(&finance.token).json(json!({"score": 1})).send().await.assert_problem(403, "forbidden");
@@ -187,7 +170,7 @@ both_databases! {
         let app = &app;
         let count = |q: &str| {
             let path = format!("/api/v1/leads?{q}");
-            async move { ids(&app.get(&path).token(&app.admin_token).send().await.body).len() }
+            async move { app.list_ids(&path).await.len() }
         };
         assert_eq!(count("q=%E6%98%9F%E6%B2%B3").await, 1, "Chinese substring of company");
         assert_eq!(count("q=LI").await, 1, "case-insensitive name");
@@ -206,7 +189,7 @@ both_databases! {
         assert_eq!(count("created_to=2000-01-01T00:00:00Z").await, 0);
         assert_eq!(count("q=100%25").await, 0, "wildcards match literally");
         let rep_view = app.get("/api/v1/leads?in_pool=true").token(&rep.token).send().await;
-        assert_eq!(ids(&rep_view.body), vec![pool["id"].as_str().expect("id").to_owned()], "reps see the pool");
+        assert_eq!(ids(&rep_view.body), vec![id_of(&pool)], "reps see the pool");
     }
 
     async fn list_rejects_bad_sort_status_cursor_and_limit(app) {
@@ -236,7 +219,7 @@ both_databases! {
                 }
                 let res = app.get(&path).token(&app.admin_token).send().await;
                 assert_eq!(res.status, 200, "{}", res.body);
-                seen.extend(res.body["data"].as_array().expect("data").iter().cloned());
+                seen.extend(items(&res.body).iter().cloned());
                 pages += 1;
                 if pages == 1 && sort == "-created_at" {
                     // A lead created mid-walk sorts before the cursor and must not shift later pages.
@@ -247,7 +230,7 @@ both_databases! {
                     None => break,
                 }
             }
-            let seen_ids: Vec<&str> = seen.iter().map(|l| l["id"].as_str().expect("id")).collect();
+            let seen_ids: Vec<&str> = seen.iter().map(|l| str_of(l, "id")).collect();
             let mut unique = seen_ids.clone();
             unique.sort();
             unique.dedup();
@@ -268,7 +251,7 @@ both_databases! {
 
     async fn patch_merges_fields_clears_nulls_and_bumps_the_version(app) {
         let lead = app.lead(&app.admin_token, json!({"name": "A", "title": "Buyer", "notes": "n", "score": 10})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         let res = app.patch(&path).token(&app.admin_token).header("if-match", "W/\"1\"")
             .json(json!({"title": "Head of Purchasing", "notes": null, "score": 80})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -284,7 +267,7 @@ both_databases! {
 
     async fn patch_with_a_stale_if_match_is_412_and_changes_nothing(app) {
         let lead = app.lead(&app.admin_token, json!({"name": "A"})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         assert_eq!(app.patch(&path).token(&app.admin_token).json(json!({"score": 1})).send().await.status, 200);
         let res = app.patch(&path).token(&app.admin_token).header("if-match", "W/\"1\"").json(json!({"score": 2})).send().await;
         res.assert_problem(412, "precondition_failed");
@@ -297,13 +280,13 @@ both_databases! {
 
     async fn patch_refuses_status_owner_and_clearing_required_fields(app) {
         let lead = app.lead(&app.admin_token, json!({"name": "A", "email": "a@x.cn"})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         for body in [json!({"status": "qualified"}), json!({"owner_id": null}), json!({"name": null}), json!({"email": "nope"}), json!({"score": -1})] {
             let res = app.patch(&path).token(&app.admin_token).json(body.clone()).send().await;
             res.assert_problem(422, "validation");
         }
         let other = app.lead(&app.admin_token, json!({"name": "B", "email": "b@x.cn"})).await;
-        let other_path = format!("/api/v1/leads/{}", other["id"].as_str().expect("id"));
+        let other_path = format!("/api/v1/leads/{}", str_of(&other, "id"));
         app.patch(&other_path).token(&app.admin_token).json(json!({"email": "A@x.cn"})).send().await.assert_problem(409, "duplicate");
         let now = app.get(&path).token(&app.admin_token).send().await;
         assert_eq!(now.body["version"], 1);
@@ -320,7 +303,7 @@ both_databases! {
 
     async fn delete_hides_the_lead_and_keeps_its_audit_trail(app) {
         let lead = app.lead(&app.admin_token, json!({"name": "A"})).await;
-        let id = lead["id"].as_str().expect("id");
+        let id = str_of(&lead, "id");
         let path = format!("/api/v1/leads/{id}");
         app.delete(&path).token(&app.admin_token).header("if-match", "W/\"9\"").send().await.assert_problem(412, "precondition_failed");
         let res = app.delete(&path).token(&app.admin_token).send().await;
@@ -328,21 +311,20 @@ both_databases! {
         app.get(&path).token(&app.admin_token).send().await.assert_problem(404, "not_found");
         app.delete(&path).token(&app.admin_token).send().await.assert_problem(404, "not_found");
         assert_eq!(lead_count(&app).await, 0);
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={id}")).token(&app.admin_token).send().await;
-        let actions: Vec<&str> = audit.body["data"].as_array().expect("data").iter().map(|e| e["action"].as_str().expect("action")).collect();
+        let audit = app.audit_trail(&app.admin_token, "lead", id).await;
+        let actions = pluck(&audit, "action");
         assert_eq!(actions, vec!["create", "delete"]);
     }
 
     async fn every_mutation_writes_an_audit_event_with_before_and_after(app) {
         let rep = app.user("rep", None, None).await;
         let lead = app.lead(&rep.token, json!({"name": "A", "company": "Acme", "email": "a@acme.cn"})).await;
-        let id = lead["id"].as_str().expect("id");
+        let id = str_of(&lead, "id");
         app.patch(&format!("/api/v1/leads/{id}")).token(&rep.token).json(json!({"score": 42})).header("x-request-id", "req-audit-1").send().await;
         app.post(&format!("/api/v1/leads/{id}/qualify")).token(&rep.token).send().await;
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=lead&entity_id={id}")).token(&rep.token).send().await;
-        assert_eq!(audit.status, 200, "{}", audit.body);
-        let events = audit.body["data"].as_array().expect("data");
-        let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().expect("action")).collect();
+        let audit = app.audit_trail(&rep.token, "lead", id).await;
+        let events = items(&audit);
+        let actions = pluck(&audit, "action");
         assert_eq!(actions, vec!["create", "update", "qualify"]);
         assert_eq!(events[1]["changes"]["score"], json!({"before": 0, "after": 42}));
         assert_eq!(events[1]["request_id"], "req-audit-1");
@@ -353,7 +335,7 @@ both_databases! {
     }
 
     async fn self_and_subordinates_reaches_reports_at_any_depth_and_no_one_else(app) {
-        set_scope(&app, "manager", "self_and_subordinates").await;
+        app.set_scope("manager", "self_and_subordinates").await;
         let dept = app.department("East", None);
         let boss = app.user("manager", Some(&dept), None).await;
         let lead_rep = app.user("manager", Some(&dept), Some(&boss.id)).await;
@@ -362,8 +344,8 @@ both_databases! {
         let deep = app.lead(&deep_rep.token, json!({"name": "Deep"})).await;
         let peer_lead = app.lead(&peer.token, json!({"name": "Peer"})).await;
         let list = app.get("/api/v1/leads").token(&boss.token).send().await;
-        assert_eq!(ids(&list.body), vec![deep["id"].as_str().expect("id").to_owned()]);
-        let peer_path = format!("/api/v1/leads/{}", peer_lead["id"].as_str().expect("id"));
+        assert_eq!(ids(&list.body), vec![id_of(&deep)]);
+        let peer_path = format!("/api/v1/leads/{}", str_of(&peer_lead, "id"));
         app.get(&peer_path).token(&boss.token).send().await.assert_problem(404, "not_found");
         app.patch(&peer_path).token(&boss.token).json(json!({"score": 9})).send().await.assert_problem(404, "not_found");
         let mid_list = app.get("/api/v1/leads").token(&lead_rep.token).send().await;
@@ -373,12 +355,12 @@ both_databases! {
     }
 
     async fn a_rep_who_can_see_a_colleagues_lead_still_cannot_work_it(app) {
-        set_scope(&app, "rep", "department").await;
+        app.set_scope("rep", "department").await;
         let dept = app.department("East", None);
         let alice = app.user("rep", Some(&dept), None).await;
         let bob = app.user("rep", Some(&dept), None).await;
         let lead = app.lead(&alice.token, json!({"name": "Alice's", "company": "Acme", "email": "a@acme.cn"})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         assert_eq!(app.get(&path).token(&bob.token).send().await.status, 200);
         for command in ["start", "qualify", "reopen"] {
             app.post(&format!("{path}/{command}")).token(&bob.token).send().await.assert_problem(403, "forbidden");
@@ -394,7 +376,7 @@ both_databases! {
         let alice = app.user("rep", None, None).await;
         let bob = app.user("rep", None, None).await;
         let lead = app.lead(&alice.token, json!({"name": "A"})).await;
-        let id = lead["id"].as_str().expect("id");
+        let id = str_of(&lead, "id");
         assert_eq!(app.delete(&format!("/api/v1/leads/{id}")).token(&alice.token).send().await.status, 204);
         let path = format!("/api/v1/audit-events?entity_type=lead&entity_id={id}");
         let mine = app.get(&path).token(&alice.token).send().await;
@@ -402,8 +384,7 @@ both_databases! {
         assert_eq!(mine.body["data"].as_array().map(Vec::len), Some(2));
         app.get(&path).token(&bob.token).send().await.assert_problem(404, "not_found");
         app.get(&format!("/api/v1/audit-events?entity_type=user&entity_id={}", alice.id)).token(&bob.token).send().await.assert_problem(404, "not_found");
-        let own = app.get(&format!("/api/v1/audit-events?entity_type=user&entity_id={}", bob.id)).token(&bob.token).send().await;
-        assert_eq!(own.status, 200);
+        app.audit_trail(&bob.token, "user", &bob.id).await;
         app.get(&format!("{path}&actor_id={}", alice.id)).token(&alice.token).send().await.assert_problem(403, "forbidden");
         app.get(&format!("{path}&cursor=not-a-cursor")).token(&alice.token).send().await.assert_problem(400, "bad_request");
     }
@@ -420,11 +401,11 @@ both_databases! {
     async fn assign_needs_an_owner_id_and_patch_can_override_duplicates(app) {
         let lead = app.lead(&app.admin_token, json!({"name": "A", "email": "a@x.cn"})).await;
         let other = app.lead(&app.admin_token, json!({"name": "B", "email": "b@x.cn"})).await;
-        let id = lead["id"].as_str().expect("id");
+        let id = str_of(&lead, "id");
         let res = app.post(&format!("/api/v1/leads/{id}/assign")).token(&app.admin_token).json(json!({})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["owner_id"]);
-        let other_path = format!("/api/v1/leads/{}?allow_duplicate=true", other["id"].as_str().expect("id"));
+        let other_path = format!("/api/v1/leads/{}?allow_duplicate=true", str_of(&other, "id"));
         let res = app.patch(&other_path).token(&app.admin_token).json(json!({"email": "A@x.cn"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["email"], "A@x.cn");

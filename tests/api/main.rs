@@ -1,5 +1,6 @@
 //! Black-box HTTP tests of salesops. Every test runs twice: on SQLite and on PostgreSQL.
 
+mod fixtures;
 mod helpers;
 
 mod account_pools;

@@ -2,21 +2,15 @@
 //! stage history, the account's win record, list filters and weighted amounts.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids, items};
 use crate::helpers::{TestApp, TestResponse};
 use diesel::prelude::*;
 use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus};
-use salesops_persistence::scope::Visibility;
-use salesops_persistence::{accounts, opportunities, schema};
+use salesops_persistence::schema;
 use serde_json::{json, Value};
 
 async fn create(app: &TestApp, token: &str, body: Value) -> TestResponse {
     app.post("/api/v1/opportunities").token(token).json(body).send().await
-}
-
-async fn create_ok(app: &TestApp, token: &str, body: Value) -> String {
-    let res = create(app, token, body).await;
-    assert_eq!(res.status, 201, "{}", res.body);
-    res.body["id"].as_str().expect("id").to_owned()
 }
 
 async fn command(app: &TestApp, token: &str, id: &str, name: &str, body: Option<Value>) -> TestResponse {
@@ -35,22 +29,17 @@ async fn command_with(
     if let Some(tag) = if_match {
         req = req.header("if-match", tag);
     }
-    if let Some(b) = body {
-        req = req.json(b);
-    }
-    req.send().await
+    req.maybe_json(body).send().await
 }
 
+/// The opportunity `id` as the admin reads it, asserting 200.
 async fn get(app: &TestApp, id: &str) -> Value {
-    let res = app.get(&format!("/api/v1/opportunities/{id}")).token(&app.admin_token).send().await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    res.body
+    app.get_ok(&app.admin_token, &format!("/api/v1/opportunities/{id}")).await
 }
 
+/// The stage history of the opportunity `id` as the admin reads it, asserting 200.
 async fn history(app: &TestApp, id: &str) -> Vec<Value> {
-    let res = app.get(&format!("/api/v1/opportunities/{id}/history")).token(&app.admin_token).send().await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    res.body["data"].as_array().expect("data").clone()
+    items(&app.get_ok(&app.admin_token, &format!("/api/v1/opportunities/{id}/history")).await).clone()
 }
 
 /// A refused command answers `status`/`code` and leaves the opportunity and its history as they were.
@@ -87,14 +76,14 @@ async fn refused_with(
     res
 }
 
-fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|o| o["id"].as_str().expect("id").to_owned()).collect()
+/// The ids of the opportunities listed with `query`, as the admin sees them.
+async fn list(app: &TestApp, query: &str) -> Vec<String> {
+    app.list_ids(&format!("/api/v1/opportunities?{query}")).await
 }
 
+/// Add a competitor to the dictionary as the admin; returns its id.
 async fn competitor(app: &TestApp, name: &str) -> String {
-    let res = app.post("/api/v1/competitors").token(&app.admin_token).json(json!({"name": name})).send().await;
-    assert_eq!(res.status, 201, "{}", res.body);
-    res.body["id"].as_str().expect("id").to_owned()
+    id_of(&app.created(&app.admin_token, "/api/v1/competitors", json!({"name": name})).await)
 }
 
 both_databases! {
@@ -106,10 +95,7 @@ both_databases! {
             "name": "  ERP 二期 ", "account_id": account, "contact_id": contact,
             "amount": {"amount": 100_000}, "expected_close_date": "2026-12-31", "next_step": "Call"
         })).await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = res.body["id"].as_str().expect("id");
-        assert_eq!(res.header("location"), Some(format!("/api/v1/opportunities/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/opportunities");
         let o = &res.body;
         assert_eq!(o["name"], "ERP 二期");
         assert_eq!(o["owner_id"], rep.id.as_str());
@@ -123,7 +109,7 @@ both_databases! {
         assert_eq!(o["competitors"], json!([]));
         assert_eq!(o["won_by_competitor_id"], Value::Null);
         assert_eq!(o["version"], 1);
-        let h = history(&app, id).await;
+        let h = history(&app, &id).await;
         assert_eq!(h.len(), 1);
         assert_eq!(h[0]["action"], "create");
         assert_eq!(h[0]["from_stage"], Value::Null);
@@ -194,8 +180,7 @@ both_databases! {
         }
         let res = create(&app, &rep.token, json!({"name": "A", "stage": "closed_won"})).await;
         assert_eq!(res.body["errors"][0]["code"], "closing_stage");
-        let list = app.get("/api/v1/opportunities?count=true").token(&app.admin_token).send().await;
-        assert_eq!(list.body["total"], 0);
+        assert_eq!(app.total("/api/v1/opportunities").await, 0);
     }
 
     async fn only_managers_and_admins_name_another_owner_in_their_scope(app) {
@@ -217,8 +202,8 @@ both_databases! {
     async fn two_reps_cannot_see_or_touch_each_others_opportunities(app) {
         let alice = app.user("rep", None, None).await;
         let bob = app.user("rep", None, None).await;
-        let id = create_ok(&app, &alice.token, json!({"name": "Alice's"})).await;
-        let bobs = create_ok(&app, &bob.token, json!({"name": "Bob's"})).await;
+        let id = app.create_opportunity(&alice.token, json!({"name": "Alice's"})).await;
+        let bobs = app.create_opportunity(&bob.token, json!({"name": "Bob's"})).await;
         let path = format!("/api/v1/opportunities/{id}");
         app.get(&path).token(&bob.token).send().await.assert_problem(404, "not_found");
         app.get(&format!("{path}/history")).token(&bob.token).send().await.assert_problem(404, "not_found");
@@ -247,7 +232,7 @@ both_databases! {
     async fn finance_reads_the_pipeline_but_cannot_change_it(app) {
         let rep = app.user("rep", None, None).await;
         let finance = app.user("finance", None, None).await;
-        let id = create_ok(&app, &rep.token, json!({"name": "A"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
         let path = format!("/api/v1/opportunities/{id}");
         assert_eq!(app.get(&path).token(&finance.token).send().await.status, 200);
         assert_eq!(app.get("/api/v1/opportunities").token(&finance.token).send().await.status, 200);
@@ -268,7 +253,7 @@ both_databases! {
 
     async fn patch_edits_fields_keeps_the_currency_and_audits_probability_overrides(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_ok(&app, &rep.token, json!({"name": "A", "amount": {"amount": 1000, "currency": "USD"}})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "amount": {"amount": 1000, "currency": "USD"}})).await;
         let path = format!("/api/v1/opportunities/{id}");
         let res = app.patch(&path).token(&rep.token).header("if-match", "W/\"1\"")
             .json(json!({"amount": {"amount": 2000}, "next_step": "Demo", "probability_bps": 3333, "forecast_category": "commit"}))
@@ -280,8 +265,8 @@ both_databases! {
         assert_eq!(res.body["forecast_category"], "commit");
         assert_eq!(res.body["weighted_amount"], json!({"amount": 667, "currency": "USD"}));
         assert_eq!(res.body["stage"], "qualification");
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=opportunity&entity_id={id}")).token(&app.admin_token).send().await;
-        let events = audit.body["data"].as_array().expect("events");
+        let audit = app.audit_trail(&app.admin_token, "opportunity", &id).await;
+        let events = items(&audit);
         assert_eq!(events.len(), 2);
         assert_eq!(events[1]["action"], "update");
         assert_eq!(events[1]["changes"]["probability_bps"]["before"], 1000);
@@ -321,10 +306,8 @@ both_databases! {
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["amount.amount"]);
         assert_eq!(res.body["errors"][0]["code"], "range");
-        let list = app.get("/api/v1/opportunities?count=true").token(&app.admin_token).send().await;
-        assert_eq!(list.status, 200, "{}", list.body);
-        assert_eq!(list.body["total"], 0);
-        let id = create_ok(&app, &rep.token, json!({"name": "A", "amount": {"amount": 10_000_000_000_000_i64}})).await;
+        assert_eq!(app.total("/api/v1/opportunities").await, 0);
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "amount": {"amount": 10_000_000_000_000_i64}})).await;
         assert_eq!(get(&app, &id).await["amount"]["amount"], 10_000_000_000_000_i64);
         let path = format!("/api/v1/opportunities/{id}");
         for amount in [10_000_000_000_001_i64, i64::MAX] {
@@ -345,7 +328,7 @@ both_databases! {
         let contact = app.contact(&mine, "Li");
         let theirs = app.account("Theirs", Some(&other.id));
         let c = competitor(&app, "SAP").await;
-        let id = create_ok(&app, &rep.token, json!({"name": "A"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
         let path = format!("/api/v1/opportunities/{id}");
         let res = app.patch(&path).token(&rep.token).json(json!({"account_id": theirs})).send().await;
         res.assert_problem(422, "validation");
@@ -370,7 +353,7 @@ both_databases! {
 
     async fn patch_may_not_clear_what_the_current_stage_requires(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_ok(&app, &rep.token, json!({
+        let id = app.create_opportunity(&rep.token, json!({
             "name": "A", "stage": "proposal", "amount": {"amount": 10}, "expected_close_date": "2026-12-01"
         })).await;
         let path = format!("/api/v1/opportunities/{id}");
@@ -383,20 +366,19 @@ both_databases! {
 
     async fn delete_hides_the_opportunity_and_answers_204(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_ok(&app, &rep.token, json!({"name": "A"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
         let path = format!("/api/v1/opportunities/{id}");
         app.delete(&path).token(&rep.token).header("if-match", "W/\"9\"").send().await.assert_problem(412, "precondition_failed");
         let res = app.delete(&path).token(&rep.token).send().await;
         assert_eq!(res.status, 204);
         app.get(&path).token(&rep.token).send().await.assert_problem(404, "not_found");
         app.delete(&path).token(&rep.token).send().await.assert_problem(404, "not_found");
-        let list = app.get("/api/v1/opportunities?count=true").token(&app.admin_token).send().await;
-        assert_eq!(list.body["total"], 0);
+        assert_eq!(app.total("/api/v1/opportunities").await, 0);
     }
 
     async fn move_enforces_gates_and_takes_the_stage_defaults(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_ok(&app, &rep.token, json!({"name": "A"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
         let res = refused(&app, &rep.token, &id, "move", Some(json!({"stage": "negotiation"})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["amount", "expected_close_date", "account_id"]);
         assert!(res.body["errors"].as_array().expect("errors").iter().all(|e| e["code"] == "required"));
@@ -459,14 +441,14 @@ both_databases! {
         assert_eq!(o["forecast_category"], "closed");
         assert_eq!(o["weighted_amount"]["amount"], 300);
         assert!(o["closed_at"].is_string());
-        let acc = app.with_conn(|c| accounts::find_visible(c, &account, &Visibility::All)).expect("read").expect("account");
+        let acc = app.account_row(&account);
         assert_eq!(acc.lifecycle.as_str(), "active");
         assert!(acc.first_won_at.is_some());
         assert_eq!(acc.first_won_at, acc.last_won_at);
         assert_eq!(acc.version, 2);
-        let audit = app.get(&format!("/api/v1/audit-events?entity_type=account&entity_id={account}")).token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["action"], "opportunity_won");
-        assert_eq!(audit.body["data"][0]["changes"]["lifecycle"]["after"], "active");
+        let audit = app.audit_trail(&app.admin_token, "account", &account).await;
+        assert_eq!(audit["data"][0]["action"], "opportunity_won");
+        assert_eq!(audit["data"][0]["changes"]["lifecycle"]["after"], "active");
         // A second win keeps first_won_at and moves last_won_at to its close. Back-date the
         // first win so that "moved" is visible even when both wins share a clock tick.
         let long_ago = chrono::NaiveDate::from_ymd_opt(2020, 1, 2).and_then(|d| d.and_hms_opt(3, 4, 5)).expect("date");
@@ -479,12 +461,8 @@ both_databases! {
         let second = app.opportunity(&rep.id, Some(&account), |r| r.amount = Some(1));
         let res = command(&app, &rep.token, &second, "win", None).await;
         assert_eq!(res.status, 200, "{}", res.body);
-        let second_closed = app
-            .with_conn(|c| opportunities::find_visible(c, &second, &Visibility::All))
-            .expect("read")
-            .expect("opportunity")
-            .closed_at;
-        let acc2 = app.with_conn(|c| accounts::find_visible(c, &account, &Visibility::All)).expect("read").expect("account");
+        let second_closed = app.opportunity_row(&second).closed_at;
+        let acc2 = app.account_row(&account);
         assert_eq!(acc2.first_won_at, Some(long_ago), "the first win stays");
         assert!(acc2.last_won_at > Some(long_ago), "the second win moves last_won_at");
         assert!(second_closed.is_some());
@@ -514,7 +492,7 @@ both_databases! {
     async fn lose_records_the_reason_and_the_winning_competitor(app) {
         let rep = app.user("rep", None, None).await;
         let winner = competitor(&app, "Oracle").await;
-        let id = create_ok(&app, &rep.token, json!({"name": "A", "amount": {"amount": 90}})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "amount": {"amount": 90}})).await;
         let res = refused(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "bogus"})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["loss_reason"]);
         assert_eq!(res.body["errors"][0]["code"], "unknown");
@@ -554,7 +532,7 @@ both_databases! {
 
     async fn abandon_keeps_the_stage_and_cannot_happen_twice(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_ok(&app, &rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
         let res = refused(&app, &rep.token, &id, "abandon", Some(json!({"reason": "x".repeat(1001)})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["reason"]);
         assert_eq!(res.body["errors"][0]["code"], "length");
@@ -569,7 +547,7 @@ both_databases! {
         refused(&app, &rep.token, &id, "abandon", None, 409, "invalid_transition").await;
         refused(&app, &rep.token, &id, "move", Some(json!({"stage": "proposal"})), 409, "invalid_transition").await;
         // No body at all is fine too.
-        let other = create_ok(&app, &rep.token, json!({"name": "B"})).await;
+        let other = app.create_opportunity(&rep.token, json!({"name": "B"})).await;
         assert_eq!(command(&app, &rep.token, &other, "abandon", None).await.status, 200);
     }
 
@@ -577,7 +555,7 @@ both_databases! {
         let dept = app.department("East", None);
         let manager = app.user("manager", Some(&dept), None).await;
         let rep = app.user("rep", Some(&dept), Some(&manager.id)).await;
-        let id = create_ok(&app, &rep.token, json!({
+        let id = app.create_opportunity(&rep.token, json!({
             "name": "A", "stage": "proposal", "amount": {"amount": 100}, "expected_close_date": "2026-12-01"
         })).await;
         refused(&app, &manager.token, &id, "reopen", None, 409, "invalid_transition").await;
@@ -612,7 +590,7 @@ both_databases! {
     async fn every_command_honours_if_match(app) {
         let rep = app.user("rep", None, None).await;
         let account = app.account("Acme", Some(&rep.id));
-        let id = create_ok(&app, &rep.token, json!({"name": "A", "account_id": account, "amount": {"amount": 100}})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "account_id": account, "amount": {"amount": 100}})).await;
         let res = app.patch(&format!("/api/v1/opportunities/{id}")).token(&rep.token).json(json!({"next_step": "Call"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.header("etag"), Some("W/\"2\""));
@@ -650,7 +628,7 @@ both_databases! {
 
     async fn reopen_refuses_unknown_and_inactive_stages(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_ok(&app, &rep.token, json!({
+        let id = app.create_opportunity(&rep.token, json!({
             "name": "A", "stage": "proposal", "amount": {"amount": 100}, "expected_close_date": "2026-12-01"
         })).await;
         let res = command(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "price"}))).await;
@@ -674,8 +652,8 @@ both_databases! {
 
     async fn external_ids_are_unique_and_at_most_128_characters(app) {
         let rep = app.user("rep", None, None).await;
-        let first = create_ok(&app, &rep.token, json!({"name": "A", "external_id": "CRM-1"})).await;
-        let second = create_ok(&app, &rep.token, json!({"name": "B", "external_id": "CRM-2"})).await;
+        let first = app.create_opportunity(&rep.token, json!({"name": "A", "external_id": "CRM-1"})).await;
+        let second = app.create_opportunity(&rep.token, json!({"name": "B", "external_id": "CRM-2"})).await;
         for (body, code) in [
             (json!({"name": "C", "external_id": "CRM-1"}), "taken"),
             (json!({"name": "C", "external_id": "x".repeat(129)}), "length"),
@@ -694,9 +672,7 @@ both_databases! {
         }
         assert_eq!(get(&app, &second).await["external_id"], "CRM-2");
         assert_eq!(get(&app, &first).await["external_id"], "CRM-1");
-        let list = app.get("/api/v1/opportunities?count=true").token(&app.admin_token).send().await;
-        assert_eq!(list.status, 200, "{}", list.body);
-        assert_eq!(list.body["total"], 2);
+        assert_eq!(app.total("/api/v1/opportunities").await, 2);
     }
 
     async fn patch_refuses_overlong_text_bad_numbers_and_unusable_competitors(app) {
@@ -704,7 +680,7 @@ both_databases! {
         let gone = competitor(&app, "Gone").await;
         let res = app.delete(&format!("/api/v1/competitors/{gone}")).token(&app.admin_token).send().await;
         assert_eq!(res.status, 204, "{}", res.body);
-        let id = create_ok(&app, &rep.token, json!({"name": "A"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
         let path = format!("/api/v1/opportunities/{id}");
         for (body, field, code) in [
             (json!({"name": "x".repeat(201)}), "name", "length"),
@@ -730,25 +706,16 @@ both_databases! {
         let a = app.opportunity(&rep.id, Some(&acme), |r| { r.name = "Alpha ERP".into(); r.expected_close_date = chrono::NaiveDate::from_ymd_opt(2026, 12, 1); });
         let b = app.opportunity(&rep.id, None, |r| { r.name = "Beta CRM".into(); r.stage = "proposal".into(); r.forecast_category = ForecastCategory::BestCase; r.expected_close_date = chrono::NaiveDate::from_ymd_opt(2026, 12, 31); });
         let c = app.opportunity(&other.id, Some(&acme), |r| { r.name = "Gamma erp".into(); r.status = OpportunityStatus::Won; r.stage = "closed_won".into(); r.forecast_category = ForecastCategory::Closed; r.expected_close_date = chrono::NaiveDate::from_ymd_opt(2027, 1, 1); });
-        let list = |q: &str| {
-            let q = q.to_owned();
-            let app = &app;
-            async move {
-                let res = app.get(&format!("/api/v1/opportunities?{q}")).token(&app.admin_token).send().await;
-                assert_eq!(res.status, 200, "{q}: {}", res.body);
-                ids(&res.body)
-            }
-        };
-        assert_eq!(list("").await, vec![a.clone(), b.clone(), c.clone()]);
-        assert_eq!(list("stage=proposal,closed_won").await, vec![b.clone(), c.clone()]);
-        assert_eq!(list("status=open").await, vec![a.clone(), b.clone()]);
-        assert_eq!(list(&format!("owner_id={}", other.id)).await, vec![c.clone()]);
-        assert_eq!(list(&format!("account_id={acme}")).await, vec![a.clone(), c.clone()]);
-        assert_eq!(list("forecast_category=best_case,closed").await, vec![b.clone(), c.clone()]);
-        assert_eq!(list("expected_close_from=2026-12-01&expected_close_to=2026-12-31").await, vec![a.clone(), b.clone()]);
-        assert_eq!(list("expected_close_from=2026-12-31").await, vec![b.clone(), c.clone()]);
-        assert_eq!(list("q=erp").await, vec![a.clone(), c.clone()]);
-        assert_eq!(list("q=erp&status=won").await, vec![c.clone()]);
+        assert_eq!(list(&app, "").await, vec![a.clone(), b.clone(), c.clone()]);
+        assert_eq!(list(&app, "stage=proposal,closed_won").await, vec![b.clone(), c.clone()]);
+        assert_eq!(list(&app, "status=open").await, vec![a.clone(), b.clone()]);
+        assert_eq!(list(&app, &format!("owner_id={}", other.id)).await, vec![c.clone()]);
+        assert_eq!(list(&app, &format!("account_id={acme}")).await, vec![a.clone(), c.clone()]);
+        assert_eq!(list(&app, "forecast_category=best_case,closed").await, vec![b.clone(), c.clone()]);
+        assert_eq!(list(&app, "expected_close_from=2026-12-01&expected_close_to=2026-12-31").await, vec![a.clone(), b.clone()]);
+        assert_eq!(list(&app, "expected_close_from=2026-12-31").await, vec![b.clone(), c.clone()]);
+        assert_eq!(list(&app, "q=erp").await, vec![a.clone(), c.clone()]);
+        assert_eq!(list(&app, "q=erp&status=won").await, vec![c.clone()]);
         let res = app.get("/api/v1/opportunities?limit=2&count=true").token(&app.admin_token).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(ids(&res.body), vec![a.clone(), b.clone()]);
@@ -778,7 +745,7 @@ both_databases! {
 
     async fn lose_refuses_a_loss_note_over_1000_characters(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_ok(&app, &rep.token, json!({"name": "A", "amount": {"amount": 90}})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "amount": {"amount": 90}})).await;
         let res = refused(&app, &rep.token, &id, "lose", Some(json!({"loss_reason": "price", "loss_note": "x".repeat(1001)})), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["loss_note"]);
         assert_eq!(res.body["errors"][0]["code"], "length");
@@ -787,7 +754,7 @@ both_databases! {
 
     async fn patch_refuses_notes_over_10000_characters(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_ok(&app, &rep.token, json!({"name": "A", "notes": "fine"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "notes": "fine"})).await;
         let path = format!("/api/v1/opportunities/{id}");
         let res = app.patch(&path).token(&rep.token).json(json!({"notes": "x".repeat(10_001)})).send().await;
         res.assert_problem(422, "validation");
@@ -800,7 +767,7 @@ both_databases! {
 
     async fn an_unknown_stored_status_in_the_stage_history_is_an_internal_error(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_ok(&app, &rep.token, json!({"name": "A"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
         app.store_raw_word("UPDATE opportunity_stage_changes SET from_status = $1 WHERE opportunity_id = $2", "bogus", &id);
 
         let path = format!("/api/v1/opportunities/{id}/history");

@@ -1,35 +1,31 @@
 //! The organisation: departments, users and their activation, and the data scope of each role.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids, items, str_of};
 use crate::helpers::{TestApp, TestResponse, USER_PASSWORD};
 use serde_json::{json, Value};
 
 const STRONG_PASSWORD: &str = "correct-horse-9";
-
-fn ids(page: &Value) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|r| r["id"].as_str().expect("id").to_owned()).collect()
-}
 
 async fn get_as_admin(app: &TestApp, path: &str) -> TestResponse {
     app.get(path).token(&app.admin_token).send().await
 }
 
 async fn department_count(app: &TestApp) -> usize {
-    ids(&get_as_admin(app, "/api/v1/departments?limit=200").await.body).len()
+    app.list_ids("/api/v1/departments?limit=200").await.len()
 }
 
 async fn user_count(app: &TestApp) -> usize {
-    ids(&get_as_admin(app, "/api/v1/users?limit=200").await.body).len()
+    app.list_ids("/api/v1/users?limit=200").await.len()
 }
 
 async fn create_user(app: &TestApp, body: Value) -> TestResponse {
     app.post("/api/v1/users").token(&app.admin_token).json(body).send().await
 }
 
+/// The audit events of one entity as the admin reads them, asserting 200.
 async fn audit_events(app: &TestApp, entity_type: &str, entity_id: &str) -> Vec<Value> {
-    let res = get_as_admin(app, &format!("/api/v1/audit-events?entity_type={entity_type}&entity_id={entity_id}")).await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    res.body["data"].as_array().expect("data").clone()
+    items(&app.audit_trail(&app.admin_token, entity_type, entity_id).await).clone()
 }
 
 both_databases! {
@@ -38,10 +34,7 @@ both_databases! {
     async fn create_department_returns_201_with_location_etag_and_the_record(app) {
         let head = app.user("manager", None, None).await;
         let res = app.post("/api/v1/departments").token(&app.admin_token).json(json!({"name": " 销售部 "})).send().await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let root = res.body["id"].as_str().expect("id").to_owned();
-        assert_eq!(res.header("location"), Some(format!("/api/v1/departments/{root}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let root = res.assert_created("/api/v1/departments");
         assert_eq!(res.body["name"], "销售部");
         assert_eq!(res.body["parent_id"], Value::Null);
         assert_eq!(res.body["version"], 1);
@@ -51,12 +44,12 @@ both_databases! {
         assert_eq!(res.body["parent_id"], root.as_str());
         assert_eq!(res.body["head_user_id"], head.id.as_str());
         let child = res.body.clone();
-        let got = app.get(&format!("/api/v1/departments/{}", child["id"].as_str().expect("id"))).token(&head.token).send().await;
+        let got = app.get(&format!("/api/v1/departments/{}", str_of(&child, "id"))).token(&head.token).send().await;
         assert_eq!(got.status, 200);
         assert_eq!(got.header("etag"), Some("W/\"1\""));
         assert_eq!(got.body, child);
         let children = get_as_admin(&app, &format!("/api/v1/departments?parent_id={root}")).await;
-        assert_eq!(ids(&children.body), vec![child["id"].as_str().expect("id").to_owned()]);
+        assert_eq!(ids(&children.body), vec![id_of(&child)]);
     }
 
     async fn list_departments_pages_with_a_cursor_for_every_role(app) {
@@ -76,7 +69,7 @@ both_databases! {
 
     async fn create_department_fails_with_field_errors_and_creates_nothing(app) {
         let inactive = app.user("manager", None, None).await;
-        app.post(&format!("/api/v1/users/{}/deactivate", inactive.id)).token(&app.admin_token).send().await;
+        app.deactivate_user(&inactive.id).await;
         let cases = [
             (json!({"name": "X", "parent_id": "no-such-department"}), "parent_id"),
             (json!({"name": "X", "head_user_id": "no-such-user"}), "head_user_id"),
@@ -192,7 +185,7 @@ both_databases! {
         }
         assert_eq!(department_count(&app).await, 3);
         // Once its only member is deactivated, the department is no longer in use.
-        app.post(&format!("/api/v1/users/{}/deactivate", member.id)).token(&app.admin_token).send().await;
+        app.deactivate_user(&member.id).await;
         let res = app.delete(&format!("/api/v1/departments/{staffed}")).token(&app.admin_token).send().await;
         assert_eq!(res.status, 204, "{}", res.body);
     }
@@ -235,7 +228,7 @@ both_databases! {
 
     async fn department_changes_are_audited(app) {
         let res = app.post("/api/v1/departments").token(&app.admin_token).json(json!({"name": "A"})).send().await;
-        let id = res.body["id"].as_str().expect("id").to_owned();
+        let id = id_of(&res.body);
         app.patch(&format!("/api/v1/departments/{id}")).token(&app.admin_token).json(json!({"name": "B"})).send().await;
         app.delete(&format!("/api/v1/departments/{id}")).token(&app.admin_token).send().await;
         let events = audit_events(&app, "department", &id).await;
@@ -254,10 +247,7 @@ both_databases! {
             "email": "Li.Lei@Example.CN", "name": " 李雷 ", "password": STRONG_PASSWORD, "role": "rep",
             "department_id": dept, "manager_id": manager.id, "phone": "+86 139 1234 5678"
         })).await;
-        assert_eq!(res.status, 201, "{}", res.body);
-        let id = res.body["id"].as_str().expect("id").to_owned();
-        assert_eq!(res.header("location"), Some(format!("/api/v1/users/{id}").as_str()));
-        assert_eq!(res.header("etag"), Some("W/\"1\""));
+        let id = res.assert_created("/api/v1/users");
         assert_eq!(res.body["email"], "li.lei@example.cn");
         assert_eq!(res.body["name"], "李雷");
         assert_eq!(res.body["role"], "rep");
@@ -281,7 +271,7 @@ both_databases! {
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["email", "name", "password"]);
         let inactive = app.user("manager", None, None).await;
-        app.post(&format!("/api/v1/users/{}/deactivate", inactive.id)).token(&app.admin_token).send().await;
+        app.deactivate_user(&inactive.id).await;
         let base = json!({"email": "x@test.local", "name": "X", "password": STRONG_PASSWORD, "role": "rep"});
         let with = |k: &str, v: Value| {
             let mut b = base.clone();
@@ -317,7 +307,7 @@ both_databases! {
         assert!(!res.body["detail"].as_str().expect("detail").contains("users_email"), "no database text: {}", res.body);
         assert_eq!(user_count(&app).await, before);
         let found = get_as_admin(&app, "/api/v1/users?q=dup@").await;
-        assert_eq!(found.body["data"].as_array().expect("data").len(), 1);
+        assert_eq!(items(&found.body).len(), 1);
         assert_eq!(found.body["data"][0]["name"], "First");
     }
 
@@ -327,7 +317,7 @@ both_databases! {
         let a = app.user("rep", Some(&east), None).await;
         let b = app.user("rep", Some(&west), None).await;
         let m = app.user("manager", Some(&east), None).await;
-        app.post(&format!("/api/v1/users/{}/deactivate", b.id)).token(&app.admin_token).send().await;
+        app.deactivate_user(&b.id).await;
         let rep_token = a.token.clone();
         let list = |q: &str| app.get(&format!("/api/v1/users?{q}")).token(&rep_token).send();
         assert_eq!(ids(&list("role=rep").await.body), vec![a.id.clone(), b.id.clone()]);
@@ -337,7 +327,7 @@ both_databases! {
         assert_eq!(ids(&list(&format!("q={}", &m.email[..14].to_uppercase())).await.body), vec![m.id.clone()]);
         assert_eq!(ids(&list("q=TEST%20MANAGER").await.body), vec![m.id.clone()]);
         let page = list("limit=2").await;
-        assert_eq!(page.body["data"].as_array().expect("data").len(), 2);
+        assert_eq!(items(&page.body).len(), 2);
         let cursor = page.body["next_cursor"].as_str().expect("more").to_owned();
         let rest = list(&format!("limit=2&cursor={cursor}")).await;
         assert_eq!(ids(&rest.body).len(), 2, "four users in all, the admin included");
@@ -458,7 +448,7 @@ both_databases! {
 
     async fn an_admin_cannot_change_their_own_role_and_nothing_changes(app) {
         let me = get_as_admin(&app, "/api/v1/me").await.body;
-        let id = me["id"].as_str().expect("id");
+        let id = str_of(&me, "id");
         let before = get_as_admin(&app, &format!("/api/v1/users/{id}")).await.body;
         let res = app.patch(&format!("/api/v1/users/{id}")).token(&app.admin_token).json(json!({"role": "rep", "name": "X"})).send().await;
         res.assert_problem(409, "invalid_transition");
@@ -497,7 +487,7 @@ both_databases! {
 
     async fn deactivating_yourself_is_refused_and_changes_nothing(app) {
         let me = get_as_admin(&app, "/api/v1/me").await.body;
-        let id = me["id"].as_str().expect("id");
+        let id = str_of(&me, "id");
         let res = app.post(&format!("/api/v1/users/{id}/deactivate")).token(&app.admin_token).send().await;
         res.assert_problem(409, "invalid_transition");
         let got = get_as_admin(&app, &format!("/api/v1/users/{id}")).await;
@@ -524,7 +514,7 @@ both_databases! {
     async fn creating_a_user_writes_an_audit_event_without_the_password(app) {
         let res = create_user(&app, json!({"email": "audited@test.local", "name": "A", "password": STRONG_PASSWORD, "role": "finance"})).await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let id = res.body["id"].as_str().expect("id").to_owned();
+        let id = id_of(&res.body);
         app.patch(&format!("/api/v1/users/{id}")).token(&app.admin_token).json(json!({"name": "B"})).send().await;
         let events = audit_events(&app, "user", &id).await;
         assert_eq!(events.len(), 2);
@@ -566,7 +556,7 @@ both_databases! {
         let colleague = app.user("rep", Some(&dept), None).await;
         let outsider = app.user("rep", Some(&other), None).await;
         let lead = app.lead(&author.token, json!({"name": "王芳", "company": "明远科技"})).await;
-        let path = format!("/api/v1/leads/{}", lead["id"].as_str().expect("id"));
+        let path = format!("/api/v1/leads/{}", str_of(&lead, "id"));
         app.get(&path).token(&colleague.token).send().await.assert_problem(404, "not_found");
         let res = app.put("/api/v1/role-scopes/rep").token(&app.admin_token).json(json!({"scope": "department"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -619,12 +609,7 @@ both_databases! {
         ];
         for token in [&rep.token, &manager.token] {
             for (method, path, body) in &attempts {
-                let req = app.request(method.parse().expect("method"), path).token(token);
-                let req = match body {
-                    Some(b) => req.json(b.clone()),
-                    None => req,
-                };
-                let res = req.send().await;
+                let res = app.request(method.parse().expect("method"), path).token(token).maybe_json(body.clone()).send().await;
                 assert_eq!(res.status, 403, "{method} {path}: {}", res.body);
                 res.assert_problem(403, "forbidden");
             }

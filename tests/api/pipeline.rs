@@ -1,23 +1,13 @@
 //! Pipeline configuration: stages and their gates, loss reasons, competitors.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids, pluck};
 use crate::helpers::TestApp;
 use serde_json::{json, Value};
 
-fn keys(page: &Value, field: &str) -> Vec<String> {
-    page["data"].as_array().expect("data").iter().map(|s| s[field].as_str().expect("key").to_owned()).collect()
-}
-
+/// The stage `key` as the admin reads it, asserting 200.
 async fn stage(app: &TestApp, key: &str) -> Value {
-    let res = app.get(&format!("/api/v1/pipeline-stages/{key}")).token(&app.admin_token).send().await;
-    assert_eq!(res.status, 200, "{}", res.body);
-    res.body
-}
-
-async fn create_opportunity(app: &TestApp, token: &str, body: Value) -> String {
-    let res = app.post("/api/v1/opportunities").token(token).json(body).send().await;
-    assert_eq!(res.status, 201, "{}", res.body);
-    res.body["id"].as_str().expect("id").to_owned()
+    app.get_ok(&app.admin_token, &format!("/api/v1/pipeline-stages/{key}")).await
 }
 
 both_databases! {
@@ -25,7 +15,7 @@ both_databases! {
         let rep = app.user("rep", None, None).await;
         let res = app.get("/api/v1/pipeline-stages").token(&rep.token).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        assert_eq!(keys(&res.body, "key"), vec!["qualification", "needs_analysis", "proposal", "negotiation", "closed_won", "closed_lost"]);
+        assert_eq!(pluck(&res.body, "key"), vec!["qualification", "needs_analysis", "proposal", "negotiation", "closed_won", "closed_lost"]);
         assert_eq!(res.body["next_cursor"], Value::Null);
         let res = app.get("/api/v1/pipeline-stages/proposal").token(&rep.token).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -61,9 +51,9 @@ both_databases! {
         assert_eq!(res.body["kind"], "open");
         assert_eq!(res.body["active"], true);
         let list = app.get("/api/v1/pipeline-stages").token(&app.admin_token).send().await;
-        assert_eq!(keys(&list.body, "key")[2], "solution_design");
+        assert_eq!(pluck(&list.body, "key")[2], "solution_design");
         let rep = app.user("rep", None, None).await;
-        let id = create_opportunity(&app, &rep.token, json!({"name": "A"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
         let res = app.post(&format!("/api/v1/opportunities/{id}/move")).token(&rep.token).json(json!({"stage": "solution_design"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["contact_id", "next_step"]);
@@ -131,7 +121,7 @@ both_databases! {
         }
         let list = app.get("/api/v1/pipeline-stages?include_inactive=true").token(&app.admin_token).send().await;
         assert_eq!(list.status, 200, "{}", list.body);
-        assert_eq!(keys(&list.body, "key").len(), 7, "only won_again was added");
+        assert_eq!(pluck(&list.body, "key").len(), 7, "only won_again was added");
         app.patch("/api/v1/pipeline-stages/proposal").token(&app.admin_token).header("if-match", "W/\"7\"").json(json!({"name": "P"})).send().await.assert_problem(412, "precondition_failed");
         app.patch("/api/v1/pipeline-stages/nope").token(&app.admin_token).json(json!({"name": "P"})).send().await.assert_problem(404, "not_found");
         assert_eq!(stage(&app, "proposal").await["version"], 1);
@@ -139,7 +129,7 @@ both_databases! {
 
     async fn stage_changes_apply_to_new_moves_only(app) {
         let rep = app.user("rep", None, None).await;
-        let moved = create_opportunity(&app, &rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
+        let moved = app.create_opportunity(&rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
         let res = app.patch("/api/v1/pipeline-stages/needs_analysis").token(&app.admin_token).header("if-match", "W/\"1\"")
             .json(json!({"probability_bps": 3000, "forecast_category": "best_case", "required_fields": ["next_step"]})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -150,7 +140,7 @@ both_databases! {
         assert_eq!(o.body["probability_bps"], 2500);
         assert_eq!(o.body["forecast_category"], "pipeline");
         // New moves meet the new gate and take the new defaults.
-        let id = create_opportunity(&app, &rep.token, json!({"name": "B"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "B"})).await;
         let path = format!("/api/v1/opportunities/{id}/move");
         let res = app.post(&path).token(&rep.token).json(json!({"stage": "needs_analysis"})).send().await;
         res.assert_problem(422, "validation");
@@ -171,7 +161,7 @@ both_databases! {
 
     async fn stages_are_deactivated_not_deleted_and_never_under_open_deals(app) {
         let rep = app.user("rep", None, None).await;
-        let id = create_opportunity(&app, &rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "stage": "needs_analysis"})).await;
         let path = "/api/v1/pipeline-stages/needs_analysis";
         app.patch(path).token(&app.admin_token).json(json!({"active": false})).send().await.assert_problem(409, "conflict");
         app.patch("/api/v1/pipeline-stages/closed_won").token(&app.admin_token).json(json!({"active": false})).send().await.assert_problem(409, "conflict");
@@ -181,9 +171,9 @@ both_databases! {
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["active"], false);
         let list = app.get("/api/v1/pipeline-stages").token(&rep.token).send().await;
-        assert!(!keys(&list.body, "key").contains(&"needs_analysis".to_owned()));
+        assert!(!pluck(&list.body, "key").contains(&"needs_analysis".to_owned()));
         let list = app.get("/api/v1/pipeline-stages?include_inactive=true").token(&rep.token).send().await;
-        assert!(keys(&list.body, "key").contains(&"needs_analysis".to_owned()));
+        assert!(pluck(&list.body, "key").contains(&"needs_analysis".to_owned()));
         let res = app.post(&format!("/api/v1/opportunities/{id}/move")).token(&rep.token).json(json!({"stage": "needs_analysis"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["stage"]);
@@ -194,8 +184,8 @@ both_databases! {
         // The opportunity now sits in the first stage, so that one cannot go.
         let res = app.patch("/api/v1/pipeline-stages/qualification").token(&app.admin_token).json(json!({"active": false})).send().await;
         res.assert_problem(409, "conflict");
-        let audit = app.get("/api/v1/audit-events?entity_type=pipeline_stage&entity_id=needs_analysis").token(&app.admin_token).send().await;
-        assert_eq!(audit.body["data"][0]["changes"]["active"]["after"], false);
+        let audit = app.audit_trail(&app.admin_token, "pipeline_stage", "needs_analysis").await;
+        assert_eq!(audit["data"][0]["changes"]["active"]["after"], false);
     }
 
     async fn loss_reasons_are_a_dictionary_admins_maintain(app) {
@@ -203,8 +193,8 @@ both_databases! {
         let manager = app.user("manager", None, None).await;
         let res = app.get("/api/v1/loss-reasons").token(&rep.token).send().await;
         assert_eq!(res.status, 200);
-        assert_eq!(keys(&res.body, "code").len(), 8);
-        assert_eq!(keys(&res.body, "code")[0], "price");
+        assert_eq!(pluck(&res.body, "code").len(), 8);
+        assert_eq!(pluck(&res.body, "code")[0], "price");
         let body = json!({"code": "lost_tender", "name": "Lost the tender", "position": 5});
         app.post("/api/v1/loss-reasons").token(&manager.token).json(body.clone()).send().await.assert_problem(403, "forbidden");
         app.post("/api/v1/loss-reasons").token(&rep.token).json(body.clone()).send().await.assert_problem(403, "forbidden");
@@ -220,7 +210,7 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["code"]);
         let res = app.get("/api/v1/loss-reasons").token(&rep.token).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        assert_eq!(keys(&res.body, "code")[0], "lost_tender");
+        assert_eq!(pluck(&res.body, "code")[0], "lost_tender");
         app.patch("/api/v1/loss-reasons/price").token(&manager.token).json(json!({"name": "P"})).send().await.assert_problem(403, "forbidden");
         let res = app.patch("/api/v1/loss-reasons/price").token(&app.admin_token).header("if-match", "W/\"1\"").json(json!({"name": "Too expensive", "position": 99})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -245,10 +235,10 @@ both_databases! {
         assert_eq!(res.status, 200, "{}", res.body);
         assert_eq!(res.body["active"], false);
         let res = app.get("/api/v1/loss-reasons").token(&rep.token).send().await;
-        assert!(!keys(&res.body, "code").contains(&"timing".to_owned()));
+        assert!(!pluck(&res.body, "code").contains(&"timing".to_owned()));
         let res = app.get("/api/v1/loss-reasons?include_inactive=true").token(&rep.token).send().await;
-        assert_eq!(keys(&res.body, "code").len(), 9);
-        let id = create_opportunity(&app, &rep.token, json!({"name": "A"})).await;
+        assert_eq!(pluck(&res.body, "code").len(), 9);
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
         let res = app.post(&format!("/api/v1/opportunities/{id}/lose")).token(&rep.token).json(json!({"loss_reason": "timing"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["loss_reason"]);
@@ -267,7 +257,7 @@ both_databases! {
         app.post("/api/v1/competitors").token(&rep.token).json(json!({"name": "SAP"})).send().await.assert_problem(403, "forbidden");
         let res = app.post("/api/v1/competitors").token(&manager.token).json(json!({"name": " SAP ", "website": "https://sap.com"})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let sap = res.body["id"].as_str().expect("id").to_owned();
+        let sap = id_of(&res.body);
         assert_eq!(res.header("location"), Some(format!("/api/v1/competitors/{sap}").as_str()));
         assert_eq!(res.body["name"], "SAP");
         assert_eq!(res.body["created_by"], manager.id.as_str());
@@ -276,17 +266,17 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["name"]);
         let res = app.post("/api/v1/competitors").token(&app.admin_token).json(json!({"name": "Oracle"})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
-        let oracle = res.body["id"].as_str().expect("id").to_owned();
+        let oracle = id_of(&res.body);
         let res = app.get("/api/v1/competitors").token(&rep.token).send().await;
-        assert_eq!(keys(&res.body, "id"), vec![sap.clone(), oracle.clone()]);
+        assert_eq!(ids(&res.body), vec![sap.clone(), oracle.clone()]);
         let res = app.get("/api/v1/competitors?q=ora").token(&rep.token).send().await;
-        assert_eq!(keys(&res.body, "id"), vec![oracle.clone()]);
+        assert_eq!(ids(&res.body), vec![oracle.clone()]);
         let res = app.get("/api/v1/competitors?limit=1").token(&rep.token).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
-        assert_eq!(keys(&res.body, "id"), vec![sap.clone()]);
+        assert_eq!(ids(&res.body), vec![sap.clone()]);
         let cursor = res.body["next_cursor"].as_str().expect("cursor").to_owned();
         let res = app.get(&format!("/api/v1/competitors?limit=1&cursor={cursor}")).token(&rep.token).send().await;
-        assert_eq!(keys(&res.body, "id"), vec![oracle.clone()]);
+        assert_eq!(ids(&res.body), vec![oracle.clone()]);
         app.patch(&format!("/api/v1/competitors/{sap}")).token(&rep.token).json(json!({"notes": "x"})).send().await.assert_problem(403, "forbidden");
         let res = app.patch(&format!("/api/v1/competitors/{sap}")).token(&manager.token).header("if-match", "W/\"1\"").json(json!({"website": null, "notes": "ERP"})).send().await;
         assert_eq!(res.status, 200, "{}", res.body);
@@ -314,14 +304,14 @@ both_databases! {
         assert_eq!(sap_now.body["name"], "SAP");
         assert_eq!(sap_now.body["version"], 2);
         // DELETE deactivates: the competitor stays readable and listed on deals, but cannot be added to new ones.
-        let id = create_opportunity(&app, &rep.token, json!({"name": "A", "competitor_ids": [oracle]})).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "competitor_ids": [oracle]})).await;
         app.delete(&format!("/api/v1/competitors/{oracle}")).token(&rep.token).send().await.assert_problem(403, "forbidden");
         assert_eq!(app.delete(&format!("/api/v1/competitors/{oracle}")).token(&manager.token).send().await.status, 204);
         assert_eq!(app.get(&format!("/api/v1/competitors/{oracle}")).token(&rep.token).send().await.body["active"], false);
         let res = app.get("/api/v1/competitors").token(&rep.token).send().await;
-        assert_eq!(keys(&res.body, "id"), vec![sap.clone()]);
+        assert_eq!(ids(&res.body), vec![sap.clone()]);
         let res = app.get("/api/v1/competitors?include_inactive=true").token(&rep.token).send().await;
-        assert_eq!(keys(&res.body, "id").len(), 2);
+        assert_eq!(ids(&res.body).len(), 2);
         let o = app.get(&format!("/api/v1/opportunities/{id}")).token(&rep.token).send().await;
         assert_eq!(o.status, 200, "{}", o.body);
         assert_eq!(o.body["competitors"], json!([{"id": oracle, "name": "Oracle"}]));
@@ -342,6 +332,6 @@ both_databases! {
         res.assert_problem(409, "conflict");
         assert_eq!(stage(&app, "negotiation").await, before, "a refused deactivation changed the stage");
         let list = app.get("/api/v1/pipeline-stages").token(&app.admin_token).send().await;
-        assert!(keys(&list.body, "key").contains(&"negotiation".to_owned()));
+        assert!(pluck(&list.body, "key").contains(&"negotiation".to_owned()));
     }
 }

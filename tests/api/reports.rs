@@ -2,6 +2,7 @@
 //! with exact numbers on small hand-made data sets, scopes, defaults and validation.
 
 use crate::both_databases;
+use crate::fixtures::{id_of, ids};
 use crate::helpers::TestApp;
 use chrono::{Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use diesel::sql_types::{Nullable, Text, Timestamp};
@@ -185,17 +186,11 @@ fn stage_numbers(report: &Value, key: &str) -> (i64, i64, i64, i64, Value) {
     )
 }
 
-async fn get(app: &TestApp, token: &str, path: &str) -> Value {
-    let res = app.get(path).token(token).send().await;
-    assert_eq!(res.status, 200, "{path}: {}", res.body);
-    res.body
-}
-
 both_databases! {
     async fn the_funnel_counts_current_stages_and_conversion_from_stage_history(app) {
         let t = team(&app).await;
         funnel_data(&app, &t);
-        let report = get(&app, &app.admin_token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
+        let report = app.get_ok(&app.admin_token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
 
         assert_eq!(report["filter"], json!({
             "from": "2025-01-01", "to": "2025-03-31", "owner_id": null, "department_id": null, "currency": "CNY"
@@ -219,7 +214,7 @@ both_databases! {
     async fn the_funnel_counts_only_the_chosen_currency(app) {
         let t = team(&app).await;
         funnel_data(&app, &t);
-        let report = get(&app, &app.admin_token, &format!("/api/v1/reports/funnel?{Q1_2025}&currency=USD")).await;
+        let report = app.get_ok(&app.admin_token, &format!("/api/v1/reports/funnel?{Q1_2025}&currency=USD")).await;
         assert_eq!(report["filter"]["currency"], "USD");
         assert_eq!(report["total"]["count"], 1);
         let proposal = stage(&report, "proposal");
@@ -231,17 +226,17 @@ both_databases! {
     async fn a_rep_sees_only_their_own_deals_in_the_funnel(app) {
         let t = team(&app).await;
         funnel_data(&app, &t);
-        let mine = get(&app, &t.rep1.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
+        let mine = app.get_ok(&t.rep1.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
         assert_eq!(stage_numbers(&mine, "qualification"), (3, 11_005, 1_101, 8, json!(7500)));
         assert_eq!(mine["total"]["count"], 8);
 
-        let theirs = get(&app, &t.rep2.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
+        let theirs = app.get_ok(&t.rep2.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
         assert_eq!(theirs["total"]["count"], 1);
         // Naming another owner or department narrows to nothing; it never widens the scope.
         let path = format!("/api/v1/reports/funnel?{Q1_2025}&owner_id={}", t.rep1.id);
-        assert_eq!(get(&app, &t.rep2.token, &path).await["total"]["count"], 0);
+        assert_eq!(app.get_ok(&t.rep2.token, &path).await["total"]["count"], 0);
         let path = format!("/api/v1/reports/funnel?{Q1_2025}&department_id={}", t.top);
-        let narrowed = get(&app, &t.rep2.token, &path).await;
+        let narrowed = app.get_ok(&t.rep2.token, &path).await;
         assert_eq!(narrowed["total"]["count"], 0);
         assert_eq!(narrowed["filter"]["department_id"], t.top.as_str());
     }
@@ -249,24 +244,24 @@ both_databases! {
     async fn a_manager_sees_their_department_tree_and_filters_only_narrow_it(app) {
         let t = team(&app).await;
         funnel_data(&app, &t);
-        let report = get(&app, &t.manager.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
+        let report = app.get_ok(&t.manager.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
         assert_eq!(report["total"]["count"], 8, "rep1's deals, not rep2's");
 
         let path = format!("/api/v1/reports/funnel?{Q1_2025}&department_id={}", t.other);
-        assert_eq!(get(&app, &t.manager.token, &path).await["total"]["count"], 0);
+        assert_eq!(app.get_ok(&t.manager.token, &path).await["total"]["count"], 0);
         let path = format!("/api/v1/reports/funnel?{Q1_2025}&owner_id={}", t.rep2.id);
-        assert_eq!(get(&app, &t.manager.token, &path).await["total"]["count"], 0);
+        assert_eq!(app.get_ok(&t.manager.token, &path).await["total"]["count"], 0);
 
         // The admin may filter by department: the tree under `top` holds rep1 only.
         let path = format!("/api/v1/reports/funnel?{Q1_2025}&department_id={}", t.top);
-        assert_eq!(get(&app, &app.admin_token, &path).await["total"]["count"], 8);
+        assert_eq!(app.get_ok(&app.admin_token, &path).await["total"]["count"], 8);
         let path = format!("/api/v1/reports/funnel?{Q1_2025}&department_id={}", t.other);
-        assert_eq!(get(&app, &app.admin_token, &path).await["total"]["count"], 1);
+        assert_eq!(app.get_ok(&app.admin_token, &path).await["total"]["count"], 1);
         let path = format!("/api/v1/reports/funnel?{Q1_2025}&owner_id={}", t.rep2.id);
-        assert_eq!(get(&app, &app.admin_token, &path).await["total"]["count"], 1);
+        assert_eq!(app.get_ok(&app.admin_token, &path).await["total"]["count"], 1);
 
         let finance = app.user("finance", None, None).await;
-        assert_eq!(get(&app, &finance.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await["total"]["count"], 9);
+        assert_eq!(app.get_ok(&finance.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await["total"]["count"], 9);
     }
 
     async fn reports_default_to_the_current_quarter(app) {
@@ -278,17 +273,17 @@ both_databases! {
         });
         let (start, end) = salesops_domain::reports::quarter_of(Utc::now().date_naive());
         for report in ["funnel", "forecast", "win-loss", "lead-conversion"] {
-            let body = get(&app, &rep.token, &format!("/api/v1/reports/{report}")).await;
+            let body = app.get_ok(&rep.token, &format!("/api/v1/reports/{report}")).await;
             assert_eq!(body["filter"]["from"], start.to_string(), "{report}");
             assert_eq!(body["filter"]["to"], end.to_string(), "{report}");
         }
-        let funnel = get(&app, &rep.token, "/api/v1/reports/funnel").await;
+        let funnel = app.get_ok(&rep.token, "/api/v1/reports/funnel").await;
         assert_eq!(funnel["total"], json!({ "count": 1, "amount": money(100), "weighted_amount": money(10) }));
         // Only `from`: to the end of its quarter. Only `to`: from the start of its quarter.
-        let body = get(&app, &rep.token, "/api/v1/reports/funnel?from=2020-01-10").await;
+        let body = app.get_ok(&rep.token, "/api/v1/reports/funnel?from=2020-01-10").await;
         assert_eq!((&body["filter"]["from"], &body["filter"]["to"]), (&json!("2020-01-10"), &json!("2020-03-31")));
         assert_eq!(body["total"]["count"], 1);
-        let body = get(&app, &rep.token, "/api/v1/reports/funnel?to=2020-05-20").await;
+        let body = app.get_ok(&rep.token, "/api/v1/reports/funnel?to=2020-05-20").await;
         assert_eq!((&body["filter"]["from"], &body["filter"]["to"]), (&json!("2020-04-01"), &json!("2020-05-20")));
     }
 
@@ -321,7 +316,7 @@ both_databases! {
         closed("won", at("2025-04-01") - Duration::hours(10), 1_000_000); // midnight after the period
         closed("lost", at("2025-02-01"), 70_000);
 
-        let report = get(&app, &rep.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await;
+        let report = app.get_ok(&rep.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await;
         assert_eq!(report["categories"], json!([
             { "category": "pipeline", "count": 1, "amount": money(10_000), "weighted_amount": money(1_000) },
             { "category": "best_case", "count": 1, "amount": money(3), "weighted_amount": money(2) },
@@ -353,7 +348,7 @@ both_databases! {
                 row.amount = Some(CAP);
             });
         }
-        let report = get(&app, &rep.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await;
+        let report = app.get_ok(&rep.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await;
         let commit = &report["categories"][2];
         assert_eq!(commit["category"], "commit");
         assert_eq!(commit["count"], 3);
@@ -361,7 +356,7 @@ both_databases! {
         assert_eq!(commit["weighted_amount"], money(3 * CAP / 4 * 3));
         assert_eq!(report["pipeline_weighted"], money(3 * CAP / 4 * 3));
         assert_eq!(report["closed_won"], json!({ "count": 2, "amount": money(2 * CAP) }));
-        let funnel = get(&app, &rep.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
+        let funnel = app.get_ok(&rep.token, &format!("/api/v1/reports/funnel?{Q1_2025}")).await;
         assert_eq!(funnel["total"]["amount"], money(5 * CAP));
     }
 
@@ -391,7 +386,7 @@ both_databases! {
         listed_competitor(&app, &l1, &beta);
         listed_competitor(&app, &late, &beta);
 
-        let report = get(&app, &rep.token, &format!("/api/v1/reports/win-loss?{Q1_2025}")).await;
+        let report = app.get_ok(&rep.token, &format!("/api/v1/reports/win-loss?{Q1_2025}")).await;
         assert_eq!(report["won"], json!({ "count": 2, "amount": money(40_000) }));
         assert_eq!(report["lost"], json!({ "count": 3, "amount": money(13_000) }));
         assert_eq!(report["abandoned"], json!({ "count": 1, "amount": money(2_000) }));
@@ -406,7 +401,7 @@ both_databases! {
         ]));
 
         let other = app.user("rep", None, None).await;
-        let theirs = get(&app, &other.token, &format!("/api/v1/reports/win-loss?{Q1_2025}")).await;
+        let theirs = app.get_ok(&other.token, &format!("/api/v1/reports/win-loss?{Q1_2025}")).await;
         assert_eq!(theirs["won"]["count"], 0);
         assert_eq!(theirs["win_rate_bps"], Value::Null);
         assert_eq!(theirs["competitors"], json!([]));
@@ -416,7 +411,7 @@ both_databases! {
         let t = team(&app).await;
         let lead = |token: String, source: &'static str| {
             let app = &app;
-            async move { app.lead(&token, json!({ "name": "Lead", "source": source })).await["id"].as_str().expect("id").to_owned() }
+            async move { id_of(&app.lead(&token, json!({ "name": "Lead", "source": source })).await) }
         };
         let converted = lead(t.rep1.token.clone(), "web").await;
         let disqualified = lead(t.rep1.token.clone(), "web").await;
@@ -445,7 +440,7 @@ both_databases! {
             s
         };
 
-        let all = get(&app, &app.admin_token, "/api/v1/reports/lead-conversion").await;
+        let all = app.get_ok(&app.admin_token, "/api/v1/reports/lead-conversion").await;
         assert_eq!(all["sources"].as_array().expect("sources").len(), 7, "every source, even empty ones");
         assert_eq!(source(&all, "web"), outcome(5, 1, 1, 3, json!(2000)));
         assert_eq!(source(&all, "referral"), outcome(1, 1, 0, 0, json!(10000)));
@@ -453,21 +448,21 @@ both_databases! {
         assert_eq!(source(&all, "partner"), outcome(0, 0, 0, 0, Value::Null));
         assert_eq!(all["total"], outcome(7, 2, 1, 4, json!(2857)));
 
-        let mine = get(&app, &t.rep1.token, "/api/v1/reports/lead-conversion").await;
+        let mine = app.get_ok(&t.rep1.token, "/api/v1/reports/lead-conversion").await;
         assert_eq!(source(&mine, "web"), outcome(3, 1, 1, 1, json!(3333)));
         assert_eq!(mine["total"], outcome(5, 2, 1, 2, json!(4000)), "rep1's leads and the pool's");
 
         let path = format!("/api/v1/reports/lead-conversion?owner_id={}", t.rep1.id);
-        let filtered = get(&app, &app.admin_token, &path).await;
+        let filtered = app.get_ok(&app.admin_token, &path).await;
         assert_eq!(filtered["total"], outcome(4, 2, 1, 1, json!(5000)), "no pool leads under an owner filter");
         assert_eq!(filtered["filter"]["owner_id"], t.rep1.id.as_str());
 
         let path = format!("/api/v1/reports/lead-conversion?department_id={}", t.top);
-        assert_eq!(get(&app, &t.manager.token, &path).await["total"], outcome(4, 2, 1, 1, json!(5000)));
+        assert_eq!(app.get_ok(&t.manager.token, &path).await["total"], outcome(4, 2, 1, 1, json!(5000)));
         let path = format!("/api/v1/reports/lead-conversion?department_id={}", t.top);
-        assert_eq!(get(&app, &t.rep2.token, &path).await["total"], outcome(0, 0, 0, 0, Value::Null));
+        assert_eq!(app.get_ok(&t.rep2.token, &path).await["total"], outcome(0, 0, 0, 0, Value::Null));
 
-        let old_days = get(&app, &app.admin_token, "/api/v1/reports/lead-conversion?from=2020-01-01&to=2020-01-01").await;
+        let old_days = app.get_ok(&app.admin_token, "/api/v1/reports/lead-conversion?from=2020-01-01&to=2020-01-01").await;
         assert_eq!(old_days["total"], outcome(1, 0, 0, 1, json!(0)));
     }
 
@@ -491,10 +486,7 @@ both_databases! {
         set_time(&app, "UPDATE accounts SET deleted_at = $1 WHERE id = $2", Some(now), &gone);
         account("Imported", Some(&t.rep1.id), 1, Some(90)); // activity before creation: quiet since creation
 
-        let ids = |report: &Value| -> Vec<String> {
-            report["data"].as_array().expect("data").iter().map(|a| a["id"].as_str().expect("id").to_owned()).collect()
-        };
-        let all = get(&app, &app.admin_token, "/api/v1/reports/forgotten-accounts?count=true").await;
+        let all = app.get_ok(&app.admin_token, "/api/v1/reports/forgotten-accounts?count=true").await;
         assert_eq!(ids(&all), [f2.clone(), f5.clone(), f1.clone()]);
         assert_eq!(all["days"], 30);
         assert_eq!(all["total"], 3);
@@ -509,22 +501,22 @@ both_databases! {
         assert_eq!(all["data"][2]["days_since_activity"], 40);
         assert!(all["data"][2]["last_activity_at"].as_str().is_some());
 
-        let page1 = get(&app, &app.admin_token, "/api/v1/reports/forgotten-accounts?limit=2").await;
+        let page1 = app.get_ok(&app.admin_token, "/api/v1/reports/forgotten-accounts?limit=2").await;
         assert_eq!(ids(&page1), [f2.clone(), f5.clone()]);
         assert!(page1.get("total").is_none());
         let cursor = page1["next_cursor"].as_str().expect("a next page");
-        let page2 = get(&app, &app.admin_token, &format!("/api/v1/reports/forgotten-accounts?limit=2&cursor={cursor}")).await;
+        let page2 = app.get_ok(&app.admin_token, &format!("/api/v1/reports/forgotten-accounts?limit=2&cursor={cursor}")).await;
         assert_eq!(ids(&page2), vec![f1.clone()]);
         assert_eq!(page2["next_cursor"], Value::Null);
 
-        let mine = get(&app, &t.rep1.token, "/api/v1/reports/forgotten-accounts").await;
+        let mine = app.get_ok(&t.rep1.token, "/api/v1/reports/forgotten-accounts").await;
         assert_eq!(ids(&mine), [f2.clone(), f1.clone()]);
         let path = format!("/api/v1/reports/forgotten-accounts?owner_id={}", t.rep2.id);
-        assert_eq!(ids(&get(&app, &t.rep1.token, &path).await), Vec::<String>::new());
+        assert_eq!(ids(&app.get_ok(&t.rep1.token, &path).await), Vec::<String>::new());
         let path = format!("/api/v1/reports/forgotten-accounts?department_id={}", t.top);
-        assert_eq!(ids(&get(&app, &t.manager.token, &path).await), [f2.clone(), f1.clone()]);
+        assert_eq!(ids(&app.get_ok(&t.manager.token, &path).await), [f2.clone(), f1.clone()]);
 
-        let fifty = get(&app, &app.admin_token, "/api/v1/reports/forgotten-accounts?days=50").await;
+        let fifty = app.get_ok(&app.admin_token, "/api/v1/reports/forgotten-accounts?days=50").await;
         assert_eq!(ids(&fifty), [f2.clone(), f5.clone()]);
         assert_eq!(fifty["days"], 50);
     }
@@ -562,7 +554,7 @@ both_databases! {
 
     async fn empty_reports_keep_their_shape(app) {
         let rep = app.user("rep", None, None).await;
-        let funnel = get(&app, &rep.token, "/api/v1/reports/funnel").await;
+        let funnel = app.get_ok(&rep.token, "/api/v1/reports/funnel").await;
         let stages = funnel["stages"].as_array().expect("stages");
         assert_eq!(stages.len(), 6);
         for s in stages {
@@ -573,21 +565,21 @@ both_databases! {
         }
         assert_eq!(funnel["total"], json!({ "count": 0, "amount": money(0), "weighted_amount": money(0) }));
 
-        let forecast = get(&app, &rep.token, "/api/v1/reports/forecast").await;
+        let forecast = app.get_ok(&rep.token, "/api/v1/reports/forecast").await;
         assert_eq!(forecast["categories"].as_array().expect("categories").len(), 5);
         assert_eq!(forecast["pipeline_weighted"], money(0));
         assert_eq!(forecast["closed_won"], json!({ "count": 0, "amount": money(0) }));
 
-        let win_loss = get(&app, &rep.token, "/api/v1/reports/win-loss").await;
+        let win_loss = app.get_ok(&rep.token, "/api/v1/reports/win-loss").await;
         assert_eq!(win_loss["win_rate_bps"], Value::Null);
         assert_eq!(win_loss["loss_reasons"], json!([]));
         assert_eq!(win_loss["competitors"], json!([]));
         assert_eq!(win_loss["abandoned"], json!({ "count": 0, "amount": money(0) }));
 
-        let leads = get(&app, &rep.token, "/api/v1/reports/lead-conversion").await;
+        let leads = app.get_ok(&rep.token, "/api/v1/reports/lead-conversion").await;
         assert_eq!(leads["total"]["conversion_rate_bps"], Value::Null);
 
-        let forgotten = get(&app, &rep.token, "/api/v1/reports/forgotten-accounts?count=true").await;
+        let forgotten = app.get_ok(&rep.token, "/api/v1/reports/forgotten-accounts?count=true").await;
         assert_eq!(forgotten["data"], json!([]));
         assert_eq!(forgotten["total"], 0);
         assert_eq!(forgotten["next_cursor"], Value::Null);
@@ -608,7 +600,7 @@ both_databases! {
         let again = salesops_api::seed::load_demo(&app.state).expect("seed again");
         assert_eq!(again, "the demo data is already loaded; nothing to do");
 
-        let funnel = get(&app, &app.admin_token, "/api/v1/reports/funnel").await;
+        let funnel = app.get_ok(&app.admin_token, "/api/v1/reports/funnel").await;
         assert!(funnel["total"]["count"].as_i64().expect("count") >= 150, "{}", funnel["total"]);
         for s in funnel["stages"].as_array().expect("stages") {
             assert!(s["count"].as_i64().expect("count") > 0, "stage {} is empty", s["stage"]);
@@ -616,21 +608,21 @@ both_databases! {
         let conversion = stage(&funnel, "qualification")["conversion_bps"].as_i64().expect("a conversion");
         assert!((1..10_000).contains(&conversion), "{conversion}");
 
-        let forecast = get(&app, &app.admin_token, "/api/v1/reports/forecast").await;
+        let forecast = app.get_ok(&app.admin_token, "/api/v1/reports/forecast").await;
         assert!(forecast["closed_won"]["count"].as_i64().expect("won") > 0);
         assert!(forecast["pipeline_weighted"]["amount"].as_i64().expect("weighted") > 0);
-        let win_loss = get(&app, &app.admin_token, "/api/v1/reports/win-loss").await;
+        let win_loss = app.get_ok(&app.admin_token, "/api/v1/reports/win-loss").await;
         assert!(win_loss["win_rate_bps"].as_i64().is_some());
         assert!(!win_loss["loss_reasons"].as_array().expect("reasons").is_empty());
         assert!(!win_loss["competitors"].as_array().expect("competitors").is_empty());
-        let leads = get(&app, &app.admin_token, "/api/v1/reports/lead-conversion").await;
+        let leads = app.get_ok(&app.admin_token, "/api/v1/reports/lead-conversion").await;
         assert!(leads["total"]["converted"].as_i64().expect("converted") > 0, "{}", leads["total"]);
-        let forgotten = get(&app, &app.admin_token, "/api/v1/reports/forgotten-accounts?count=true").await;
+        let forgotten = app.get_ok(&app.admin_token, "/api/v1/reports/forgotten-accounts?count=true").await;
         assert!(forgotten["total"].as_i64().expect("total") > 0);
 
         // A rep sees a slice of it.
         let rep = app.login("rep1.east@demo.salesops", salesops_api::seed::DEMO_PASSWORD).await;
-        let mine = get(&app, &rep, "/api/v1/reports/funnel").await;
+        let mine = app.get_ok(&rep, "/api/v1/reports/funnel").await;
         let (all, own) = (funnel["total"]["count"].as_i64(), mine["total"]["count"].as_i64());
         assert!(own > Some(0) && own < all, "{own:?} of {all:?}");
     }
@@ -651,7 +643,7 @@ both_databases! {
             row.expected_close_date = Some(day("2025-02-10"));
             row.amount = Some(5_000);
         });
-        let mine = get(&app, &t.rep1.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await;
+        let mine = app.get_ok(&t.rep1.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await;
         assert_eq!(mine["pipeline_weighted"], money(8_500));
         assert_eq!(mine["closed_won"], json!({ "count": 1, "amount": money(5_000) }));
         let empty = |report: &Value| {
@@ -662,10 +654,10 @@ both_databases! {
             assert_eq!(report["pipeline_weighted"], money(0));
             assert_eq!(report["closed_won"], json!({ "count": 0, "amount": money(0) }));
         };
-        empty(&get(&app, &t.rep2.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await);
+        empty(&app.get_ok(&t.rep2.token, &format!("/api/v1/reports/forecast?{Q1_2025}")).await);
         // Naming the other rep narrows to nothing; it never widens the scope.
         let path = format!("/api/v1/reports/forecast?{Q1_2025}&owner_id={}", t.rep1.id);
-        empty(&get(&app, &t.rep2.token, &path).await);
+        empty(&app.get_ok(&t.rep2.token, &path).await);
     }
 
     async fn an_account_with_an_unknown_stored_tier_fails_the_forgotten_accounts_report(app) {
@@ -673,7 +665,7 @@ both_databases! {
         let id = app.account("Quiet", Some(&rep.id));
         let long_ago = Utc::now().naive_utc() - Duration::days(100);
         set_time(&app, "UPDATE accounts SET created_at = $1 WHERE id = $2", Some(long_ago), &id);
-        assert_eq!(get(&app, &rep.token, "/api/v1/reports/forgotten-accounts").await["data"][0]["id"], id.as_str());
+        assert_eq!(app.get_ok(&rep.token, "/api/v1/reports/forgotten-accounts").await["data"][0]["id"], id.as_str());
 
         app.store_raw_word("UPDATE accounts SET tier = $1 WHERE id = $2", "platinum", &id);
         let res = app.get("/api/v1/reports/forgotten-accounts").token(&rep.token).send().await;
