@@ -7,7 +7,7 @@
 
 use crate::account_pools::dto::{AssignAccount, ClaimAccount, ReleaseAccount};
 use crate::accounts::dto::Account;
-use crate::accounts::handlers::blockers;
+use crate::accounts::service::blockers;
 use crate::accounts::ENTITY as ACCOUNT_ENTITY;
 use crate::app::permission::{AssignRecords, EditPipeline};
 use crate::app::AppError;

@@ -1,7 +1,7 @@
 //! Account ownership: `transfer`, and the owner history every ownership change appends to.
 
 use crate::accounts::dto::{Account, OwnerChange, TransferAccount};
-use crate::accounts::handlers::{load_visible, map_unique};
+use crate::accounts::service::{load_visible, map_unique};
 use crate::accounts::ENTITY;
 use crate::app::permission::AssignRecords;
 use crate::app::Actor;
@@ -27,7 +27,7 @@ use utoipa::IntoParams;
 
 /// Hand every open opportunity of `account_id` not already owned by `new_owner` to
 /// them, each under its row lock, with a version bump and an audit event
-/// (through [`opportunities::handlers::save`], with the opportunity's full snapshots).
+/// (through [`opportunities::service::save`], with the opportunity's full snapshots).
 ///
 /// Refused (409 `invalid_transition`, with a count and no ids) when any of them
 /// is owned by someone outside the caller's scope: a manager moves only what they
@@ -59,7 +59,7 @@ fn move_open_opportunities(
         opportunities::lock(conn, &opportunity.id)?;
         let mut after = opportunity.clone();
         after.owner_id = new_owner.to_owned();
-        crate::opportunities::handlers::save(conn, caller, "transfer", &opportunity, after, None)?;
+        crate::opportunities::service::save(conn, caller, "transfer", &opportunity, after, None)?;
     }
     Ok(())
 }

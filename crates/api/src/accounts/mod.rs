@@ -4,6 +4,7 @@ pub mod commands;
 pub mod dto;
 pub mod handlers;
 pub mod listing;
+pub mod service;
 
 use crate::app::entity::EntityType;
 

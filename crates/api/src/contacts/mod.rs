@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod service;
 
 use crate::app::entity::EntityType;
 

@@ -23,7 +23,7 @@
 //! are audited as `create` with their full snapshots; the lead as `convert`.
 
 use crate::accounts::dto::CreateAccount;
-use crate::accounts::handlers::insert_owned_account;
+use crate::accounts::service::insert_owned_account;
 use crate::app::permission::EditPipeline;
 use crate::app::Actor;
 use crate::app::AppError;
@@ -31,7 +31,7 @@ use crate::app::FieldError;
 use crate::audit;
 use crate::auth::Authorized;
 use crate::contacts::dto::CreateContact;
-use crate::contacts::handlers::insert_contact;
+use crate::contacts::service::insert_contact;
 use crate::db;
 use crate::error::ApiError;
 use crate::etag::{etag, IfMatch};

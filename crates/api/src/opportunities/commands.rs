@@ -21,7 +21,7 @@ use crate::extract::{OptionalJson, ValidJson};
 use crate::opportunities::dto::{
     AbandonOpportunity, LoseOpportunity, MoveOpportunity, Opportunity, ReopenOpportunity, WinOpportunity,
 };
-use crate::opportunities::handlers::{
+use crate::opportunities::service::{
     append_stage_change, competitor_problem, competitors_of, gate_facts, load_visible, save,
 };
 use crate::pipeline::stages::{self, Stage};

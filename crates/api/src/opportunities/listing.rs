@@ -4,7 +4,7 @@ use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
 use crate::opportunities::dto::{Opportunity, StageChange};
-use crate::opportunities::handlers::{load_visible, views};
+use crate::opportunities::service::{load_visible, views};
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};

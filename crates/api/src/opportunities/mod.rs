@@ -7,10 +7,11 @@ pub mod commands;
 pub mod dto;
 pub mod handlers;
 pub mod listing;
+pub mod service;
 
 use crate::app::entity::EntityType;
 
-pub use handlers::create_in;
+pub use service::create_in;
 
 /// Opportunities in the audit log; whoever sees one in their data scope may read its trail, deleted or not.
 pub const ENTITY: EntityType = EntityType::scoped("opportunity", |conn, visibility, id| {
