@@ -12,10 +12,9 @@ pub mod win_loss;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::money::Money;
 use crate::state::AppState;
 use chrono::NaiveDate;
-use salesops_domain::money::is_currency_code;
+use salesops_domain::money::{is_currency_code, Money};
 use salesops_domain::reports::{Period, PeriodError};
 use salesops_persistence::reports::{self as queries, OpportunityFilter};
 use salesops_persistence::{clock, DbConnection};
