@@ -1,65 +1,66 @@
-//! The API's money type: integer minor units and an ISO 4217 code.
+//! Money the domain refused, as the API's field errors. [`Money`] itself lives in the domain.
 
-use crate::app::AppError;
-use salesops_domain::money::{is_amount_in_range, is_currency_code, MAX_AMOUNT};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use crate::app::{AppError, FieldError};
+use salesops_domain::money::{Money, MoneyError};
 
-/// An amount of money: integer minor units (fen, cents) of an ISO 4217 currency.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({ "amount": 12_000_000, "currency": "CNY" }))]
-pub struct Money {
-    /// Minor units: 12000000 CNY fen is ¥120,000.00. Submitted amounts are at most 10^13 either way.
-    pub amount: i64,
-    /// ISO 4217 code, three upper-case letters.
-    #[schema(example = "CNY")]
-    pub currency: String,
+/// The field error for money the domain refused, on the part at fault of
+/// the money in `field`: `amount.currency` or `amount.amount`.
+pub fn field_error(field: &str, e: &MoneyError) -> FieldError {
+    let code = match e {
+        MoneyError::NotACurrencyCode | MoneyError::CurrencyMismatch { .. } => "currency",
+        MoneyError::AmountOutOfRange | MoneyError::NegativeAmount | MoneyError::Overflow => "range",
+    };
+    FieldError::new(format!("{field}.{}", e.part().as_str()), code, e.to_string())
 }
 
-impl Money {
-    /// Money from stored parts.
-    pub fn new(amount: i64, currency: impl Into<String>) -> Money {
-        Money { amount, currency: currency.into() }
-    }
-
-    /// Check a submitted amount: the currency must be an ISO 4217 code, the
-    /// amount at most [`MAX_AMOUNT`] minor units either way (so reports never
-    /// overflow) and, unless `allow_negative`, at least zero. Errors name `field`.
-    pub fn validate(&self, field: &str, allow_negative: bool) -> Result<(), AppError> {
-        if !is_currency_code(&self.currency) {
-            return Err(AppError::invalid_field(
-                &format!("{field}.currency"),
-                "currency",
-                "not an ISO 4217 code (three upper-case letters, such as CNY)",
-            ));
-        }
-        if !is_amount_in_range(self.amount) {
-            return Err(AppError::invalid_field(
-                &format!("{field}.amount"),
-                "range",
-                format!("must be at most {MAX_AMOUNT} minor units either way"),
-            ));
-        }
-        if !allow_negative && self.amount < 0 {
-            return Err(AppError::invalid_field(&format!("{field}.amount"), "range", "must not be negative"));
-        }
-        Ok(())
-    }
+/// Check submitted money (see [`Money::validate`]); a refusal is a 422 naming `field`.
+pub fn validate(money: &Money, field: &str, allow_negative: bool) -> Result<(), AppError> {
+    money.validate(allow_negative).map_err(|e| field_error(field, &e).into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use salesops_domain::money::MAX_AMOUNT;
+
+    fn refusal(amount: i64, currency: &str, allow_negative: bool) -> Option<FieldError> {
+        match validate(&Money::new(amount, currency), "opportunity.amount", allow_negative) {
+            Ok(()) => None,
+            Err(AppError::Validation(mut errors)) if errors.len() == 1 => errors.pop(),
+            Err(other) => panic!("not one field error: {other:?}"),
+        }
+    }
 
     #[test]
-    fn submitted_money_is_checked() {
-        assert!(Money::new(100, "CNY").validate("amount", false).is_ok());
-        assert!(Money::new(-1, "CNY").validate("amount", false).is_err());
-        assert!(Money::new(-1, "CNY").validate("amount", true).is_ok());
-        assert!(Money::new(1, "rmb").validate("amount", false).is_err());
-        assert!(Money::new(MAX_AMOUNT, "CNY").validate("amount", false).is_ok());
-        assert!(Money::new(MAX_AMOUNT + 1, "CNY").validate("amount", false).is_err());
-        assert!(Money::new(-MAX_AMOUNT - 1, "CNY").validate("amount", true).is_err());
+    fn refused_money_is_the_same_field_error_as_ever() {
+        assert_eq!(refusal(100, "CNY", false), None);
+        assert_eq!(refusal(-1, "CNY", true), None);
+        assert_eq!(
+            refusal(1, "rmb", false),
+            Some(FieldError::new(
+                "opportunity.amount.currency",
+                "currency",
+                "not an ISO 4217 code (three upper-case letters, such as CNY)"
+            ))
+        );
+        assert_eq!(
+            refusal(MAX_AMOUNT + 1, "CNY", false),
+            Some(FieldError::new(
+                "opportunity.amount.amount",
+                "range",
+                "must be at most 10000000000000 minor units either way"
+            ))
+        );
+        assert_eq!(
+            refusal(-1, "CNY", false),
+            Some(FieldError::new("opportunity.amount.amount", "range", "must not be negative"))
+        );
+    }
+
+    #[test]
+    fn arithmetic_refusals_name_their_part_too() {
+        let mismatch = MoneyError::CurrencyMismatch { left: "CNY".into(), right: "USD".into() };
+        assert_eq!(field_error("total", &mismatch).field, "total.currency");
+        assert_eq!(field_error("total", &MoneyError::Overflow).field, "total.amount");
     }
 }

@@ -2,9 +2,9 @@
 
 use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
-use crate::money::Money;
 use crate::time::to_utc;
 use chrono::{DateTime, NaiveDate, Utc};
+use salesops_domain::money::Money;
 use salesops_domain::opportunity::{weighted_amount, ForecastCategory, OpportunityAction, OpportunityStatus};
 use salesops_persistence::opportunities::OpportunityRow;
 use salesops_persistence::pipeline::StageChangeRow;
@@ -154,7 +154,7 @@ impl AmountInput {
     /// The amount as money, defaulting the currency, checked (`field` names errors).
     pub fn resolve(&self, field: &str, default_currency: &str) -> Result<Money, AppError> {
         let money = Money::new(self.amount, self.currency.clone().unwrap_or_else(|| default_currency.to_owned()));
-        money.validate(field, false)?;
+        crate::money::validate(&money, field, false)?;
         Ok(money)
     }
 }

@@ -6,6 +6,7 @@ use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
+use salesops_domain::money::Money;
 use salesops_domain::opportunity::StageKind;
 use salesops_domain::reports::{conversions, reached, FunnelStageKind};
 use salesops_persistence::reports as queries;
@@ -34,10 +35,10 @@ pub struct FunnelStage {
     /// Cohort opportunities currently in this stage.
     pub count: i64,
     /// Their amounts summed.
-    pub amount: crate::money::Money,
+    pub amount: Money,
     /// Their weighted amounts summed: each amount × its own probability_bps / 10000,
     /// rounded half away from zero per opportunity.
-    pub weighted_amount: crate::money::Money,
+    pub weighted_amount: Money,
     /// Cohort opportunities that ever entered this stage or a later one (see the operation).
     pub reached: i64,
     /// reached(next stage) / reached(this stage) in basis points, rounded half up;

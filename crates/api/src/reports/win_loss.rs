@@ -4,9 +4,9 @@ use super::{opportunity_filter, CountAmount, OpportunityReportFilter, Opportunit
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
-use crate::money::Money;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
+use salesops_domain::money::Money;
 use salesops_domain::opportunity::OpportunityStatus;
 use salesops_domain::reports::rate_bps;
 use salesops_persistence::reports as queries;
