@@ -14,6 +14,7 @@ run:
 
 test:
 	scripts/check-domain-deps.sh
+	scripts/check-module-boundaries.sh
 	$(CARGO) test --workspace
 	scripts/validate-openapi.sh
 

@@ -8,7 +8,9 @@ use salesops_domain::contact_info::DuplicateEntity;
 use salesops_domain::lead::LeadStatus;
 use salesops_persistence::duplicates::{self, Hit, MatchKey, Probe, Search};
 use salesops_persistence::DbConnection;
+use serde::Deserialize;
 use serde::Serialize;
+use utoipa::IntoParams;
 use utoipa::ToSchema;
 
 /// The most matches of each kind a check reports.
@@ -140,4 +142,13 @@ pub fn refuse_any(hits: &[Hit], what: &str, overridable: bool) -> Result<(), App
         detail: format!("{} {} {what}{hint}", hits.len(), kinds.join(" and ")),
         ids: hits.iter().map(|h| h.id.clone()).collect(),
     })
+}
+
+/// Whether to save despite duplicates.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DuplicateOverride {
+    /// Save even when a matching record exists (an open lead, account or contact, as each resource's create documents).
+    #[serde(default)]
+    pub allow_duplicate: bool,
 }

@@ -33,6 +33,13 @@ macro_rules! versioned {
 }
 pub(crate) use versioned;
 
+/// Answer 201 Created with `record`, its ETag, and `Location: location`.
+pub fn created<T: Serialize + Versioned>(location: String, record: &T) -> HttpResponse {
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((header::LOCATION, location));
+    with_etag(builder, record)
+}
+
 /// Answer with `record` as JSON and its ETag.
 pub fn with_etag<T: Serialize + Versioned>(mut builder: HttpResponseBuilder, record: &T) -> HttpResponse {
     builder.insert_header((header::ETAG, etag(record.version()))).json(record)

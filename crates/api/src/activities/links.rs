@@ -17,13 +17,9 @@ use crate::app::Actor;
 use crate::app::AppError;
 use crate::app::FieldError;
 use crate::audit;
-use crate::leads::dto::Lead;
-use crate::leads::handlers::map_unique;
-use crate::leads::ENTITY as LEAD;
 use crate::time::to_utc;
 use chrono::NaiveDateTime;
 use salesops_domain::activity::{self, Links};
-use salesops_domain::lead::{self, LeadCommand, LeadStatus, QualificationFacts};
 use salesops_persistence::activities::{self, ActivityRow, Touched};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{accounts, contacts, leads, opportunities, DbConnection};
@@ -127,25 +123,7 @@ pub fn propagate(
 ) -> Result<(), AppError> {
     // Lock order: lead, account, contact, opportunity, as lead conversion takes them.
     if let Some(lead_id) = &row.lead_id {
-        leads::lock(conn, lead_id)?;
-        if let Some(before) = leads::find_visible(conn, lead_id, visibility)? {
-            let mut after = before.clone();
-            after.last_activity_at = Some(activity::last_activity_after(before.last_activity_at, row.occurred_at));
-            let may_work =
-                lead::check_worker(before.owner_id.as_deref(), caller.id(), caller.role.can_assign()).is_ok();
-            if may_work && follow_up.is_some() {
-                after.next_follow_up_at = follow_up;
-            }
-            let mut action = "log_activity";
-            let status: LeadStatus = before.status;
-            if may_work && status == LeadStatus::New {
-                after.status = lead::next_status(status, LeadCommand::Start, QualificationFacts::default())?;
-                action = LeadCommand::Start.as_str();
-            }
-            if after != before {
-                audit::save_versioned::<_, Lead>(conn, caller, LEAD, action, &before, after, map_unique)?;
-            }
-        }
+        crate::leads::service::record_activity(conn, caller, visibility, lead_id, row.occurred_at, follow_up)?;
     }
     let touched = [
         (Touched::Account, crate::accounts::ENTITY, &row.account_id),

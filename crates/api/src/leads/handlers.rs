@@ -9,7 +9,7 @@ use crate::audit::{self, snapshot};
 use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db;
-use crate::duplicates::{self, DuplicateCheckResult};
+use crate::duplicates::{self, DuplicateCheckResult, DuplicateOverride};
 use crate::error::ApiError;
 use crate::etag::with_etag;
 use crate::etag::IfMatch;
@@ -25,8 +25,6 @@ use salesops_persistence::duplicates::Probe;
 use salesops_persistence::leads::{self, LeadRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, DbConnection, StoreError};
-use serde::Deserialize;
-use utoipa::IntoParams;
 use validator::Validate;
 
 /// Load a live lead the caller can see, taking its row lock first when `for_update`.
@@ -62,15 +60,6 @@ fn refuse_duplicates(conn: &mut DbConnection, input: &CreateLead, exclude_id: Op
     };
     let hits = duplicates::find(conn, &probe, &[DuplicateEntity::Lead, DuplicateEntity::Contact], exclude_id)?;
     duplicates::refuse_any(&hits, "share this email or phone", true)
-}
-
-/// Whether to save despite duplicates.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DuplicateOverride {
-    /// Save even when a matching record exists (for leads: an open lead or a contact with the email or phone).
-    #[serde(default)]
-    pub allow_duplicate: bool,
 }
 
 /// Create a lead.

@@ -5,6 +5,7 @@ pub mod conversion;
 pub mod dto;
 pub mod handlers;
 pub mod listing;
+pub mod service;
 
 use crate::app::entity::EntityType;
 
