@@ -1,109 +1,29 @@
-//! Lead commands: `start`, `qualify`, `disqualify`, `reopen`, `claim`, `release`, `assign`.
-//!
-//! Each takes the lead's row lock, checks the transition in the domain, then
-//! writes the lead and its audit event in one transaction. A refused
-//! transition is 409 `invalid_transition` and changes nothing.
+//! Lead commands over HTTP: `start`, `qualify`, `disqualify`, `reopen`,
+//! `claim`, `release`, `assign` and `convert`. The rules live in [`service`].
 
 use crate::app::permission::{AssignRecords, EditPipeline};
 use crate::app::AppError;
-use crate::app::FieldError;
-use crate::audit;
-use crate::auth::Caller;
+use crate::auth::Authorized;
 use crate::db;
 use crate::error::ApiError;
-use crate::etag::with_etag;
-use crate::etag::IfMatch;
-use crate::extract::ValidJson;
-use crate::leads::dto::{AssignLead, DisqualifyLead, Lead};
-use crate::leads::handlers::{load_visible, map_unique};
-use crate::leads::ENTITY;
-use crate::org::users::check_assignable;
+use crate::etag::{etag, with_etag, IfMatch};
+use crate::extract::{OptionalJson, ValidJson};
+use crate::leads::dto::{AssignLead, ConvertLead, DisqualifyLead, Lead, LeadConversion};
+use crate::leads::service::{self, Command};
 use crate::state::AppState;
+use actix_web::http::header;
 use actix_web::{post, web, HttpResponse};
-use salesops_domain::lead::{self, LeadCommand, LeadStatus, QualificationFacts, TransitionError};
-use salesops_persistence::leads;
+use validator::Validate;
 
-impl From<TransitionError> for AppError {
-    fn from(e: TransitionError) -> Self {
-        if e == TransitionError::NotOwner {
-            return AppError::Forbidden(e.to_string());
-        }
-        let errors = match &e {
-            TransitionError::MissingFields { fields, .. } => {
-                fields.iter().map(|f| FieldError::new(*f, "required", format!("{f} must be set first"))).collect()
-            }
-            _ => Vec::new(),
-        };
-        AppError::InvalidTransition { detail: e.to_string(), errors }
-    }
-}
-
-/// What a command carries beyond the lead id.
-enum Input {
-    None,
-    Reason(String),
-    Owner(String),
-}
-
+/// Run `command` on the lead in the path, answering with the lead and its ETag.
 async fn run(
     state: web::Data<AppState>,
-    caller: Caller,
+    actor: crate::app::Actor,
     id: String,
     if_match: IfMatch,
-    command: LeadCommand,
-    input: Input,
+    command: Command,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require::<EditPipeline>("change leads")?;
-    if command == LeadCommand::Assign {
-        caller.require::<AssignRecords>("assign leads")?;
-    }
-    let lead = db::write(&state, move |conn| {
-        let (row, visibility) = match load_visible(conn, &caller, &id, true) {
-            // A pool lead someone else just claimed is out of the loser's scope; say why rather than 404.
-            Err(AppError::NotFound) if command == LeadCommand::Claim && leads::exists_live(conn, &id)? => {
-                return Err(TransitionError::Ownership("the lead already has an owner").into());
-            }
-            other => other?,
-        };
-        if_match.check(row.version)?;
-        let status: LeadStatus = row.status;
-        let mut after = row.clone();
-        match command {
-            LeadCommand::Claim => {
-                lead::check_claim(status, row.owner_id.as_deref())?;
-                after.owner_id = Some(caller.id().to_owned());
-            }
-            LeadCommand::Release => {
-                lead::check_release(status, row.owner_id.as_deref(), caller.id())?;
-                after.owner_id = None;
-            }
-            LeadCommand::Assign => {
-                let Input::Owner(owner) = input else { return Err(AppError::Internal("assign without owner".into())) };
-                lead::check_assign(status, row.owner_id.as_deref(), &owner)?;
-                check_assignable(conn, &visibility, &owner)?;
-                after.owner_id = Some(owner);
-            }
-            LeadCommand::Convert => {
-                return Err(AppError::Internal("convert runs through its own handler".into()));
-            }
-            LeadCommand::Start | LeadCommand::Qualify | LeadCommand::Disqualify | LeadCommand::Reopen => {
-                lead::check_worker(row.owner_id.as_deref(), caller.id(), caller.role.can_assign())?;
-                let facts = QualificationFacts {
-                    company: row.company.as_deref(),
-                    email: row.email.as_deref(),
-                    phone: row.phone.as_deref(),
-                };
-                after.status = lead::next_status(status, command, facts)?;
-                after.disqualify_reason = match input {
-                    Input::Reason(reason) => Some(reason),
-                    _ if command == LeadCommand::Reopen => None,
-                    _ => row.disqualify_reason.clone(),
-                };
-            }
-        }
-        audit::save_versioned::<_, Lead>(conn, &caller, ENTITY, command.as_str(), &row, after, map_unique)
-    })
-    .await?;
+    let lead = db::write(&state, move |conn| service::run(conn, &actor, &id, if_match, command)).await?;
     Ok(with_etag(HttpResponse::Ok(), &lead))
 }
 
@@ -128,37 +48,56 @@ macro_rules! lead_command {
         #[post($path)]
         pub async fn $fn_name(
             state: web::Data<AppState>,
-            caller: Caller,
+            caller: Authorized<EditPipeline>,
             id: web::Path<String>,
             if_match: IfMatch,
         ) -> Result<HttpResponse, ApiError> {
-            run(state, caller, id.into_inner(), if_match, $command, Input::None).await
+            run(state, caller.actor.clone(), id.into_inner(), if_match, $command).await
         }
     };
 }
 
 lead_command!(
     /// Start working a lead: `new → working`.
-    start_lead, "/leads/{id}/start", "start_lead", LeadCommand::Start
+    ///
+    /// Only the lead's owner, or a manager or admin whose scope covers the owner,
+    /// may start it; logging an activity on a `new` lead starts it too.
+    start_lead, "/leads/{id}/start", "start_lead", Command::Start
 );
 lead_command!(
-    /// Qualify a lead: `new | working → qualified`. Needs a company, and an email or a phone.
-    qualify_lead, "/leads/{id}/qualify", "qualify_lead", LeadCommand::Qualify
+    /// Qualify a lead: `new | working → qualified`.
+    ///
+    /// The lead needs a company, and an email or a phone; a missing one is refused
+    /// with 409 `invalid_transition` naming each field in `errors`. A qualified
+    /// lead can be converted.
+    qualify_lead, "/leads/{id}/qualify", "qualify_lead", Command::Qualify
 );
 lead_command!(
     /// Reopen a disqualified lead: `disqualified → working`.
-    reopen_lead, "/leads/{id}/reopen", "reopen_lead", LeadCommand::Reopen
+    ///
+    /// The disqualification reason is cleared. Only the owner, or a manager or
+    /// admin over them, may reopen.
+    reopen_lead, "/leads/{id}/reopen", "reopen_lead", Command::Reopen
 );
 lead_command!(
-    /// Claim a lead from the pool; the caller becomes its owner. Of two simultaneous claims, exactly one wins.
-    claim_lead, "/leads/{id}/claim", "claim_lead", LeadCommand::Claim
+    /// Claim a lead from the pool; the caller becomes its owner.
+    ///
+    /// Of two simultaneous claims, exactly one wins; the other gets 409
+    /// `invalid_transition`. A lead that already has an owner cannot be claimed.
+    claim_lead, "/leads/{id}/claim", "claim_lead", Command::Claim
 );
 lead_command!(
-    /// Release an owned lead back to the pool. Only its owner may.
-    release_lead, "/leads/{id}/release", "release_lead", LeadCommand::Release
+    /// Release an owned lead back to the pool.
+    ///
+    /// Only its owner may; the lead keeps its status and history, and anyone
+    /// who may work pool leads can claim it.
+    release_lead, "/leads/{id}/release", "release_lead", Command::Release
 );
 
 /// Disqualify an open lead, with a reason.
+///
+/// `new` and `working` leads may be disqualified by their owner, or by a
+/// manager or admin over them; the reason is kept until the lead is reopened.
 #[utoipa::path(
     tag = "leads",
     operation_id = "disqualify_lead",
@@ -178,16 +117,19 @@ lead_command!(
 #[post("/leads/{id}/disqualify")]
 pub async fn disqualify_lead(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<EditPipeline>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<DisqualifyLead>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.0.reason.trim().to_owned();
-    run(state, caller, id.into_inner(), if_match, LeadCommand::Disqualify, Input::Reason(reason)).await
+    run(state, caller.actor.clone(), id.into_inner(), if_match, Command::Disqualify(reason)).await
 }
 
 /// Assign a lead to a user (managers and admins), from the pool or from another owner.
+///
+/// The new owner must be an active user within the caller's data scope
+/// (422 `unknown_user` otherwise). A converted lead cannot be reassigned.
 #[utoipa::path(
     tag = "leads",
     operation_id = "assign_lead",
@@ -207,11 +149,60 @@ pub async fn disqualify_lead(
 #[post("/leads/{id}/assign")]
 pub async fn assign_lead(
     state: web::Data<AppState>,
-    caller: Caller,
+    caller: Authorized<AssignRecords>,
     id: web::Path<String>,
     if_match: IfMatch,
     body: ValidJson<AssignLead>,
 ) -> Result<HttpResponse, ApiError> {
-    let owner = body.0.owner_id;
-    run(state, caller, id.into_inner(), if_match, LeadCommand::Assign, Input::Owner(owner)).await
+    run(state, caller.actor.clone(), id.into_inner(), if_match, Command::Assign(body.0.owner_id)).await
+}
+
+/// Convert a qualified lead into an account, a contact and optionally an opportunity.
+///
+/// One transaction: if any step fails, nothing is created and the lead is
+/// unchanged. The account is the given one, else the given contact's, else a
+/// new one from the lead (owned by the lead's owner, in the default pool's
+/// rules). The contact is the given one, which must work at that account, else
+/// a new one from the lead. The opportunity, when asked for, starts in the
+/// first active open stage, owned by the lead's owner, with the lead as its
+/// source. Only the lead's owner, or a manager or admin over them, converts;
+/// a pool lead must be claimed first.
+#[utoipa::path(
+    tag = "leads",
+    operation_id = "convert_lead",
+    params(
+        ("id" = String, Path, description = "Lead id"),
+        ("If-Match" = Option<String>, Header, description = "W/\"<version>\" the command is based on"),
+    ),
+    request_body(content = Option<ConvertLead>, description = "Optional; `{}` or nothing converts into a new account and contact, without an opportunity"),
+    responses(
+        (status = 200, description = "The converted lead and the records it became", body = LeadConversion,
+         headers(("ETag" = String, description = "W/\"<version>\" of the lead"))),
+        (status = 403, description = "Finance; or not the owner nor a manager over them"),
+        (status = 409, description = "`invalid_transition`: the lead is not qualified (converting twice included), or sits in the pool"),
+        (status = 412, description = "`If-Match` is stale"),
+        (status = 422, description = "`validation`: an unknown or invisible account or contact, a contact not at the account, or an invalid opportunity (fields under `opportunity.`)"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/leads/{id}/convert")]
+pub async fn convert_lead(
+    state: web::Data<AppState>,
+    caller: Authorized<EditPipeline>,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    body: OptionalJson<ConvertLead>,
+) -> Result<HttpResponse, ApiError> {
+    let input = body.0;
+    let base_currency = state.settings.base_currency.clone();
+    if let Some(opportunity) = &input.opportunity {
+        opportunity.validate().map_err(|e| AppError::from(e).nested("opportunity"))?;
+        if let Some(amount) = &opportunity.amount {
+            amount.resolve("opportunity.amount", &base_currency)?;
+        }
+    }
+    let id = id.into_inner();
+    let result =
+        db::write(&state, move |conn| service::convert(conn, &caller, &base_currency, &id, if_match, input)).await?;
+    Ok(HttpResponse::Ok().insert_header((header::ETAG, etag(result.lead.version))).json(result))
 }

@@ -2,8 +2,10 @@
 
 use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
+use crate::opportunities::dto::AmountInput;
 use crate::time::{to_stored, to_utc};
 use crate::validation::{not_blank, plausible_phone, refuse_cleared, tidy};
+use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use salesops_domain::contact_info;
 use salesops_domain::lead::{LeadSource, LeadStatus};
@@ -363,4 +365,72 @@ pub struct DuplicateCheck {
     /// Compared ignoring case, spaces and bracket width.
     #[validate(length(max = 200))]
     pub company: Option<String>,
+}
+
+/// What to convert a lead into. Every field is optional: send `{}` to create
+/// the account and contact from the lead and no opportunity.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "opportunity": {"name": "明远科技 ERP 二期", "amount": {"amount": 12_000_000, "currency": "CNY"}, "expected_close_date": "2026-12-31"}
+}))]
+pub struct ConvertLead {
+    /// Link this existing account (visible to the caller) instead of creating one.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub account_id: Option<String>,
+    /// Link this existing contact instead of creating one. It must work at
+    /// `account_id`; without `account_id`, its account is linked.
+    #[serde(default, deserialize_with = "trimmed_opt")]
+    pub contact_id: Option<String>,
+    /// Also create an opportunity on the account.
+    pub opportunity: Option<ConversionOpportunity>,
+}
+
+/// The opportunity a conversion creates. It starts in the first active open
+/// stage, owned by the lead's owner.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"name": "明远科技 ERP 二期", "amount": {"amount": 12_000_000, "currency": "CNY"}, "expected_close_date": "2026-12-31"}))]
+pub struct ConversionOpportunity {
+    /// A short name for the deal (1–200 characters).
+    #[validate(length(min = 1, max = 200))]
+    #[serde(deserialize_with = "trimmed")]
+    #[schema(example = "明远科技 ERP 二期", max_length = 200)]
+    pub name: String,
+    /// The deal's value; the currency defaults to the base currency.
+    #[serde(default)]
+    pub amount: Option<AmountInput>,
+    /// `YYYY-MM-DD`.
+    #[serde(default)]
+    #[schema(example = "2026-12-31")]
+    pub expected_close_date: Option<NaiveDate>,
+}
+
+/// The converted lead and what it was converted into.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "lead": {
+        "id": "0190f0c2-6a00-7000-8000-0000000000b1", "name": "王芳", "company": "上海明远科技有限公司", "title": "采购经理",
+        "email": "wang.fang@mingyuan.cn", "phone": "+86 138 0013 8000", "source": "event",
+        "industry": "manufacturing", "region": "华东", "status": "converted", "owner_id": "0190f0c2-6a00-7000-8000-0000000000a1",
+        "score": 60, "next_follow_up_at": "2026-12-01T01:00:00Z", "last_activity_at": "2026-11-30T07:00:00Z",
+        "disqualify_reason": null,
+        "converted_account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "converted_contact_id": "0190f0c2-6a00-7000-8000-0000000000e1",
+        "converted_opportunity_id": "0190f0c2-6a00-7000-8000-0000000000f1", "converted_at": "2026-12-01T02:15:00Z",
+        "external_id": null, "notes": null, "version": 4,
+        "created_at": "2026-11-30T03:20:00Z", "updated_at": "2026-12-01T02:15:00Z",
+        "created_by": "0190f0c2-6a00-7000-8000-0000000000a1"
+    },
+    "account_id": "0190f0c2-6a00-7000-8000-0000000000d1", "contact_id": "0190f0c2-6a00-7000-8000-0000000000e1",
+    "opportunity_id": "0190f0c2-6a00-7000-8000-0000000000f1"
+}))]
+pub struct LeadConversion {
+    /// The lead, now `converted`, with its links.
+    pub lead: Lead,
+    /// The account linked or created.
+    pub account_id: String,
+    /// The contact linked or created.
+    pub contact_id: String,
+    /// The opportunity created, if one was asked for.
+    pub opportunity_id: Option<String>,
 }

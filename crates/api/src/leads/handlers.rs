@@ -1,66 +1,17 @@
-//! Creating, reading, patching and deleting leads, and the duplicate check.
+//! `/leads` over HTTP: create, read, patch, delete, and the duplicate check.
+//! The rules live in [`service`].
 
-use super::ENTITY;
-use crate::app::permission::{AssignRecords, EditPipeline};
-use crate::app::Actor;
-use crate::app::AppError;
-use crate::app::FieldError;
-use crate::audit::{self, snapshot};
-use crate::auth::Authorized;
-use crate::auth::Caller;
+use crate::app::permission::EditPipeline;
+use crate::auth::{Authorized, Caller};
 use crate::db;
-use crate::duplicates::{self, DuplicateCheckResult, DuplicateOverride};
+use crate::duplicates::{DuplicateCheckResult, DuplicateOverride};
 use crate::error::ApiError;
-use crate::etag::with_etag;
-use crate::etag::IfMatch;
+use crate::etag::{created, with_etag, IfMatch};
 use crate::extract::ValidJson;
 use crate::leads::dto::{CreateLead, DuplicateCheck, Lead, LeadPatch};
-use crate::org::users::check_assignable;
+use crate::leads::service;
 use crate::state::AppState;
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone, DuplicateEntity};
-use salesops_domain::lead::{self, NewOwnerError};
-use salesops_persistence::duplicates::Probe;
-use salesops_persistence::leads::{self, LeadRow};
-use salesops_persistence::scope::Visibility;
-use salesops_persistence::{clock, DbConnection, StoreError};
-use validator::Validate;
-
-/// Load a live lead the caller can see, taking its row lock first when `for_update`.
-pub fn load_visible(
-    conn: &mut DbConnection,
-    caller: &Actor,
-    id: &str,
-    for_update: bool,
-) -> Result<(LeadRow, Visibility), AppError> {
-    if for_update {
-        leads::lock(conn, id)?;
-    }
-    let visibility = caller.visibility(conn)?;
-    let row = leads::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
-    Ok((row, visibility))
-}
-
-/// Report a taken `external_id` as a field error; other storage errors as usual.
-pub fn map_unique(e: StoreError) -> AppError {
-    if e.is_unique_violation_on("external_id") {
-        AppError::Validation(vec![FieldError::new("external_id", "taken", "another lead has this external_id")])
-    } else {
-        e.into()
-    }
-}
-
-/// Refuse with 409 `duplicate` when an open lead or a contact shares the email or phone.
-fn refuse_duplicates(conn: &mut DbConnection, input: &CreateLead, exclude_id: Option<&str>) -> Result<(), AppError> {
-    let probe = Probe {
-        email: input.email.as_deref().and_then(normalize_email),
-        phone: input.phone.as_deref().and_then(normalize_phone),
-        ..Probe::default()
-    };
-    let hits = duplicates::find(conn, &probe, &[DuplicateEntity::Lead, DuplicateEntity::Contact], exclude_id)?;
-    duplicates::refuse_any(&hits, "share this email or phone", true)
-}
 
 /// Create a lead.
 ///
@@ -86,36 +37,16 @@ pub async fn create_lead(
     query: web::Query<DuplicateOverride>,
     body: ValidJson<CreateLead>,
 ) -> Result<HttpResponse, ApiError> {
-    // Trimmed while deserializing and validated by the extractor.
-    let input = body.0;
-    let owner = lead::initial_owner(input.owner_id.as_deref(), input.to_pool, caller.id(), caller.role.can_assign())
-        .map_err(|e| match e {
-            NewOwnerError::PoolWithOwner => AppError::invalid_field("owner_id", "conflict", e.to_string()),
-            NewOwnerError::NotAllowed => AppError::Forbidden(e.to_string()),
-        })?;
-    let allow_duplicate = query.allow_duplicate;
-    let lead = db::write(&state, move |conn| {
-        if let Some(owner) = owner.as_deref().filter(|o| *o != caller.id()) {
-            let visibility = caller.visibility(conn)?;
-            check_assignable(conn, &visibility, owner)?;
-        }
-        if !allow_duplicate {
-            refuse_duplicates(conn, &input, None)?;
-        }
-        let mut row = LeadRow::new(&input.name, input.source, owner.as_deref(), Some(caller.id()));
-        input.write_to(&mut row);
-        leads::insert(conn, &row).map_err(map_unique)?;
-        let lead = Lead::try_from(row)?;
-        audit::record(conn, &caller, "create", ENTITY, &lead.id, &serde_json::Value::Null, &snapshot(&lead))?;
-        Ok(lead)
-    })
-    .await?;
-    let mut created = HttpResponse::Created();
-    created.insert_header((header::LOCATION, format!("/api/v1/leads/{}", lead.id)));
-    Ok(with_etag(created, &lead))
+    let (input, allow_duplicate) = (body.0, query.allow_duplicate);
+    let lead = db::write(&state, move |conn| service::create(conn, &caller, input, allow_duplicate)).await?;
+    Ok(created(format!("/api/v1/leads/{}", lead.id), &lead))
 }
 
 /// Get a lead.
+///
+/// Pool leads are visible to every sales role; owned leads only within the
+/// caller's data scope (404 otherwise). The ETag carries the version to send
+/// back as `If-Match`.
 #[utoipa::path(
     tag = "leads",
     operation_id = "get_lead",
@@ -129,12 +60,7 @@ pub async fn get_lead(
     caller: Caller,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let lead = db::read(&state, move |conn| {
-        let (row, _) = load_visible(conn, &caller, &id, false)?;
-        Lead::try_from(row)
-    })
-    .await?;
+    let lead = db::read(&state, move |conn| service::get(conn, &caller, &id)).await?;
     Ok(with_etag(HttpResponse::Ok(), &lead))
 }
 
@@ -170,28 +96,16 @@ pub async fn update_lead(
     query: web::Query<DuplicateOverride>,
     body: ValidJson<LeadPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let allow_duplicate = query.allow_duplicate;
-    let patch = body.0;
-    let lead = db::write(&state, move |conn| {
-        let (row, _) = load_visible(conn, &caller, &id, true)?;
-        if_match.check(row.version)?;
-        let before_contact = (row.email_normalized.clone(), row.phone_normalized.clone());
-        let input = patch.apply(CreateLead::from_row(&row)?)?.tidied();
-        input.validate()?;
-        let mut after = row.clone();
-        input.write_to(&mut after);
-        let contact_changed = (after.email_normalized.clone(), after.phone_normalized.clone()) != before_contact;
-        if contact_changed && !allow_duplicate {
-            refuse_duplicates(conn, &input, Some(&row.id))?;
-        }
-        audit::save_versioned::<_, Lead>(conn, &caller, ENTITY, "update", &row, after, map_unique)
-    })
-    .await?;
+    let (patch, allow_duplicate) = (body.0, query.allow_duplicate);
+    let lead =
+        db::write(&state, move |conn| service::update(conn, &caller, &id, if_match, patch, allow_duplicate)).await?;
     Ok(with_etag(HttpResponse::Ok(), &lead))
 }
 
 /// Delete a lead (soft: it disappears from lists and reads, and stays in the audit log).
+///
+/// Owned leads are deleted by whoever may edit them; pool leads only by
+/// managers and admins.
 #[utoipa::path(
     tag = "leads",
     operation_id = "delete_lead",
@@ -213,18 +127,7 @@ pub async fn delete_lead(
     id: web::Path<String>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    db::write(&state, move |conn| {
-        let (row, _) = load_visible(conn, &caller, &id, true)?;
-        if row.owner_id.is_none() {
-            caller.require::<AssignRecords>("delete pool leads")?;
-        }
-        if_match.check(row.version)?;
-        let mut after = row.clone();
-        after.deleted_at = Some(clock::now());
-        audit::save_versioned::<_, Lead>(conn, &caller, ENTITY, "delete", &row, after, map_unique).map(|_| ())
-    })
-    .await?;
+    db::write(&state, move |conn| service::delete(conn, &caller, &id, if_match)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -247,16 +150,6 @@ pub async fn check_lead_duplicates(
     body: ValidJson<DuplicateCheck>,
 ) -> Result<HttpResponse, ApiError> {
     let check = body.0;
-    let probe = Probe {
-        email: check.email.as_deref().and_then(normalize_email),
-        phone: check.phone.as_deref().and_then(normalize_phone),
-        company: check.company.as_deref().and_then(normalize_company),
-        uscc: None,
-    };
-    if probe.is_empty() {
-        return Err(AppError::invalid_field("(body)", "required", "give at least one of email, phone, company").into());
-    }
-    let all = [DuplicateEntity::Lead, DuplicateEntity::Account, DuplicateEntity::Contact];
-    let result = db::read(&state, move |conn| duplicates::check(conn, &caller, &probe, &all, "company")).await?;
+    let result = db::read(&state, move |conn| service::check_duplicates(conn, &caller, check)).await?;
     Ok(HttpResponse::Ok().json(result))
 }

@@ -1,7 +1,6 @@
 //! `/leads`: capture, duplicate checks, the lead pool, qualification and conversion.
 
 pub mod commands;
-pub mod conversion;
 pub mod dto;
 pub mod handlers;
 pub mod listing;
@@ -32,5 +31,5 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(commands::claim_lead)
         .service(commands::release_lead)
         .service(commands::assign_lead)
-        .service(conversion::convert_lead);
+        .service(commands::convert_lead);
 }
