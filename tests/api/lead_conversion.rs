@@ -275,6 +275,7 @@ both_databases! {
         let id = qualified_lead(&app, &rep.token).await;
         let res = refused(&app, &rep.token, &id, json!({"opportunity": {"name": "  "}}), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["opportunity.name"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
         let res = refused(&app, &rep.token, &id, json!({"opportunity": {"name": "X", "amount": {"amount": 1, "currency": "rmb"}}}), 422, "validation").await;
         assert_eq!(res.error_fields(), vec!["opportunity.amount.currency"]);
         let res = refused(&app, &rep.token, &id, json!({"opportunity": {"name": "X", "amount": {"amount": -1}}}), 422, "validation").await;

@@ -34,6 +34,8 @@ both_databases! {
             .send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["email", "name", "phone", "score"]);
+        let name = res.body["errors"].as_array().expect("errors").iter().find(|e| e["field"] == "name").expect("name");
+        assert_eq!(name["code"], "required", "a blank name is missing, not too short");
         let res = app.post("/api/v1/leads").token(&app.admin_token).json(json!({"company": "x"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["name"]);

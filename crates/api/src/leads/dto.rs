@@ -139,7 +139,7 @@ fn default_source() -> LeadSource {
 }))]
 pub struct CreateLead {
     /// The person's name (required).
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(max = 200), custom(function = "not_blank"))]
     #[serde(deserialize_with = "trimmed")]
     pub name: String,
     /// Their company; needed to qualify.
@@ -336,7 +336,7 @@ impl LeadPatch {
 #[schema(example = json!({"reason": "no budget this year"}))]
 pub struct DisqualifyLead {
     /// The reason, kept on the lead.
-    #[validate(length(min = 1, max = 500), custom(function = "not_blank"))]
+    #[validate(length(max = 500), custom(function = "not_blank"))]
     #[schema(example = "no budget this year")]
     pub reason: String,
 }
@@ -347,7 +347,7 @@ pub struct DisqualifyLead {
 #[schema(example = json!({"owner_id": "0190f0c2-6a00-7000-8000-0000000000a1"}))]
 pub struct AssignLead {
     /// An active user within the caller's data scope.
-    #[validate(length(min = 1, max = 36))]
+    #[validate(length(max = 36), custom(function = "not_blank"))]
     pub owner_id: String,
 }
 
@@ -393,7 +393,7 @@ pub struct ConvertLead {
 #[schema(example = json!({"name": "明远科技 ERP 二期", "amount": {"amount": 12_000_000, "currency": "CNY"}, "expected_close_date": "2026-12-31"}))]
 pub struct ConversionOpportunity {
     /// A short name for the deal (1–200 characters).
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(max = 200), custom(function = "not_blank"))]
     #[serde(deserialize_with = "trimmed")]
     #[schema(example = "明远科技 ERP 二期", max_length = 200)]
     pub name: String,
