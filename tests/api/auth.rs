@@ -116,4 +116,58 @@ both_databases! {
         app.get("/api/v1/me").token(&token).send().await.assert_problem(401, "unauthenticated");
         app.post("/api/v1/auth/logout").send().await.assert_problem(401, "unauthenticated");
     }
+
+    async fn a_token_that_is_not_valid_yet_is_refused(app) {
+        let key = EncodingKey::from_secret(JWT_SECRET.as_bytes());
+        let admin = app.get_ok(&app.admin_token, "/api/v1/me").await;
+        let now = chrono::Utc::now().timestamp();
+        let mut early = claims(600);
+        early["sub"] = admin["id"].clone();
+        early["nbf"] = json!(now + 3600);
+        let token = encode(&Header::default(), &early, &key).expect("sign");
+        app.get("/api/v1/me").token(&token).send().await.assert_problem(401, "unauthenticated");
+        // Within the leeway, and in the past, it works.
+        early["nbf"] = json!(now - 60);
+        let token = encode(&Header::default(), &early, &key).expect("sign");
+        assert_eq!(app.get("/api/v1/me").token(&token).send().await.status, 200);
+    }
+
+    async fn a_token_with_a_critical_header_extension_is_refused(app) {
+        let key = EncodingKey::from_secret(JWT_SECRET.as_bytes());
+        let admin = app.get_ok(&app.admin_token, "/api/v1/me").await;
+        let mut good = claims(600);
+        good["sub"] = admin["id"].clone();
+        // Sign a header that carries `crit` by hand: jsonwebtoken's Header has no such field.
+        let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT","crit":["exp"]}"#);
+        let payload = URL_SAFE_NO_PAD.encode(good.to_string());
+        let signing_input = format!("{header}.{payload}");
+        let signature = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).expect("sign");
+        let token = format!("{signing_input}.{signature}");
+        app.get("/api/v1/me").token(&token).send().await.assert_problem(401, "unauthenticated");
+        // The same claims without `crit` are accepted, so the refusal is the header's.
+        let plain = encode(&Header::default(), &good, &key).expect("sign");
+        assert_eq!(app.get("/api/v1/me").token(&plain).send().await.status, 200);
+    }
+
+    async fn two_authorization_headers_are_a_bad_request(app) {
+        let rep = app.user("rep", None, None).await;
+        let res = app.get("/api/v1/me").token(&rep.token).append_header("authorization", &format!("Bearer {}", app.admin_token)).send().await;
+        res.assert_problem(400, "bad_request");
+        assert_eq!(app.get("/api/v1/me").token(&rep.token).send().await.body["role"], "rep");
+    }
+
+    async fn reusing_a_refresh_token_also_revokes_the_access_tokens_of_its_family(app) {
+        let first = login_body(&app, ADMIN_EMAIL, ADMIN_PASSWORD).await.body;
+        let old = first["refresh_token"].as_str().expect("refresh").to_owned();
+        let second = app.post("/api/v1/auth/refresh").json(json!({"refresh_token": old})).send().await;
+        assert_eq!(second.status, 200, "{}", second.body);
+        let latest_access = second.body["access_token"].as_str().expect("access").to_owned();
+        assert_eq!(app.get("/api/v1/me").token(&latest_access).send().await.status, 200);
+        // The replay revokes the family: the thief's fresh access token dies with it.
+        app.post("/api/v1/auth/refresh").json(json!({"refresh_token": old})).send().await.assert_problem(401, "unauthenticated");
+        app.get("/api/v1/me").token(&latest_access).send().await.assert_problem(401, "unauthenticated");
+        let first_access = first["access_token"].as_str().expect("access");
+        app.get("/api/v1/me").token(first_access).send().await.assert_problem(401, "unauthenticated");
+        assert_eq!(app.get("/api/v1/me").token(&app.admin_token).send().await.status, 200, "other sessions survive");
+    }
 }

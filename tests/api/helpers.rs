@@ -274,6 +274,12 @@ impl RequestBuilder<'_> {
         self
     }
 
+    /// Add a header even when one of that name is already set, for duplicate-header probes.
+    pub fn append_header(mut self, name: &str, value: &str) -> Self {
+        self.req = self.req.append_header((name.to_owned(), value.to_owned()));
+        self
+    }
+
     pub fn json(mut self, body: Value) -> Self {
         self.req = self.req.insert_header(("content-type", "application/json"));
         self.body = Some(serde_json::to_vec(&body).expect("json"));

@@ -59,6 +59,8 @@ diesel::table! {
         created_at -> Timestamp,
         used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        access_jti -> Nullable<Text>,
+        access_expires_at -> Nullable<Timestamp>,
     }
 }
 

@@ -25,6 +25,10 @@ pub struct RefreshTokenRow {
     pub used_at: Option<NaiveDateTime>,
     /// When its family was revoked.
     pub revoked_at: Option<NaiveDateTime>,
+    /// The access token issued with it, revoked with its family.
+    pub access_jti: Option<String>,
+    /// When that access token expires (its denial can be purged after).
+    pub access_expires_at: Option<NaiveDateTime>,
 }
 
 /// Store a newly issued refresh token.
@@ -56,8 +60,20 @@ pub fn mark_refresh_used(conn: &mut DbConnection, id: &str, now: NaiveDateTime) 
     Ok(n == 1)
 }
 
-/// Revoke every token of a family.
+/// Revoke every token of a family, and every access token issued with one
+/// of them that has not expired yet: a stolen refresh token must not leave the
+/// thief a working access token.
 pub fn revoke_family(conn: &mut DbConnection, family_id: &str, now: NaiveDateTime) -> StoreResult<()> {
+    let issued: Vec<(Option<String>, Option<NaiveDateTime>)> = refresh_tokens::table
+        .filter(refresh_tokens::family_id.eq(family_id))
+        .filter(refresh_tokens::access_expires_at.gt(now))
+        .select((refresh_tokens::access_jti, refresh_tokens::access_expires_at))
+        .load(conn)?;
+    for (jti, expires_at) in issued {
+        if let (Some(jti), Some(expires_at)) = (jti, expires_at) {
+            revoke_access(conn, &jti, expires_at)?;
+        }
+    }
     diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::family_id.eq(family_id))

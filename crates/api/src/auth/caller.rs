@@ -88,6 +88,10 @@ pub fn effective_scope(conn: &mut DbConnection, role: Role) -> Result<DataScope,
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
+    if req.headers().get_all(header::AUTHORIZATION).nth(1).is_some() {
+        // Which one wins differs between proxies and servers: refuse rather than guess.
+        return Err(ApiError::BadRequest("send exactly one Authorization header".into()));
+    }
     let value = req
         .headers()
         .get(header::AUTHORIZATION)

@@ -103,7 +103,7 @@ fn issue_pair(
     user: &UserRow,
     family_id: String,
 ) -> Result<TokenResponse, ApiError> {
-    let (access_token, _) = state.jwt.issue(&user.id, user.role.as_str())?;
+    let (access_token, claims) = state.jwt.issue(&user.id, user.role.as_str())?;
     let refresh_token = random_token(32);
     let now = clock::now();
     let ttl = i64::try_from(state.settings.refresh_token_ttl.as_secs()).unwrap_or(1_209_600);
@@ -118,6 +118,8 @@ fn issue_pair(
             created_at: now,
             used_at: None,
             revoked_at: None,
+            access_jti: Some(claims.jti),
+            access_expires_at: chrono::DateTime::from_timestamp(claims.exp, 0).map(|t| t.naive_utc()),
         },
     )?;
     Ok(TokenResponse {

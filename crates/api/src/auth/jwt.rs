@@ -44,6 +44,8 @@ impl JwtKeys {
         validation.set_audience(&[&settings.jwt_audience]);
         validation.set_required_spec_claims(&["exp", "iat", "iss", "aud", "sub"]);
         validation.leeway = 5;
+        // A token that is not valid yet is refused, with the same leeway as expiry.
+        validation.validate_nbf = true;
         JwtKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
@@ -78,16 +80,33 @@ impl JwtKeys {
 
     /// Verify a token's signature, algorithm, expiry, issuer and audience.
     pub fn verify(&self, token: &str) -> Result<Claims, ApiError> {
+        if has_critical_extensions(token) {
+            // RFC 7515 §4.1.11: we understand no extension, so any `crit` header refuses the token.
+            return Err(ApiError::Unauthenticated("the access token is not valid: unknown critical header".into()));
+        }
         decode::<Claims>(token, &self.decoding, &self.validation)
             .map(|d| d.claims)
             .map_err(|e| ApiError::Unauthenticated(format!("the access token is not valid: {}", kind(&e))))
     }
 }
 
+/// Whether the token's header names critical extensions (`crit`); an
+/// unreadable header is left to the signature check to refuse.
+fn has_critical_extensions(token: &str) -> bool {
+    use base64::Engine;
+    let Some(header) = token.split('.').next() else { return false };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .is_some_and(|h| h.get("crit").is_some())
+}
+
 fn kind(e: &jsonwebtoken::errors::Error) -> &'static str {
     use jsonwebtoken::errors::ErrorKind;
     match e.kind() {
         ErrorKind::ExpiredSignature => "expired",
+        ErrorKind::ImmatureSignature => "not valid yet",
         ErrorKind::InvalidIssuer => "wrong issuer",
         ErrorKind::InvalidAudience => "wrong audience",
         ErrorKind::InvalidAlgorithm => "algorithm not allowed",
