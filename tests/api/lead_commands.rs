@@ -141,7 +141,10 @@ both_databases! {
             .await;
             let mut statuses = [ra.status.as_u16(), rb.status.as_u16()];
             statuses.sort();
-            assert_eq!(statuses, [200, 409], "round {round}: {} / {}", ra.body, rb.body);
+            // The lead now belongs to the winner, outside the loser's scope: not found, as for any stranger's lead.
+            assert_eq!(statuses, [200, 404], "round {round}: {} / {}", ra.body, rb.body);
+            let loser = if ra.status == 200 { &rb } else { &ra };
+            loser.assert_problem(404, "not_found");
             let winner = if ra.status == 200 { &a.id } else { &b.id };
             let lead = app.fetch_lead(&id).await;
             assert_eq!(lead["owner_id"], winner.as_str());
@@ -150,6 +153,7 @@ both_databases! {
     }
 
     async fn a_rep_gets_404_on_every_command_for_another_reps_lead(app) {
+        // Claim included: an owned lead outside the scope must not read differently from an unknown id.
         let alice = app.user("rep", None, None).await;
         let bob = app.user("rep", None, None).await;
         let id = id_of(&app.lead(&alice.token, json!({"name": "Alice's lead"})).await);
@@ -159,11 +163,14 @@ both_databases! {
             ("disqualify", Some(json!({"reason": "not mine"}))),
             ("reopen", None),
             ("release", None),
+            ("claim", None),
         ] {
             let res = command(&app, &bob.token, &id, name, body).await;
             res.assert_problem(404, "not_found");
             assert_eq!(app.fetch_lead(&id).await, before, "a refused {name} changed the lead");
         }
+        let unknown = uuid::Uuid::now_v7().to_string();
+        command(&app, &bob.token, &unknown, "claim", None).await.assert_problem(404, "not_found");
         // Assigning is for managers: a rep is refused on the role before the lead is looked up.
         let res = command(&app, &bob.token, &id, "assign", Some(json!({"owner_id": bob.id}))).await;
         res.assert_problem(403, "forbidden");

@@ -348,12 +348,6 @@ pub fn find_visible_including_deleted(
     Ok(scoped(visibility).filter(leads::id.eq(id.to_owned())).select(LeadRow::as_select()).first(conn).optional()?)
 }
 
-/// Whether a live (not deleted) lead with this id exists, whoever owns it.
-pub fn exists_live(conn: &mut DbConnection, id: &str) -> StoreResult<bool> {
-    let n: i64 = leads::table.find(id).filter(leads::deleted_at.is_null()).count().get_result(conn)?;
-    Ok(n > 0)
-}
-
 /// Insert a new lead.
 pub fn insert(conn: &mut DbConnection, row: &LeadRow) -> StoreResult<()> {
     diesel::insert_into(leads::table).values(row.clone()).execute(conn)?;

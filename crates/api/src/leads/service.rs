@@ -199,13 +199,9 @@ fn facts(row: &LeadRow) -> QualificationFacts<'_> {
 /// then write the lead and its audit event.
 pub fn run(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch, command: Command) -> AppResult<Lead> {
     let kind = command.kind();
-    let (row, visibility) = match load_visible(conn, actor, id, true) {
-        // A pool lead someone else just claimed is out of the loser's scope; say why rather than 404.
-        Err(AppError::NotFound) if command == Command::Claim && leads::exists_live(conn, id)? => {
-            return Err(TransitionError::Ownership("the lead already has an owner").into());
-        }
-        other => other?,
-    };
+    // A lead owned outside the actor's scope is 404 for every command, claim
+    // included (the loser of a claim race too), exactly like an unknown id.
+    let (row, visibility) = load_visible(conn, actor, id, true)?;
     if_match.check(row.version)?;
     let status = row.status;
     let mut after = row.clone();
