@@ -8,6 +8,7 @@ mod accounts;
 mod activities;
 mod auth;
 mod contacts;
+mod hostile_input;
 mod lead_commands;
 mod lead_conversion;
 mod leads;

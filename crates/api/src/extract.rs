@@ -94,7 +94,12 @@ impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for Optiona
 }
 
 /// Deserialize `bytes`, reporting syntax errors as 400 and shape errors as 422 on the offending field.
+/// Strings holding NUL or another control character are a 422 `invalid_character` (see [`crate::text_guard`]).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Syntax errors surface below, with serde's own message; a body that parses is checked first.
+    if let Ok(raw) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        crate::text_guard::check_body(&raw)?;
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let value = result.map_err(|e| {

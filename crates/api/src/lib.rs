@@ -31,6 +31,7 @@ pub mod request_id;
 pub mod seed;
 pub mod startup;
 pub mod state;
+pub mod text_guard;
 pub mod time;
 pub mod validation;
 
@@ -131,6 +132,7 @@ pub fn build_app(
         .service(metrics::render_metrics)
         .service(problems::problem_page)
         .default_service(web::to(error::not_found))
+        .wrap(from_fn(text_guard::middleware))
         .wrap(from_fn(metrics::middleware))
         .wrap(from_fn(request_id::middleware))
         .wrap(Logger::new("%a \"%r\" %s %b %Dms request_id=%{x-request-id}o"))

@@ -45,7 +45,11 @@ pub fn encode_cursor<C: Serialize>(cursor: &C) -> String {
 pub fn decode_cursor<C: DeserializeOwned>(cursor: &str) -> Result<C, ApiError> {
     let bad = || ApiError::BadRequest("the cursor is not valid; start again without one".to_owned());
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
-    serde_json::from_slice(&bytes).map_err(|_| bad())
+    let raw: serde_json::Value = serde_json::from_slice(&bytes).map_err(|_| bad())?;
+    if !crate::text_guard::body_errors(&raw).is_empty() {
+        return Err(bad());
+    }
+    serde_json::from_value(raw).map_err(|_| bad())
 }
 
 /// The cursor of lists ordered by id alone.
