@@ -170,4 +170,50 @@ both_databases! {
         app.get("/api/v1/me").token(first_access).send().await.assert_problem(401, "unauthenticated");
         assert_eq!(app.get("/api/v1/me").token(&app.admin_token).send().await.status, 200, "other sessions survive");
     }
+
+    async fn fifty_parallel_wrong_passwords_check_at_most_the_limit(app) {
+        // The test apps allow 3 attempts per (email, address).
+        let attempts = (0..50).map(|_| login_body(&app, ADMIN_EMAIL, "wrong-password"));
+        let results = futures_util::future::join_all(attempts).await;
+        let checked = results.iter().filter(|r| r.status == 401).count();
+        let throttled = results.iter().filter(|r| r.status == 429).count();
+        assert_eq!((checked, throttled), (3, 47), "{:?}", results.iter().map(|r| r.status.as_u16()).collect::<Vec<_>>());
+    }
+
+    async fn a_correct_password_in_a_burst_of_wrong_ones_is_checked_only_within_the_limit(app) {
+        let mut attempts: Vec<_> = (0..49).map(|_| login_body(&app, ADMIN_EMAIL, "wrong-password")).collect();
+        attempts.insert(25, login_body(&app, ADMIN_EMAIL, ADMIN_PASSWORD));
+        let results = futures_util::future::join_all(attempts).await;
+        let checked = results.iter().filter(|r| r.status == 401 || r.status == 200).count();
+        assert!(checked <= 3, "{checked} passwords were checked: {:?}", results.iter().map(|r| r.status.as_u16()).collect::<Vec<_>>());
+        assert_eq!(results.iter().filter(|r| r.status == 429).count(), 50 - checked);
+    }
+
+    async fn throttles_key_on_the_email_and_address_pair_with_higher_ceilings_per_email_and_address(app) {
+        let from = |addr: String, password: &'static str| {
+            let app = &app;
+            async move {
+                app.post("/api/v1/auth/login").peer(&addr).json(json!({"email": ADMIN_EMAIL, "password": password})).send().await
+            }
+        };
+        // One client locks itself out of this email, not the user (limit 3 per pair).
+        for _ in 0..3 {
+            from("198.51.100.1:1000".into(), "wrong-password").await.assert_problem(401, "unauthenticated");
+        }
+        from("198.51.100.1:1000".into(), ADMIN_PASSWORD).await.assert_problem(429, "rate_limited");
+        assert_eq!(from("198.51.100.2:1000".into(), ADMIN_PASSWORD).await.status, 200, "the user still logs in from elsewhere");
+        // Many clients guessing one email hit its ceiling (4 × 3 = 12 attempts), then everyone waits.
+        for i in 0..12 {
+            from(format!("203.0.113.{}:1000", 10 + i / 2), "wrong-password").await.assert_problem(401, "unauthenticated");
+        }
+        from("198.51.100.3:1000".into(), ADMIN_PASSWORD).await.assert_problem(429, "rate_limited");
+        // One client trying many emails hits the address ceiling (10 × 3 = 30 attempts).
+        for i in 0..30 {
+            let res = app.post("/api/v1/auth/login").peer("192.0.2.50:1000")
+                .json(json!({"email": format!("user{i}@example.com"), "password": "guess-1"})).send().await;
+            res.assert_problem(401, "unauthenticated");
+        }
+        app.post("/api/v1/auth/login").peer("192.0.2.50:1000")
+            .json(json!({"email": "user99@example.com", "password": "guess-1"})).send().await.assert_problem(429, "rate_limited");
+    }
 }

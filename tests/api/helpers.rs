@@ -274,6 +274,12 @@ impl RequestBuilder<'_> {
         self
     }
 
+    /// Send as if from this peer address (`ip:port`), for client-address throttling.
+    pub fn peer(mut self, addr: &str) -> Self {
+        self.req = self.req.peer_addr(addr.parse().expect("a socket address"));
+        self
+    }
+
     /// Add a header even when one of that name is already set, for duplicate-header probes.
     pub fn append_header(mut self, name: &str, value: &str) -> Self {
         self.req = self.req.append_header((name.to_owned(), value.to_owned()));

@@ -205,6 +205,12 @@ struct ServerOptions {
     #[arg(long, env = "SALESOPS_RECALL_INTERVAL_SECONDS", value_name = "SECONDS", value_parser = number::<u64>,
           default_value_t = seconds(defaults().recall_interval))]
     recall_interval_seconds: String,
+    /// Proxies whose `X-Forwarded-For` names the client (comma-separated IP addresses)
+    ///
+    /// Login throttling keys on the client address: the peer address, unless the peer is one of these
+    /// proxies, in which case the last address the proxy appended to `X-Forwarded-For`.
+    #[arg(long, env = "SALESOPS_TRUSTED_PROXIES", value_name = "ADDRESSES")]
+    trusted_proxies: Option<String>,
 }
 
 impl ServerOptions {
@@ -214,6 +220,7 @@ impl ServerOptions {
             ("SALESOPS_WORKERS", self.workers.as_deref()),
             ("SALESOPS_MAX_BODY_BYTES", Some(self.max_body_bytes.as_str())),
             ("SALESOPS_RECALL_INTERVAL_SECONDS", Some(self.recall_interval_seconds.as_str())),
+            ("SALESOPS_TRUSTED_PROXIES", self.trusted_proxies.as_deref()),
         ]
     }
 }

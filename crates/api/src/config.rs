@@ -58,6 +58,8 @@ pub struct Settings {
     pub login_max_failures: i32,
     /// `SALESOPS_LOGIN_LOCKOUT_SECONDS`: how long a locked email waits.
     pub login_lockout: Duration,
+    /// `SALESOPS_TRUSTED_PROXIES`: proxies whose `X-Forwarded-For` names the client (comma-separated).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `SALESOPS_BASE_CURRENCY`: the ISO 4217 currency money defaults to, and reports are computed in.
     pub base_currency: String,
     /// `SALESOPS_RECALL_INTERVAL_SECONDS`: how often the customer-pool recall job runs; 0 switches it off.
@@ -82,6 +84,7 @@ impl Default for Settings {
             max_body_bytes: 256 * 1024,
             login_max_failures: 5,
             login_lockout: Duration::from_secs(300),
+            trusted_proxies: Vec::new(),
             base_currency: "CNY".to_owned(),
             recall_interval: Duration::from_secs(3600),
         }
@@ -118,6 +121,15 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
 
     fn secs(&self, name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
         Ok(self.parsed::<u64>(name)?.map(Duration::from_secs).unwrap_or(default))
+    }
+
+    fn addresses(&self, name: &'static str) -> Result<Vec<std::net::IpAddr>, ConfigError> {
+        let Some(list) = self.text(name) else { return Ok(Vec::new()) };
+        list.split(',')
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(|a| a.parse().map_err(|e| ConfigError { name, problem: format!("`{a}` is not an IP address: {e}") }))
+            .collect()
     }
 }
 
@@ -164,6 +176,7 @@ impl Settings {
             max_body_bytes: vars.parsed("SALESOPS_MAX_BODY_BYTES")?.unwrap_or(d.max_body_bytes),
             login_max_failures: vars.parsed("SALESOPS_LOGIN_MAX_FAILURES")?.unwrap_or(d.login_max_failures),
             login_lockout: vars.secs("SALESOPS_LOGIN_LOCKOUT_SECONDS", d.login_lockout)?,
+            trusted_proxies: vars.addresses("SALESOPS_TRUSTED_PROXIES")?,
             base_currency,
             recall_interval: vars.secs("SALESOPS_RECALL_INTERVAL_SECONDS", d.recall_interval)?,
         })

@@ -72,9 +72,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    login_throttles (email) {
-        email -> Text,
-        failures -> Integer,
+    login_throttles (throttle_key) {
+        throttle_key -> Text,
+        attempts -> Integer,
         window_started_at -> Timestamp,
         locked_until -> Nullable<Timestamp>,
     }

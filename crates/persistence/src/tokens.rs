@@ -118,36 +118,85 @@ pub fn purge_expired(conn: &mut DbConnection, now: NaiveDateTime) -> StoreResult
     Ok(a + r)
 }
 
-/// Failed-login book-keeping for one email.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = login_throttles, treat_none_as_null = true)]
-pub struct LoginThrottleRow {
-    /// Lower-cased email the attempts were made for.
-    pub email: String,
-    /// Failures in the current window.
-    pub failures: i32,
-    /// When the current window began.
-    pub window_started_at: NaiveDateTime,
-    /// Logins are refused until then.
-    pub locked_until: Option<NaiveDateTime>,
+/// The answer to asking for one more login attempt under a throttle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// Counted; go ahead and check the password.
+    Granted,
+    /// Refused: the key is locked until then.
+    LockedUntil(NaiveDateTime),
 }
 
-/// The throttle state for an email.
-pub fn find_throttle(conn: &mut DbConnection, email: &str) -> StoreResult<Option<LoginThrottleRow>> {
-    Ok(login_throttles::table.find(email).select(LoginThrottleRow::as_select()).first(conn).optional()?)
+/// The limits of one throttle key.
+#[derive(Debug, Clone, Copy)]
+pub struct ThrottleLimits {
+    /// Attempts allowed in a window; the last one locks the key.
+    pub max_attempts: i32,
+    /// Attempts made before this began a new window.
+    pub window_start: NaiveDateTime,
+    /// Until when a key that reaches the limit stays locked.
+    pub lock_until: NaiveDateTime,
 }
 
-/// Store the throttle state for an email.
-pub fn save_throttle(conn: &mut DbConnection, row: &LoginThrottleRow) -> StoreResult<()> {
-    let n = diesel::update(login_throttles::table.find(&row.email)).set(row).execute(conn)?;
-    if n == 0 {
-        diesel::insert_into(login_throttles::table).values(row).execute(conn)?;
+/// Count one login attempt under `key`, if the key is not locked: a single
+/// conditional UPDATE, so parallel attempts cannot both slip under the limit
+/// (PostgreSQL re-checks the condition on the locked row; SQLite serialises
+/// writes). The attempt that reaches the limit locks the key.
+pub fn reserve_attempt(
+    conn: &mut DbConnection,
+    key: &str,
+    now: NaiveDateTime,
+    limits: ThrottleLimits,
+) -> StoreResult<Attempt> {
+    use diesel::sql_types::{Integer, Text, Timestamp};
+    diesel::sql_query(
+        "INSERT INTO login_throttles (throttle_key, attempts, window_started_at, locked_until) \
+         VALUES ($1, 0, $2, NULL) ON CONFLICT (throttle_key) DO NOTHING",
+    )
+    .bind::<Text, _>(key)
+    .bind::<Timestamp, _>(now)
+    .execute(conn)?;
+    // A window that has passed, or a lock that has run out, starts over. Once
+    // one request has restarted it, the condition no longer holds for others.
+    diesel::update(
+        login_throttles::table.find(key).filter(
+            login_throttles::window_started_at.lt(limits.window_start).or(login_throttles::locked_until.le(now)),
+        ),
+    )
+    .set((
+        login_throttles::attempts.eq(0),
+        login_throttles::window_started_at.eq(now),
+        login_throttles::locked_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(conn)?;
+    let granted = diesel::sql_query(
+        "UPDATE login_throttles SET attempts = attempts + 1, \
+         locked_until = CASE WHEN attempts + 1 >= $1 THEN $2 ELSE NULL END \
+         WHERE throttle_key = $3 AND attempts < $1 AND locked_until IS NULL",
+    )
+    .bind::<Integer, _>(limits.max_attempts)
+    .bind::<Timestamp, _>(limits.lock_until)
+    .bind::<Text, _>(key)
+    .execute(conn)?;
+    if granted == 1 {
+        return Ok(Attempt::Granted);
     }
+    let locked_until: Option<Option<NaiveDateTime>> =
+        login_throttles::table.find(key).select(login_throttles::locked_until).first(conn).optional()?;
+    Ok(Attempt::LockedUntil(locked_until.flatten().unwrap_or(limits.lock_until)))
+}
+
+/// Give back an attempt that turned out to be a success, so that a client
+/// address is throttled on its failures only.
+pub fn refund_attempt(conn: &mut DbConnection, key: &str) -> StoreResult<()> {
+    diesel::update(login_throttles::table.find(key).filter(login_throttles::attempts.gt(0)))
+        .set(login_throttles::attempts.eq(login_throttles::attempts - 1))
+        .execute(conn)?;
     Ok(())
 }
 
-/// Forget failures after a successful login.
-pub fn clear_throttle(conn: &mut DbConnection, email: &str) -> StoreResult<()> {
-    diesel::delete(login_throttles::table.find(email)).execute(conn)?;
+/// Forget the attempts under `key` (after a successful login).
+pub fn clear_throttle(conn: &mut DbConnection, key: &str) -> StoreResult<()> {
+    diesel::delete(login_throttles::table.find(key)).execute(conn)?;
     Ok(())
 }

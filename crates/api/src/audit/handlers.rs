@@ -115,10 +115,10 @@ pub async fn list_audit_events(
                 _ => false,
             };
             if !visible {
-                return Err(AppError::NotFound.into());
+                return Err(AppError::NotFound);
             }
             if filter.actor_id.is_some() {
-                return Err(AppError::Forbidden("only admins may filter the audit log by actor".into()).into());
+                return Err(AppError::Forbidden("only admins may filter the audit log by actor".into()));
             }
         }
         let rows = store::list(conn, &filter, limit + 1)?;

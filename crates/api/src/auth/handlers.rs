@@ -7,7 +7,7 @@ use crate::error::ApiError;
 use crate::extract::ValidJson;
 use crate::org::users::User;
 use crate::state::AppState;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Duration;
 use salesops_domain::org::DataScope;
 use salesops_persistence::tokens::{self, RefreshTokenRow};
@@ -133,7 +133,10 @@ fn issue_pair(
 
 /// Log in with email and password.
 ///
-/// Repeated failures for one email lock it for a while: further attempts get 429 with `Retry-After`.
+/// Attempts are counted as they start, per (email, client address), per email
+/// (a higher ceiling) and per client address (higher still): a key that
+/// reaches its limit is locked for a while, and further attempts get 429 with
+/// `Retry-After` without their password being checked.
 #[utoipa::path(
     tag = "auth",
     operation_id = "login_user",
@@ -145,18 +148,23 @@ fn issue_pair(
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, body: ValidJson<LoginRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ValidJson<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password: given } = body.0;
     let email = email.trim().to_lowercase();
+    let address = throttle::client_address(&req, &state.settings.trusted_proxies);
     let st = state.get_ref().clone();
     let policy = ThrottlePolicy {
         max_failures: state.settings.login_max_failures,
         lockout: Duration::seconds(i64::try_from(state.settings.login_lockout.as_secs()).unwrap_or(300)),
     };
-    // Each step commits on its own: a failure must be counted even though the request fails.
+    // Each step commits on its own: an attempt must be counted even though the request fails.
     let pair = db::read_with(&state, move |conn| {
-        let now = clock::now();
-        throttle::ensure_not_locked(conn, &email, now)?;
+        // Counted before the password is checked, so that parallel guesses cannot overrun the limit.
+        throttle::reserve(conn, &email, &address, clock::now(), policy)?;
         let user = users::find_by_email(conn, &email)?;
         let ok = match &user {
             Some(u) => password::verify(&given, &u.password_hash) && u.active,
@@ -167,13 +175,10 @@ pub async fn login(state: web::Data<AppState>, body: ValidJson<LoginRequest>) ->
         };
         match user.filter(|_| ok) {
             Some(user) => {
-                tokens::clear_throttle(conn, &email)?;
+                throttle::succeeded(conn, &email, &address, policy)?;
                 issue_pair(conn, &st, &user, salesops_domain::new_id())
             }
-            None => {
-                throttle::record_failure(conn, &email, now, policy)?;
-                Err(ApiError::Unauthenticated("wrong email or password".into()))
-            }
+            None => Err(ApiError::Unauthenticated("wrong email or password".into())),
         }
     })
     .await?;

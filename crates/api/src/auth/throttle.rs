@@ -1,26 +1,68 @@
-//! Failed-login throttling per email: after too many failures in a window, refuse with 429 for a while.
+//! Login throttling: every attempt is counted, atomically, before its password
+//! is checked, under three keys at once:
+//! - the (email, client address) pair, at the configured limit: one client
+//!   guessing one user's password;
+//! - the email, at [`EMAIL_FACTOR`] times the limit: many clients guessing one
+//!   user's password, with a ceiling high enough that one attacker cannot
+//!   lock a user out cheaply;
+//! - the client address, at [`ADDRESS_FACTOR`] times the limit: one client
+//!   trying many emails (credential stuffing).
+//!
+//! A key that reaches its limit is locked for the lockout; its attempts count
+//! within a [`WINDOW_MINUTES`] window. A successful login forgets the pair
+//! and the email and gives the address its attempt back.
 
+use crate::app::AppError;
 use crate::error::ApiError;
 use chrono::{Duration, NaiveDateTime};
-use salesops_persistence::tokens::{self, LoginThrottleRow};
+use salesops_persistence::tokens::{self, Attempt, ThrottleLimits};
 use salesops_persistence::DbConnection;
 
-/// Failures count within this window.
+/// Attempts count within this window.
 const WINDOW_MINUTES: i64 = 15;
+/// The per-email ceiling, as a multiple of the per-(email, address) limit.
+pub const EMAIL_FACTOR: i32 = 4;
+/// The per-address ceiling, as a multiple of the per-(email, address) limit.
+pub const ADDRESS_FACTOR: i32 = 10;
 
 /// The policy in force.
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottlePolicy {
-    /// Failures allowed in a window before locking.
+    /// Attempts allowed per (email, client address) in a window before locking.
     pub max_failures: i32,
     /// How long a lock lasts.
     pub lockout: Duration,
 }
 
-/// Refuse with 429 while the email is locked.
-pub fn ensure_not_locked(conn: &mut DbConnection, email: &str, now: NaiveDateTime) -> Result<(), ApiError> {
-    if let Some(row) = tokens::find_throttle(conn, email)? {
-        if let Some(until) = row.locked_until.filter(|u| *u > now) {
+/// The keys one login attempt counts under, each with its limit.
+fn keys(email: &str, address: &str, policy: ThrottlePolicy) -> [(String, i32); 3] {
+    let max = policy.max_failures.max(1);
+    [
+        (format!("address:{address}"), max.saturating_mul(ADDRESS_FACTOR)),
+        (format!("email:{email}"), max.saturating_mul(EMAIL_FACTOR)),
+        (format!("email+address:{email}|{address}"), max),
+    ]
+}
+
+/// Count this attempt under every key, or refuse with 429 (and the seconds
+/// until the lock ends) when one of them is locked. Each count commits on its
+/// own, so a refused or failed login still counts.
+pub fn reserve(
+    conn: &mut DbConnection,
+    email: &str,
+    address: &str,
+    now: NaiveDateTime,
+    policy: ThrottlePolicy,
+) -> Result<(), ApiError> {
+    let limits = |max_attempts| ThrottleLimits {
+        max_attempts,
+        window_start: now - Duration::minutes(WINDOW_MINUTES),
+        lock_until: now + policy.lockout,
+    };
+    for (key, max) in keys(email, address, policy) {
+        if let Attempt::LockedUntil(until) =
+            tokens::reserve_attempt(conn, &key, now, limits(max)).map_err(AppError::from)?
+        {
             let secs = (until - now).num_seconds().max(1);
             return Err(ApiError::RateLimited(u64::try_from(secs).unwrap_or(1)));
         }
@@ -28,60 +70,66 @@ pub fn ensure_not_locked(conn: &mut DbConnection, email: &str, now: NaiveDateTim
     Ok(())
 }
 
-/// Count a failure; lock the email once the window's failures reach the limit.
-pub fn record_failure(
-    conn: &mut DbConnection,
-    email: &str,
-    now: NaiveDateTime,
-    policy: ThrottlePolicy,
-) -> Result<(), ApiError> {
-    let previous = tokens::find_throttle(conn, email)?;
-    let row = next_state(previous, email, now, policy);
-    tokens::save_throttle(conn, &row)?;
+/// After a successful login: forget the pair and the email, and give the
+/// address its attempt back (it is throttled on failures).
+pub fn succeeded(conn: &mut DbConnection, email: &str, address: &str, policy: ThrottlePolicy) -> Result<(), AppError> {
+    let [(address_key, _), (email_key, _), (pair_key, _)] = keys(email, address, policy);
+    tokens::refund_attempt(conn, &address_key)?;
+    tokens::clear_throttle(conn, &email_key)?;
+    tokens::clear_throttle(conn, &pair_key)?;
     Ok(())
 }
 
-fn next_state(
-    previous: Option<LoginThrottleRow>,
-    email: &str,
-    now: NaiveDateTime,
-    policy: ThrottlePolicy,
-) -> LoginThrottleRow {
-    let fresh = LoginThrottleRow { email: email.to_owned(), failures: 0, window_started_at: now, locked_until: None };
-    let mut row = match previous {
-        Some(r)
-            if now - r.window_started_at < Duration::minutes(WINDOW_MINUTES)
-                && r.locked_until.is_none_or(|u| u > now) =>
-        {
-            r
-        }
-        _ => fresh,
+/// The client's address: the peer's, or, when the peer is one of the
+/// `trusted` proxies, the last address it appended to `X-Forwarded-For`.
+/// `unknown` when neither is known (as in in-process tests).
+pub fn client_address(req: &actix_web::HttpRequest, trusted: &[std::net::IpAddr]) -> String {
+    let peer = req.peer_addr().map(|a| a.ip());
+    let forwarded = || {
+        req.headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .last()
+            .and_then(|a| a.parse::<std::net::IpAddr>().ok())
     };
-    row.failures += 1;
-    if row.failures >= policy.max_failures {
-        row.locked_until = Some(now + policy.lockout);
+    match peer {
+        Some(ip) if trusted.contains(&ip) => forwarded().unwrap_or(ip).to_string(),
+        Some(ip) => ip.to_string(),
+        None => "unknown".to_owned(),
     }
-    row
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::test::TestRequest;
 
     #[test]
-    fn the_limit_th_failure_locks_and_an_expired_lock_starts_over() {
-        let policy = ThrottlePolicy { max_failures: 3, lockout: Duration::seconds(60) };
-        let t0 = chrono::DateTime::from_timestamp(1_700_000_000, 0).expect("time").naive_utc();
-        let mut state = None;
-        for i in 1..=3 {
-            let row = next_state(state, "a@b.c", t0, policy);
-            assert_eq!(row.failures, i);
-            assert_eq!(row.locked_until.is_some(), i == 3);
-            state = Some(row);
-        }
-        let later = t0 + Duration::seconds(120);
-        let row = next_state(state, "a@b.c", later, policy);
-        assert_eq!(row.failures, 1);
-        assert!(row.locked_until.is_none());
+    fn the_client_is_the_peer_unless_the_peer_is_a_trusted_proxy() {
+        let proxy: std::net::IpAddr = "10.0.0.9".parse().expect("ip");
+        let via_proxy = TestRequest::default()
+            .peer_addr("10.0.0.9:4000".parse().expect("addr"))
+            .insert_header(("x-forwarded-for", "203.0.113.7, 198.51.100.2"))
+            .to_http_request();
+        assert_eq!(client_address(&via_proxy, &[proxy]), "198.51.100.2", "the address the proxy appended");
+        assert_eq!(client_address(&via_proxy, &[]), "10.0.0.9", "an untrusted peer's header is ignored");
+        let direct = TestRequest::default()
+            .peer_addr("192.0.2.1:5000".parse().expect("addr"))
+            .insert_header(("x-forwarded-for", "203.0.113.7"))
+            .to_http_request();
+        assert_eq!(client_address(&direct, &[proxy]), "192.0.2.1");
+        assert_eq!(client_address(&TestRequest::default().to_http_request(), &[proxy]), "unknown");
+    }
+
+    #[test]
+    fn the_pair_has_the_limit_and_the_email_and_address_higher_ceilings() {
+        let policy = ThrottlePolicy { max_failures: 5, lockout: Duration::seconds(300) };
+        let keys = keys("a@b.c", "10.0.0.1", policy);
+        assert_eq!(keys[0], ("address:10.0.0.1".to_owned(), 50));
+        assert_eq!(keys[1], ("email:a@b.c".to_owned(), 20));
+        assert_eq!(keys[2], ("email+address:a@b.c|10.0.0.1".to_owned(), 5));
     }
 }

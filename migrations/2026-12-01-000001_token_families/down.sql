@@ -1,2 +1,0 @@
-ALTER TABLE refresh_tokens DROP COLUMN access_expires_at;
-ALTER TABLE refresh_tokens DROP COLUMN access_jti;
