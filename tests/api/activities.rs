@@ -110,8 +110,10 @@ both_databases! {
         let res = log(&app, &rep.token, json!({"kind": "note", "subject": "  ", "lead_id": "x"})).await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["subject"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
         let res = log(&app, &rep.token, json!({"kind": "note", "subject": "x".repeat(201), "lead_id": "x"})).await;
         assert_eq!(res.error_fields(), vec!["subject"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
         let res = log(&app, &rep.token, json!({"kind": "fax", "subject": "Old school", "lead_id": "x"})).await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["kind"]);
@@ -418,6 +420,11 @@ both_databases! {
         let res = app.patch(&path).token(&rep.token).json(json!({"subject": "   "})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["subject"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
+        let res = app.patch(&path).token(&rep.token).json(json!({"subject": "x".repeat(201)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["subject"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
         let ahead = (Utc::now() + chrono::Duration::hours(25)).to_rfc3339();
         let res = app.patch(&path).token(&rep.token).json(json!({"occurred_at": ahead})).send().await;
         res.assert_problem(422, "validation");
@@ -428,6 +435,18 @@ both_databases! {
         let got = app.get(&path).token(&rep.token).send().await;
         assert_eq!(got.body["version"], 1, "a refused patch changed the activity");
         assert_eq!(got.body["subject"], "Fine");
+        let visit = logged(&app, &rep.token, json!({"kind": "visit", "subject": "Visit", "account_id": account, "location": shanghai()})).await;
+        let path = format!("/api/v1/activities/{}", id_of(&visit));
+        let res = app.patch(&path).token(&rep.token)
+            .json(json!({"location": {"latitude": 31.2, "longitude": 121.4, "name": "x".repeat(201)}})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["location.name"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
+        let res = app.patch(&path).token(&rep.token).json(json!({"subject": "  Visit, again  ", "body": "   "})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["subject"], "Visit, again", "a patched subject is trimmed like a created one");
+        assert_eq!(res.body["body"], Value::Null, "a blank body is no body");
+        assert_eq!(res.body["location"], shanghai());
     }
 
     async fn the_owner_or_a_manager_over_them_deletes_an_activity(app) {

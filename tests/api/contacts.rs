@@ -86,6 +86,7 @@ both_databases! {
             .json(json!({"account_id": account, "name": " ", "email": "not-an-email", "phone": "call me"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["email", "name", "phone"]);
+        assert_eq!(res.body["errors"][1]["code"], "required", "a blank name is missing, not short");
         let res = app.post("/api/v1/contacts").token(&alice.token).json(json!({"name": "X"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["account_id"]);
@@ -222,6 +223,32 @@ both_databases! {
         assert_eq!(ids(&second.body), vec![id_of(&c)]);
         assert_eq!(second.body["next_cursor"], Value::Null);
         app.get("/api/v1/contacts?limit=0").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
+    }
+
+    async fn a_blank_name_is_required_and_a_long_one_too_long_on_create_and_patch(app) {
+        let rep = app.user("rep", None, None).await;
+        let account = app.account("Acme", Some(&rep.id));
+        let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": account, "name": "   "})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
+        let res = app.post("/api/v1/contacts").token(&rep.token).json(json!({"account_id": "", "name": "Li"})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["account_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
+        let id = id_of(&app.create_contact(&rep.token, json!({"account_id": account, "name": "Li"})).await);
+        let path = format!("/api/v1/contacts/{id}");
+        for (name, code) in [(json!("  "), "required"), (json!(null), "required"), (json!("x".repeat(201)), "length")] {
+            let res = app.patch(&path).token(&rep.token).json(json!({"name": name})).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["name"]);
+            assert_eq!(res.body["errors"].as_array().map(Vec::len), Some(1), "one error for {name}");
+            assert_eq!(res.body["errors"][0]["code"], code, "{name}");
+        }
+        let res = app.patch(&path).token(&rep.token).json(json!({"name": "  Wang  "})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["name"], "Wang", "a patched name is trimmed like a created one");
+        assert_eq!(res.body["version"], 2);
     }
 
     async fn overlong_title_and_notes_are_refused_with_the_field(app) {

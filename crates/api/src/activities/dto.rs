@@ -1,21 +1,18 @@
 //! The activity's JSON shapes: the record, its create body and its merge patch.
 
-use crate::app::AppError;
-use crate::app::FieldError;
+use crate::app::{AppError, AppResult, FieldError};
 use crate::extract::{double_option, trimmed, trimmed_opt};
-use crate::time::to_utc;
+use crate::time::{to_stored, to_utc};
+use crate::validation::{not_blank, refuse_cleared, tidy};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use salesops_domain::activity::{self, ActivityKind, Coordinates};
 use salesops_persistence::activities::ActivityRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use validator::Validate;
-
-/// The longest place name.
-const MAX_LOCATION_NAME: usize = 200;
+use validator::{Validate, ValidationErrors};
 
 /// Where an activity happened: WGS 84 degrees and an optional place name.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"latitude": 31.2304, "longitude": 121.4737, "name": "明远科技 浦东办公室"}))]
 pub struct Location {
@@ -26,6 +23,7 @@ pub struct Location {
     #[schema(example = 121.4737, minimum = -180, maximum = 180)]
     pub longitude: f64,
     /// A name for the place, at most 200 characters.
+    #[validate(length(max = 200))]
     #[serde(default, deserialize_with = "trimmed_opt")]
     #[schema(example = "明远科技 浦东办公室", max_length = 200)]
     pub name: Option<String>,
@@ -127,7 +125,7 @@ pub struct CreateActivity {
     /// What kind of follow-up it was.
     pub kind: ActivityKind,
     /// One line about it (required, at most 200 characters).
-    #[validate(length(min = 1, max = 200))]
+    #[validate(custom(function = "not_blank"), length(max = 200))]
     #[serde(deserialize_with = "trimmed")]
     #[schema(max_length = 200)]
     pub subject: String,
@@ -186,38 +184,102 @@ pub struct ActivityPatch {
     pub location: Option<Option<Location>>,
 }
 
-/// The rules beyond field shapes, for a create or a patched activity:
-/// the location fits the kind and lies on the globe, and the date is at most
-/// a day ahead of `now`. Every broken rule becomes a field error.
-pub fn rule_errors(
-    kind: ActivityKind,
-    location: Option<&Location>,
-    occurred_at: NaiveDateTime,
-    now: NaiveDateTime,
-) -> Vec<FieldError> {
-    let coordinates = location.map(|l| Coordinates { latitude: l.latitude, longitude: l.longitude });
-    let mut broken = activity::check_location(kind, coordinates);
-    broken.extend(activity::check_occurred_at(occurred_at, now).err());
-    let mut errors: Vec<FieldError> =
-        broken.into_iter().map(|e| FieldError::new(e.field(), e.code(), e.to_string())).collect();
-    if location.and_then(|l| l.name.as_ref()).is_some_and(|n| n.chars().count() > MAX_LOCATION_NAME) {
-        errors.push(FieldError::new(
-            "location.name",
-            "length",
-            format!("must be at most {MAX_LOCATION_NAME} characters"),
-        ));
+impl ActivityPatch {
+    /// Apply the patch to the current fields. Clearing a required field is a validation error.
+    pub fn apply(self, mut to: CreateActivity) -> AppResult<CreateActivity> {
+        refuse_cleared(&[
+            ("subject", matches!(self.subject, Some(None))),
+            ("occurred_at", matches!(self.occurred_at, Some(None))),
+        ])?;
+        if let Some(Some(v)) = self.subject {
+            to.subject = v;
+        }
+        if let Some(Some(v)) = self.occurred_at {
+            to.occurred_at = Some(v);
+        }
+        macro_rules! merge {
+            ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };
+        }
+        merge!(body, next_follow_up_at, location);
+        Ok(to)
     }
-    errors
 }
 
-/// Copy a location onto the stored columns (`None` clears them).
-pub fn write_location(row: &mut ActivityRow, location: Option<Location>) {
-    row.latitude = location.as_ref().map(|l| l.latitude);
-    row.longitude = location.as_ref().map(|l| l.longitude);
-    row.location_name = location.and_then(|l| l.name);
+impl CreateActivity {
+    /// Trim text and turn an empty body into an absent one, as the create
+    /// body's deserializers do; a merge patch's values arrive untrimmed.
+    pub fn tidied(self) -> CreateActivity {
+        CreateActivity { subject: self.subject.trim().to_owned(), body: tidy(self.body), ..self }
+    }
+
+    /// The fields of a stored activity, to apply a patch to.
+    pub fn from_row(r: &ActivityRow) -> CreateActivity {
+        CreateActivity {
+            kind: r.kind,
+            subject: r.subject.clone(),
+            body: r.body.clone(),
+            occurred_at: Some(to_utc(r.occurred_at)),
+            next_follow_up_at: r.next_follow_up_at.map(to_utc),
+            owner_id: Some(r.owner_id.clone()),
+            lead_id: r.lead_id.clone(),
+            account_id: r.account_id.clone(),
+            contact_id: r.contact_id.clone(),
+            opportunity_id: r.opportunity_id.clone(),
+            location: location_of(r),
+        }
+    }
+
+    /// When it happened, as stored: the given time, or `now` when none was given.
+    pub fn occurred_at_or(&self, now: NaiveDateTime) -> NaiveDateTime {
+        self.occurred_at.map(to_stored).unwrap_or(now)
+    }
+
+    /// Check every rule of a new or patched activity and report all broken
+    /// ones at once (422): the field limits declared on this body and on its
+    /// [`Location`], the location that fits the kind and lies on the globe,
+    /// and a date at most a day ahead of `now`. The date is checked only when
+    /// `new_date`, so that an activity whose date a patch keeps stays editable.
+    pub fn check(&self, now: NaiveDateTime, new_date: bool) -> AppResult<()> {
+        let mut errors = field_errors(self.validate());
+        let coordinates = self.location.as_ref().map(|l| Coordinates { latitude: l.latitude, longitude: l.longitude });
+        let mut broken = activity::check_location(self.kind, coordinates);
+        if new_date {
+            broken.extend(activity::check_occurred_at(self.occurred_at_or(now), now).err());
+        }
+        errors.extend(broken.into_iter().map(|e| FieldError::new(e.field(), e.code(), e.to_string())));
+        // The place name's limit is declared on `Location`, which the derived
+        // check above does not descend into; its errors are named under `location`.
+        if let Some(location) = &self.location {
+            errors.extend(field_errors(location.validate()).into_iter().map(|e| e.nested("location")));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(errors))
+        }
+    }
+
+    /// Copy what it says about the activity onto a row: subject, body, date
+    /// (when given), next follow-up and location. The kind, the owner and the
+    /// links are set when the row is made, and never change.
+    pub fn write_to(&self, row: &mut ActivityRow) {
+        row.subject = self.subject.clone();
+        row.body = self.body.clone();
+        if let Some(at) = self.occurred_at {
+            row.occurred_at = to_stored(at);
+        }
+        row.next_follow_up_at = self.next_follow_up_at.map(to_stored);
+        row.latitude = self.location.as_ref().map(|l| l.latitude);
+        row.longitude = self.location.as_ref().map(|l| l.longitude);
+        row.location_name = self.location.as_ref().and_then(|l| l.name.clone());
+    }
 }
 
-/// The stored location of a row, for applying a patch to.
-pub fn stored_location(row: &ActivityRow) -> Option<Location> {
-    location_of(row)
+/// The field errors of a derived validation, in the order the API reports them.
+fn field_errors(result: Result<(), ValidationErrors>) -> Vec<FieldError> {
+    match result.map_err(AppError::from) {
+        Err(AppError::Validation(errors)) => errors,
+        // `From<ValidationErrors>` only ever makes `Validation`; `Ok` has no errors.
+        _ => Vec::new(),
+    }
 }

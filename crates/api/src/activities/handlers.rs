@@ -1,59 +1,16 @@
-//! Logging, reading, patching and deleting activities.
-//!
-//! Everyone but finance logs activities; finance reads them. An activity is
-//! changed or deleted only by its owner, or by a manager or admin whose scope
-//! covers the owner.
+//! `/activities/{id}` and `POST /activities`: the HTTP edge of the activity
+//! use cases in [`super::service`].
 
-use super::ENTITY;
-use crate::activities::dto::{rule_errors, stored_location, write_location, Activity, ActivityPatch, CreateActivity};
-use crate::activities::links::{self, RequestedLinks};
-use crate::app::permission::{AssignRecords, EditPipeline};
-use crate::app::Actor;
-use crate::app::AppError;
-use crate::app::FieldError;
-use crate::audit::{self, snapshot};
-use crate::auth::Authorized;
-use crate::auth::Caller;
+use super::service;
+use crate::activities::dto::{Activity, ActivityPatch, CreateActivity};
+use crate::app::permission::EditPipeline;
+use crate::auth::{Authorized, Caller};
 use crate::db;
 use crate::error::ApiError;
-use crate::etag::with_etag;
-use crate::etag::IfMatch;
+use crate::etag::{self, with_etag, IfMatch};
 use crate::extract::ValidJson;
-use crate::org::users::check_assignable;
 use crate::state::AppState;
-use crate::time::to_stored;
-use crate::validation::tidy;
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use salesops_domain::activity::ActivityKind;
-use salesops_persistence::activities::{self, ActivityRow};
-use salesops_persistence::scope::Visibility;
-use salesops_persistence::{clock, DbConnection};
-
-/// Load a live activity the caller can see, taking its row lock first when `for_update`.
-fn load_visible(
-    conn: &mut DbConnection,
-    caller: &Actor,
-    id: &str,
-    for_update: bool,
-) -> Result<(ActivityRow, Visibility), AppError> {
-    if for_update {
-        activities::lock(conn, id)?;
-    }
-    let visibility = caller.visibility(conn)?;
-    let row = activities::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
-    Ok((row, visibility))
-}
-
-/// Only the owner, or a manager or admin whose scope covers the owner, changes an activity.
-/// Seeing it through a linked record is not enough.
-fn require_editor(caller: &Actor, visibility: &Visibility, row: &ActivityRow) -> Result<(), AppError> {
-    if row.owner_id == caller.id() || (caller.role.can_assign() && visibility.allows(Some(&row.owner_id))) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("only the activity's owner, or a manager over them, may change it".into()))
-    }
-}
 
 /// Log an activity.
 ///
@@ -85,49 +42,15 @@ pub async fn create_activity(
     body: ValidJson<CreateActivity>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let now = clock::now();
-    let occurred_at = input.occurred_at.map(to_stored).unwrap_or(now);
-    let errors = rule_errors(input.kind, input.location.as_ref(), occurred_at, now);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors).into());
-    }
-    let owner = input.owner_id.clone().unwrap_or_else(|| caller.id().to_owned());
-    if owner != caller.id() {
-        caller.require::<AssignRecords>("log activities for others")?;
-    }
-    let requested = RequestedLinks {
-        lead_id: input.lead_id.clone(),
-        account_id: input.account_id.clone(),
-        contact_id: input.contact_id.clone(),
-        opportunity_id: input.opportunity_id.clone(),
-    };
-    let activity = db::write(&state, move |conn| {
-        let visibility = caller.visibility(conn)?;
-        if owner != caller.id() {
-            check_assignable(conn, &visibility, &owner)?;
-        }
-        let linked = links::resolve(conn, &visibility, requested)?;
-        let mut row = ActivityRow::new(input.kind, &input.subject, occurred_at, &owner, Some(caller.id()));
-        row.body = input.body;
-        row.next_follow_up_at = input.next_follow_up_at.map(to_stored);
-        row.lead_id = linked.lead_id;
-        row.account_id = linked.account_id;
-        row.contact_id = linked.contact_id;
-        row.opportunity_id = linked.opportunity_id;
-        write_location(&mut row, input.location);
-        activities::insert(conn, &row)?;
-        let activity = Activity::try_from(row.clone())?;
-        audit::record(conn, &caller, "create", ENTITY, &activity.id, &serde_json::Value::Null, &snapshot(&activity))?;
-        links::propagate(conn, &caller, &visibility, &row, row.next_follow_up_at)?;
-        Ok(activity)
-    })
-    .await?;
-    let mut created = HttpResponse::Created();
-    created.insert_header((header::LOCATION, format!("/api/v1/activities/{}", activity.id)));
-    Ok(with_etag(created, &activity))
+    let activity = db::write(&state, move |conn| service::create(conn, &caller, input)).await?;
+    Ok(etag::created(format!("/api/v1/activities/{}", activity.id), &activity))
 }
 
 /// Get an activity.
+///
+/// Answers 404 unless the activity is live and the caller can see it: it was
+/// done by someone in their scope, or it links to an account, lead or
+/// opportunity they can see. The ETag carries the version to send back in `If-Match`.
 #[utoipa::path(
     tag = "activities",
     operation_id = "get_activity",
@@ -142,11 +65,7 @@ pub async fn get_activity(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let activity = db::read(&state, move |conn| {
-        let (row, _) = load_visible(conn, &caller, &id, false)?;
-        Activity::try_from(row)
-    })
-    .await?;
+    let activity = db::read(&state, move |conn| service::get(conn, &caller, &id)).await?;
     Ok(with_etag(HttpResponse::Ok(), &activity))
 }
 
@@ -183,66 +102,15 @@ pub async fn update_activity(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch = body.0;
-    let activity = db::write(&state, move |conn| {
-        let (row, visibility) = load_visible(conn, &caller, &id, true)?;
-        require_editor(&caller, &visibility, &row)?;
-        if_match.check(row.version)?;
-        let after = apply_patch(&row, patch)?;
-        let moved_later = after.occurred_at > row.occurred_at;
-        let new_follow_up = after.next_follow_up_at.filter(|_| after.next_follow_up_at != row.next_follow_up_at);
-        let activity: Activity =
-            audit::save_versioned(conn, &caller, ENTITY, "update", &row, after.clone(), AppError::from)?;
-        if moved_later || new_follow_up.is_some() {
-            links::propagate(conn, &caller, &visibility, &after, new_follow_up)?;
-        }
-        Ok(activity)
-    })
-    .await?;
+    let activity = db::write(&state, move |conn| service::update(conn, &caller, &id, if_match, patch)).await?;
     Ok(with_etag(HttpResponse::Ok(), &activity))
 }
 
-/// The row after a patch, checked by the same rules as a new activity.
-fn apply_patch(row: &ActivityRow, patch: ActivityPatch) -> Result<ActivityRow, AppError> {
-    let kind: ActivityKind = row.kind;
-    let mut errors = Vec::new();
-    let mut after = row.clone();
-    match patch.subject.map(|s| s.map(|s| s.trim().to_owned())) {
-        Some(None) => errors.push(FieldError::new("subject", "required", "cannot be cleared")),
-        Some(Some(s)) if s.is_empty() || s.chars().count() > 200 => {
-            errors.push(FieldError::new("subject", "length", "must be 1 to 200 characters"))
-        }
-        Some(Some(s)) => after.subject = s,
-        None => {}
-    }
-    if let Some(body) = patch.body {
-        after.body = tidy(body);
-        if after.body.as_ref().is_some_and(|b| b.chars().count() > 10000) {
-            errors.push(FieldError::new("body", "length", "must be at most 10000 characters"));
-        }
-    }
-    match patch.occurred_at {
-        Some(None) => errors.push(FieldError::new("occurred_at", "required", "cannot be cleared")),
-        Some(Some(t)) => after.occurred_at = to_stored(t),
-        None => {}
-    }
-    if let Some(next) = patch.next_follow_up_at {
-        after.next_follow_up_at = next.map(to_stored);
-    }
-    let location = match patch.location {
-        Some(location) => location,
-        None => stored_location(row),
-    };
-    // Only re-check the date when it changes, so an old activity stays editable.
-    let check_date = if after.occurred_at != row.occurred_at { after.occurred_at } else { clock::now() };
-    errors.extend(rule_errors(kind, location.as_ref(), check_date, clock::now()));
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors).into());
-    }
-    write_location(&mut after, location);
-    Ok(after)
-}
-
 /// Delete an activity (soft). Linked records keep their `last_activity_at`.
+///
+/// Only the activity's owner, or a manager or admin whose scope covers the
+/// owner, may delete it; seeing it through a linked record is not enough.
+/// The activity then disappears from lists and reads, and stays in the audit log.
 #[utoipa::path(
     tag = "activities",
     operation_id = "delete_activity",
@@ -265,14 +133,6 @@ pub async fn delete_activity(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db::write(&state, move |conn| {
-        let (row, visibility) = load_visible(conn, &caller, &id, true)?;
-        require_editor(&caller, &visibility, &row)?;
-        if_match.check(row.version)?;
-        let mut after = row.clone();
-        after.deleted_at = Some(clock::now());
-        audit::save_versioned::<_, Activity>(conn, &caller, ENTITY, "delete", &row, after, AppError::from).map(|_| ())
-    })
-    .await?;
+    db::write(&state, move |conn| service::delete(conn, &caller, &id, if_match)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

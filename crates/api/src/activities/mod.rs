@@ -2,8 +2,8 @@
 
 pub mod dto;
 pub mod handlers;
-pub mod links;
 pub mod listing;
+pub mod service;
 
 use crate::app::entity::EntityType;
 

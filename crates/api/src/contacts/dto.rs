@@ -3,7 +3,7 @@
 use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
-use crate::validation::{plausible_phone, refuse_cleared, tidy};
+use crate::validation::{not_blank, plausible_phone, refuse_cleared, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::contact_info;
 use salesops_persistence::contacts::ContactRow;
@@ -85,11 +85,11 @@ impl From<ContactRow> for Contact {
 }))]
 pub struct CreateContact {
     /// The account they work for: a live account visible to the caller. It cannot be changed later.
-    #[validate(length(min = 1, max = 36))]
+    #[validate(custom(function = "not_blank"), length(max = 36))]
     #[serde(deserialize_with = "trimmed")]
     pub account_id: String,
     /// Their name (required).
-    #[validate(length(min = 1, max = 200))]
+    #[validate(custom(function = "not_blank"), length(max = 200))]
     #[serde(deserialize_with = "trimmed")]
     pub name: String,
     /// Job title.
@@ -147,7 +147,8 @@ impl CreateContact {
     }
 
     /// Copy the editable fields, and their normalised forms, onto a row (not
-    /// the account, and not `is_primary`, which the handler settles).
+    /// the account, and not `is_primary`, which the use case settles against
+    /// the account's current primary contact).
     pub fn write_to(&self, row: &mut ContactRow) {
         row.set_name(&self.name);
         row.title = self.title.clone();

@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod handlers;
+pub mod listing;
 pub mod service;
 
 use crate::app::entity::EntityType;
@@ -17,7 +18,7 @@ pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTIT
 /// Register the contact routes.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(handlers::create_contact)
-        .service(handlers::list_contacts)
+        .service(listing::list_contacts)
         .service(handlers::get_contact)
         .service(handlers::update_contact)
         .service(handlers::delete_contact);
