@@ -148,6 +148,15 @@ both_databases! {
         let res = app.post(POOLS).token(&app.admin_token).json(json!({})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["name"]);
+        // A blank name is missing (one error, `required`); a long one is too long.
+        let res = app.post(POOLS).token(&app.admin_token).json(json!({"name": "  "})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
+        let res = app.post(POOLS).token(&app.admin_token).json(json!({"name": "x".repeat(201)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
         let res = app.post(POOLS).token(&app.admin_token).json(json!({
             "name": "A", "recall_after_days_without_activity": 0, "recall_after_days_without_won_deal": -3,
             "warn_days_before_recall": -1, "max_claims_per_rep_per_day": 0, "max_owned_accounts_per_rep": 0,
@@ -191,6 +200,15 @@ both_databases! {
         let res = app.patch(&url).token(&app.admin_token).json(json!({"max_owned_accounts_per_rep": 0})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["max_owned_accounts_per_rep"]);
+        // The patched pool is held to the create body's rules.
+        let res = app.patch(&url).token(&app.admin_token).json(json!({"name": " "})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
+        let res = app.patch(&url).token(&app.admin_token).json(json!({"name": "x".repeat(201)})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
         let res = app.patch(&url).token(&app.admin_token).json(json!({"name": "Public pool"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["name"]);

@@ -455,6 +455,12 @@ both_databases! {
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "x".repeat(201)})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
+        // A blank name is missing, not too short: one error, `required`.
+        let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "   "})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "Acme", "lifecycle": "zombie"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["lifecycle"]);
@@ -471,6 +477,11 @@ both_databases! {
         let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&first))).token(&rep.token).json(json!({"name": "x".repeat(201)})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "length");
+        let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&first))).token(&rep.token).json(json!({"name": " "})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["name"]);
+        assert_eq!(res.body["errors"][0]["code"], "required");
         let res = app.patch(&format!("/api/v1/accounts/{}", id_of(&first))).token(&rep.token).json(json!({"lifecycle": "zombie"})).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["lifecycle"]);

@@ -4,6 +4,7 @@
 use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
+use crate::validation::{not_blank, refuse_cleared, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::account_pool::RecallRule;
 use salesops_persistence::account_pools::PoolRow;
@@ -102,7 +103,7 @@ fn default_warn_days() -> i32 {
 }))]
 pub struct CreateAccountPool {
     /// Unique name (required).
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(max = 200), custom(function = "not_blank"))]
     #[serde(deserialize_with = "trimmed")]
     pub name: String,
     /// An existing department whose subtree alone may claim from the pool.
@@ -219,20 +220,12 @@ pub struct AccountPoolPatch {
 impl AccountPoolPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
     pub fn apply(self, mut to: CreateAccountPool) -> Result<CreateAccountPool, AppError> {
-        let cleared = [
+        refuse_cleared(&[
             ("name", matches!(self.name, Some(None))),
             ("is_default", matches!(self.is_default, Some(None))),
             ("exempt_with_open_opportunity", matches!(self.exempt_with_open_opportunity, Some(None))),
             ("warn_days_before_recall", matches!(self.warn_days_before_recall, Some(None))),
-        ];
-        let refusals: Vec<_> = cleared
-            .into_iter()
-            .filter(|(_, is_cleared)| *is_cleared)
-            .map(|(field, _)| crate::app::FieldError::new(field, "required", "cannot be cleared"))
-            .collect();
-        if !refusals.is_empty() {
-            return Err(AppError::Validation(refusals));
-        }
+        ])?;
         if let Some(Some(v)) = self.name {
             to.name = v.trim().to_owned();
         }
@@ -246,7 +239,7 @@ impl AccountPoolPatch {
             to.warn_days_before_recall = v;
         }
         if let Some(v) = self.department_id {
-            to.department_id = crate::validation::tidy(v);
+            to.department_id = tidy(v);
         }
         macro_rules! merge {
             ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };

@@ -1,115 +1,23 @@
-//! `/account-pools`: reading pools (everyone signed in) and configuring them (admins).
+//! `/account-pools/{id}`: reading a pool (everyone signed in), configuring it
+//! and running its recall job now (admins).
 
-use super::ENTITY;
-use crate::account_pools::dto::{AccountPool, AccountPoolPatch, CreateAccountPool};
+use crate::account_pools::dto::{AccountPool, AccountPoolPatch, CreateAccountPool, RecallReport};
+use crate::account_pools::service;
 use crate::app::permission::Administer;
-use crate::app::Actor;
-use crate::app::AppError;
-use crate::audit::{self, snapshot};
 use crate::auth::Authorized;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
-use crate::etag::with_etag;
-use crate::etag::IfMatch;
+use crate::etag::{self, with_etag, IfMatch};
 use crate::extract::ValidJson;
-use crate::org::departments::require_department;
-use crate::pagination::{self, Page};
 use crate::state::AppState;
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use salesops_persistence::account_pools::{self, PoolRow};
-use salesops_persistence::{clock, DbConnection, StoreError};
-use serde::Deserialize;
-use utoipa::IntoParams;
-use validator::Validate;
-
-fn name_taken() -> AppError {
-    AppError::invalid_field("name", "taken", "another pool has this name (deleted pools keep theirs)")
-}
-
-fn map_unique(e: StoreError) -> AppError {
-    if e.is_unique_violation_on("name") {
-        name_taken()
-    } else {
-        e.into()
-    }
-}
-
-/// Load a live pool or answer 404.
-pub fn load(conn: &mut DbConnection, id: &str) -> Result<PoolRow, AppError> {
-    account_pools::find(conn, id)?.ok_or(AppError::NotFound)
-}
-
-/// Check what a pool write needs from other rows: a free name and an existing department.
-fn check_references(conn: &mut DbConnection, input: &CreateAccountPool, id: Option<&str>) -> Result<(), AppError> {
-    if account_pools::name_taken(conn, &input.name, id)? {
-        return Err(name_taken());
-    }
-    if let Some(department) = &input.department_id {
-        require_department(conn, "department_id", department)?;
-    }
-    Ok(())
-}
-
-/// When `pool` became the default, the previous default stops being it.
-fn demote_other_defaults(conn: &mut DbConnection, caller: &Actor, pool: &PoolRow) -> Result<(), AppError> {
-    if !pool.is_default {
-        return Ok(());
-    }
-    for other in account_pools::other_defaults(conn, &pool.id)? {
-        let mut after = other.clone();
-        after.is_default = false;
-        audit::save_versioned::<_, AccountPool>(conn, caller, ENTITY, "update", &other, after, map_unique)?;
-    }
-    Ok(())
-}
-
-/// Paging of the pool list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PoolListQuery {
-    /// Page size, 1–200 (default 50).
-    pub limit: Option<i64>,
-    /// Opaque cursor from the previous page's `next_cursor`.
-    pub cursor: Option<String>,
-    /// Include `total`.
-    #[serde(default)]
-    pub count: bool,
-}
-
-/// List customer pools.
-///
-/// Every signed-in user may read the pools, in id order (oldest first).
-#[utoipa::path(
-    tag = "account-pools",
-    operation_id = "list_account_pools",
-    params(PoolListQuery),
-    responses((status = 200, description = "One page of pools", body = Page<AccountPool>)),
-    security(("bearer" = []))
-)]
-#[get("/account-pools")]
-pub async fn list_account_pools(
-    state: web::Data<AppState>,
-    _caller: Caller,
-    query: web::Query<PoolListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let q = query.into_inner();
-    let limit = pagination::limit(q.limit)?;
-    let after = pagination::after_id(q.cursor.as_deref())?;
-    let page = db::read(&state, move |conn| {
-        let rows = account_pools::list(conn, after.as_deref(), limit + 1)?;
-        let mut page = pagination::page_by_id(rows, limit, |r| r.id.clone(), |r| Ok(AccountPool::from(r)))?;
-        if q.count {
-            page.total = Some(account_pools::count(conn)?);
-        }
-        Ok(page)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(page))
-}
 
 /// Get a customer pool.
+///
+/// Every signed-in user may read any live pool with its rules, whatever their
+/// data scope; a deleted pool answers 404. The ETag is the pool's version,
+/// for `If-Match` on a later change.
 #[utoipa::path(
     tag = "account-pools",
     operation_id = "get_account_pool",
@@ -127,7 +35,7 @@ pub async fn get_account_pool(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let pool = db::read(&state, move |conn| Ok(AccountPool::from(load(conn, &id)?))).await?;
+    let pool = db::read(&state, move |conn| service::get(conn, &id)).await?;
     Ok(with_etag(HttpResponse::Ok(), &pool))
 }
 
@@ -154,21 +62,8 @@ pub async fn create_account_pool(
     body: ValidJson<CreateAccountPool>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let pool = db::write(&state, move |conn| {
-        account_pools::lock_all(conn)?;
-        check_references(conn, &input, None)?;
-        let mut row = PoolRow::new(&input.name, Some(caller.id()));
-        input.write_to(&mut row);
-        account_pools::insert(conn, &row).map_err(map_unique)?;
-        demote_other_defaults(conn, &caller, &row)?;
-        let pool = AccountPool::from(row);
-        audit::record(conn, &caller, "create", ENTITY, &pool.id, &serde_json::Value::Null, &snapshot(&pool))?;
-        Ok(pool)
-    })
-    .await?;
-    let mut created = HttpResponse::Created();
-    created.insert_header((header::LOCATION, format!("/api/v1/account-pools/{}", pool.id)));
-    Ok(with_etag(created, &pool))
+    let pool = db::write(&state, move |conn| service::create(conn, &caller, input)).await?;
+    Ok(etag::created(format!("/api/v1/account-pools/{}", pool.id), &pool))
 }
 
 /// Patch a customer pool (admins; JSON Merge Patch).
@@ -202,29 +97,8 @@ pub async fn update_account_pool(
     if_match: IfMatch,
     body: ValidJson<AccountPoolPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let patch = body.0;
-    let pool = db::write(&state, move |conn| {
-        account_pools::lock_all(conn)?;
-        account_pools::lock(conn, &id)?;
-        let row = load(conn, &id)?;
-        if_match.check(row.version)?;
-        let input = patch.apply(CreateAccountPool::from_row(&row))?;
-        input.validate()?;
-        if row.is_default && !input.is_default {
-            return Err(AppError::invalid_field(
-                "is_default",
-                "invalid_value",
-                "there must be a default pool; make another pool the default instead",
-            ));
-        }
-        check_references(conn, &input, Some(&row.id))?;
-        let mut after = row.clone();
-        input.write_to(&mut after);
-        demote_other_defaults(conn, &caller, &after)?;
-        audit::save_versioned::<_, AccountPool>(conn, &caller, ENTITY, "update", &row, after, map_unique)
-    })
-    .await?;
+    let (id, patch) = (id.into_inner(), body.0);
+    let pool = db::write(&state, move |conn| service::update(conn, &caller, &id, if_match, patch)).await?;
     Ok(with_etag(HttpResponse::Ok(), &pool))
 }
 
@@ -255,28 +129,33 @@ pub async fn delete_account_pool(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db::write(&state, move |conn| {
-        account_pools::lock_all(conn)?;
-        account_pools::lock(conn, &id)?;
-        let row = load(conn, &id)?;
-        if_match.check(row.version)?;
-        if row.is_default {
-            return Err(AppError::InvalidTransition {
-                detail: "the default pool cannot be deleted; make another pool the default first".into(),
-                errors: Vec::new(),
-            });
-        }
-        let held = account_pools::account_count(conn, &row.id)?;
-        if held > 0 {
-            return Err(AppError::InvalidTransition {
-                detail: format!("the pool is the home of {held} account(s); move them to another pool first"),
-                errors: Vec::new(),
-            });
-        }
-        let mut after = row.clone();
-        after.deleted_at = Some(clock::now());
-        audit::save_versioned::<_, AccountPool>(conn, &caller, ENTITY, "delete", &row, after, map_unique).map(|_| ())
-    })
-    .await?;
+    db::write(&state, move |conn| service::delete(conn, &caller, &id, if_match)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// Run the recall job over a pool now (admins).
+///
+/// The same job the server runs on its schedule (`SALESOPS_RECALL_INTERVAL_SECONDS`).
+/// Safe to repeat: an account is recalled once. If another runner holds the pool at
+/// this moment the answer is an empty list.
+#[utoipa::path(
+    tag = "account-pools",
+    operation_id = "recall_account_pool",
+    params(("id" = String, Path, description = "Pool id")),
+    responses(
+        (status = 200, description = "What was recalled", body = RecallReport),
+        (status = 403, description = "Only admins run the job"),
+        (status = 404, description = "No such pool"),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/account-pools/{id}/recall")]
+pub async fn recall_account_pool(
+    state: web::Data<AppState>,
+    caller: Authorized<Administer>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let recalled = db::write(&state, move |conn| service::recall(conn, &caller, &id)).await?;
+    Ok(HttpResponse::Ok().json(RecallReport { recalled }))
 }

@@ -8,8 +8,10 @@
 pub mod commands;
 pub mod dto;
 pub mod handlers;
+pub mod listing;
 pub mod recall;
 pub mod schedule;
+pub mod service;
 
 use crate::app::entity::EntityType;
 
@@ -21,13 +23,13 @@ pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTIT
 
 /// Register the pool routes and the account commands. Literal paths come before `{id}`.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::list_account_pools)
+    cfg.service(listing::list_account_pools)
         .service(handlers::create_account_pool)
         .service(handlers::get_account_pool)
         .service(handlers::update_account_pool)
         .service(handlers::delete_account_pool)
-        .service(recall::recall_account_pool)
-        .service(recall::list_upcoming_recalls)
+        .service(handlers::recall_account_pool)
+        .service(listing::list_upcoming_recalls)
         .service(commands::release_account)
         .service(commands::claim_account)
         .service(commands::assign_account);

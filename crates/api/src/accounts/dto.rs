@@ -132,7 +132,7 @@ fn default_lifecycle() -> AccountLifecycle {
 }))]
 pub struct CreateAccount {
     /// The company's name (required).
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(max = 200), custom(function = "not_blank"))]
     #[serde(deserialize_with = "trimmed")]
     pub name: String,
     /// Unified Social Credit Code: 18 characters with a valid GB 32100-2015 check character.

@@ -1,29 +1,17 @@
 //! Creating, reading, patching and deleting accounts, and the account duplicate check.
 
-use super::service::{blockers, check_parent_account, insert_account, load_visible, map_unique, refuse_duplicates};
-use super::ENTITY;
+use super::service;
 use crate::accounts::dto::{Account, AccountDuplicateCheck, AccountPatch, CreateAccount};
-use crate::app::permission::{AssignRecords, EditPipeline};
-use crate::app::AppError;
-use crate::audit::{self};
+use crate::app::permission::EditPipeline;
 use crate::auth::Authorized;
 use crate::auth::Caller;
-use crate::contacts::dto::Contact;
 use crate::db;
-use crate::duplicates::DuplicateOverride;
-use crate::duplicates::{self, DuplicateCheckResult};
+use crate::duplicates::{DuplicateCheckResult, DuplicateOverride};
 use crate::error::ApiError;
-use crate::etag::with_etag;
-use crate::etag::IfMatch;
+use crate::etag::{self, with_etag, IfMatch};
 use crate::extract::ValidJson;
 use crate::state::AppState;
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone, DuplicateEntity};
-use salesops_persistence::accounts::{self};
-use salesops_persistence::duplicates::Probe;
-use salesops_persistence::{clock, contacts, opportunities};
-use validator::Validate;
 
 /// Create an account.
 ///
@@ -53,15 +41,16 @@ pub async fn create_account(
     query: web::Query<DuplicateOverride>,
     body: ValidJson<CreateAccount>,
 ) -> Result<HttpResponse, ApiError> {
-    let input = body.0;
-    let allow_duplicate = query.allow_duplicate;
-    let account = db::write(&state, move |conn| insert_account(conn, &caller, &input, allow_duplicate)).await?;
-    let mut created = HttpResponse::Created();
-    created.insert_header((header::LOCATION, format!("/api/v1/accounts/{}", account.id)));
-    Ok(with_etag(created, &account))
+    let (input, allow_duplicate) = (body.0, query.allow_duplicate);
+    let account = db::write(&state, move |conn| service::create(conn, &caller, input, allow_duplicate)).await?;
+    Ok(etag::created(format!("/api/v1/accounts/{}", account.id), &account))
 }
 
 /// Get an account.
+///
+/// Only a live account within the caller's data scope, or one sitting in a
+/// pool, is found; any other id answers 404, whether or not it exists. The
+/// ETag is the account's version, for `If-Match` on a later change.
 #[utoipa::path(
     tag = "accounts",
     operation_id = "get_account",
@@ -76,11 +65,7 @@ pub async fn get_account(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let account = db::read(&state, move |conn| {
-        let (row, _) = load_visible(conn, &caller, &id, false)?;
-        Account::try_from(row)
-    })
-    .await?;
+    let account = db::read(&state, move |conn| service::get(conn, &caller, &id)).await?;
     Ok(with_etag(HttpResponse::Ok(), &account))
 }
 
@@ -117,30 +102,9 @@ pub async fn update_account(
     query: web::Query<DuplicateOverride>,
     body: ValidJson<AccountPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let allow_duplicate = query.allow_duplicate;
-    let patch = body.0;
-    let account = db::write(&state, move |conn| {
-        if patch.moves_parent() {
-            accounts::lock_hierarchy(conn)?;
-        }
-        let (row, visibility) = load_visible(conn, &caller, &id, true)?;
-        if_match.check(row.version)?;
-        let input = patch.apply(CreateAccount::from_row(&row)?)?.tidied();
-        input.validate()?;
-        let mut after = row.clone();
-        input.write_to(&mut after);
-        if after.parent_account_id != row.parent_account_id {
-            if let Some(parent) = after.parent_account_id.as_deref() {
-                check_parent_account(conn, &visibility, &row.id, parent)?;
-            }
-        }
-        if after.name_normalized != row.name_normalized || after.uscc != row.uscc {
-            refuse_duplicates(conn, &after, allow_duplicate)?;
-        }
-        audit::save_versioned::<_, Account>(conn, &caller, ENTITY, "update", &row, after, map_unique)
-    })
-    .await?;
+    let (id, patch, allow_duplicate) = (id.into_inner(), body.0, query.allow_duplicate);
+    let account =
+        db::write(&state, move |conn| service::update(conn, &caller, &id, if_match, patch, allow_duplicate)).await?;
     Ok(with_etag(HttpResponse::Ok(), &account))
 }
 
@@ -172,47 +136,7 @@ pub async fn delete_account(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db::write(&state, move |conn| {
-        let (row, visibility) = load_visible(conn, &caller, &id, true)?;
-        if row.owner_id.is_none() {
-            caller.require::<AssignRecords>("delete pool accounts")?;
-        }
-        if_match.check(row.version)?;
-        let open = opportunities::open_for_account(conn, &row.id)?;
-        if !open.is_empty() {
-            let owners = open.into_iter().map(|o| (o.id, Some(o.owner_id)));
-            return Err(AppError::Conflict(format!(
-                "the account has {}; close or move them first",
-                blockers(owners, &visibility, "open opportunity", "open opportunities")
-            )));
-        }
-        let children = accounts::live_children(conn, &row.id)?;
-        if !children.is_empty() {
-            return Err(AppError::Conflict(format!(
-                "the account has {}; delete or re-parent them first",
-                blockers(children, &visibility, "live subsidiary", "live subsidiaries")
-            )));
-        }
-        let now = clock::now();
-        for contact in contacts::live_for_account(conn, &row.id)? {
-            contacts::lock(conn, &contact.id)?;
-            let mut gone = contact.clone();
-            gone.deleted_at = Some(now);
-            audit::save_versioned::<_, Contact>(
-                conn,
-                &caller,
-                crate::contacts::ENTITY,
-                "delete",
-                &contact,
-                gone,
-                AppError::from,
-            )?;
-        }
-        let mut after = row.clone();
-        after.deleted_at = Some(now);
-        audit::save_versioned::<_, Account>(conn, &caller, ENTITY, "delete", &row, after, map_unique).map(|_| ())
-    })
-    .await?;
+    db::write(&state, move |conn| service::delete(conn, &caller, &id, if_match)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -236,18 +160,6 @@ pub async fn check_account_duplicates(
     body: ValidJson<AccountDuplicateCheck>,
 ) -> Result<HttpResponse, ApiError> {
     let check = body.0;
-    let probe = Probe {
-        email: check.email.as_deref().and_then(normalize_email),
-        phone: check.phone.as_deref().and_then(normalize_phone),
-        company: check.name.as_deref().and_then(normalize_company),
-        uscc: check.uscc.map(|u| u.trim().to_uppercase()).filter(|u| !u.is_empty()),
-    };
-    if probe.is_empty() {
-        return Err(
-            AppError::invalid_field("(body)", "required", "give at least one of name, uscc, email, phone").into()
-        );
-    }
-    let all = [DuplicateEntity::Lead, DuplicateEntity::Account, DuplicateEntity::Contact];
-    let result = db::read(&state, move |conn| duplicates::check(conn, &caller, &probe, &all, "name")).await?;
+    let result = db::read(&state, move |conn| service::check_duplicates(conn, &caller, check)).await?;
     Ok(HttpResponse::Ok().json(result))
 }
