@@ -24,7 +24,8 @@ use crate::opportunities::dto::{
 use crate::opportunities::service::{
     append_stage_change, competitor_problem, competitors_of, gate_facts, load_visible, save,
 };
-use crate::pipeline::stages::{self, Stage};
+use crate::pipeline::stages::dto::Stage;
+use crate::pipeline::stages::service as stages;
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
 use chrono::NaiveDateTime;

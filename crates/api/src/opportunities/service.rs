@@ -8,7 +8,7 @@ use crate::app::FieldError;
 use crate::audit::{self, snapshot};
 use crate::opportunities::dto::{CompetitorRef, CreateOpportunity, Opportunity, OpportunityPatch};
 use crate::org::users::check_assignable;
-use crate::pipeline::stages;
+use crate::pipeline::stages::service as stages;
 use crate::validation::refuse_cleared;
 use salesops_domain::opportunity::{
     check_forecast_override, gate_fields_cleared, is_probability, GateFacts, OpportunityAction, OpportunityStatus,
