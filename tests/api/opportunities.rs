@@ -765,6 +765,47 @@ both_databases! {
         assert_eq!(after["notes"], "fine");
     }
 
+    async fn a_blank_name_is_required_on_create_and_on_patch(app) {
+        let rep = app.user("rep", None, None).await;
+        for name in ["", "   "] {
+            let res = create(&app, &rep.token, json!({"name": name})).await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["name"], "{name:?}");
+            assert_eq!(res.body["errors"][0]["code"], "required", "{name:?}");
+        }
+        let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;
+        let path = format!("/api/v1/opportunities/{id}");
+        for body in [json!({"name": ""}), json!({"name": "   "}), json!({"name": null})] {
+            let res = app.patch(&path).token(&rep.token).json(body.clone()).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["name"], "{body}");
+            assert_eq!(res.body["errors"][0]["code"], "required", "{body}");
+        }
+        assert_eq!(get(&app, &id).await["version"], 1, "a refused patch changed the opportunity");
+    }
+
+    async fn a_patch_is_held_to_the_create_bodys_limits(app) {
+        let rep = app.user("rep", None, None).await;
+        let id = app.create_opportunity(&rep.token, json!({"name": "A", "amount": {"amount": 100, "currency": "USD"}})).await;
+        let path = format!("/api/v1/opportunities/{id}");
+        for (body, field) in [
+            (json!({"account_id": "x".repeat(37)}), "account_id"),
+            (json!({"contact_id": "x".repeat(37)}), "contact_id"),
+            (json!({"external_id": "x".repeat(129)}), "external_id"),
+        ] {
+            let res = app.patch(&path).token(&rep.token).json(body.clone()).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec![field.to_owned()], "{body}");
+            assert_eq!(res.body["errors"][0]["code"], "length", "{body}");
+        }
+        // Stored fields pass the same rules unchanged; blank text clears a field, other text is trimmed.
+        let res = app.patch(&path).token(&rep.token).json(json!({"next_step": "  ", "notes": " Call back "})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["next_step"], Value::Null);
+        assert_eq!(res.body["notes"], "Call back");
+        assert_eq!(res.body["amount"], json!({"amount": 100, "currency": "USD"}));
+    }
+
     async fn an_unknown_stored_status_in_the_stage_history_is_an_internal_error(app) {
         let rep = app.user("rep", None, None).await;
         let id = app.create_opportunity(&rep.token, json!({"name": "A"})).await;

@@ -217,11 +217,12 @@ both_databases! {
         assert_eq!(res.body["name"], "Too expensive");
         assert_eq!(res.body["version"], 2);
         app.patch("/api/v1/loss-reasons/price").token(&app.admin_token).json(json!({"code": "x"})).send().await.assert_problem(422, "validation");
-        for name in ["   ".to_owned(), "x".repeat(101)] {
+        // A blank name is `required`, an overlong one `length`: the create body's rules.
+        for (name, code) in [("   ".to_owned(), "required"), ("x".repeat(101), "length")] {
             let res = app.patch("/api/v1/loss-reasons/price").token(&app.admin_token).json(json!({"name": name})).send().await;
             res.assert_problem(422, "validation");
             assert_eq!(res.error_fields(), vec!["name"]);
-            assert_eq!(res.body["errors"][0]["code"], "length");
+            assert_eq!(res.body["errors"][0]["code"], code);
         }
         let price = app.get("/api/v1/loss-reasons/price").token(&rep.token).send().await;
         assert_eq!(price.status, 200, "{}", price.body);
@@ -320,6 +321,31 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["competitor_ids[1]"]);
         assert_eq!(res.body["errors"][0]["code"], "inactive");
         app.get("/api/v1/competitors/01900000-0000-7000-8000-00000000dead").token(&rep.token).send().await.assert_problem(404, "not_found");
+    }
+
+    async fn a_blank_dictionary_name_is_required_on_create_and_on_patch(app) {
+        let stage = json!({"key": "demo", "name": "   ", "position": 15, "probability_bps": 2000, "forecast_category": "pipeline"});
+        for (path, body) in [
+            ("/api/v1/pipeline-stages", stage),
+            ("/api/v1/loss-reasons", json!({"code": "demo", "name": "   ", "position": 1})),
+            ("/api/v1/competitors", json!({"name": "   "})),
+        ] {
+            let res = app.post(path).token(&app.admin_token).json(body.clone()).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["name"], "{path}");
+            assert_eq!(res.body["errors"][0]["code"], "required", "{path}");
+        }
+        let res = app.post("/api/v1/competitors").token(&app.admin_token).json(json!({"name": "SAP"})).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        let sap = id_of(&res.body);
+        for path in ["/api/v1/pipeline-stages/proposal".to_owned(), "/api/v1/loss-reasons/price".to_owned(), format!("/api/v1/competitors/{sap}")] {
+            let res = app.patch(&path).token(&app.admin_token).json(json!({"name": " "})).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(res.error_fields(), vec!["name"], "{path}");
+            assert_eq!(res.body["errors"][0]["code"], "required", "{path}");
+            let now = app.get_ok(&app.admin_token, &path).await;
+            assert_eq!(now["version"], 1, "{path}: a refused patch changed the record");
+        }
     }
 
     async fn the_last_active_open_stage_cannot_be_deactivated(app) {

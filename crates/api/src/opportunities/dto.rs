@@ -2,7 +2,9 @@
 
 use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
+use crate::pipeline::stages::dto::probability;
 use crate::time::to_utc;
+use crate::validation::{not_blank, refuse_cleared, tidy};
 use chrono::{DateTime, NaiveDate, Utc};
 use salesops_domain::money::Money;
 use salesops_domain::opportunity::{weighted_amount, ForecastCategory, OpportunityAction, OpportunityStatus};
@@ -169,7 +171,7 @@ impl AmountInput {
 }))]
 pub struct CreateOpportunity {
     /// A short name for the deal (required, 1–200 characters).
-    #[validate(length(min = 1, max = 200))]
+    #[validate(custom(function = "not_blank"), length(max = 200))]
     #[serde(deserialize_with = "trimmed")]
     pub name: String,
     /// A visible account.
@@ -213,6 +215,76 @@ pub struct CreateOpportunity {
     /// The lead this opportunity comes from; set by lead conversion, never by a request body.
     #[serde(skip)]
     pub source_lead_id: Option<String>,
+    /// An override of the stage's probability, 0–10000; set by a merge patch, never by a
+    /// request body (a new opportunity takes its stage's). `None` keeps the current value.
+    #[serde(skip)]
+    #[validate(custom(function = "probability"))]
+    pub probability_bps: Option<i32>,
+    /// An override of the stage's forecast category; set by a merge patch, never by a
+    /// request body. `None` keeps the current value.
+    #[serde(skip)]
+    pub forecast_category: Option<ForecastCategory>,
+}
+
+impl CreateOpportunity {
+    /// Trim text and turn empty optional fields into absent ones, as deserializing a body does.
+    pub fn tidied(self) -> CreateOpportunity {
+        CreateOpportunity {
+            name: self.name.trim().to_owned(),
+            account_id: tidy(self.account_id),
+            contact_id: tidy(self.contact_id),
+            owner_id: tidy(self.owner_id),
+            stage: tidy(self.stage),
+            next_step: tidy(self.next_step),
+            external_id: tidy(self.external_id),
+            notes: tidy(self.notes),
+            ..self
+        }
+    }
+
+    /// The fields of a stored opportunity listing `competitors`, to apply a patch to.
+    /// The amount carries its currency; no stage override is pending.
+    pub fn from_row(r: &OpportunityRow, competitors: &[CompetitorRef]) -> CreateOpportunity {
+        CreateOpportunity {
+            name: r.name.clone(),
+            account_id: r.account_id.clone(),
+            contact_id: r.contact_id.clone(),
+            owner_id: Some(r.owner_id.clone()),
+            amount: r.amount.map(|amount| AmountInput { amount, currency: Some(r.currency.clone()) }),
+            expected_close_date: r.expected_close_date,
+            stage: Some(r.stage.clone()),
+            next_step: r.next_step.clone(),
+            competitor_ids: competitors.iter().map(|c| c.id.clone()).collect(),
+            external_id: r.external_id.clone(),
+            notes: r.notes.clone(),
+            source_lead_id: r.source_lead_id.clone(),
+            probability_bps: None,
+            forecast_category: None,
+        }
+    }
+
+    /// Copy the editable fields onto a row, with `amount` as resolved from [`Self::amount`]
+    /// (no amount keeps the row's currency), and any stage override. Owner, stage and
+    /// status change only through commands; the listed competitors are stored apart.
+    pub fn write_to(&self, row: &mut OpportunityRow, amount: Option<Money>) {
+        row.name = self.name.clone();
+        row.account_id = self.account_id.clone();
+        row.contact_id = self.contact_id.clone();
+        row.amount = amount.as_ref().map(|m| m.amount);
+        if let Some(money) = amount {
+            row.currency = money.currency;
+        }
+        row.expected_close_date = self.expected_close_date;
+        row.next_step = self.next_step.clone();
+        row.external_id = self.external_id.clone();
+        row.notes = self.notes.clone();
+        if let Some(bps) = self.probability_bps {
+            row.probability_bps = bps;
+        }
+        if let Some(category) = self.forecast_category {
+            row.forecast_category = category;
+        }
+    }
 }
 
 /// A JSON Merge Patch (RFC 7396) of an opportunity: absent fields stay, `null` clears.
@@ -267,6 +339,40 @@ pub struct OpportunityPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub notes: Option<Option<String>>,
+}
+
+impl OpportunityPatch {
+    /// Whether the patch replaces the listed competitors.
+    pub fn names_competitors(&self) -> bool {
+        self.competitor_ids.is_some()
+    }
+
+    /// Apply the patch to the current fields, to be validated as a create body is.
+    /// Clearing the name, the probability or the forecast category is a validation error.
+    pub fn apply(self, mut to: CreateOpportunity) -> Result<CreateOpportunity, AppError> {
+        refuse_cleared(&[
+            ("name", matches!(self.name, Some(None))),
+            ("probability_bps", matches!(self.probability_bps, Some(None))),
+            ("forecast_category", matches!(self.forecast_category, Some(None))),
+        ])?;
+        if let Some(Some(v)) = self.name {
+            to.name = v;
+        }
+        if let Some(v) = self.competitor_ids {
+            to.competitor_ids = v.unwrap_or_default();
+        }
+        if let Some(v) = self.probability_bps {
+            to.probability_bps = v;
+        }
+        if let Some(v) = self.forecast_category {
+            to.forecast_category = v;
+        }
+        macro_rules! merge {
+            ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };
+        }
+        merge!(account_id, contact_id, amount, expected_close_date, next_step, external_id, notes);
+        Ok(to)
+    }
 }
 
 /// Where to move an open opportunity.

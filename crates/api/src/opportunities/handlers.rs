@@ -1,20 +1,16 @@
-//! Creating, reading, patching and deleting opportunities, and the helpers the
-//! commands and other modules (lead conversion, reports) share.
+//! The HTTP edge of creating, reading, patching and deleting opportunities: each
+//! handler extracts, authorises, runs one use case from [`super::service`] and answers.
 
-use super::service::{apply_patch, competitors_of, create_in, load_visible, save};
+use super::service;
 use crate::app::permission::EditPipeline;
-use crate::auth::Authorized;
-use crate::auth::Caller;
+use crate::auth::{Authorized, Caller};
 use crate::db;
 use crate::error::ApiError;
-use crate::etag::with_etag;
-use crate::etag::IfMatch;
+use crate::etag::{self, with_etag, IfMatch};
 use crate::extract::ValidJson;
 use crate::opportunities::dto::{CreateOpportunity, Opportunity, OpportunityPatch};
 use crate::state::AppState;
-use actix_web::http::header;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use salesops_persistence::{accounts, clock};
 
 /// Create an opportunity.
 ///
@@ -40,13 +36,14 @@ pub async fn create_opportunity(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.0;
     let base_currency = state.settings.base_currency.clone();
-    let opp = db::write(&state, move |conn| create_in(conn, &caller, &base_currency, input)).await?;
-    let mut created = HttpResponse::Created();
-    created.insert_header((header::LOCATION, format!("/api/v1/opportunities/{}", opp.id)));
-    Ok(with_etag(created, &opp))
+    let opp = db::write(&state, move |conn| service::create_in(conn, &caller, &base_currency, input)).await?;
+    Ok(etag::created(format!("/api/v1/opportunities/{}", opp.id), &opp))
 }
 
 /// Get an opportunity, with its weighted amount and competitors.
+///
+/// Only opportunities within the caller's data scope are found; others, and
+/// deleted ones, are 404. The ETag is the version to send back in `If-Match`.
 #[utoipa::path(
     tag = "opportunities",
     operation_id = "get_opportunity",
@@ -61,12 +58,7 @@ pub async fn get_opportunity(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let opp = db::read(&state, move |conn| {
-        let (row, _) = load_visible(conn, &caller, &id, false)?;
-        let listed = competitors_of(conn, &row.id)?;
-        Opportunity::from_parts(row, listed)
-    })
-    .await?;
+    let opp = db::read(&state, move |conn| service::get(conn, &caller, &id)).await?;
     Ok(with_etag(HttpResponse::Ok(), &opp))
 }
 
@@ -103,24 +95,15 @@ pub async fn update_opportunity(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch = body.0;
-    let opp = db::write(&state, move |conn| {
-        // A new account is locked before the opportunity, the order create, win and transfer take them in,
-        // so a concurrent delete or release of that account cannot miss this open opportunity.
-        // Trimmed as `apply_patch` trims it, so the lock is on the account that gets checked and linked.
-        if let Some(account_id) = patch.account_id.clone().and_then(crate::validation::tidy) {
-            accounts::lock(conn, &account_id)?;
-        }
-        let (row, visibility) = load_visible(conn, &caller, &id, true)?;
-        if_match.check(row.version)?;
-        let before_competitors = competitors_of(conn, &row.id)?;
-        let (after, competitor_ids) = apply_patch(conn, &visibility, &row, before_competitors.len(), patch)?;
-        save(conn, &caller, "update", &row, after, competitor_ids.as_deref())
-    })
-    .await?;
+    let opp = db::write(&state, move |conn| service::update(conn, &caller, &id, if_match, patch)).await?;
     Ok(with_etag(HttpResponse::Ok(), &opp))
 }
 
 /// Delete an opportunity (soft: it disappears from lists and reads, and stays in the audit log).
+///
+/// From then on the opportunity and its stage history answer 404; its audit
+/// trail stays readable to whoever could see it. Send `If-Match: W/"<version>"`
+/// to refuse the deletion (412) if someone else changed the opportunity first.
 #[utoipa::path(
     tag = "opportunities",
     operation_id = "delete_opportunity",
@@ -143,13 +126,6 @@ pub async fn delete_opportunity(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db::write(&state, move |conn| {
-        let (row, _) = load_visible(conn, &caller, &id, true)?;
-        if_match.check(row.version)?;
-        let mut after = row.clone();
-        after.deleted_at = Some(clock::now());
-        save(conn, &caller, "delete", &row, after, None).map(|_| ())
-    })
-    .await?;
+    db::write(&state, move |conn| service::delete(conn, &caller, &id, if_match)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -121,6 +121,10 @@ pub struct HistoryQuery {
 
 /// An opportunity's stage history, oldest first: its creation and every move, win, loss,
 /// abandonment and reopening, with the amount and probability at that moment.
+///
+/// Each entry also names the stage and status before and after, and who acted.
+/// The opportunity must be within the caller's data scope (404 otherwise).
+/// Pages follow `next_cursor`.
 #[utoipa::path(
     tag = "opportunities",
     operation_id = "list_opportunity_history",

@@ -1,7 +1,8 @@
 //! `/opportunities`: the pipeline of deals, their stage commands and stage history.
 //!
-//! Other modules create opportunities through [`handlers::create_in`] (re-exported
-//! as [`create_in`]) inside their own transaction.
+//! Every operation is a use case in [`service`]; `handlers.rs` and `commands.rs` are
+//! its HTTP edge, `listing.rs` the list queries. Other modules create opportunities
+//! through [`service::create_in`] (re-exported as [`create_in`]) inside their own transaction.
 
 pub mod commands;
 pub mod dto;

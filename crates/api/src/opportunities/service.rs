@@ -1,17 +1,33 @@
-//! Opportunity use cases: create, update and delete, and the checks and writes the stage commands share.
+//! Opportunity use cases: get, create, update and delete; the stage commands
+//! (`move`, `win`, `lose`, `abandon`, `reopen`); and the checks and writes other
+//! resources share ([`create_in`] for lead conversion, [`save`] for account transfers).
+//!
+//! A command takes the opportunity's row lock (a win takes its account's first), checks
+//! the transition in the domain and the target stage's gates, then in one transaction
+//! writes the opportunity, appends a stage-history row and an audit event, and bumps
+//! the version. A refused transition is 409 `invalid_transition`; missing gate fields
+//! are 422 `validation`, one error per field; neither changes anything.
 
 use super::ENTITY;
-use crate::app::permission::{AssignRecords, EditPipeline};
-use crate::app::Actor;
-use crate::app::AppError;
-use crate::app::FieldError;
+use crate::accounts::dto::Account;
+use crate::accounts::ENTITY as ACCOUNT_ENTITY;
+use crate::app::error::taken;
+use crate::app::permission::AssignRecords;
+use crate::app::precondition::IfMatch;
+use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::audit::{self, snapshot};
-use crate::opportunities::dto::{CompetitorRef, CreateOpportunity, Opportunity, OpportunityPatch};
+use crate::opportunities::dto::{
+    AbandonOpportunity, CompetitorRef, CreateOpportunity, LoseOpportunity, MoveOpportunity, Opportunity,
+    OpportunityPatch, ReopenOpportunity,
+};
 use crate::org::users::check_assignable;
-use crate::pipeline::stages;
-use crate::validation::refuse_cleared;
+use crate::pipeline::stages::dto::Stage;
+use crate::pipeline::stages::service as stages;
+use crate::validation::tidy;
+use chrono::NaiveDateTime;
 use salesops_domain::opportunity::{
-    check_forecast_override, gate_fields_cleared, is_probability, GateFacts, OpportunityAction, OpportunityStatus,
+    check_forecast_override, check_move, check_reopen, close, gate_fields_cleared, lifecycle_after_win, ClosedState,
+    GateFacts, OpportunityAction, OpportunityStatus, PipelineError, StageKind,
 };
 use salesops_persistence::opportunities::{self, OpportunityRow};
 use salesops_persistence::pipeline::{self, CompetitorRow, StageChangeRow};
@@ -19,23 +35,34 @@ use salesops_persistence::scope::Visibility;
 use salesops_persistence::{accounts, clock, contacts, DbConnection, StoreError};
 use validator::Validate;
 
-/// Load a live opportunity the caller can see, taking its row lock first when `for_update`.
+impl From<PipelineError> for AppError {
+    fn from(e: PipelineError) -> Self {
+        AppError::InvalidTransition { detail: e.to_string(), errors: Vec::new() }
+    }
+}
+
+/// A taken `external_id` is a 422 `taken` on that field; other storage errors as usual.
+pub fn map_unique(e: StoreError) -> AppError {
+    taken(&[("external_id", "another opportunity has this external_id")])(e)
+}
+
+/// Load a live opportunity the actor can see, taking its row lock first when `for_update`.
 pub fn load_visible(
     conn: &mut DbConnection,
-    caller: &Actor,
+    actor: &Actor,
     id: &str,
     for_update: bool,
-) -> Result<(OpportunityRow, Visibility), AppError> {
+) -> AppResult<(OpportunityRow, Visibility)> {
     if for_update {
         opportunities::lock(conn, id)?;
     }
-    let visibility = caller.visibility(conn)?;
+    let visibility = actor.visibility(conn)?;
     let row = opportunities::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
     Ok((row, visibility))
 }
 
 /// The competitors listed on one opportunity.
-pub fn competitors_of(conn: &mut DbConnection, id: &str) -> Result<Vec<CompetitorRef>, AppError> {
+pub fn competitors_of(conn: &mut DbConnection, id: &str) -> AppResult<Vec<CompetitorRef>> {
     Ok(pipeline::competitors_of(conn, &[id.to_owned()])?
         .into_iter()
         .map(|(_, id, name)| CompetitorRef { id, name })
@@ -43,7 +70,7 @@ pub fn competitors_of(conn: &mut DbConnection, id: &str) -> Result<Vec<Competito
 }
 
 /// The API view of stored opportunities, their competitors loaded in one query.
-pub fn views(conn: &mut DbConnection, rows: Vec<OpportunityRow>) -> Result<Vec<Opportunity>, AppError> {
+pub fn views(conn: &mut DbConnection, rows: Vec<OpportunityRow>) -> AppResult<Vec<Opportunity>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut listed = pipeline::competitors_of(conn, &ids)?;
     rows.into_iter()
@@ -72,21 +99,8 @@ pub fn gate_facts(row: &OpportunityRow, competitors: usize) -> GateFacts {
     }
 }
 
-/// Report a taken `external_id` as a field error; other storage errors as usual.
-pub fn map_unique(e: StoreError) -> AppError {
-    if e.is_unique_violation_on("external_id") {
-        AppError::Validation(vec![FieldError::new("external_id", "taken", "another opportunity has this external_id")])
-    } else {
-        e.into()
-    }
-}
-
-/// Check that the account is visible to the caller; 422 on `account_id` otherwise.
-pub fn check_account(
-    conn: &mut DbConnection,
-    visibility: &Visibility,
-    account_id: Option<&str>,
-) -> Result<(), AppError> {
+/// Check that the account is visible to the actor; 422 on `account_id` otherwise.
+pub fn check_account(conn: &mut DbConnection, visibility: &Visibility, account_id: Option<&str>) -> AppResult<()> {
     if let Some(account) = account_id {
         if accounts::find_visible(conn, account, visibility)?.is_none() {
             return Err(FieldError::unknown("account_id", "account").into());
@@ -101,7 +115,7 @@ pub fn check_contact_of(
     visibility: &Visibility,
     contact_id: Option<&str>,
     account_id: Option<&str>,
-) -> Result<(), AppError> {
+) -> AppResult<()> {
     let Some(contact) = contact_id else { return Ok(()) };
     let Some(row) = contacts::find_visible(conn, contact, visibility)? else {
         return Err(FieldError::unknown("contact_id", "contact").into());
@@ -125,7 +139,7 @@ pub fn competitor_problem(field: &str, found: Option<&CompetitorRow>) -> Option<
 }
 
 /// Check that every id names an active competitor; 422 on `field[i]` otherwise. Returns them without repeats.
-pub fn check_competitors(conn: &mut DbConnection, field: &str, ids: &[String]) -> Result<Vec<String>, AppError> {
+pub fn check_competitors(conn: &mut DbConnection, field: &str, ids: &[String]) -> AppResult<Vec<String>> {
     let found = pipeline::find_competitors(conn, ids)?;
     let mut errors = Vec::new();
     let mut unique: Vec<String> = Vec::new();
@@ -143,14 +157,24 @@ pub fn check_competitors(conn: &mut DbConnection, field: &str, ids: &[String]) -
     }
 }
 
-/// Append a stage-history row: `after`'s stage, status, amount and probability, by the caller, now.
+/// Refuse a forecast category override of `closed` while the opportunity is open
+/// (422 `invalid_value`); the stage's own category needs no check.
+fn check_forecast(status: OpportunityStatus, input: &CreateOpportunity) -> AppResult<()> {
+    match input.forecast_category {
+        Some(category) => check_forecast_override(status, category)
+            .map_err(|e| AppError::invalid_field("forecast_category", "invalid_value", e.to_string())),
+        None => Ok(()),
+    }
+}
+
+/// Append a stage-history row: `after`'s stage, status, amount and probability, by the actor, now.
 pub fn append_stage_change(
     conn: &mut DbConnection,
-    caller: &Actor,
+    actor: &Actor,
     action: OpportunityAction,
     before: Option<&OpportunityRow>,
     after: &OpportunityRow,
-) -> Result<(), AppError> {
+) -> AppResult<()> {
     let row = StageChangeRow {
         id: salesops_domain::new_id(),
         opportunity_id: after.id.clone(),
@@ -162,7 +186,7 @@ pub fn append_stage_change(
         amount: after.amount,
         currency: after.currency.clone(),
         probability_bps: after.probability_bps,
-        actor_id: Some(caller.id().to_owned()),
+        actor_id: Some(actor.id().to_owned()),
         occurred_at: clock::now(),
     };
     Ok(pipeline::insert_stage_change(conn, &row)?)
@@ -173,12 +197,12 @@ pub fn append_stage_change(
 /// the API view (competitors included). 409 `conflict` if the row moved on.
 pub fn save(
     conn: &mut DbConnection,
-    caller: &Actor,
+    actor: &Actor,
     action: &str,
     before: &OpportunityRow,
     mut after: OpportunityRow,
     competitor_ids: Option<&[String]>,
-) -> Result<Opportunity, AppError> {
+) -> AppResult<Opportunity> {
     let competitors_before = competitors_of(conn, &before.id)?;
     audit::write_versioned(conn, ENTITY, before, &mut after, map_unique)?;
     let competitors_after = match competitor_ids {
@@ -190,41 +214,45 @@ pub fn save(
     };
     let old = Opportunity::from_parts(before.clone(), competitors_before)?;
     let new = Opportunity::from_parts(after, competitors_after)?;
-    audit::record(conn, caller, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
+    audit::record(conn, actor, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
     Ok(new)
 }
 
-/// Create an opportunity inside the caller's open transaction, with all its checks, its
+/// The opportunity `id` in the actor's data scope, with its weighted amount and competitors.
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Opportunity> {
+    let (row, _) = load_visible(conn, actor, id, false)?;
+    let listed = competitors_of(conn, &row.id)?;
+    Opportunity::from_parts(row, listed)
+}
+
+/// Create an opportunity inside the actor's open transaction, with all its checks, its
 /// first stage-history row (`create`) and its audit event.
 ///
 /// This is the one way opportunities are created: `POST /opportunities` calls it, and so
-/// can lead conversion (set `input.source_lead_id`). `base_currency` is the currency of an
-/// amount given without one, and of an opportunity with no amount
-/// (`state.settings.base_currency`). The caller must be allowed to edit the pipeline (403);
-/// naming another owner needs a manager or admin (403) and an active user in scope (422);
-/// the account (row-locked first) and contact must be visible and match (422); the stage must be an active
-/// open stage (422, default the first) whose gates the new opportunity meets (422 per
-/// missing field); competitors must exist and be active (422).
+/// does lead conversion (which sets `input.source_lead_id`). Both endpoints demand
+/// `EditPipeline`, so it is not checked here. `base_currency` is the currency of an amount
+/// given without one, and of an opportunity with no amount (`state.settings.base_currency`).
+/// The input is validated by its declared rules (422); naming another owner needs a manager
+/// or admin (403) and an active user in scope (422); the account (row-locked first) and
+/// contact must be visible and match (422); the stage must be an active open stage (422,
+/// default the first) whose gates the new opportunity meets (422 per missing field);
+/// competitors must exist and be active (422).
 pub fn create_in(
     conn: &mut DbConnection,
-    caller: &Actor,
+    actor: &Actor,
     base_currency: &str,
     input: CreateOpportunity,
-) -> Result<Opportunity, AppError> {
-    caller.require::<EditPipeline>("create opportunities")?;
+) -> AppResult<Opportunity> {
+    let input = input.tidied();
     input.validate()?;
-    let name = input.name.trim();
-    if name.is_empty() {
-        return Err(AppError::invalid_field("name", "length", "must not be blank"));
-    }
-    let visibility = caller.visibility(conn)?;
+    let visibility = actor.visibility(conn)?;
     let owner = match input.owner_id.as_deref() {
-        Some(owner) if owner != caller.id() => {
-            caller.require::<AssignRecords>("create opportunities for someone else")?;
+        Some(owner) if owner != actor.id() => {
+            actor.require::<AssignRecords>("create opportunities for someone else")?;
             check_assignable(conn, &visibility, owner)?;
             owner.to_owned()
         }
-        _ => caller.id().to_owned(),
+        _ => actor.id().to_owned(),
     };
     if let Some(account_id) = input.account_id.as_deref() {
         // Held to the end of the transaction: a concurrent delete or release to a pool
@@ -238,122 +266,73 @@ pub fn create_in(
         Some(key) => stages::active_open(conn, key, "stage")?,
         None => stages::first_open(conn)?,
     };
+    check_forecast(OpportunityStatus::Open, &input)?;
     let competitor_ids = check_competitors(conn, "competitor_ids", &input.competitor_ids)?;
     let mut row = OpportunityRow::new(
-        name,
+        &input.name,
         &owner,
-        amount.as_ref().map_or(base_currency, |m| m.currency.as_str()),
+        base_currency,
         &stage.key,
         stage.probability_bps,
         stage.forecast_category,
-        Some(caller.id()),
+        Some(actor.id()),
     );
-    row.account_id = input.account_id;
-    row.contact_id = input.contact_id;
-    row.amount = amount.map(|m| m.amount);
-    row.expected_close_date = input.expected_close_date;
-    row.next_step = input.next_step;
-    row.external_id = input.external_id;
-    row.notes = input.notes;
+    input.write_to(&mut row, amount);
     row.source_lead_id = input.source_lead_id;
     stage.check_gates(&gate_facts(&row, competitor_ids.len()))?;
     opportunities::insert(conn, &row).map_err(map_unique)?;
     pipeline::set_competitors(conn, &row.id, &competitor_ids)?;
-    append_stage_change(conn, caller, OpportunityAction::Create, None, &row)?;
+    append_stage_change(conn, actor, OpportunityAction::Create, None, &row)?;
     let listed = competitors_of(conn, &row.id)?;
     let opp = Opportunity::from_parts(row, listed)?;
-    audit::record(conn, caller, "create", ENTITY, &opp.id, &serde_json::Value::Null, &snapshot(&opp))?;
+    audit::record(conn, actor, "create", ENTITY, &opp.id, &serde_json::Value::Null, &snapshot(&opp))?;
     Ok(opp)
 }
 
-/// Apply a merge patch to a stored opportunity, with every check; returns the new row and,
-/// when the patch names them, the new competitor ids.
-pub fn apply_patch(
+/// Apply a merge patch to opportunity `id`, audited as `update`.
+///
+/// The patched fields are validated by the create body's declared rules. An amount keeps
+/// the opportunity's currency unless one is given; a forecast override may not be `closed`
+/// while open (422); a new account or contact must be visible and match (422); competitors
+/// named by the patch must exist and be active (422); and the patch may not clear a field
+/// the current stage requires (422 `required`).
+pub fn update(
     conn: &mut DbConnection,
-    visibility: &Visibility,
-    row: &OpportunityRow,
-    competitors_before: usize,
+    actor: &Actor,
+    id: &str,
+    if_match: IfMatch,
     patch: OpportunityPatch,
-) -> Result<(OpportunityRow, Option<Vec<String>>), AppError> {
-    refuse_cleared(&[
-        ("name", matches!(patch.name, Some(None))),
-        ("probability_bps", matches!(patch.probability_bps, Some(None))),
-        ("forecast_category", matches!(patch.forecast_category, Some(None))),
-    ])?;
-    let tidy = crate::validation::tidy;
+) -> AppResult<Opportunity> {
+    // A new account is locked before the opportunity, the order create, win and transfer take them in,
+    // so a concurrent delete or release of that account cannot miss this open opportunity.
+    // Trimmed as the patched fields are, so the lock is on the account that gets checked and linked.
+    if let Some(account_id) = patch.account_id.clone().and_then(tidy) {
+        accounts::lock(conn, &account_id)?;
+    }
+    let (row, visibility) = load_visible(conn, actor, id, true)?;
+    if_match.check(row.version)?;
+    let listed = competitors_of(conn, &row.id)?;
+    // Only competitors the patch names are checked: those already listed may since have been deactivated.
+    let names_competitors = patch.names_competitors();
+    let input = patch.apply(CreateOpportunity::from_row(&row, &listed))?.tidied();
+    input.validate()?;
+    let amount = input.amount.as_ref().map(|a| a.resolve("amount", &row.currency)).transpose()?;
+    check_forecast(row.status, &input)?;
+    if input.account_id != row.account_id || input.contact_id != row.contact_id {
+        if input.account_id != row.account_id {
+            check_account(conn, &visibility, input.account_id.as_deref())?;
+        }
+        check_contact_of(conn, &visibility, input.contact_id.as_deref(), input.account_id.as_deref())?;
+    }
+    let competitor_ids =
+        if names_competitors { Some(check_competitors(conn, "competitor_ids", &input.competitor_ids)?) } else { None };
     let mut after = row.clone();
-    let mut errors = Vec::new();
-    if let Some(Some(name)) = patch.name {
-        let name = name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 200 {
-            errors.push(FieldError::new("name", "length", "must be 1 to 200 characters"));
-        }
-        after.name = name;
-    }
-    let text = |field: &str, value: Option<String>, max: usize, errors: &mut Vec<FieldError>| {
-        let value = tidy(value);
-        if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-            errors.push(FieldError::new(field, "length", format!("must be at most {max} characters")));
-        }
-        value
-    };
-    if let Some(v) = patch.next_step {
-        after.next_step = text("next_step", v, 500, &mut errors);
-    }
-    if let Some(v) = patch.notes {
-        after.notes = text("notes", v, 10_000, &mut errors);
-    }
-    if let Some(v) = patch.external_id {
-        after.external_id = text("external_id", v, 128, &mut errors);
-    }
-    if let Some(v) = patch.account_id {
-        after.account_id = tidy(v);
-    }
-    if let Some(v) = patch.contact_id {
-        after.contact_id = tidy(v);
-    }
-    if let Some(v) = patch.expected_close_date {
-        after.expected_close_date = v;
-    }
-    if let Some(Some(bps)) = patch.probability_bps {
-        if !is_probability(bps) {
-            errors.push(FieldError::new("probability_bps", "range", "must be between 0 and 10000 basis points"));
-        }
-        after.probability_bps = bps;
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    match patch.amount {
-        Some(Some(input)) => {
-            let money = input.resolve("amount", &row.currency)?;
-            after.amount = Some(money.amount);
-            after.currency = money.currency;
-        }
-        Some(None) => after.amount = None,
-        None => {}
-    }
-    let status: OpportunityStatus = row.status;
-    if let Some(Some(category)) = patch.forecast_category {
-        check_forecast_override(status, category)
-            .map_err(|e| AppError::invalid_field("forecast_category", "invalid_value", e.to_string()))?;
-        after.forecast_category = category;
-    }
-    if after.account_id != row.account_id || after.contact_id != row.contact_id {
-        if after.account_id != row.account_id {
-            check_account(conn, visibility, after.account_id.as_deref())?;
-        }
-        check_contact_of(conn, visibility, after.contact_id.as_deref(), after.account_id.as_deref())?;
-    }
-    let competitor_ids = match patch.competitor_ids {
-        Some(ids) => Some(check_competitors(conn, "competitor_ids", &ids.unwrap_or_default())?),
-        None => None,
-    };
+    input.write_to(&mut after, amount);
     if let Some(stage) = stages::find(conn, &row.stage)? {
-        let after_count = competitor_ids.as_ref().map_or(competitors_before, Vec::len);
+        let after_count = competitor_ids.as_ref().map_or(listed.len(), Vec::len);
         let cleared = gate_fields_cleared(
             &stage.required_fields,
-            &gate_facts(row, competitors_before),
+            &gate_facts(&row, listed.len()),
             &gate_facts(&after, after_count),
             stage.kind,
         );
@@ -366,5 +345,237 @@ pub fn apply_patch(
             ));
         }
     }
-    Ok((after, competitor_ids))
+    save(conn, actor, "update", &row, after, competitor_ids.as_deref())
+}
+
+/// Soft-delete opportunity `id`: it leaves lists and reads and stays in the audit log (`delete`).
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+    let (row, _) = load_visible(conn, actor, id, true)?;
+    if_match.check(row.version)?;
+    let mut after = row.clone();
+    after.deleted_at = Some(clock::now());
+    save(conn, actor, "delete", &row, after, None).map(|_| ())
+}
+
+/// A stage command and what it carries.
+#[derive(Debug)]
+pub enum Command {
+    /// Move an open opportunity to another active open stage.
+    Move(MoveOpportunity),
+    /// Win an open opportunity: it enters the active `won` stage.
+    Win,
+    /// Lose an open opportunity, with a reason: it enters the active `lost` stage.
+    Lose(LoseOpportunity),
+    /// Abandon an open opportunity; it keeps its stage.
+    Abandon(AbandonOpportunity),
+    /// Reopen a closed opportunity, in the named stage or the one it closed from.
+    Reopen(ReopenOpportunity),
+}
+
+impl Command {
+    fn action(&self) -> OpportunityAction {
+        match self {
+            Command::Move(_) => OpportunityAction::Move,
+            Command::Win => OpportunityAction::Win,
+            Command::Lose(_) => OpportunityAction::Lose,
+            Command::Abandon(_) => OpportunityAction::Abandon,
+            Command::Reopen(_) => OpportunityAction::Reopen,
+        }
+    }
+}
+
+/// Run `command` on opportunity `id`: checked, written with its stage-history row and
+/// audit event (named after the command), and for a win recorded on the account.
+/// Reopening is for managers and admins; its endpoint demands that.
+pub fn run(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    if_match: IfMatch,
+    command: Command,
+) -> AppResult<Opportunity> {
+    let action = command.action();
+    let row = if action == OpportunityAction::Win {
+        load_for_win(conn, actor, id)?
+    } else {
+        load_visible(conn, actor, id, true)?.0
+    };
+    if_match.check(row.version)?;
+    let (after, competitor_ids) = apply(conn, &row, command)?;
+    let opp = save(conn, actor, action.as_str(), &row, after.clone(), competitor_ids.as_deref())?;
+    append_stage_change(conn, actor, action, Some(&row), &after)?;
+    if action == OpportunityAction::Win {
+        if let (Some(account_id), Some(at)) = (after.account_id.as_deref(), after.closed_at) {
+            record_win_on_account(conn, actor, account_id, at)?;
+        }
+    }
+    Ok(opp)
+}
+
+/// Put `after` into `stage` now, with the stage's probability and forecast category.
+fn enter(after: &mut OpportunityRow, stage: &Stage) {
+    after.stage = stage.key.clone();
+    after.probability_bps = stage.probability_bps;
+    after.forecast_category = stage.forecast_category;
+    after.stage_entered_at = clock::now();
+}
+
+/// Record on `after` how it closed, at `at`.
+fn record_close(after: &mut OpportunityRow, closed: ClosedState, at: NaiveDateTime) {
+    after.status = closed.status;
+    after.probability_bps = closed.probability_bps;
+    after.forecast_category = closed.forecast_category;
+    after.closed_at = Some(at);
+}
+
+/// The stage a closed opportunity goes back to when none is named: the one it was
+/// in before it closed, which must still be an active open stage.
+fn stage_before_close(conn: &mut DbConnection, row: &OpportunityRow) -> AppResult<Stage> {
+    let closing = [OpportunityAction::Win, OpportunityAction::Lose, OpportunityAction::Abandon];
+    let previous = pipeline::last_stage_change(conn, &row.id, &closing)?
+        .and_then(|change| change.from_stage)
+        .unwrap_or_else(|| row.stage.clone());
+    stages::active_open(conn, &previous, "stage").map_err(|_| {
+        AppError::invalid_field(
+            "stage",
+            "required",
+            format!("the stage it closed from, `{previous}`, is no longer an active open stage; name one"),
+        )
+    })
+}
+
+/// Apply `command` to the locked, visible `row`; returns the new row and, when they change, the competitor ids.
+fn apply(
+    conn: &mut DbConnection,
+    row: &OpportunityRow,
+    command: Command,
+) -> AppResult<(OpportunityRow, Option<Vec<String>>)> {
+    let status: OpportunityStatus = row.status;
+    let mut competitor_ids: Vec<String> = competitors_of(conn, &row.id)?.into_iter().map(|c| c.id).collect();
+    let mut competitors_changed = false;
+    let mut after = row.clone();
+    let target = match command {
+        Command::Move(body) => {
+            let key = body.stage.trim();
+            if !status.is_open() {
+                return Err(PipelineError::Closed(status).into());
+            }
+            let stage = match stages::find_for_entry(conn, key)? {
+                Some(stage) if stage.active => stage,
+                Some(_) => {
+                    return Err(AppError::invalid_field("stage", "inactive", format!("stage `{key}` is not active")))
+                }
+                None => return Err(AppError::invalid_field("stage", "unknown", format!("no stage `{key}`"))),
+            };
+            check_move(status, &row.stage, &stage.key, stage.kind)?;
+            enter(&mut after, &stage);
+            stage
+        }
+        Command::Win => {
+            let closed = close(status, OpportunityAction::Win)?;
+            let stage = stages::closing(conn, StageKind::Won)?;
+            enter(&mut after, &stage);
+            let entered = after.stage_entered_at;
+            record_close(&mut after, closed, entered);
+            stage
+        }
+        Command::Lose(body) => {
+            let closed = close(status, OpportunityAction::Lose)?;
+            match pipeline::find_loss_reason(conn, &body.loss_reason)? {
+                Some(reason) if reason.active => {}
+                _ => {
+                    return Err(AppError::invalid_field(
+                        "loss_reason",
+                        "unknown",
+                        "not an active code from /loss-reasons",
+                    ))
+                }
+            }
+            if let Some(winner) = body.won_by_competitor_id.as_deref() {
+                if let Some(error) =
+                    competitor_problem("won_by_competitor_id", pipeline::find_competitor(conn, winner)?.as_ref())
+                {
+                    return Err(error.into());
+                }
+                if !competitor_ids.iter().any(|c| c == winner) {
+                    competitor_ids.push(winner.to_owned());
+                    competitors_changed = true;
+                }
+            }
+            let stage = stages::closing(conn, StageKind::Lost)?;
+            enter(&mut after, &stage);
+            let entered = after.stage_entered_at;
+            record_close(&mut after, closed, entered);
+            after.loss_reason = Some(body.loss_reason);
+            after.loss_note = body.loss_note;
+            after.won_by_competitor_id = body.won_by_competitor_id;
+            stage
+        }
+        Command::Abandon(body) => {
+            let closed = close(status, OpportunityAction::Abandon)?;
+            record_close(&mut after, closed, clock::now());
+            after.loss_note = body.reason;
+            // It keeps its stage; no gates apply to giving up.
+            return Ok((after, None));
+        }
+        Command::Reopen(body) => {
+            if status.is_open() {
+                return Err(PipelineError::AlreadyOpen.into());
+            }
+            let stage = match body.stage {
+                Some(key) => stages::active_open(conn, &key, "stage")?,
+                None => stage_before_close(conn, row)?,
+            };
+            check_reopen(status, &stage.key, stage.kind)?;
+            enter(&mut after, &stage);
+            after.status = OpportunityStatus::Open;
+            after.closed_at = None;
+            after.loss_reason = None;
+            after.loss_note = None;
+            after.won_by_competitor_id = None;
+            stage
+        }
+    };
+    target.check_gates(&gate_facts(&after, competitor_ids.len()))?;
+    Ok((after, competitors_changed.then_some(competitor_ids)))
+}
+
+/// Record a win on the opportunity's account, whose row lock the win took first:
+/// `first_won_at` if unset, `last_won_at`, and a prospect becomes active
+/// ([`lifecycle_after_win`]). Audited as `opportunity_won`; nothing to do if the account is gone.
+fn record_win_on_account(conn: &mut DbConnection, actor: &Actor, account_id: &str, at: NaiveDateTime) -> AppResult<()> {
+    let Some(before) = accounts::find_visible(conn, account_id, &Visibility::All)? else {
+        return Ok(());
+    };
+    let mut after = before.clone();
+    after.first_won_at = Some(before.first_won_at.unwrap_or(at));
+    after.last_won_at = Some(at);
+    after.lifecycle = lifecycle_after_win(before.lifecycle);
+    audit::save_versioned::<_, Account>(
+        conn,
+        actor,
+        ACCOUNT_ENTITY,
+        "opportunity_won",
+        &before,
+        after,
+        AppError::from,
+    )?;
+    Ok(())
+}
+
+/// Read the opportunity a win changes under the row locks it needs, taken in the order
+/// transfers and activity logging take them — its account first, then the opportunity —
+/// so that concurrent writers cannot deadlock. The opportunity is read unlocked to learn
+/// its account, then re-read under both locks; 409 `conflict` if its account changed
+/// in between.
+fn load_for_win(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<OpportunityRow> {
+    let (peek, _) = load_visible(conn, actor, id, false)?;
+    if let Some(account_id) = peek.account_id.as_deref() {
+        accounts::lock(conn, account_id)?;
+    }
+    let (row, _) = load_visible(conn, actor, id, true)?;
+    if row.account_id != peek.account_id {
+        return Err(AppError::Conflict("the opportunity's account changed while the request ran; retry".into()));
+    }
+    Ok(row)
 }

@@ -1,8 +1,14 @@
 //! The pipeline's configuration: `/pipeline-stages`, `/loss-reasons` and `/competitors`.
+//!
+//! Each dictionary is a folder: `dto.rs` (its JSON shapes), `service.rs` (every
+//! operation on it, and the lookups opportunities use) and `handlers.rs` (HTTP).
 
 pub mod competitors;
 pub mod loss_reasons;
 pub mod stages;
+
+use serde::Deserialize;
+use utoipa::IntoParams;
 
 /// The resource as the app registers it.
 pub const RESOURCE: crate::Resource =
@@ -10,18 +16,16 @@ pub const RESOURCE: crate::Resource =
 
 /// Register the pipeline configuration routes.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(stages::list_pipeline_stages)
-        .service(stages::create_pipeline_stage)
-        .service(stages::get_pipeline_stage)
-        .service(stages::update_pipeline_stage)
-        .service(loss_reasons::list_loss_reasons)
-        .service(loss_reasons::create_loss_reason)
-        .service(loss_reasons::get_loss_reason)
-        .service(loss_reasons::update_loss_reason)
-        .service(loss_reasons::delete_loss_reason)
-        .service(competitors::list_competitors)
-        .service(competitors::create_competitor)
-        .service(competitors::get_competitor)
-        .service(competitors::update_competitor)
-        .service(competitors::delete_competitor);
+    stages::routes(cfg);
+    loss_reasons::routes(cfg);
+    competitors::routes(cfg);
+}
+
+/// Whether to include inactive records; the query of the stage and loss reason lists.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IncludeInactive {
+    /// Also list inactive records.
+    #[serde(default)]
+    pub include_inactive: bool,
 }
