@@ -446,7 +446,7 @@ mod tests {
             assert_eq!(fed(subcommand), declared_vars(Some(subcommand)), "{subcommand}");
         }
         // A new setting needs its option too; `serve` reads them all.
-        assert_eq!(fed("serve").len(), 17, "serve should offer one option per SALESOPS_* setting");
+        assert_eq!(fed("serve").len(), 18, "serve should offer one option per SALESOPS_* setting");
     }
 
     #[test]
@@ -465,8 +465,11 @@ mod tests {
             ("SALESOPS_JWT_SECRET", JWT_SECRET),
             ("SALESOPS_BOOTSTRAP_ADMIN_PASSWORD", "change-me-please-1"),
             ("SALESOPS_BASE_CURRENCY", "USD"),
+            ("SALESOPS_TRUSTED_PROXIES", "10.0.0.9, ::1"),
         ]);
         let s = serve_settings(&[]);
+        let proxies: Vec<std::net::IpAddr> = vec!["10.0.0.9".parse().unwrap(), "::1".parse().unwrap()];
+        assert_eq!(s.trusted_proxies, proxies);
         assert_eq!(s.database_url, "postgres://u:p@db/sales");
         assert_eq!(s.bind, "0.0.0.0:9000");
         assert_eq!(s.workers, Some(3));
