@@ -23,6 +23,12 @@ async fn create_user(app: &TestApp, body: Value) -> TestResponse {
     app.post("/api/v1/users").token(&app.admin_token).json(body).send().await
 }
 
+/// The `(field, code)` pairs of a validation problem.
+fn field_codes(res: &TestResponse) -> Vec<(String, String)> {
+    let errors = res.body["errors"].as_array().cloned().unwrap_or_default();
+    errors.iter().map(|e| (str_of(e, "field").to_owned(), str_of(e, "code").to_owned())).collect()
+}
+
 /// The audit events of one entity as the admin reads them, asserting 200.
 async fn audit_events(app: &TestApp, entity_type: &str, entity_id: &str) -> Vec<Value> {
     items(&app.audit_trail(&app.admin_token, entity_type, entity_id).await).clone()
@@ -226,6 +232,34 @@ both_databases! {
         assert_eq!(res.error_fields(), vec!["department_id"]);
     }
 
+    async fn a_department_patch_is_held_to_the_create_rules_and_changes_nothing(app) {
+        let parent = app.department("Parent", None);
+        let d = app.department("D", Some(&parent));
+        let path = format!("/api/v1/departments/{d}");
+        let before = get_as_admin(&app, &path).await.body;
+        let cases = [
+            (json!({"name": "   "}), ("name", "required")),
+            (json!({"name": null}), ("name", "required")),
+            (json!({"name": "x".repeat(201)}), ("name", "length")),
+            (json!({"parent_id": "x".repeat(37)}), ("parent_id", "length")),
+            (json!({"head_user_id": "x".repeat(37)}), ("head_user_id", "length")),
+        ];
+        for (body, (field, code)) in cases {
+            let res = app.patch(&path).token(&app.admin_token).json(body.clone()).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(field_codes(&res), vec![(field.to_owned(), code.to_owned())], "for {body}");
+        }
+        assert_eq!(get_as_admin(&app, &path).await.body, before);
+        // A blank name on create is one `required` error, as on a patch.
+        let res = app.post("/api/v1/departments").token(&app.admin_token).json(json!({"name": ""})).send().await;
+        assert_eq!(field_codes(&res), vec![("name".to_owned(), "required".to_owned())]);
+        // The longest name allowed, and surrounding blanks trimmed as on create.
+        let res = app.patch(&path).token(&app.admin_token).json(json!({"name": format!("  {}  ", "x".repeat(200))})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["name"], "x".repeat(200));
+        assert_eq!(res.body["parent_id"], parent.as_str());
+    }
+
     async fn department_changes_are_audited(app) {
         let res = app.post("/api/v1/departments").token(&app.admin_token).json(json!({"name": "A"})).send().await;
         let id = id_of(&res.body);
@@ -393,6 +427,25 @@ both_databases! {
         assert_eq!(got.body["version"], 1);
         app.patch("/api/v1/users/no-such-id").token(&app.admin_token).json(json!({"name": "x"})).send().await
             .assert_problem(404, "not_found");
+    }
+
+    async fn a_blank_user_name_is_required_on_create_and_patch_and_a_long_one_is_too_long(app) {
+        let res = create_user(&app, json!({"email": "blank@test.local", "name": "", "password": STRONG_PASSWORD, "role": "rep"})).await;
+        res.assert_problem(422, "validation");
+        assert_eq!(field_codes(&res), vec![("name".to_owned(), "required".to_owned())]);
+        let rep = app.user("rep", None, None).await;
+        let path = format!("/api/v1/users/{}", rep.id);
+        let cases = [
+            (json!({"name": "  "}), ("name", "required")),
+            (json!({"name": "x".repeat(201)}), ("name", "length")),
+            (json!({"department_id": "x".repeat(37)}), ("department_id", "length")),
+        ];
+        for (body, (field, code)) in cases {
+            let res = app.patch(&path).token(&app.admin_token).json(body.clone()).send().await;
+            res.assert_problem(422, "validation");
+            assert_eq!(field_codes(&res), vec![(field.to_owned(), code.to_owned())], "for {body}");
+        }
+        assert_eq!(get_as_admin(&app, &path).await.body["version"], 1);
     }
 
     async fn update_user_refuses_a_manager_loop_and_changes_nothing(app) {

@@ -5,15 +5,16 @@ use crate::app::{Actor, AppError};
 use crate::audit::Author;
 use crate::auth::jwt::Claims;
 use crate::error::ApiError;
+use crate::org::role_scopes::effective_scope;
 use crate::state::AppState;
 use crate::{db, request_id};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use salesops_domain::org::{DataScope, Role};
+use salesops_domain::org::Role;
 use salesops_persistence::users::UserRow;
-use salesops_persistence::{role_scopes, tokens, users, DbConnection};
+use salesops_persistence::{tokens, users};
 use std::marker::PhantomData;
 use std::ops::Deref;
 
@@ -80,11 +81,6 @@ impl<P: Permission> FromRequest for Authorized<P> {
             Ok(Authorized { caller, permission: PhantomData })
         })
     }
-}
-
-/// The scope in force for a role: the admin's setting, else the domain default.
-pub fn effective_scope(conn: &mut DbConnection, role: Role) -> Result<DataScope, AppError> {
-    Ok(role_scopes::find(conn, role)?.unwrap_or_else(|| role.default_scope()))
 }
 
 fn bearer_token(req: &HttpRequest) -> Result<String, ApiError> {
