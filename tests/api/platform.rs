@@ -248,8 +248,6 @@ fn the_schema_gives_client_generators_named_types_and_plain_shapes() {
     assert!(odd.is_empty(), "shapes that trip client generators:\n{}", odd.join("\n"));
 }
 
-// enabled once every handler has a description
-#[ignore]
 #[test]
 fn every_operation_has_a_description() {
     let doc = serde_json::to_value(openapi_document()).expect("json");

@@ -222,6 +222,10 @@ pub async fn refresh(state: web::Data<AppState>, body: ValidJson<RefreshRequest>
 }
 
 /// Log out: revoke this access token and, if given, the refresh token's family.
+///
+/// The access token stops working at once. With `refresh_token`, every token
+/// rotated from the same login is revoked too; other sessions of the user
+/// are untouched. Without a body, only the access token is revoked.
 #[utoipa::path(
     tag = "auth",
     operation_id = "logout_user",
@@ -254,6 +258,10 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller, body: web::Bytes
 }
 
 /// The caller, with their effective data scope.
+///
+/// The user is read from the database on every request, so a role or
+/// department change shows at once; `effective_scope` is the data scope in
+/// force for the role now (the admin's setting, else the role's default).
 #[utoipa::path(
     tag = "auth",
     operation_id = "get_me",
