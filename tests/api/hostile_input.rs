@@ -163,4 +163,16 @@ both_databases! {
         let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(br#"{"after":"a\u0000b"}"#);
         app.get(&format!("/api/v1/accounts?cursor={cursor}")).token(&app.admin_token).send().await.assert_problem(400, "bad_request");
     }
+
+    async fn a_path_id_that_is_not_a_uuid_is_not_found(app) {
+        for path in ["/api/v1/leads/not-an-id", "/api/v1/accounts/42", "/api/v1/opportunities/x/history", "/api/v1/users/admin"] {
+            app.get(path).token(&app.admin_token).send().await.assert_problem(404, "not_found");
+        }
+        let res = app.post("/api/v1/leads/not-an-id/qualify").token(&app.admin_token).send().await;
+        res.assert_problem(404, "not_found");
+        // A well-formed id in upper case names the same record.
+        let lead = app.lead(&app.admin_token, json!({"name": "Upper"})).await;
+        let id = lead["id"].as_str().expect("id").to_uppercase();
+        assert_eq!(app.get(&format!("/api/v1/leads/{id}")).token(&app.admin_token).send().await.status, 200);
+    }
 }

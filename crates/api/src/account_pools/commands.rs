@@ -14,6 +14,7 @@ use crate::etag::IfMatch;
 use crate::extract::{OptionalJson, ValidJson};
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
+use salesops_domain::ids::AccountId;
 
 /// Release an owned account into a customer pool.
 ///
@@ -43,7 +44,7 @@ use actix_web::{post, web, HttpResponse};
 pub async fn release_account(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<AccountId>,
     if_match: IfMatch,
     body: OptionalJson<ReleaseAccount>,
 ) -> Result<HttpResponse, ApiError> {
@@ -86,7 +87,7 @@ pub async fn release_account(
 pub async fn claim_account(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<AccountId>,
     if_match: IfMatch,
     _body: OptionalJson<ClaimAccount>,
 ) -> Result<HttpResponse, ApiError> {
@@ -124,7 +125,7 @@ pub async fn claim_account(
 pub async fn assign_account(
     state: web::Data<AppState>,
     caller: Authorized<AssignRecords>,
-    id: web::Path<String>,
+    id: web::Path<AccountId>,
     if_match: IfMatch,
     body: ValidJson<AssignAccount>,
 ) -> Result<HttpResponse, ApiError> {

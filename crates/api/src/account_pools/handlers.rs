@@ -12,6 +12,7 @@ use crate::etag::{self, with_etag, IfMatch};
 use crate::extract::ValidJson;
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use salesops_domain::ids::PoolId;
 
 /// Get a customer pool.
 ///
@@ -32,7 +33,7 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 pub async fn get_account_pool(
     state: web::Data<AppState>,
     _caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<PoolId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let pool = db::read(&state, move |conn| service::get(conn, &id)).await?;
@@ -93,7 +94,7 @@ pub async fn create_account_pool(
 pub async fn update_account_pool(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    id: web::Path<String>,
+    id: web::Path<PoolId>,
     if_match: IfMatch,
     body: ValidJson<AccountPoolPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -125,7 +126,7 @@ pub async fn update_account_pool(
 pub async fn delete_account_pool(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    id: web::Path<String>,
+    id: web::Path<PoolId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -153,7 +154,7 @@ pub async fn delete_account_pool(
 pub async fn recall_account_pool(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    id: web::Path<String>,
+    id: web::Path<PoolId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let recalled = db::write(&state, move |conn| service::recall(conn, &caller, &id)).await?;

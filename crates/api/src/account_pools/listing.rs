@@ -8,6 +8,7 @@ use crate::error::ApiError;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
+use salesops_domain::ids::PoolId;
 use salesops_persistence::account_pools;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -86,7 +87,7 @@ pub struct UpcomingQuery {
 pub async fn list_upcoming_recalls(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<PoolId>,
     query: web::Query<UpcomingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();

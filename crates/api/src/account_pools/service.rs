@@ -27,6 +27,7 @@ use crate::time::to_utc;
 use chrono::{Duration, NaiveDateTime};
 use salesops_domain::account::OwnerChangeReason;
 use salesops_domain::account_pool::{start_of_day, ClaimFacts, ClaimRefusal, RecallFacts};
+use salesops_domain::ids::{AccountId, PoolId};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::account_pools::{self, PoolRow};
 use salesops_persistence::accounts::{self, AccountRow};
@@ -53,7 +54,7 @@ pub fn load(conn: &mut DbConnection, id: &str) -> AppResult<PoolRow> {
 }
 
 /// A live pool. Pools carry no data scope: every signed-in user reads them all.
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<AccountPool> {
+pub fn get(conn: &mut DbConnection, id: &PoolId) -> AppResult<AccountPool> {
     Ok(AccountPool::from(load(conn, id)?))
 }
 
@@ -100,7 +101,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateAccountPool) 
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &PoolId,
     if_match: IfMatch,
     patch: AccountPoolPatch,
 ) -> AppResult<AccountPool> {
@@ -126,7 +127,7 @@ pub fn update(
 
 /// Soft-delete a pool. The default pool, and a pool still the home of any
 /// account (owned or not), are refused with 409 `invalid_transition`.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &PoolId, if_match: IfMatch) -> AppResult<()> {
     account_pools::lock_all(conn)?;
     account_pools::lock(conn, id)?;
     let row = load(conn, id)?;
@@ -177,7 +178,7 @@ impl Command {
 pub fn run(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &AccountId,
     if_match: IfMatch,
     command: Command,
 ) -> AppResult<Account> {
@@ -326,7 +327,7 @@ fn facts_of(row: &AccountRow) -> RecallFacts {
 }
 
 /// Run the recall job over pool `pool_id` now, for an admin who asked: [`recall_as_of`].
-pub fn recall(conn: &mut DbConnection, actor: &Actor, pool_id: &str) -> AppResult<Vec<RecalledAccount>> {
+pub fn recall(conn: &mut DbConnection, actor: &Actor, pool_id: &PoolId) -> AppResult<Vec<RecalledAccount>> {
     recall_as_of(conn, Author::from(actor), pool_id, clock::now())
 }
 
@@ -385,7 +386,7 @@ pub fn recall_as_of(
 pub fn upcoming_recalls(
     conn: &mut DbConnection,
     actor: &Actor,
-    pool_id: &str,
+    pool_id: &PoolId,
     after: Option<DueCursor>,
     limit: i64,
 ) -> AppResult<Page<UpcomingRecall>> {

@@ -13,6 +13,7 @@ use crate::extract::ValidJson;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use actix_web::{get, post, web, HttpResponse};
+use salesops_domain::ids::AccountId;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -45,7 +46,7 @@ use utoipa::IntoParams;
 pub async fn transfer_account(
     state: web::Data<AppState>,
     caller: Authorized<AssignRecords>,
-    id: web::Path<String>,
+    id: web::Path<AccountId>,
     if_match: IfMatch,
     body: ValidJson<TransferAccount>,
 ) -> Result<HttpResponse, ApiError> {
@@ -85,7 +86,7 @@ pub struct OwnerHistoryQuery {
 pub async fn list_account_owner_history(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<AccountId>,
     query: web::Query<OwnerHistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, q) = (id.into_inner(), query.into_inner());

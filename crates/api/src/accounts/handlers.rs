@@ -12,6 +12,7 @@ use crate::etag::{self, with_etag, IfMatch};
 use crate::extract::ValidJson;
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use salesops_domain::ids::AccountId;
 
 /// Create an account.
 ///
@@ -62,7 +63,7 @@ pub async fn create_account(
 pub async fn get_account(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<AccountId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let account = db::read(&state, move |conn| service::get(conn, &caller, &id)).await?;
@@ -97,7 +98,7 @@ pub async fn get_account(
 pub async fn update_account(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<AccountId>,
     if_match: IfMatch,
     query: web::Query<DuplicateOverride>,
     body: ValidJson<AccountPatch>,
@@ -132,7 +133,7 @@ pub async fn update_account(
 pub async fn delete_account(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<AccountId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

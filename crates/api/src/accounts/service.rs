@@ -15,6 +15,7 @@ use crate::org::users::check_assignable;
 use crate::pagination::{self, Page};
 use salesops_domain::account::{check_parent, check_transfer, AccountRuleError, OwnerChangeReason};
 use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone, DuplicateEntity};
+use salesops_domain::ids::AccountId;
 use salesops_domain::lead::{initial_owner, NewOwnerError};
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::accounts::{self, AccountRow};
@@ -179,7 +180,7 @@ pub fn insert_owned_account(
 }
 
 /// A live account within the actor's data scope.
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Account> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &AccountId) -> AppResult<Account> {
     let (row, _) = load_visible(conn, actor, id, false)?;
     Account::try_from(row)
 }
@@ -190,7 +191,7 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Accoun
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &AccountId,
     if_match: IfMatch,
     patch: AccountPatch,
     allow_duplicate: bool,
@@ -220,7 +221,7 @@ pub fn update(
 /// Soft-delete an account with its contacts. Refused (409 `conflict`) while it
 /// has open opportunities or live subsidiaries, naming those the actor may
 /// see; an account in a pool is deleted only by those who may assign records.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &AccountId, if_match: IfMatch) -> AppResult<()> {
     let (row, visibility) = load_visible(conn, actor, id, true)?;
     if row.owner_id.is_none() {
         actor.require::<AssignRecords>("delete pool accounts")?;
@@ -267,7 +268,7 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatc
 pub fn transfer(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &AccountId,
     if_match: IfMatch,
     input: TransferAccount,
 ) -> AppResult<Account> {
@@ -335,7 +336,7 @@ fn move_open_opportunities(
 pub fn owner_history(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &AccountId,
     after: Option<String>,
     limit: i64,
 ) -> AppResult<Page<OwnerChange>> {

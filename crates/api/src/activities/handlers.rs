@@ -11,6 +11,7 @@ use crate::etag::{self, with_etag, IfMatch};
 use crate::extract::ValidJson;
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use salesops_domain::ids::ActivityId;
 
 /// Log an activity.
 ///
@@ -62,7 +63,7 @@ pub async fn create_activity(
 pub async fn get_activity(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<ActivityId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let activity = db::read(&state, move |conn| service::get(conn, &caller, &id)).await?;
@@ -96,7 +97,7 @@ pub async fn get_activity(
 pub async fn update_activity(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<ActivityId>,
     if_match: IfMatch,
     body: ValidJson<ActivityPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -129,7 +130,7 @@ pub async fn update_activity(
 pub async fn delete_activity(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<ActivityId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -30,6 +30,7 @@ use crate::org::users::check_assignable;
 use crate::time::to_utc;
 use chrono::NaiveDateTime;
 use salesops_domain::activity::{self, Links};
+use salesops_domain::ids::ActivityId;
 use salesops_persistence::activities::{self, ActivityRow, Touched};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{accounts, clock, contacts, leads, opportunities, DbConnection};
@@ -89,7 +90,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateActivity) -> 
 }
 
 /// A live activity the actor can see.
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Activity> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &ActivityId) -> AppResult<Activity> {
     let (row, _) = load_visible(conn, actor, id, false)?;
     Activity::try_from(row)
 }
@@ -100,7 +101,7 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Activi
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &ActivityId,
     if_match: IfMatch,
     patch: ActivityPatch,
 ) -> AppResult<Activity> {
@@ -122,7 +123,7 @@ pub fn update(
 }
 
 /// Soft-delete an activity. Linked records keep their `last_activity_at`.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &ActivityId, if_match: IfMatch) -> AppResult<()> {
     let (row, visibility) = load_visible(conn, actor, id, true)?;
     require_editor(actor, &visibility, &row)?;
     if_match.check(row.version)?;

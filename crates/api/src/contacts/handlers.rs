@@ -11,6 +11,7 @@ use crate::etag::{self, with_etag, IfMatch};
 use crate::extract::ValidJson;
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use salesops_domain::ids::ContactId;
 
 /// Create a contact at an account.
 ///
@@ -55,7 +56,7 @@ pub async fn create_contact(
 pub async fn get_contact(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<ContactId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let contact = db::read(&state, move |conn| service::get(conn, &caller, &id)).await?;
@@ -88,7 +89,7 @@ pub async fn get_contact(
 pub async fn update_contact(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<ContactId>,
     if_match: IfMatch,
     body: ValidJson<ContactPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -120,7 +121,7 @@ pub async fn update_contact(
 pub async fn delete_contact(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<ContactId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

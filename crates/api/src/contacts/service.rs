@@ -11,6 +11,7 @@ use crate::app::precondition::IfMatch;
 use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::audit::{self, snapshot};
 use crate::contacts::dto::{Contact, ContactPatch, CreateContact};
+use salesops_domain::ids::ContactId;
 use salesops_persistence::contacts::{self, ContactRow};
 use salesops_persistence::{accounts, clock, DbConnection};
 use validator::Validate;
@@ -45,7 +46,7 @@ fn demote_primary(conn: &mut DbConnection, actor: &Actor, account_id: &str, exce
 }
 
 /// A live contact the actor can see.
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Contact> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &ContactId) -> AppResult<Contact> {
     load_visible(conn, actor, id, false).map(Contact::from)
 }
 
@@ -84,7 +85,7 @@ pub fn insert_contact(conn: &mut DbConnection, actor: &Actor, input: &CreateCont
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &ContactId,
     if_match: IfMatch,
     patch: ContactPatch,
 ) -> AppResult<Contact> {
@@ -103,7 +104,7 @@ pub fn update(
 
 /// Soft-delete a contact. A deleted primary contact leaves its account
 /// without one until the next contact is created there.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &ContactId, if_match: IfMatch) -> AppResult<()> {
     let row = load_visible(conn, actor, id, true)?;
     if_match.check(row.version)?;
     let mut after = row.clone();

@@ -13,13 +13,14 @@ use crate::leads::service::{self, Command};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{post, web, HttpResponse};
+use salesops_domain::ids::LeadId;
 use validator::Validate;
 
 /// Run `command` on the lead in the path, answering with the lead and its ETag.
 async fn run(
     state: web::Data<AppState>,
     actor: crate::app::Actor,
-    id: String,
+    id: LeadId,
     if_match: IfMatch,
     command: Command,
 ) -> Result<HttpResponse, ApiError> {
@@ -49,7 +50,7 @@ macro_rules! lead_command {
         pub async fn $fn_name(
             state: web::Data<AppState>,
             caller: Authorized<EditPipeline>,
-            id: web::Path<String>,
+            id: web::Path<LeadId>,
             if_match: IfMatch,
         ) -> Result<HttpResponse, ApiError> {
             run(state, caller.actor.clone(), id.into_inner(), if_match, $command).await
@@ -82,8 +83,10 @@ lead_command!(
 lead_command!(
     /// Claim a lead from the pool; the caller becomes its owner.
     ///
-    /// Of two simultaneous claims, exactly one wins; the other gets 409
-    /// `invalid_transition`. A lead that already has an owner cannot be claimed.
+    /// Of two simultaneous claims, exactly one wins; for the other the lead now
+    /// belongs to someone outside their scope, so it is 404, as is any lead
+    /// owned outside the caller's scope. A lead already owned within the
+    /// caller's scope is 409 `invalid_transition`.
     claim_lead, "/leads/{id}/claim", "claim_lead", Command::Claim
 );
 lead_command!(
@@ -118,7 +121,7 @@ lead_command!(
 pub async fn disqualify_lead(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<LeadId>,
     if_match: IfMatch,
     body: ValidJson<DisqualifyLead>,
 ) -> Result<HttpResponse, ApiError> {
@@ -150,7 +153,7 @@ pub async fn disqualify_lead(
 pub async fn assign_lead(
     state: web::Data<AppState>,
     caller: Authorized<AssignRecords>,
-    id: web::Path<String>,
+    id: web::Path<LeadId>,
     if_match: IfMatch,
     body: ValidJson<AssignLead>,
 ) -> Result<HttpResponse, ApiError> {
@@ -189,7 +192,7 @@ pub async fn assign_lead(
 pub async fn convert_lead(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<LeadId>,
     if_match: IfMatch,
     body: OptionalJson<ConvertLead>,
 ) -> Result<HttpResponse, ApiError> {

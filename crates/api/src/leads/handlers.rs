@@ -12,6 +12,7 @@ use crate::leads::dto::{CreateLead, DuplicateCheck, Lead, LeadPatch};
 use crate::leads::service;
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use salesops_domain::ids::LeadId;
 
 /// Create a lead.
 ///
@@ -58,7 +59,7 @@ pub async fn create_lead(
 pub async fn get_lead(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<LeadId>,
 ) -> Result<HttpResponse, ApiError> {
     let lead = db::read(&state, move |conn| service::get(conn, &caller, &id)).await?;
     Ok(with_etag(HttpResponse::Ok(), &lead))
@@ -91,7 +92,7 @@ pub async fn get_lead(
 pub async fn update_lead(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<LeadId>,
     if_match: IfMatch,
     query: web::Query<DuplicateOverride>,
     body: ValidJson<LeadPatch>,
@@ -124,7 +125,7 @@ pub async fn update_lead(
 pub async fn delete_lead(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<LeadId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     db::write(&state, move |conn| service::delete(conn, &caller, &id, if_match)).await?;

@@ -18,6 +18,7 @@ use crate::{accounts, contacts, opportunities};
 use chrono::NaiveDateTime;
 use salesops_domain::activity;
 use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone, DuplicateEntity};
+use salesops_domain::ids::LeadId;
 use salesops_domain::lead::{self, LeadCommand, LeadStatus, NewOwnerError, QualificationFacts, TransitionError};
 use salesops_persistence::duplicates::Probe;
 use salesops_persistence::leads::{self, LeadRow};
@@ -97,7 +98,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateLead, allow_d
 }
 
 /// The lead `id`, if the actor can see it.
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Lead> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &LeadId) -> AppResult<Lead> {
     let (row, _) = load_visible(conn, actor, id, false)?;
     Lead::try_from(row)
 }
@@ -107,7 +108,7 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Lead> 
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &LeadId,
     if_match: IfMatch,
     patch: LeadPatch,
     allow_duplicate: bool,
@@ -127,7 +128,7 @@ pub fn update(
 }
 
 /// Soft-delete a lead; a pool lead only by those who may assign.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &LeadId, if_match: IfMatch) -> AppResult<()> {
     let (row, _) = load_visible(conn, actor, id, true)?;
     if row.owner_id.is_none() {
         actor.require::<AssignRecords>("delete pool leads")?;
@@ -197,7 +198,13 @@ fn facts(row: &LeadRow) -> QualificationFacts<'_> {
 
 /// Run `command` on lead `id`: lock it, check the transition in the domain,
 /// then write the lead and its audit event.
-pub fn run(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch, command: Command) -> AppResult<Lead> {
+pub fn run(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &LeadId,
+    if_match: IfMatch,
+    command: Command,
+) -> AppResult<Lead> {
     let kind = command.kind();
     // A lead owned outside the actor's scope is 404 for every command, claim
     // included (the loser of a claim race too), exactly like an unknown id.
@@ -252,7 +259,7 @@ pub fn convert(
     conn: &mut DbConnection,
     actor: &Actor,
     base_currency: &str,
-    id: &str,
+    id: &LeadId,
     if_match: IfMatch,
     input: ConvertLead,
 ) -> AppResult<LeadConversion> {

@@ -15,6 +15,7 @@ use crate::opportunities::dto::{
 };
 use crate::state::AppState;
 use actix_web::{post, web, HttpResponse};
+use salesops_domain::ids::OpportunityId;
 
 /// Move an open opportunity to another active open stage, forward or back.
 ///
@@ -42,7 +43,7 @@ use actix_web::{post, web, HttpResponse};
 pub async fn move_opportunity(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<OpportunityId>,
     if_match: IfMatch,
     body: ValidJson<MoveOpportunity>,
 ) -> Result<HttpResponse, ApiError> {
@@ -77,7 +78,7 @@ pub async fn move_opportunity(
 pub async fn win_opportunity(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<OpportunityId>,
     if_match: IfMatch,
     _body: OptionalJson<WinOpportunity>,
 ) -> Result<HttpResponse, ApiError> {
@@ -111,7 +112,7 @@ pub async fn win_opportunity(
 pub async fn lose_opportunity(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<OpportunityId>,
     if_match: IfMatch,
     body: ValidJson<LoseOpportunity>,
 ) -> Result<HttpResponse, ApiError> {
@@ -145,7 +146,7 @@ pub async fn lose_opportunity(
 pub async fn abandon_opportunity(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<OpportunityId>,
     if_match: IfMatch,
     body: OptionalJson<AbandonOpportunity>,
 ) -> Result<HttpResponse, ApiError> {
@@ -180,7 +181,7 @@ pub async fn abandon_opportunity(
 pub async fn reopen_opportunity(
     state: web::Data<AppState>,
     caller: Authorized<AssignRecords>,
-    id: web::Path<String>,
+    id: web::Path<OpportunityId>,
     if_match: IfMatch,
     body: OptionalJson<ReopenOpportunity>,
 ) -> Result<HttpResponse, ApiError> {

@@ -11,6 +11,7 @@ use crate::extract::ValidJson;
 use crate::opportunities::dto::{CreateOpportunity, Opportunity, OpportunityPatch};
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use salesops_domain::ids::OpportunityId;
 
 /// Create an opportunity.
 ///
@@ -55,7 +56,7 @@ pub async fn create_opportunity(
 pub async fn get_opportunity(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<OpportunityId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let opp = db::read(&state, move |conn| service::get(conn, &caller, &id)).await?;
@@ -89,7 +90,7 @@ pub async fn get_opportunity(
 pub async fn update_opportunity(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<OpportunityId>,
     if_match: IfMatch,
     body: ValidJson<OpportunityPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -122,7 +123,7 @@ pub async fn update_opportunity(
 pub async fn delete_opportunity(
     state: web::Data<AppState>,
     caller: Authorized<EditPipeline>,
-    id: web::Path<String>,
+    id: web::Path<OpportunityId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -9,6 +9,7 @@ use crate::pagination::{self, Page};
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
+use salesops_domain::ids::OpportunityId;
 use salesops_domain::opportunity::{is_code_key, ForecastCategory, OpportunityStatus};
 use salesops_persistence::opportunities::{self, OpportunityFilter};
 use salesops_persistence::pipeline;
@@ -136,7 +137,7 @@ pub struct HistoryQuery {
 pub async fn list_opportunity_history(
     state: web::Data<AppState>,
     caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<OpportunityId>,
     query: web::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

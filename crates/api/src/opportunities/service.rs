@@ -25,6 +25,7 @@ use crate::pipeline::stages::dto::Stage;
 use crate::pipeline::stages::service as stages;
 use crate::validation::tidy;
 use chrono::NaiveDateTime;
+use salesops_domain::ids::OpportunityId;
 use salesops_domain::opportunity::{
     check_forecast_override, check_move, check_reopen, close, gate_fields_cleared, lifecycle_after_win, ClosedState,
     GateFacts, OpportunityAction, OpportunityStatus, PipelineError, StageKind,
@@ -219,7 +220,7 @@ pub fn save(
 }
 
 /// The opportunity `id` in the actor's data scope, with its weighted amount and competitors.
-pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Opportunity> {
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &OpportunityId) -> AppResult<Opportunity> {
     let (row, _) = load_visible(conn, actor, id, false)?;
     let listed = competitors_of(conn, &row.id)?;
     Opportunity::from_parts(row, listed)
@@ -299,7 +300,7 @@ pub fn create_in(
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &OpportunityId,
     if_match: IfMatch,
     patch: OpportunityPatch,
 ) -> AppResult<Opportunity> {
@@ -349,7 +350,7 @@ pub fn update(
 }
 
 /// Soft-delete opportunity `id`: it leaves lists and reads and stays in the audit log (`delete`).
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &OpportunityId, if_match: IfMatch) -> AppResult<()> {
     let (row, _) = load_visible(conn, actor, id, true)?;
     if_match.check(row.version)?;
     let mut after = row.clone();
@@ -390,7 +391,7 @@ impl Command {
 pub fn run(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &OpportunityId,
     if_match: IfMatch,
     command: Command,
 ) -> AppResult<Opportunity> {

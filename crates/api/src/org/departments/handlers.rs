@@ -13,6 +13,7 @@ use crate::pagination::{self, Page};
 use crate::state::AppState;
 use crate::validation::tidy;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use salesops_domain::ids::DepartmentId;
 use salesops_persistence::departments::DepartmentFilter;
 
 /// List departments.
@@ -80,7 +81,7 @@ pub async fn create_department(
 pub async fn get_department(
     state: web::Data<AppState>,
     _caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<DepartmentId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let department = db::read(&state, move |conn| service::get(conn, &id)).await?;
@@ -112,7 +113,7 @@ pub async fn get_department(
 pub async fn update_department(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    id: web::Path<String>,
+    id: web::Path<DepartmentId>,
     if_match: IfMatch,
     body: ValidJson<DepartmentPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -145,7 +146,7 @@ pub async fn update_department(
 pub async fn delete_department(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    id: web::Path<String>,
+    id: web::Path<DepartmentId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

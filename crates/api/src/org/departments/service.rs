@@ -11,6 +11,7 @@ use crate::audit::{self, snapshot};
 use crate::org::departments::dto::{CreateDepartment, Department, DepartmentPatch};
 use crate::org::users::service::require_active_user;
 use crate::pagination::{self, Page};
+use salesops_domain::ids::DepartmentId;
 use salesops_domain::org::check_reparent;
 use salesops_persistence::departments::{self, DepartmentFilter, DepartmentRow};
 use salesops_persistence::{clock, DbConnection};
@@ -32,7 +33,7 @@ pub fn list(conn: &mut DbConnection, filter: &DepartmentFilter, limit: i64) -> A
 }
 
 /// A live department; 404 when absent or deleted.
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Department> {
+pub fn get(conn: &mut DbConnection, id: &DepartmentId) -> AppResult<Department> {
     departments::find(conn, id)?.map(Department::from).ok_or(AppError::NotFound)
 }
 
@@ -62,7 +63,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateDepartment) -
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &DepartmentId,
     if_match: IfMatch,
     patch: DepartmentPatch,
 ) -> AppResult<Department> {
@@ -93,7 +94,7 @@ pub fn update(
 
 /// Soft-delete a department; 409 `conflict` while it still has
 /// sub-departments or active members.
-pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &DepartmentId, if_match: IfMatch) -> AppResult<()> {
     departments::lock(conn, id)?;
     let row = departments::find(conn, id)?.ok_or(AppError::NotFound)?;
     if_match.check(row.version)?;

@@ -13,6 +13,7 @@ use crate::pagination::{self, Page};
 use crate::state::AppState;
 use crate::validation::tidy;
 use actix_web::{get, patch, post, web, HttpResponse};
+use salesops_domain::ids::UserId;
 use salesops_persistence::users::UserFilter;
 
 /// List users.
@@ -92,7 +93,7 @@ pub async fn create_user(
 pub async fn get_user(
     state: web::Data<AppState>,
     _caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let user = db::read(&state, move |conn| service::get(conn, &id)).await?;
@@ -125,7 +126,7 @@ pub async fn get_user(
 pub async fn update_user(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
     if_match: IfMatch,
     body: ValidJson<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -160,7 +161,7 @@ pub async fn update_user(
 pub async fn deactivate_user(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -192,7 +193,7 @@ pub async fn deactivate_user(
 pub async fn reactivate_user(
     state: web::Data<AppState>,
     caller: Authorized<Administer>,
-    id: web::Path<String>,
+    id: web::Path<UserId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

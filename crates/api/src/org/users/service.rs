@@ -12,6 +12,7 @@ use crate::audit::{self, snapshot};
 use crate::org::departments::service::require_department;
 use crate::org::users::dto::{CreateUser, User, UserPatch, UserProfile};
 use crate::pagination::{self, Page};
+use salesops_domain::ids::UserId;
 use salesops_domain::org;
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::users::{self, UserFilter, UserRow};
@@ -57,7 +58,7 @@ pub fn list(conn: &mut DbConnection, filter: &UserFilter, limit: i64) -> AppResu
 }
 
 /// A user, active or not; 404 when absent.
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<User> {
+pub fn get(conn: &mut DbConnection, id: &UserId) -> AppResult<User> {
     users::find(conn, id)?.ok_or(AppError::NotFound).and_then(User::try_from)
 }
 
@@ -90,7 +91,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateUser, passwor
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &UserId,
     if_match: IfMatch,
     patch: UserPatch,
 ) -> AppResult<User> {
@@ -126,12 +127,12 @@ pub fn update(
 /// Deactivate a user: they keep their records but can no longer log in, and
 /// their refresh tokens are revoked. Refused for the actor themselves and for
 /// a user already inactive (409 `invalid_transition`).
-pub fn deactivate(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<User> {
+pub fn deactivate(conn: &mut DbConnection, actor: &Actor, id: &UserId, if_match: IfMatch) -> AppResult<User> {
     set_active(conn, actor, id, if_match, false)
 }
 
 /// Reactivate a deactivated user; refused for an active one (409 `invalid_transition`).
-pub fn reactivate(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<User> {
+pub fn reactivate(conn: &mut DbConnection, actor: &Actor, id: &UserId, if_match: IfMatch) -> AppResult<User> {
     set_active(conn, actor, id, if_match, true)
 }
 

@@ -12,6 +12,7 @@ use crate::extract::ValidJson;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
+use salesops_domain::ids::CompetitorId;
 use salesops_persistence::pipeline::CompetitorFilter;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -74,7 +75,7 @@ pub async fn list_competitors(
 pub async fn get_competitor(
     state: web::Data<AppState>,
     _caller: Caller,
-    id: web::Path<String>,
+    id: web::Path<CompetitorId>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let competitor = db::read(&state, move |conn| service::get(conn, &id)).await?;
@@ -131,7 +132,7 @@ pub async fn create_competitor(
 pub async fn update_competitor(
     state: web::Data<AppState>,
     caller: Authorized<AssignRecords>,
-    id: web::Path<String>,
+    id: web::Path<CompetitorId>,
     if_match: IfMatch,
     body: ValidJson<CompetitorPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -165,7 +166,7 @@ pub async fn update_competitor(
 pub async fn delete_competitor(
     state: web::Data<AppState>,
     caller: Authorized<AssignRecords>,
-    id: web::Path<String>,
+    id: web::Path<CompetitorId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();

@@ -8,6 +8,7 @@ use crate::app::precondition::IfMatch;
 use crate::app::{Actor, AppError, AppResult};
 use crate::audit::{self, snapshot};
 use crate::pagination::{self, Page};
+use salesops_domain::ids::CompetitorId;
 use salesops_persistence::pipeline::{self, CompetitorFilter, CompetitorRow};
 use salesops_persistence::DbConnection;
 use validator::Validate;
@@ -22,7 +23,7 @@ pub fn list(conn: &mut DbConnection, filter: &CompetitorFilter, limit: i64) -> A
 }
 
 /// The competitor `id`, active or not; 404 if there is none.
-pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Competitor> {
+pub fn get(conn: &mut DbConnection, id: &CompetitorId) -> AppResult<Competitor> {
     pipeline::find_competitor(conn, id)?.map(Competitor::from).ok_or(AppError::NotFound)
 }
 
@@ -42,7 +43,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateCompetitor) -
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
-    id: &str,
+    id: &CompetitorId,
     if_match: IfMatch,
     patch: CompetitorPatch,
 ) -> AppResult<Competitor> {
@@ -58,7 +59,7 @@ pub fn update(
 
 /// Deactivate competitor `id`, audited as `deactivate`: it is never removed, so opportunities
 /// keep their references. Deactivating an inactive competitor changes nothing.
-pub fn deactivate(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+pub fn deactivate(conn: &mut DbConnection, actor: &Actor, id: &CompetitorId, if_match: IfMatch) -> AppResult<()> {
     let row = load_locked(conn, id)?;
     if_match.check(row.version)?;
     if !row.active {
