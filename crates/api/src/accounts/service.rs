@@ -17,6 +17,7 @@ use salesops_domain::account::{check_parent, check_transfer, AccountRuleError, O
 use salesops_domain::contact_info::{normalize_company, normalize_email, normalize_phone, DuplicateEntity};
 use salesops_domain::ids::AccountId;
 use salesops_domain::lead::{initial_owner, NewOwnerError};
+use salesops_domain::opportunity::lifecycle_after_win;
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};
 use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::duplicates::{Hit, MatchKey, Probe};
@@ -363,4 +364,24 @@ pub fn check_duplicates(
     }
     let all = [DuplicateEntity::Lead, DuplicateEntity::Account, DuplicateEntity::Contact];
     duplicates::check(conn, actor, &probe, &all, "name")
+}
+
+/// Record that an opportunity of account `account_id` was won at `at`; the win took the account's row lock first:
+/// `first_won_at` if unset, `last_won_at`, and a prospect becomes active
+/// ([`lifecycle_after_win`]). Audited as `opportunity_won`; nothing to do if the account is gone.
+pub fn record_win(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    account_id: &str,
+    at: chrono::NaiveDateTime,
+) -> AppResult<()> {
+    let Some(before) = salesops_persistence::accounts::find_visible(conn, account_id, &Visibility::All)? else {
+        return Ok(());
+    };
+    let mut after = before.clone();
+    after.first_won_at = Some(before.first_won_at.unwrap_or(at));
+    after.last_won_at = Some(at);
+    after.lifecycle = lifecycle_after_win(before.lifecycle);
+    audit::save_versioned::<_, Account>(conn, actor, ENTITY, "opportunity_won", &before, after, AppError::from)?;
+    Ok(())
 }

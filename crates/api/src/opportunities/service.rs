@@ -9,8 +9,6 @@
 //! are 422 `validation`, one error per field; neither changes anything.
 
 use super::ENTITY;
-use crate::accounts::dto::Account;
-use crate::accounts::ENTITY as ACCOUNT_ENTITY;
 use crate::app::error::taken;
 use crate::app::permission::AssignRecords;
 use crate::app::precondition::IfMatch;
@@ -27,8 +25,8 @@ use crate::validation::tidy;
 use chrono::NaiveDateTime;
 use salesops_domain::ids::OpportunityId;
 use salesops_domain::opportunity::{
-    check_forecast_override, check_move, check_reopen, close, gate_fields_cleared, lifecycle_after_win, ClosedState,
-    GateFacts, OpportunityAction, OpportunityStatus, PipelineError, StageKind,
+    check_forecast_override, check_move, check_reopen, close, gate_fields_cleared, ClosedState, GateFacts,
+    OpportunityAction, OpportunityStatus, PipelineError, StageKind,
 };
 use salesops_persistence::opportunities::{self, OpportunityRow};
 use salesops_persistence::pipeline::{self, CompetitorRow, StageChangeRow};
@@ -407,7 +405,7 @@ pub fn run(
     append_stage_change(conn, actor, action, Some(&row), &after)?;
     if action == OpportunityAction::Win {
         if let (Some(account_id), Some(at)) = (after.account_id.as_deref(), after.closed_at) {
-            record_win_on_account(conn, actor, account_id, at)?;
+            crate::accounts::service::record_win(conn, actor, account_id, at)?;
         }
     }
     Ok(opp)
@@ -539,29 +537,6 @@ fn apply(
     };
     target.check_gates(&gate_facts(&after, competitor_ids.len()))?;
     Ok((after, competitors_changed.then_some(competitor_ids)))
-}
-
-/// Record a win on the opportunity's account, whose row lock the win took first:
-/// `first_won_at` if unset, `last_won_at`, and a prospect becomes active
-/// ([`lifecycle_after_win`]). Audited as `opportunity_won`; nothing to do if the account is gone.
-fn record_win_on_account(conn: &mut DbConnection, actor: &Actor, account_id: &str, at: NaiveDateTime) -> AppResult<()> {
-    let Some(before) = accounts::find_visible(conn, account_id, &Visibility::All)? else {
-        return Ok(());
-    };
-    let mut after = before.clone();
-    after.first_won_at = Some(before.first_won_at.unwrap_or(at));
-    after.last_won_at = Some(at);
-    after.lifecycle = lifecycle_after_win(before.lifecycle);
-    audit::save_versioned::<_, Account>(
-        conn,
-        actor,
-        ACCOUNT_ENTITY,
-        "opportunity_won",
-        &before,
-        after,
-        AppError::from,
-    )?;
-    Ok(())
 }
 
 /// Read the opportunity a win changes under the row locks it needs, taken in the order
