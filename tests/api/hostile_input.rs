@@ -175,4 +175,15 @@ both_databases! {
         let id = lead["id"].as_str().expect("id").to_uppercase();
         assert_eq!(app.get(&format!("/api/v1/leads/{id}")).token(&app.admin_token).send().await.status, 200);
     }
+
+    async fn a_made_up_currency_is_refused_wherever_money_is_given(app) {
+        let res = app.post("/api/v1/opportunities").token(&app.admin_token)
+            .json(json!({"name": "Z", "amount": {"amount": 100, "currency": "ZZZ"}})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["amount.currency"]);
+        app.get("/api/v1/reports/forecast?currency=ZZZ").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
+        let res = app.post("/api/v1/opportunities").token(&app.admin_token)
+            .json(json!({"name": "H", "amount": {"amount": 100, "currency": "HKD"}})).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
+    }
 }

@@ -15,9 +15,25 @@ pub fn is_amount_in_range(amount: i64) -> bool {
     amount.checked_abs().is_some_and(|a| a <= MAX_AMOUNT)
 }
 
-/// Whether `code` has the shape of an ISO 4217 code: three upper-case ASCII letters.
+/// The active ISO 4217 currency codes (the List One of the maintenance agency,
+/// without the fund, precious-metal and testing codes such as `XAU` and `XTS`).
+pub const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+    "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC",
+    "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
+    "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
+    "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
+    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD",
+    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
+    "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
+    "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES",
+    "VND", "VUV", "WST", "XAF", "XCD", "XCG", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWG",
+];
+
+/// Whether `code` is an active ISO 4217 currency code, such as `CNY` or `USD`
+/// (three upper-case letters that are not on the list, such as `ZZZ`, are not).
 pub fn is_currency_code(code: &str) -> bool {
-    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+    ISO_4217.binary_search(&code).is_ok()
 }
 
 /// `amount × bps / 10000`, rounded half away from zero to the minor unit.
@@ -162,6 +178,15 @@ impl Money {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_currency_list_is_sorted_for_binary_search_and_refuses_made_up_codes() {
+        assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]), "ISO_4217 must stay sorted and unique");
+        assert!(ISO_4217.iter().all(|c| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())));
+        assert!(!is_currency_code("ZZZ"));
+        assert!(!is_currency_code("XTS"));
+        assert!(is_currency_code("HKD") && is_currency_code("JPY") && is_currency_code("EUR"));
+    }
 
     #[test]
     fn currency_codes_are_three_upper_case_letters() {
