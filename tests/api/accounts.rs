@@ -128,8 +128,14 @@ both_databases! {
     async fn a_name_match_is_a_duplicate_unless_allowed(app) {
         let rep = app.user("rep", None, None).await;
         let first = app.create_account(&app.admin_token, json!({"name": "Acme （上海） Ltd"})).await;
-        // A duplicate owned by someone the caller cannot see still counts.
+        // A duplicate owned by someone the caller cannot see still counts, but is not named.
         let res = app.post("/api/v1/accounts").token(&rep.token).json(json!({"name": "acme(上海)ltd"})).send().await;
+        res.assert_problem(409, "duplicate");
+        assert_eq!(res.body["duplicate_ids"], Value::Null, "{}", res.body);
+        assert!(res.body["detail"].as_str().is_some_and(|d| d.contains("1 outside your scope")), "{}", res.body);
+        assert!(!res.body.to_string().contains(first["id"].as_str().expect("id")), "{}", res.body);
+        // Within the caller's scope the match is named.
+        let res = app.post("/api/v1/accounts").token(&app.admin_token).json(json!({"name": "acme(上海)ltd"})).send().await;
         res.assert_problem(409, "duplicate");
         assert_eq!(res.body["duplicate_ids"], json!([first["id"]]));
         assert_eq!(account_count(&app).await, 1);
@@ -518,8 +524,12 @@ both_databases! {
         let contact = app.create_contact(&app.admin_token, json!({
             "account_id": account["id"], "name": "王芳", "email": "Wang.Fang@Acme.cn", "phone": "+86 138 0013 8000"
         })).await;
-        // The contact belongs to an account the rep cannot see; it is still a duplicate.
+        // The contact belongs to an account the rep cannot see; it is still a duplicate, but not named.
         let res = app.post("/api/v1/leads").token(&rep.token).json(json!({"name": "W", "email": " wang.fang@acme.CN "})).send().await;
+        res.assert_problem(409, "duplicate");
+        assert_eq!(res.body["duplicate_ids"], Value::Null, "{}", res.body);
+        assert!(!res.body.to_string().contains(contact["id"].as_str().expect("id")), "{}", res.body);
+        let res = app.post("/api/v1/leads").token(&app.admin_token).json(json!({"name": "W", "email": "wang.fang@acme.cn"})).send().await;
         res.assert_problem(409, "duplicate");
         assert_eq!(res.body["duplicate_ids"], json!([contact["id"]]));
         let res = app.post("/api/v1/leads").token(&rep.token).json(json!({"name": "W", "phone": "13800138000"})).send().await;
@@ -573,10 +583,14 @@ both_databases! {
         assert_eq!(data[0]["matched_on"], json!(["phone", "name"]));
         assert_eq!(data[1]["entity_type"], "account");
         assert_eq!(data[1]["matched_on"], json!(["name", "uscc"]));
-        // Out of the rep's scope: reported, but without names.
-        assert_eq!(data[1]["visible"], false);
-        assert_eq!(data[1]["name"], Value::Null);
-        assert_eq!(data[1]["owner_id"], owner.id.as_str());
+        // Out of the rep's scope: reported with what matched, but without id, owner or name.
+        for hidden in data.iter() {
+            assert_eq!(hidden["visible"], false);
+            for field in ["id", "lead_id", "name", "company", "owner_id", "account_id", "status"] {
+                assert_eq!(hidden[field], Value::Null, "{field}: {}", res.body);
+            }
+        }
+        assert!(!res.body.to_string().contains(owner.id.as_str()), "{}", res.body);
         let res = app.post("/api/v1/accounts/duplicates").token(&rep.token).json(json!({"email": "wf@acme.cn"})).send().await;
         assert_eq!(res.body["data"][0]["entity_type"], "contact");
         assert_eq!(res.body["data"][0]["account_id"], Value::Null);

@@ -7,6 +7,7 @@ use crate::app::AppError;
 use salesops_domain::contact_info::DuplicateEntity;
 use salesops_domain::lead::LeadStatus;
 use salesops_persistence::duplicates::{self, Hit, MatchKey, Probe, Search};
+use salesops_persistence::scope::Visibility;
 use salesops_persistence::DbConnection;
 use serde::Deserialize;
 use serde::Serialize;
@@ -27,15 +28,17 @@ pub const MAX_MATCHES_PER_KIND: i64 = 50;
 pub struct DuplicateMatch {
     /// What kind of record matched: `lead`, `account` or `contact`.
     pub entity_type: DuplicateEntity,
-    /// The matching record's id.
-    pub id: String,
+    /// The matching record's id; `null` when it is outside the caller's data scope.
+    pub id: Option<String>,
     /// The same as `id` for a lead match, else `null` (kept from the lead-only check).
     pub lead_id: Option<String>,
     /// Which keys matched: `email`, `phone`, `company` (in the lead check) or `name` (in the account check), `uscc`.
     pub matched_on: Vec<String>,
-    /// A lead's status; `null` for accounts and contacts.
+    /// A lead's status; `null` for accounts and contacts, and outside the caller's scope.
     pub status: Option<LeadStatus>,
-    /// Whether the caller may open the record; name, company and account are shown only then.
+    /// Whether the caller may open the record. A match outside the caller's data scope
+    /// says only that it exists and what matched: its id, owner, name, company,
+    /// account and status are all `null`.
     pub visible: bool,
     /// The lead's or contact's name, or the account's name, when visible.
     pub name: Option<String>,
@@ -43,7 +46,7 @@ pub struct DuplicateMatch {
     pub company: Option<String>,
     /// A contact's account, when visible.
     pub account_id: Option<String>,
-    /// The owner (a contact's: its account's owner); `null` in a pool.
+    /// The owner (a contact's: its account's owner); `null` in a pool, and outside the caller's scope.
     pub owner_id: Option<String>,
 }
 
@@ -80,7 +83,7 @@ pub fn check(
             let visible = visibility.allows(hit.owner_id.as_deref());
             let is_lead = hit.entity == DuplicateEntity::Lead;
             Ok(DuplicateMatch {
-                status: hit.lead_status,
+                status: hit.lead_status.filter(|_| visible),
                 matched_on: hit
                     .matched_on
                     .iter()
@@ -93,13 +96,13 @@ pub fn check(
                     .map(str::to_owned)
                     .collect(),
                 entity_type: hit.entity,
-                lead_id: is_lead.then(|| hit.id.clone()),
+                lead_id: (is_lead && visible).then(|| hit.id.clone()),
                 visible,
                 name: visible.then_some(hit.name),
                 company: hit.company.filter(|_| visible),
                 account_id: hit.account_id.filter(|_| visible),
-                owner_id: hit.owner_id,
-                id: hit.id,
+                owner_id: hit.owner_id.filter(|_| visible),
+                id: visible.then_some(hit.id),
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -122,9 +125,10 @@ pub fn find(
     Ok(duplicates::find(conn, probe, &search)?)
 }
 
-/// Refuse with 409 `duplicate`, naming the matches, when there are any.
+/// Refuse with 409 `duplicate` when there are matches. `duplicate_ids` names
+/// only those within `visibility`; the others are counted, never named.
 /// `what` says what was compared, e.g. "share this email or phone".
-pub fn refuse_any(hits: &[Hit], what: &str, overridable: bool) -> Result<(), AppError> {
+pub fn refuse_any(hits: &[Hit], what: &str, overridable: bool, visibility: &Visibility) -> Result<(), AppError> {
     if hits.is_empty() {
         return Ok(());
     }
@@ -137,11 +141,14 @@ pub fn refuse_any(hits: &[Hit], what: &str, overridable: bool) -> Result<(), App
             DuplicateEntity::Contact => "contact(s)",
         })
         .collect();
+    let ids: Vec<String> =
+        hits.iter().filter(|h| visibility.allows(h.owner_id.as_deref())).map(|h| h.id.clone()).collect();
+    let hidden = match hits.len() - ids.len() {
+        0 => String::new(),
+        n => format!(" ({n} outside your scope)"),
+    };
     let hint = if overridable { "; pass allow_duplicate=true to save anyway" } else { "" };
-    Err(AppError::Duplicate {
-        detail: format!("{} {} {what}{hint}", hits.len(), kinds.join(" and ")),
-        ids: hits.iter().map(|h| h.id.clone()).collect(),
-    })
+    Err(AppError::Duplicate { detail: format!("{} {} {what}{hidden}{hint}", hits.len(), kinds.join(" and ")), ids })
 }
 
 /// Whether to save despite duplicates.

@@ -87,14 +87,15 @@ fn store_error(e: StoreError) -> AppError {
 
 /// Refuse an account whose USCC another live account has (never overridable),
 /// or whose normalised name another live account has (unless `allow_duplicate`).
-fn refuse_duplicates(conn: &mut DbConnection, row: &AccountRow, allow_duplicate: bool) -> AppResult<()> {
+fn refuse_duplicates(conn: &mut DbConnection, actor: &Actor, row: &AccountRow, allow_duplicate: bool) -> AppResult<()> {
     let probe = Probe { company: Some(row.name_normalized.clone()), uscc: row.uscc.clone(), ..Probe::default() };
     let hits = duplicates::find(conn, &probe, &[DuplicateEntity::Account], Some(&row.id))?;
     let (same_uscc, same_name): (Vec<Hit>, Vec<Hit>) =
         hits.into_iter().partition(|h| h.matched_on.contains(&MatchKey::Uscc));
-    duplicates::refuse_any(&same_uscc, "already have this uscc", false)?;
+    let visibility = actor.visibility(conn)?;
+    duplicates::refuse_any(&same_uscc, "already have this uscc", false, &visibility)?;
     if !allow_duplicate {
-        duplicates::refuse_any(&same_name, "already have this name", true)?;
+        duplicates::refuse_any(&same_name, "already have this name", true, &visibility)?;
     }
     Ok(())
 }
@@ -167,7 +168,7 @@ pub fn insert_owned_account(
         let visibility = actor.visibility(conn)?;
         check_parent_account(conn, &visibility, &row.id, parent)?;
     }
-    refuse_duplicates(conn, &row, allow_duplicate)?;
+    refuse_duplicates(conn, actor, &row, allow_duplicate)?;
     accounts::insert(conn, &row).map_err(store_error)?;
     let mut history = OwnerChangeRow::new(&row.id, None, owner, OwnerChangeReason::Create, Some(actor.id()));
     if owner.is_none() {
@@ -214,7 +215,7 @@ pub fn update(
         }
     }
     if after.name_normalized != row.name_normalized || after.uscc != row.uscc {
-        refuse_duplicates(conn, &after, allow_duplicate)?;
+        refuse_duplicates(conn, actor, &after, allow_duplicate)?;
     }
     audit::save_versioned::<_, Account>(conn, actor, ENTITY, "update", &row, after, store_error)
 }

@@ -62,14 +62,19 @@ pub fn load_visible(
 }
 
 /// Refuse with 409 `duplicate` when an open lead or a contact shares the email or phone.
-fn refuse_duplicates(conn: &mut DbConnection, input: &CreateLead, exclude_id: Option<&str>) -> AppResult<()> {
+fn refuse_duplicates(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: &CreateLead,
+    exclude_id: Option<&str>,
+) -> AppResult<()> {
     let probe = Probe {
         email: input.email.as_deref().and_then(normalize_email),
         phone: input.phone.as_deref().and_then(normalize_phone),
         ..Probe::default()
     };
     let hits = duplicates::find(conn, &probe, &[DuplicateEntity::Lead, DuplicateEntity::Contact], exclude_id)?;
-    duplicates::refuse_any(&hits, "share this email or phone", true)
+    duplicates::refuse_any(&hits, "share this email or phone", true, &actor.visibility(conn)?)
 }
 
 /// Capture a lead. The owner is the actor, another user in their scope (only
@@ -87,7 +92,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateLead, allow_d
         check_assignable(conn, &visibility, owner)?;
     }
     if !allow_duplicate {
-        refuse_duplicates(conn, &input, None)?;
+        refuse_duplicates(conn, actor, &input, None)?;
     }
     let mut row = LeadRow::new(&input.name, input.source, owner.as_deref(), Some(actor.id()));
     input.write_to(&mut row);
@@ -122,7 +127,7 @@ pub fn update(
     input.write_to(&mut after);
     let contact_changed = (after.email_normalized.clone(), after.phone_normalized.clone()) != before_contact;
     if contact_changed && !allow_duplicate {
-        refuse_duplicates(conn, &input, Some(&row.id))?;
+        refuse_duplicates(conn, actor, &input, Some(&row.id))?;
     }
     audit::save_versioned(conn, actor, ENTITY, "update", &row, after, map_unique)
 }
