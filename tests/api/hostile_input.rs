@@ -186,4 +186,19 @@ both_databases! {
             .json(json!({"name": "H", "amount": {"amount": 100, "currency": "HKD"}})).send().await;
         assert_eq!(res.status, 201, "{}", res.body);
     }
+
+    async fn an_id_filter_that_is_not_a_uuid_is_a_bad_request(app) {
+        for path in [
+            "/api/v1/leads?owner_id=nobody",
+            "/api/v1/accounts?pool_id=default",
+            "/api/v1/activities?lead_id=42",
+            "/api/v1/opportunities?account_id=acme",
+            "/api/v1/reports/funnel?department_id=sales",
+            "/api/v1/users?department_id=x",
+        ] {
+            app.get(path).token(&app.admin_token).send().await.assert_problem(400, "bad_request");
+        }
+        let path = format!("/api/v1/leads?owner_id={}", uuid::Uuid::now_v7());
+        assert_eq!(app.get(&path).token(&app.admin_token).send().await.status, 200, "a well-formed id filters");
+    }
 }

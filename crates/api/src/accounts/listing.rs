@@ -10,6 +10,7 @@ use crate::time::to_stored;
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use salesops_domain::account::{AccountLifecycle, AccountTier};
+use salesops_domain::ids::{AccountId, PoolId, UserId};
 use salesops_persistence::accounts::{self, AccountFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -29,13 +30,16 @@ pub struct AccountListQuery {
     /// Exact region.
     pub region: Option<String>,
     /// Only accounts owned by this user.
-    pub owner_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub owner_id: Option<UserId>,
     /// Only accounts governed by this pool.
-    pub pool_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub pool_id: Option<PoolId>,
     /// `true`: only accounts sitting in a pool; `false`: only owned accounts.
     pub in_pool: Option<bool>,
     /// Only the direct subsidiaries of this account.
-    pub parent_account_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub parent_account_id: Option<AccountId>,
     /// No activity since (RFC 3339): last activity before this time, or none at all.
     pub last_activity_before: Option<DateTime<Utc>>,
     /// Text search: a case-insensitive substring of the name (works for Chinese) or a substring of the USCC.
@@ -75,10 +79,10 @@ pub async fn list_accounts(
         lifecycles: pagination::enum_list::<AccountLifecycle>("lifecycle", q.lifecycle.as_deref())?,
         industry: q.industry,
         region: q.region,
-        owner_id: q.owner_id,
-        pool_id: q.pool_id,
+        owner_id: q.owner_id.map(String::from),
+        pool_id: q.pool_id.map(String::from),
         in_pool: q.in_pool,
-        parent_account_id: q.parent_account_id,
+        parent_account_id: q.parent_account_id.map(String::from),
         last_activity_before: q.last_activity_before.map(to_stored),
         q: crate::validation::tidy(q.q),
     };

@@ -7,10 +7,10 @@ use crate::error::ApiError;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use crate::time::to_stored;
-use crate::validation::tidy;
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use salesops_domain::activity::ActivityKind;
+use salesops_domain::ids::{AccountId, ContactId, LeadId, OpportunityId, UserId};
 use salesops_persistence::activities::{self, ActivityFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -20,18 +20,23 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ActivityListQuery {
     /// Only activities linked to this lead.
-    pub lead_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub lead_id: Option<LeadId>,
     /// Only activities linked to this account (including those logged on its contacts and opportunities).
-    pub account_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub account_id: Option<AccountId>,
     /// Only activities linked to this contact.
-    pub contact_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub contact_id: Option<ContactId>,
     /// Only activities linked to this opportunity.
-    pub opportunity_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub opportunity_id: Option<OpportunityId>,
     /// Comma-separated kinds, e.g. `visit,check_in`.
     #[param(example = "visit,check_in")]
     pub kind: Option<String>,
     /// Only activities done by this user.
-    pub owner_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub owner_id: Option<UserId>,
     /// Happened at or after (RFC 3339).
     pub occurred_from: Option<DateTime<Utc>>,
     /// Happened before (RFC 3339).
@@ -71,12 +76,12 @@ pub async fn list_activities(
         }
     }
     let filter = ActivityFilter {
-        lead_id: tidy(q.lead_id),
-        account_id: tidy(q.account_id),
-        contact_id: tidy(q.contact_id),
-        opportunity_id: tidy(q.opportunity_id),
+        lead_id: q.lead_id.map(String::from),
+        account_id: q.account_id.map(String::from),
+        contact_id: q.contact_id.map(String::from),
+        opportunity_id: q.opportunity_id.map(String::from),
         kinds: pagination::enum_list::<ActivityKind>("kind", q.kind.as_deref())?,
-        owner_id: tidy(q.owner_id),
+        owner_id: q.owner_id.map(String::from),
         occurred_from: q.occurred_from.map(to_stored),
         occurred_to: q.occurred_to.map(to_stored),
     };

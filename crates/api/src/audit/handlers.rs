@@ -10,6 +10,7 @@ use crate::{db, time};
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use salesops_domain::audit::FieldChange;
+use salesops_domain::ids::UserId;
 use salesops_persistence::audit::{self as store, AuditEventRow, AuditFilter};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -68,7 +69,8 @@ pub struct AuditQuery {
     /// The record's id. Required unless the caller is an admin.
     pub entity_id: Option<String>,
     /// Only changes by this user (admins only).
-    pub actor_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub actor_id: Option<UserId>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<i64>,
     /// Opaque cursor from the previous page's `next_cursor`.
@@ -104,8 +106,8 @@ pub async fn list_audit_events(
     };
     let filter = AuditFilter {
         entity_type: q.entity_type,
-        entity_id: q.entity_id,
-        actor_id: q.actor_id,
+        entity_id: q.entity_id.map(String::from),
+        actor_id: q.actor_id.map(String::from),
         after_id: pagination::after_id(q.cursor.as_deref())?,
     };
     let page = db::read(&state, move |conn| {

@@ -8,6 +8,7 @@ use crate::pagination::{self, Page};
 use crate::state::AppState;
 use crate::validation::tidy;
 use actix_web::{get, web, HttpResponse};
+use salesops_domain::ids::AccountId;
 use salesops_persistence::contacts::{self, ContactFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -17,7 +18,8 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct ContactListQuery {
     /// Only the contacts of this account.
-    pub account_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub account_id: Option<AccountId>,
     /// `true`: only primary contacts; `false`: only the others.
     pub is_primary: Option<bool>,
     /// Case-insensitive text search over name, title, email and phone (works for Chinese).
@@ -53,7 +55,7 @@ pub async fn list_contacts(
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
     let after = pagination::after_id(q.cursor.as_deref())?;
-    let filter = ContactFilter { account_id: q.account_id, is_primary: q.is_primary, q: tidy(q.q) };
+    let filter = ContactFilter { account_id: q.account_id.map(String::from), is_primary: q.is_primary, q: tidy(q.q) };
     let with_count = q.count;
     let page = db::read(&state, move |conn| {
         let visibility = caller.visibility(conn)?;

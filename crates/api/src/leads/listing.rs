@@ -9,6 +9,7 @@ use crate::state::AppState;
 use crate::time::to_stored;
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
+use salesops_domain::ids::UserId;
 use salesops_domain::lead::{LeadSource, LeadStatus};
 use salesops_persistence::leads::{self, CursorValue, Keyset, LeadFilter, LeadRow, LeadSortField, SortKey};
 use serde::{Deserialize, Serialize};
@@ -74,7 +75,8 @@ pub struct LeadListQuery {
     #[param(example = "new,working")]
     pub status: Option<String>,
     /// Only leads owned by this user.
-    pub owner_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub owner_id: Option<UserId>,
     /// `true`: only leads in the pool; `false`: only owned leads.
     pub in_pool: Option<bool>,
     /// Comma-separated sources, e.g. `web,event`.
@@ -140,7 +142,7 @@ pub async fn list_leads(
     }
     let filter = LeadFilter {
         statuses: pagination::enum_list::<LeadStatus>("status", q.status.as_deref())?,
-        owner_id: q.owner_id,
+        owner_id: q.owner_id.map(String::from),
         in_pool: q.in_pool,
         sources: pagination::enum_list::<LeadSource>("source", q.source.as_deref())?,
         industry: q.industry,

@@ -10,6 +10,7 @@ use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 use salesops_domain::ids::OpportunityId;
+use salesops_domain::ids::{AccountId, UserId};
 use salesops_domain::opportunity::{is_code_key, ForecastCategory, OpportunityStatus};
 use salesops_persistence::opportunities::{self, OpportunityFilter};
 use salesops_persistence::pipeline;
@@ -27,9 +28,11 @@ pub struct OpportunityListQuery {
     #[param(example = "open")]
     pub status: Option<String>,
     /// Only opportunities owned by this user.
-    pub owner_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub owner_id: Option<UserId>,
     /// Only opportunities of this account.
-    pub account_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub account_id: Option<AccountId>,
     /// Comma-separated forecast categories, e.g. `commit,best_case`.
     #[param(example = "commit,best_case")]
     pub forecast_category: Option<String>,
@@ -87,8 +90,8 @@ pub async fn list_opportunities(
             q.forecast_category.as_deref(),
         )?,
         stages,
-        owner_id: q.owner_id,
-        account_id: q.account_id,
+        owner_id: q.owner_id.map(String::from),
+        account_id: q.account_id.map(String::from),
         expected_close_from: q.expected_close_from,
         expected_close_to: q.expected_close_to,
         q: crate::validation::tidy(q.q),

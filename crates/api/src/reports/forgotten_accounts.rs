@@ -10,6 +10,7 @@ use crate::time::to_utc;
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Duration, Utc};
 use salesops_domain::account::{AccountLifecycle, AccountTier};
+use salesops_domain::ids::{DepartmentId, UserId};
 use salesops_domain::reports::{whole_days_between, DEFAULT_FORGOTTEN_DAYS, FORGOTTEN_DAYS};
 use salesops_persistence::clock;
 use salesops_persistence::reports::{self as queries, QuietAccount, QuietKeyset};
@@ -24,10 +25,12 @@ pub struct ForgottenAccountsQuery {
     #[param(example = 30, minimum = 1, maximum = 3650)]
     pub days: Option<i64>,
     /// Only this owner's accounts (within the caller's scope).
-    pub owner_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub owner_id: Option<UserId>,
     /// Only accounts owned by members of this department or any department below it
     /// (within the caller's scope). An unknown department is a 400.
-    pub department_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub department_id: Option<DepartmentId>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<i64>,
     /// Opaque cursor from the previous page's `next_cursor`.
@@ -163,8 +166,8 @@ pub async fn get_forgotten_accounts_report(
         Ok(ForgottenAccountsReport {
             days,
             quiet_before: to_utc(quiet_before),
-            owner_id: q.owner_id,
-            department_id: q.department_id,
+            owner_id: q.owner_id.map(String::from),
+            department_id: q.department_id.map(String::from),
             data: page.data,
             next_cursor: page.next_cursor,
             total,

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
+use salesops_domain::ids::{DepartmentId, UserId};
 use salesops_domain::lead::LeadSource;
 use salesops_domain::reports::rate_bps;
 use salesops_persistence::reports as queries;
@@ -26,10 +27,12 @@ pub struct LeadConversionQuery {
     #[param(value_type = Option<String>, format = Date, example = "2026-12-31")]
     pub to: Option<NaiveDate>,
     /// Only this owner's leads (within the caller's scope; pool leads are then left out).
-    pub owner_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub owner_id: Option<UserId>,
     /// Only leads owned by members of this department or any department below it (within
     /// the caller's scope; pool leads are then left out). An unknown department is a 400.
-    pub department_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub department_id: Option<DepartmentId>,
 }
 
 /// The period and filters the lead-conversion report was computed for.
@@ -124,8 +127,12 @@ pub async fn get_lead_conversion_report(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let period = period(q.from, q.to)?;
-    let filter =
-        LeadReportFilter { from: period.from, to: period.to, owner_id: q.owner_id, department_id: q.department_id };
+    let filter = LeadReportFilter {
+        from: period.from,
+        to: period.to,
+        owner_id: q.owner_id.map(String::from),
+        department_id: q.department_id.map(String::from),
+    };
     let report = db::read_with(&state, move |conn| -> Result<_, ApiError> {
         let owners = owners(conn, &caller, filter.owner_id.as_deref(), filter.department_id.as_deref())?;
         let with_pool = filter.owner_id.is_none() && filter.department_id.is_none();

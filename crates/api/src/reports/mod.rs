@@ -15,6 +15,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
 use chrono::NaiveDate;
+use salesops_domain::ids::{DepartmentId, UserId};
 use salesops_domain::money::{is_currency_code, Money};
 use salesops_domain::reports::{Period, PeriodError};
 use salesops_persistence::reports::{self as queries, OpportunityFilter};
@@ -47,10 +48,12 @@ pub struct OpportunityReportQuery {
     #[param(value_type = Option<String>, format = Date, example = "2026-12-31")]
     pub to: Option<NaiveDate>,
     /// Only this owner's opportunities (within the caller's scope).
-    pub owner_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub owner_id: Option<UserId>,
     /// Only opportunities owned by members of this department or any department below it
     /// (within the caller's scope). An unknown department is a 400.
-    pub department_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub department_id: Option<DepartmentId>,
     /// Only opportunities in this currency are counted; amounts are never converted.
     /// Default: the base currency.
     #[param(example = "CNY")]
@@ -160,8 +163,8 @@ impl OpportunityReportQuery {
         Ok(OpportunityReportFilter {
             from: period.from,
             to: period.to,
-            owner_id: self.owner_id,
-            department_id: self.department_id,
+            owner_id: self.owner_id.map(String::from),
+            department_id: self.department_id.map(String::from),
             currency,
         })
     }

@@ -5,6 +5,7 @@ use crate::extract::double_option;
 use crate::time::to_utc;
 use crate::validation::{not_blank, refuse_cleared, tidy};
 use chrono::{DateTime, Utc};
+use salesops_domain::ids::DepartmentId;
 use salesops_persistence::departments::DepartmentRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -141,7 +142,8 @@ impl DepartmentPatch {
 #[into_params(parameter_in = Query)]
 pub struct DepartmentListQuery {
     /// Only the direct children of this department.
-    pub parent_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub parent_id: Option<DepartmentId>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<i64>,
     /// Opaque cursor from the previous page's `next_cursor`.

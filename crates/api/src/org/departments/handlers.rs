@@ -11,7 +11,6 @@ use crate::etag::{self, with_etag, IfMatch};
 use crate::extract::ValidJson;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
-use crate::validation::tidy;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use salesops_domain::ids::DepartmentId;
 use salesops_persistence::departments::DepartmentFilter;
@@ -34,8 +33,10 @@ pub async fn list_departments(
 ) -> Result<HttpResponse, ApiError> {
     let q = query.into_inner();
     let limit = pagination::limit(q.limit)?;
-    let filter =
-        DepartmentFilter { parent_id: tidy(q.parent_id), after_id: pagination::after_id(q.cursor.as_deref())? };
+    let filter = DepartmentFilter {
+        parent_id: q.parent_id.map(String::from),
+        after_id: pagination::after_id(q.cursor.as_deref())?,
+    };
     let page = db::read(&state, move |conn| service::list(conn, &filter, limit)).await?;
     Ok(HttpResponse::Ok().json(page))
 }

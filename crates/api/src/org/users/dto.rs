@@ -5,6 +5,7 @@ use crate::extract::double_option;
 use crate::time::to_utc;
 use crate::validation::{not_blank, plausible_phone, refuse_cleared, tidy};
 use chrono::{DateTime, Utc};
+use salesops_domain::ids::DepartmentId;
 use salesops_domain::org::Role;
 use salesops_domain::password::{check_password_policy, PasswordError};
 use salesops_persistence::users::UserRow;
@@ -289,7 +290,8 @@ pub struct UserListQuery {
     /// Only users with this role.
     pub role: Option<Role>,
     /// Only members of this department.
-    pub department_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub department_id: Option<DepartmentId>,
     /// `true`: only active users; `false`: only deactivated ones.
     pub active: Option<bool>,
     /// Case-insensitive text search over name and email.

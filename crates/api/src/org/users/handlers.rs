@@ -36,7 +36,7 @@ pub async fn list_users(
     let limit = pagination::limit(q.limit)?;
     let filter = UserFilter {
         role: q.role,
-        department_id: tidy(q.department_id),
+        department_id: q.department_id.map(String::from),
         active: q.active,
         q: tidy(q.q),
         after_id: pagination::after_id(q.cursor.as_deref())?,
