@@ -106,7 +106,7 @@ pub async fn list_audit_events(
     };
     let filter = AuditFilter {
         entity_type: q.entity_type,
-        entity_id: q.entity_id.map(String::from),
+        entity_id: q.entity_id,
         actor_id: q.actor_id.map(String::from),
         after_id: pagination::after_id(q.cursor.as_deref())?,
     };
