@@ -8,7 +8,6 @@ use salesops_api::auth::jwt::JwtKeys;
 use salesops_api::state::AppState;
 use salesops_api::{build_app, openapi_document, startup};
 use salesops_persistence::migrations;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[test]
@@ -289,7 +288,7 @@ async fn an_unreachable_database_answers_503_with_retry_after() {
     let pool = startup::open_pool(&settings).expect("pool");
     let jwt = JwtKeys::new(crate::helpers::JWT_SECRET.as_bytes(), &settings);
     let (token, _) = jwt.issue("someone", "admin").expect("token");
-    let state = AppState { pool, jwt: Arc::new(jwt), settings: Arc::new(settings) };
+    let state = AppState::new(pool, jwt, settings);
     let app = actix_web::test::init_service(build_app(state)).await;
     for path in ["/api/v1/leads", "/health/ready"] {
         let req = actix_web::test::TestRequest::get()
@@ -306,6 +305,22 @@ async fn an_unreachable_database_answers_503_with_retry_after() {
 }
 
 both_databases! {
+    async fn a_write_that_finds_the_storage_full_is_507_and_readiness_fails_until_a_write_succeeds(app) {
+        use salesops_api::app::AppError;
+        let failed = salesops_api::db::write(&app.state, |_| -> Result<(), AppError> {
+            Err(AppError::StorageFull("database or disk is full".into()))
+        })
+        .await
+        .expect_err("the write fails");
+        let response = actix_web::ResponseError::error_response(&failed);
+        assert_eq!(response.status().as_u16(), 507);
+        app.get("/health/ready").send().await.assert_problem(503, "unavailable");
+        // A later write that succeeds makes the server ready again.
+        let res = app.post("/api/v1/leads").token(&app.admin_token).json(serde_json::json!({"name": "After"})).send().await;
+        assert_eq!(res.status, 201, "{}", res.body);
+        assert_eq!(app.get("/health/ready").send().await.status, 200);
+    }
+
     async fn health_metrics_and_problem_pages_answer(app) {
         assert_eq!(app.get("/health/live").send().await.status, 200);
         let ready = app.get("/health/ready").send().await;

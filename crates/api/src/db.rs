@@ -16,12 +16,25 @@ where
 }
 
 /// Run `f` in a write transaction (see [`write_transaction`]): all of it commits, or none.
+///
+/// A write that fails because the storage is full marks the server not ready
+/// (see [`crate::state::WriteHealth`]) until a write succeeds again.
 pub async fn write<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    write_with(state, f).await
+    let writes = state.writes.clone();
+    let pool = state.pool.clone();
+    let outcome = web::block(move || {
+        let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
+        write_transaction(&mut conn, f)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))
+    .and_then(|r| r);
+    writes.record(&outcome);
+    Ok(outcome?)
 }
 
 /// [`read`] for background jobs, which answer with the use case's [`AppError`] rather than HTTP.

@@ -123,6 +123,8 @@ problem_types! {
         "Something failed on the server. Quote the `request_id` when reporting it.";
     UNAVAILABLE = "unavailable", SERVICE_UNAVAILABLE, "Service unavailable",
         "The database is unreachable or busy. Retry after `Retry-After` seconds.";
+    STORAGE_FULL = "storage_full", INSUFFICIENT_STORAGE, "Storage full",
+        "The server's storage is full, so nothing was saved. Readiness fails until a write succeeds again.";
 }
 
 impl ApiError {
@@ -144,6 +146,7 @@ impl ApiError {
                 AppError::Validation(_) => VALIDATION,
                 AppError::Internal(_) => INTERNAL,
                 AppError::Unavailable(_) => UNAVAILABLE,
+                AppError::StorageFull(_) => STORAGE_FULL,
             },
         }
     }
@@ -180,6 +183,9 @@ impl ResponseError for ApiError {
         match self {
             ApiError::App(AppError::Internal(detail)) => {
                 log::error!("request_id={} internal error: {detail}", request_id::current().unwrap_or_default());
+            }
+            ApiError::App(AppError::StorageFull(detail)) => {
+                log::error!("request_id={} storage full: {detail}", request_id::current().unwrap_or_default());
             }
             ApiError::App(AppError::Unavailable(detail)) => {
                 log::warn!("request_id={} database unavailable: {detail}", request_id::current().unwrap_or_default());

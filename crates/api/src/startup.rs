@@ -7,7 +7,6 @@ use crate::state::AppState;
 use salesops_domain::org::Role;
 use salesops_persistence::users::UserRow;
 use salesops_persistence::{build_pool, migrations, settings as stored, users, DbConnection, DbPool, PoolSettings};
-use std::sync::Arc;
 
 /// Why the server could not start.
 pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
@@ -42,7 +41,7 @@ pub fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     bootstrap_admin(&mut conn, &settings)?;
     drop(conn);
     let jwt = JwtKeys::new(&secret, &settings);
-    Ok(AppState { pool, jwt: Arc::new(jwt), settings: Arc::new(settings) })
+    Ok(AppState::new(pool, jwt, settings))
 }
 
 /// The generated signing key kept in the database, so that every replica shares it.

@@ -17,6 +17,10 @@ pub enum StoreError {
     /// The database could not be reached, or stayed locked or busy too long.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The database has no room left: SQLite's "database or disk is full",
+    /// PostgreSQL's `disk_full` (53100) or "No space left on device".
+    #[error("storage full: {0}")]
+    StorageFull(String),
     /// Anything else. The text is for logs only.
     #[error("database error: {0}")]
     Other(String),
@@ -43,6 +47,7 @@ impl From<DieselError> for StoreError {
                         StoreError::Unavailable(info.message().to_owned())
                     }
                     _ if is_busy(info.message()) => StoreError::Unavailable(info.message().to_owned()),
+                    _ if is_full(info.message()) => StoreError::StorageFull(info.message().to_owned()),
                     _ => StoreError::Other(info.message().to_owned()),
                 }
             }
@@ -50,6 +55,12 @@ impl From<DieselError> for StoreError {
             other => StoreError::Other(other.to_string()),
         }
     }
+}
+
+fn is_full(message: &str) -> bool {
+    message.contains("database or disk is full")
+        || message.contains("No space left on device")
+        || message.contains("could not extend file")
 }
 
 fn is_busy(message: &str) -> bool {
@@ -64,3 +75,16 @@ impl From<r2d2::Error> for StoreError {
 
 /// Shorthand for results of this crate.
 pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_on_either_database_is_storage_full_not_an_internal_error() {
+        assert!(is_full("database or disk is full"));
+        assert!(is_full("could not extend file \"base/16384/2619\": No space left on device"));
+        assert!(!is_full("database is locked"));
+        assert!(!is_full("syntax error"));
+    }
+}

@@ -78,6 +78,9 @@ pub enum AppError {
     /// The database is unreachable or busy. The text goes to the log only.
     #[error("the service is temporarily unavailable; retry shortly")]
     Unavailable(String),
+    /// The database has no room left to write. The text goes to the log only.
+    #[error("the server's storage is full; nothing was saved")]
+    StorageFull(String),
 }
 
 /// A use case's result.
@@ -136,6 +139,7 @@ impl From<StoreError> for AppError {
             StoreError::UniqueViolation(_) => AppError::Conflict("a record with the same unique value exists".into()),
             StoreError::ForeignKeyViolation(_) => AppError::Conflict("a referenced record does not exist".into()),
             StoreError::Unavailable(detail) => AppError::Unavailable(detail),
+            StoreError::StorageFull(detail) => AppError::StorageFull(detail),
             StoreError::Other(detail) => AppError::Internal(detail),
         }
     }
