@@ -305,6 +305,40 @@ async fn an_unreachable_database_answers_503_with_retry_after() {
 }
 
 both_databases! {
+    async fn a_stalled_request_body_is_408_within_the_body_timeout(app) {
+        use std::io::{Read, Write};
+        let mut settings = (*app.state.settings).clone();
+        settings.body_timeout = Duration::from_secs(1);
+        let state = AppState { settings: std::sync::Arc::new(settings), ..app.state.clone() };
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let server = actix_web::HttpServer::new(move || build_app(state.clone()))
+            .workers(1)
+            .listen(listener)
+            .expect("listen")
+            .run();
+        let handle = server.handle();
+        actix_web::rt::spawn(server);
+        // Send the head and a few bytes of a 100-byte body, then stall.
+        let (answer, waited) = actix_web::rt::task::spawn_blocking(move || {
+            let mut stream = std::net::TcpStream::connect(addr).expect("connect");
+            stream.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+            stream
+                .write_all(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":")
+                .expect("write");
+            let started = std::time::Instant::now();
+            let mut answer = vec![0u8; 4096];
+            let n = stream.read(&mut answer).unwrap_or(0);
+            (String::from_utf8_lossy(&answer[..n]).into_owned(), started.elapsed())
+        })
+        .await
+        .expect("the client ran");
+        handle.stop(false).await;
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+        assert!(answer.contains("application/problem+json") && answer.contains("request_timeout"), "{answer}");
+        assert!(waited < Duration::from_secs(10), "answered after {waited:?}");
+    }
+
     async fn a_write_that_finds_the_storage_full_is_507_and_readiness_fails_until_a_write_succeeds(app) {
         use salesops_api::app::AppError;
         let failed = salesops_api::db::write(&app.state, |_| -> Result<(), AppError> {

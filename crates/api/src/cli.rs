@@ -201,6 +201,10 @@ struct ServerOptions {
     #[arg(long, env = "SALESOPS_MAX_BODY_BYTES", value_name = "BYTES", value_parser = number::<usize>,
           default_value_t = defaults().max_body_bytes.to_string())]
     max_body_bytes: String,
+    /// How long a client may take to send a request body; a slower one is answered 408
+    #[arg(long, env = "SALESOPS_BODY_TIMEOUT_SECONDS", value_name = "SECONDS", value_parser = number::<u64>,
+          default_value_t = seconds(defaults().body_timeout))]
+    body_timeout_seconds: String,
     /// How often the customer-pool recall job runs, the first time at start; 0 switches it off
     #[arg(long, env = "SALESOPS_RECALL_INTERVAL_SECONDS", value_name = "SECONDS", value_parser = number::<u64>,
           default_value_t = seconds(defaults().recall_interval))]
@@ -219,6 +223,7 @@ impl ServerOptions {
             ("SALESOPS_BIND", Some(self.bind.as_str())),
             ("SALESOPS_WORKERS", self.workers.as_deref()),
             ("SALESOPS_MAX_BODY_BYTES", Some(self.max_body_bytes.as_str())),
+            ("SALESOPS_BODY_TIMEOUT_SECONDS", Some(self.body_timeout_seconds.as_str())),
             ("SALESOPS_RECALL_INTERVAL_SECONDS", Some(self.recall_interval_seconds.as_str())),
             ("SALESOPS_TRUSTED_PROXIES", self.trusted_proxies.as_deref()),
         ]
@@ -446,7 +451,7 @@ mod tests {
             assert_eq!(fed(subcommand), declared_vars(Some(subcommand)), "{subcommand}");
         }
         // A new setting needs its option too; `serve` reads them all.
-        assert_eq!(fed("serve").len(), 18, "serve should offer one option per SALESOPS_* setting");
+        assert_eq!(fed("serve").len(), 19, "serve should offer one option per SALESOPS_* setting");
     }
 
     #[test]

@@ -54,6 +54,8 @@ pub struct Settings {
     pub bootstrap_admin_password: Option<Secret>,
     /// `SALESOPS_MAX_BODY_BYTES`: the largest accepted request body.
     pub max_body_bytes: usize,
+    /// `SALESOPS_BODY_TIMEOUT_SECONDS`: how long a client may take to send a request body before 408.
+    pub body_timeout: Duration,
     /// `SALESOPS_LOGIN_MAX_FAILURES`: failed logins for one email before it is locked.
     pub login_max_failures: i32,
     /// `SALESOPS_LOGIN_LOCKOUT_SECONDS`: how long a locked email waits.
@@ -82,6 +84,7 @@ impl Default for Settings {
             bootstrap_admin_email: None,
             bootstrap_admin_password: None,
             max_body_bytes: 256 * 1024,
+            body_timeout: Duration::from_secs(30),
             login_max_failures: 5,
             login_lockout: Duration::from_secs(300),
             trusted_proxies: Vec::new(),
@@ -174,6 +177,7 @@ impl Settings {
             bootstrap_admin_email: vars.text("SALESOPS_BOOTSTRAP_ADMIN_EMAIL"),
             bootstrap_admin_password: vars.text("SALESOPS_BOOTSTRAP_ADMIN_PASSWORD").map(Secret),
             max_body_bytes: vars.parsed("SALESOPS_MAX_BODY_BYTES")?.unwrap_or(d.max_body_bytes),
+            body_timeout: vars.secs("SALESOPS_BODY_TIMEOUT_SECONDS", d.body_timeout)?,
             login_max_failures: vars.parsed("SALESOPS_LOGIN_MAX_FAILURES")?.unwrap_or(d.login_max_failures),
             login_lockout: vars.secs("SALESOPS_LOGIN_LOCKOUT_SECONDS", d.login_lockout)?,
             trusted_proxies: vars.addresses("SALESOPS_TRUSTED_PROXIES")?,

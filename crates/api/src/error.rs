@@ -55,6 +55,9 @@ pub enum ApiError {
     /// The body exceeds the limit.
     #[error("the request body exceeds {0} bytes")]
     PayloadTooLarge(usize),
+    /// The body did not arrive within this many seconds.
+    #[error("the request body did not arrive within {0} seconds")]
+    RequestTimeout(u64),
     /// The body is not JSON.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -113,6 +116,8 @@ problem_types! {
         "`If-Match` names an old version. Fetch the record again and re-apply your change.";
     PAYLOAD_TOO_LARGE = "payload_too_large", PAYLOAD_TOO_LARGE, "Payload too large",
         "The request body exceeds the configured limit.";
+    REQUEST_TIMEOUT = "request_timeout", REQUEST_TIMEOUT, "Request timeout",
+        "The request body did not arrive within the server's body timeout; send it again.";
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", UNSUPPORTED_MEDIA_TYPE, "Unsupported media type",
         "Send the body as `application/json`.";
     VALIDATION = "validation", UNPROCESSABLE_ENTITY, "Request validation failed",
@@ -134,6 +139,7 @@ impl ApiError {
             ApiError::BadRequest(_) => BAD_REQUEST,
             ApiError::Unauthenticated(_) => UNAUTHENTICATED,
             ApiError::PayloadTooLarge(_) => PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout(_) => REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType(_) => UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited(_) => RATE_LIMITED,
             ApiError::App(e) => match e {

@@ -26,6 +26,27 @@ fn is_json_media_type(req: &HttpRequest) -> bool {
     essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
+/// How long a request may take to send its body; stored in app data.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub std::time::Duration);
+
+/// Read the whole body within the configured time: a body that stalls is 408,
+/// one over the size limit 413, a broken one 400.
+fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> impl std::future::Future<Output = Result<web::Bytes, ApiError>> {
+    let limit = body_limit(req);
+    let timeout = req.app_data::<BodyTimeout>().map(|t| t.0).unwrap_or(std::time::Duration::from_secs(30));
+    let body = web::Bytes::from_request(req, payload);
+    async move {
+        match actix_web::rt::time::timeout(timeout, body).await {
+            Ok(read) => read.map_err(|e| read_error(e, limit)),
+            Err(_) => Err(ApiError::RequestTimeout(timeout.as_secs())),
+        }
+    }
+}
+
 /// The configured body size limit (256 KiB unless set).
 fn body_limit(req: &HttpRequest) -> usize {
     req.app_data::<BodyLimit>().map(|l| l.0).unwrap_or(256 * 1024)
@@ -50,13 +71,12 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json_media_type(req);
-        let limit = body_limit(req);
-        let body = web::Bytes::from_request(req, payload);
+        let body = read_body(req, payload);
         Box::pin(async move {
             if !json {
                 return Err(not_json());
             }
-            let bytes = body.await.map_err(|e| read_error(e, limit))?;
+            let bytes = body.await?;
             let value: T = parse_json(&bytes)?;
             value.validate()?;
             Ok(ValidJson(value))
@@ -76,10 +96,9 @@ impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for Optiona
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let json = is_json_media_type(req);
-        let limit = body_limit(req);
-        let body = web::Bytes::from_request(req, payload);
+        let body = read_body(req, payload);
         Box::pin(async move {
-            let bytes = body.await.map_err(|e| read_error(e, limit))?;
+            let bytes = body.await?;
             if bytes.iter().all(u8::is_ascii_whitespace) {
                 return Ok(OptionalJson(T::default()));
             }

@@ -113,11 +113,13 @@ pub fn build_app(
     >,
 > {
     let limit = state.settings.max_body_bytes;
+    let body_timeout = state.settings.body_timeout;
     let doc = openapi_document();
     App::new()
         .into_utoipa_app()
         .app_data(web::Data::new(state))
         .app_data(extract::BodyLimit(limit))
+        .app_data(extract::BodyTimeout(body_timeout))
         .app_data(web::PayloadConfig::new(limit))
         .app_data(web::QueryConfig::default().error_handler(|e, _| ApiError::BadRequest(e.to_string()).into()))
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::from(app::AppError::NotFound).into()))
