@@ -304,6 +304,50 @@ async fn an_unreachable_database_answers_503_with_retry_after() {
     }
 }
 
+#[actix_web::test]
+async fn an_unreachable_database_fails_fast_after_a_failed_attempt_and_readiness_answers_within_a_second() {
+    let mut settings = test_settings("postgres://postgres@127.0.0.1:1/none");
+    settings.db_timeout = Duration::from_secs(3);
+    settings.db_fail_fast = Duration::from_secs(30);
+    let pool = startup::open_pool(&settings).expect("pool");
+    let jwt = JwtKeys::new(crate::helpers::JWT_SECRET.as_bytes(), &settings);
+    let (token, _) = jwt.issue("someone", "admin").expect("token");
+    let app = actix_web::test::init_service(build_app(AppState::new(pool, jwt, settings))).await;
+    let get = |path: &str| {
+        actix_web::test::TestRequest::get()
+            .uri(path)
+            .insert_header(("authorization", format!("Bearer {token}")))
+            .to_request()
+    };
+    // Readiness waits at most a second, though requests may wait three.
+    let started = std::time::Instant::now();
+    assert_eq!(app.call(get("/health/ready")).await.expect("response").status(), 503);
+    assert!(started.elapsed() < Duration::from_millis(2500), "readiness took {:?}", started.elapsed());
+    // That failure closed the gate: requests now get their 503 at once, without waiting on the pool.
+    let started = std::time::Instant::now();
+    let res = app.call(get("/api/v1/leads")).await.expect("response");
+    assert_eq!(res.status(), 503);
+    assert!(started.elapsed() < Duration::from_millis(500), "the second request took {:?}", started.elapsed());
+    assert_eq!(app.call(get("/health/ready")).await.expect("response").status(), 503);
+}
+
+#[test]
+fn start_up_retries_an_unreachable_database_until_its_wait_runs_out() {
+    let mut settings = test_settings("postgres://postgres@127.0.0.1:1/none");
+    settings.db_startup_wait = Duration::from_secs(2);
+    let started = std::time::Instant::now();
+    let err = startup::prepare(settings).err().expect("start-up fails without a database");
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_secs(2), "gave up after {waited:?}, before its wait");
+    assert!(waited < Duration::from_secs(10), "kept trying for {waited:?}");
+    assert!(err.to_string().contains("not reachable after"), "{err}");
+    // With no wait it fails on the first try.
+    let mut settings = test_settings("postgres://postgres@127.0.0.1:1/none");
+    settings.db_startup_wait = Duration::ZERO;
+    let err = startup::prepare(settings).err().expect("fails");
+    assert!(err.to_string().contains("after 1 attempts"), "{err}");
+}
+
 both_databases! {
     async fn a_stalled_request_body_is_408_within_the_body_timeout(app) {
         use std::io::{Read, Write};

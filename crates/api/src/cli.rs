@@ -176,6 +176,14 @@ struct DatabaseOptions {
     #[arg(long, env = "SALESOPS_DB_TIMEOUT_SECONDS", value_name = "SECONDS", value_parser = number::<u64>,
           default_value_t = seconds(defaults().db_timeout))]
     db_timeout_seconds: String,
+    /// At start, how long to keep retrying a database that is not reachable yet (with backoff)
+    #[arg(long, env = "SALESOPS_DB_STARTUP_WAIT_SECONDS", value_name = "SECONDS", value_parser = number::<u64>,
+          default_value_t = seconds(defaults().db_startup_wait))]
+    db_startup_wait_seconds: String,
+    /// After a failed connection attempt, how long requests are answered 503 at once instead of waiting
+    #[arg(long, env = "SALESOPS_DB_FAIL_FAST_SECONDS", value_name = "SECONDS", value_parser = number::<u64>,
+          default_value_t = seconds(defaults().db_fail_fast))]
+    db_fail_fast_seconds: String,
 }
 
 impl DatabaseOptions {
@@ -184,6 +192,8 @@ impl DatabaseOptions {
             ("SALESOPS_DATABASE_URL", Some(self.database_url.as_str())),
             ("SALESOPS_DB_POOL_SIZE", Some(self.db_pool_size.as_str())),
             ("SALESOPS_DB_TIMEOUT_SECONDS", Some(self.db_timeout_seconds.as_str())),
+            ("SALESOPS_DB_STARTUP_WAIT_SECONDS", Some(self.db_startup_wait_seconds.as_str())),
+            ("SALESOPS_DB_FAIL_FAST_SECONDS", Some(self.db_fail_fast_seconds.as_str())),
         ]
     }
 }
@@ -451,7 +461,7 @@ mod tests {
             assert_eq!(fed(subcommand), declared_vars(Some(subcommand)), "{subcommand}");
         }
         // A new setting needs its option too; `serve` reads them all.
-        assert_eq!(fed("serve").len(), 19, "serve should offer one option per SALESOPS_* setting");
+        assert_eq!(fed("serve").len(), 21, "serve should offer one option per SALESOPS_* setting");
     }
 
     #[test]

@@ -38,6 +38,10 @@ pub struct Settings {
     pub pool_size: u32,
     /// `SALESOPS_DB_TIMEOUT_SECONDS`: how long to wait for a connection before answering 503.
     pub db_timeout: Duration,
+    /// `SALESOPS_DB_STARTUP_WAIT_SECONDS`: how long start-up retries an unreachable database.
+    pub db_startup_wait: Duration,
+    /// `SALESOPS_DB_FAIL_FAST_SECONDS`: after a failed connection attempt, how long requests get 503 at once.
+    pub db_fail_fast: Duration,
     /// `SALESOPS_JWT_SECRET`: the HS256 key. When unset, one is generated and stored in the database.
     pub jwt_secret: Option<Secret>,
     /// `SALESOPS_JWT_ISSUER`: the `iss` claim.
@@ -76,6 +80,8 @@ impl Default for Settings {
             workers: None,
             pool_size: 10,
             db_timeout: Duration::from_secs(5),
+            db_startup_wait: Duration::from_secs(60),
+            db_fail_fast: Duration::from_secs(2),
             jwt_secret: None,
             jwt_issuer: "salesops".to_owned(),
             jwt_audience: "salesops-api".to_owned(),
@@ -169,6 +175,8 @@ impl Settings {
             workers: vars.parsed("SALESOPS_WORKERS")?,
             pool_size: vars.parsed("SALESOPS_DB_POOL_SIZE")?.unwrap_or(d.pool_size),
             db_timeout: vars.secs("SALESOPS_DB_TIMEOUT_SECONDS", d.db_timeout)?,
+            db_startup_wait: vars.secs("SALESOPS_DB_STARTUP_WAIT_SECONDS", d.db_startup_wait)?,
+            db_fail_fast: vars.secs("SALESOPS_DB_FAIL_FAST_SECONDS", d.db_fail_fast)?,
             jwt_secret,
             jwt_issuer: vars.text("SALESOPS_JWT_ISSUER").unwrap_or(d.jwt_issuer),
             jwt_audience: vars.text("SALESOPS_JWT_AUDIENCE").unwrap_or(d.jwt_audience),

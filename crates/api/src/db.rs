@@ -1,18 +1,47 @@
 //! Running diesel work on the blocking pool, never on the async workers.
+//!
+//! Every entry point takes its connection through [`connect`]: after a failed
+//! connection attempt, requests are answered 503 at once for
+//! `SALESOPS_DB_FAIL_FAST_SECONDS` instead of each waiting out the pool timeout.
 
 use crate::app::{AppError, AppResult};
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::web;
-use salesops_persistence::{write_transaction, DbConnection, DieselError};
+use salesops_persistence::{write_transaction, DbConnection};
 
-/// Run read-only `f` with a pooled connection on the blocking pool.
+/// A pooled connection, unless the database failed to connect moments ago.
+fn connect(state: &AppState) -> AppResult<salesops_persistence::PooledConnection> {
+    state.connections.check()?;
+    state.pool.get().map_err(|e| {
+        state.connections.failed(state.settings.db_fail_fast);
+        AppError::Unavailable(e.to_string())
+    })
+}
+
+/// Run `f` with a connection on the blocking pool, whatever its error type.
+async fn on_blocking_pool<T, E, F>(state: &AppState, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+    E: From<AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let state = state.clone();
+    web::block(move || {
+        let mut conn = connect(&state)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+}
+
+/// Run read-only `f`, a use case or a query, with a pooled connection on the blocking pool.
 pub async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    read_with(state, f).await
+    Ok(on_blocking_pool(state, f).await?)
 }
 
 /// Run `f` in a write transaction (see [`write_transaction`]): all of it commits, or none.
@@ -24,16 +53,8 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let writes = state.writes.clone();
-    let pool = state.pool.clone();
-    let outcome = web::block(move || {
-        let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
-        write_transaction(&mut conn, f)
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))
-    .and_then(|r| r);
-    writes.record(&outcome);
+    let outcome = on_blocking_pool(state, move |conn| write_transaction(conn, f)).await;
+    state.writes.record(&outcome);
     Ok(outcome?)
 }
 
@@ -43,13 +64,7 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = state.pool.clone();
-    web::block(move || {
-        let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
-        f(&mut conn)
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
+    on_blocking_pool(state, f).await
 }
 
 /// [`read`] for work of the edge itself (authentication), whose refusals are
@@ -60,27 +75,5 @@ where
     E: Into<ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = state.pool.clone();
-    web::block(move || {
-        let mut conn = pool.get().map_err(|e| AppError::Unavailable(e.to_string()))?;
-        f(&mut conn).map_err(Into::into)
-    })
-    .await
-    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
-}
-
-/// [`write`] for work of the edge itself; see [`read_with`].
-pub async fn write_with<T, E, F>(state: &AppState, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
-    E: Into<ApiError> + From<DieselError> + Send + 'static,
-    T: Send + 'static,
-{
-    read_with(state, move |conn| write_transaction(conn, f)).await
-}
-
-/// Parse a word stored in a TEXT column (a role, a status), reporting an
-/// unknown one as an internal error rather than guessing.
-pub fn stored<T: std::str::FromStr>(word: &str, what: &str) -> Result<T, AppError> {
-    word.parse().map_err(|_| AppError::Internal(format!("stored {what} `{word}` is unknown")))
+    on_blocking_pool(state, move |conn| f(conn).map_err(Into::into)).await
 }

@@ -1,11 +1,13 @@
 //! Liveness and readiness probes.
 
 use crate::app::AppError;
-use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use serde_json::json;
+
+/// The longest `/health/ready` waits for a connection.
+const READY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The process is up.
 #[get("/health/live")]
@@ -20,6 +22,20 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     if state.writes.storage_full() {
         return Err(AppError::Unavailable("writes are failing: the storage is full".into()).into());
     }
-    db::read(&state, |conn| salesops_persistence::ping(conn).map_err(|e| AppError::Unavailable(e.to_string()))).await?;
+    // Its own short wait: a load balancer's check must get its 503 before its own timeout.
+    state.connections.check()?;
+    let pool = state.pool.clone();
+    let wait = state.settings.db_timeout.min(READY_TIMEOUT);
+    let fail_fast = state.settings.db_fail_fast;
+    let reached = web::block(move || {
+        let mut conn = pool.get_timeout(wait).map_err(|e| AppError::Unavailable(e.to_string()))?;
+        salesops_persistence::ping(&mut conn).map_err(|e| AppError::Unavailable(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?;
+    if reached.is_err() {
+        state.connections.failed(fail_fast);
+    }
+    reached?;
     Ok(HttpResponse::Ok().json(json!({ "status": "ok", "database": "ok" })))
 }

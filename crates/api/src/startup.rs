@@ -7,6 +7,7 @@ use crate::state::AppState;
 use salesops_domain::org::Role;
 use salesops_persistence::users::UserRow;
 use salesops_persistence::{build_pool, migrations, settings as stored, users, DbConnection, DbPool, PoolSettings};
+use std::time::{Duration, Instant};
 
 /// Why the server could not start.
 pub type StartupError = Box<dyn std::error::Error + Send + Sync>;
@@ -25,10 +26,41 @@ pub fn migrate(pool: &DbPool) -> Result<usize, StartupError> {
     migrations::run_pending(&mut conn)
 }
 
-/// Everything the server needs before it accepts requests: migrated schema,
-/// signing key, and an admin when the database has no users.
+/// Wait until the database answers, retrying with backoff (a quarter second,
+/// doubling up to 5 s) for up to `wait` and logging each failed try, so that a
+/// server started before its database (`docker compose up`, Kubernetes) comes
+/// up on its own. An error once `wait` has passed.
+pub fn wait_for_database(pool: &DbPool, wait: Duration) -> Result<(), StartupError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(250);
+    let mut attempt = 1u32;
+    loop {
+        match pool.get_timeout(Duration::from_secs(1)) {
+            Ok(_) if attempt > 1 => {
+                log::info!("the database answered after {attempt} attempts");
+                return Ok(());
+            }
+            Ok(_) => return Ok(()),
+            Err(e) if started.elapsed() + pause < wait => {
+                log::warn!("the database is not reachable yet (attempt {attempt}): {e}; retrying in {pause:?}");
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(5));
+                attempt += 1;
+            }
+            Err(e) => {
+                let waited = started.elapsed().as_secs();
+                return Err(format!("the database is not reachable after {attempt} attempts in {waited} s: {e}").into());
+            }
+        }
+    }
+}
+
+/// Everything the server needs before it accepts requests: a reachable
+/// database (see [`wait_for_database`]), migrated schema, signing key, and an
+/// admin when the database has no users.
 pub fn prepare(settings: Settings) -> Result<AppState, StartupError> {
     let pool = open_pool(&settings)?;
+    wait_for_database(&pool, settings.db_startup_wait)?;
     let applied = migrate(&pool)?;
     if applied > 0 {
         log::info!("applied {applied} migration(s)");

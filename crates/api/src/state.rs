@@ -5,7 +5,8 @@ use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use salesops_persistence::DbPool;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 /// Whether writes are failing because the storage is full: set by such a
 /// failure, cleared by the next write that succeeds. Readiness reads it.
@@ -30,6 +31,32 @@ impl WriteHealth {
     }
 }
 
+/// After a failed connection attempt the database is assumed down for a short
+/// while, so that requests get their 503 at once rather than each waiting out
+/// the pool timeout; the first request after that tries again.
+#[derive(Debug, Default)]
+pub struct ConnectionGate {
+    closed_until: Mutex<Option<Instant>>,
+}
+
+impl ConnectionGate {
+    /// Refuse with 503 while a recent connection failure stands.
+    pub fn check(&self) -> Result<(), AppError> {
+        let until = *self.closed_until.lock().unwrap_or_else(PoisonError::into_inner);
+        match until {
+            Some(until) if Instant::now() < until => {
+                Err(AppError::Unavailable("the database failed to connect moments ago".into()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Note a failed connection attempt: fail fast for `interval`.
+    pub fn failed(&self, interval: Duration) {
+        *self.closed_until.lock().unwrap_or_else(PoisonError::into_inner) = Some(Instant::now() + interval);
+    }
+}
+
 /// The application state, cloned into every worker.
 #[derive(Clone)]
 pub struct AppState {
@@ -41,11 +68,19 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Whether writes are failing for want of storage.
     pub writes: Arc<WriteHealth>,
+    /// Whether to fail fast after a failed connection attempt.
+    pub connections: Arc<ConnectionGate>,
 }
 
 impl AppState {
     /// The state over `pool`, with nothing failing yet.
     pub fn new(pool: DbPool, jwt: JwtKeys, settings: Settings) -> AppState {
-        AppState { pool, jwt: Arc::new(jwt), settings: Arc::new(settings), writes: Arc::default() }
+        AppState {
+            pool,
+            jwt: Arc::new(jwt),
+            settings: Arc::new(settings),
+            writes: Arc::default(),
+            connections: Arc::default(),
+        }
     }
 }
