@@ -58,6 +58,7 @@ fn serve(settings: Settings) -> Result<(), startup::StartupError> {
 
 fn migrate(settings: &Settings) -> Result<(), startup::StartupError> {
     let pool = startup::open_pool(settings)?;
+    startup::wait_for_database(&pool, settings.db_startup_wait)?;
     let applied = startup::migrate(&pool)?;
     println!("applied {applied} migration(s)");
     Ok(())
