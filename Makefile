@@ -7,7 +7,7 @@ CARGO ?= cargo
 SALESOPS_TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 export SALESOPS_TEST_POSTGRES_URL
 
-.PHONY: run test openapi lint bench bench-funnel seed-demo
+.PHONY: run test openapi lint fuzz bench bench-funnel seed-demo
 
 run:
 	$(CARGO) run --release -p salesops-api --bin salesops -- serve
@@ -31,6 +31,11 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	scripts/lint-openapi.sh
 	scripts/check-python-client.sh
+
+# schemathesis over every operation, on SQLite then PostgreSQL, with a fixed seed and
+# budget (SALESOPS_FUZZ_EXAMPLES, default 10): no 5xx, and answers match the schema.
+fuzz:
+	scripts/fuzz.sh
 
 # Leads on SQLite and PostgreSQL, then the funnel report over 100,000
 # opportunities on PostgreSQL (a few minutes in all). See scripts/bench.sh.
