@@ -17,13 +17,9 @@ if [[ ! -s "$spec" ]]; then
     exit 1
 fi
 
-if ! cmp -s "$pins" "$venv/requirements.txt"; then
-    echo "Installing the pinned openapi-python-client into $venv..."
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$pins"
-    cp "$pins" "$venv/requirements.txt"
-fi
+# shellcheck source=scripts/python-venv.sh
+source scripts/python-venv.sh
+python_venv "$pins" "$venv"
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT

@@ -18,13 +18,9 @@ pg_base="${SALESOPS_TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
 port=18190
 password="fuzz-admin-password-1"
 
-if ! cmp -s "$pins" "$venv/requirements.txt"; then
-    echo "Installing the pinned schemathesis into $venv..."
-    rm -rf "$venv"
-    python3 -m venv "$venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$pins"
-    cp "$pins" "$venv/requirements.txt"
-fi
+# shellcheck source=scripts/python-venv.sh
+source scripts/python-venv.sh
+python_venv "$pins" "$venv"
 
 cargo build -q -p salesops-api --bin salesops
 work="$(mktemp -d)"
