@@ -430,4 +430,24 @@ both_databases! {
             other => panic!("an unknown stored status loaded as {other:?}"),
         }
     }
+
+    async fn a_list_filter_may_repeat_its_key_as_generated_clients_send_it(app) {
+        let new = id_of(&app.lead(&app.admin_token, json!({"name": "New"})).await);
+        let working = id_of(&app.lead(&app.admin_token, json!({"name": "Working"})).await);
+        assert_eq!(app.post(&format!("/api/v1/leads/{working}/start")).token(&app.admin_token).send().await.status, 200);
+        let disqualified = id_of(&app.lead(&app.admin_token, json!({"name": "Gone"})).await);
+        let res = app.post(&format!("/api/v1/leads/{disqualified}/disqualify")).token(&app.admin_token)
+            .json(json!({"reason": "no budget"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let comma = app.get_ok(&app.admin_token, "/api/v1/leads?status=new,working").await;
+        let repeated = app.get_ok(&app.admin_token, "/api/v1/leads?status=new&status=working").await;
+        assert_eq!(ids(&repeated), ids(&comma));
+        let mut listed = ids(&repeated);
+        listed.sort();
+        let mut expected = vec![new, working];
+        expected.sort();
+        assert_eq!(listed, expected, "the disqualified lead is filtered out");
+        // A parameter that takes one value still refuses two.
+        app.get("/api/v1/leads?limit=1&limit=2").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
+    }
 }

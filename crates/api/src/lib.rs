@@ -26,6 +26,7 @@ pub mod org;
 pub mod pagination;
 pub mod pipeline;
 pub mod problems;
+pub mod query_lists;
 pub mod reports;
 pub mod request_id;
 pub mod seed;
@@ -134,6 +135,7 @@ pub fn build_app(
         .service(metrics::render_metrics)
         .service(problems::problem_page)
         .default_service(web::to(error::not_found))
+        .wrap(from_fn(query_lists::middleware))
         .wrap(from_fn(text_guard::middleware))
         .wrap(from_fn(metrics::middleware))
         .wrap(from_fn(request_id::middleware))
