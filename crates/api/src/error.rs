@@ -222,12 +222,6 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<salesops_persistence::DieselError> for ApiError {
-    fn from(e: salesops_persistence::DieselError) -> Self {
-        AppError::from(e).into()
-    }
-}
-
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
         AppError::from(e).into()

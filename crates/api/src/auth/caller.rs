@@ -2,7 +2,6 @@
 
 use crate::app::permission::Permission;
 use crate::app::{Actor, AppError};
-use crate::audit::Author;
 use crate::auth::jwt::Claims;
 use crate::error::ApiError;
 use crate::org::role_scopes::effective_scope;
@@ -38,12 +37,6 @@ impl Deref for Caller {
     }
 }
 
-impl<'a> From<&'a Caller> for Author<'a> {
-    fn from(caller: &'a Caller) -> Self {
-        Author::from(&caller.actor)
-    }
-}
-
 /// A caller whose role holds permission `P`; anyone else is refused with 403
 /// before the handler runs. Each endpoint states its permission once, in its
 /// signature, and the use case it calls does not check it again.
@@ -58,12 +51,6 @@ impl<P: Permission> Deref for Authorized<P> {
 
     fn deref(&self) -> &Caller {
         &self.caller
-    }
-}
-
-impl<'a, P: Permission> From<&'a Authorized<P>> for Author<'a> {
-    fn from(caller: &'a Authorized<P>) -> Self {
-        Author::from(&caller.caller.actor)
     }
 }
 
