@@ -216,4 +216,29 @@ both_databases! {
         app.post("/api/v1/auth/login").peer("192.0.2.50:1000")
             .json(json!({"email": "user99@example.com", "password": "guess-1"})).send().await.assert_problem(429, "rate_limited");
     }
+
+    async fn a_client_that_locked_its_own_pair_cannot_go_on_to_lock_the_user_out(app) {
+        let from = |addr: &'static str, password: &'static str| {
+            let app = &app;
+            async move {
+                app.post("/api/v1/auth/login").peer(addr).json(json!({"email": ADMIN_EMAIL, "password": password})).send().await
+            }
+        };
+        for _ in 0..3 {
+            from("198.51.100.7:1000", "wrong-password").await.assert_problem(401, "unauthenticated");
+        }
+        // Well past the per-email ceiling (4 × 3), all from the locked client.
+        for _ in 0..20 {
+            from("198.51.100.7:1000", "wrong-password").await.assert_problem(429, "rate_limited");
+        }
+        assert_eq!(from("198.51.100.8:1000", ADMIN_PASSWORD).await.status, 200, "the user still logs in from elsewhere");
+    }
+
+    async fn a_very_long_email_is_throttled_like_any_other(app) {
+        let email = format!("{}@example.com", "x".repeat(240));
+        for _ in 0..3 {
+            login_body(&app, &email, "wrong-password").await.assert_problem(401, "unauthenticated");
+        }
+        login_body(&app, &email, "wrong-password").await.assert_problem(429, "rate_limited");
+    }
 }

@@ -92,7 +92,8 @@ pub struct Me {
     pub effective_scope: DataScope,
 }
 
-fn hash_token(token: &str) -> String {
+/// Hex SHA-256 of `token`: how refresh tokens and throttle keys are stored.
+pub(crate) fn hash_token(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 

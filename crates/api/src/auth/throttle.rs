@@ -13,6 +13,7 @@
 //! and the email and gives the address its attempt back.
 
 use crate::app::AppError;
+use crate::auth::handlers::hash_token;
 use crate::error::ApiError;
 use chrono::{Duration, NaiveDateTime};
 use salesops_persistence::tokens::{self, Attempt, ThrottleLimits};
@@ -34,19 +35,24 @@ pub struct ThrottlePolicy {
     pub lockout: Duration,
 }
 
-/// The keys one login attempt counts under, each with its limit.
+/// The keys one login attempt counts under, each with its limit, the most
+/// specific first. A key is its kind and the SHA-256 of what it names, so it
+/// fits the column whatever the email's length.
 fn keys(email: &str, address: &str, policy: ThrottlePolicy) -> [(String, i32); 3] {
     let max = policy.max_failures.max(1);
+    let key = |kind: &str, named: &str| format!("{kind}:{}", hash_token(named));
     [
-        (format!("address:{address}"), max.saturating_mul(ADDRESS_FACTOR)),
-        (format!("email:{email}"), max.saturating_mul(EMAIL_FACTOR)),
-        (format!("email+address:{email}|{address}"), max),
+        (key("email+address", &format!("{email}|{address}")), max),
+        (key("email", email), max.saturating_mul(EMAIL_FACTOR)),
+        (key("address", address), max.saturating_mul(ADDRESS_FACTOR)),
     ]
 }
 
-/// Count this attempt under every key, or refuse with 429 (and the seconds
-/// until the lock ends) when one of them is locked. Each count commits on its
-/// own, so a refused or failed login still counts.
+/// Count this attempt under every key, most specific first, or refuse with 429
+/// (and the seconds until the lock ends) at the first key that is locked,
+/// counting it under no broader key: a client that has locked its own pair
+/// cannot go on to use up the user's per-email ceiling. Each count commits
+/// on its own, so a refused or failed login still counts.
 pub fn reserve(
     conn: &mut DbConnection,
     email: &str,
@@ -73,7 +79,7 @@ pub fn reserve(
 /// After a successful login: forget the pair and the email, and give the
 /// address its attempt back (it is throttled on failures).
 pub fn succeeded(conn: &mut DbConnection, email: &str, address: &str, policy: ThrottlePolicy) -> Result<(), AppError> {
-    let [(address_key, _), (email_key, _), (pair_key, _)] = keys(email, address, policy);
+    let [(pair_key, _), (email_key, _), (address_key, _)] = keys(email, address, policy);
     tokens::refund_attempt(conn, &address_key)?;
     tokens::clear_throttle(conn, &email_key)?;
     tokens::clear_throttle(conn, &pair_key)?;
@@ -128,8 +134,10 @@ mod tests {
     fn the_pair_has_the_limit_and_the_email_and_address_higher_ceilings() {
         let policy = ThrottlePolicy { max_failures: 5, lockout: Duration::seconds(300) };
         let keys = keys("a@b.c", "10.0.0.1", policy);
-        assert_eq!(keys[0], ("address:10.0.0.1".to_owned(), 50));
-        assert_eq!(keys[1], ("email:a@b.c".to_owned(), 20));
-        assert_eq!(keys[2], ("email+address:a@b.c|10.0.0.1".to_owned(), 5));
+        assert_eq!(keys[0], (format!("email+address:{}", hash_token("a@b.c|10.0.0.1")), 5));
+        assert_eq!(keys[1], (format!("email:{}", hash_token("a@b.c")), 20));
+        assert_eq!(keys[2], (format!("address:{}", hash_token("10.0.0.1")), 50));
+        let long = "x".repeat(254);
+        assert!(super::keys(&long, &long, policy).iter().all(|(k, _)| k.len() <= 80), "keys fit the column");
     }
 }
