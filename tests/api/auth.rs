@@ -241,4 +241,12 @@ both_databases! {
         }
         login_body(&app, &email, "wrong-password").await.assert_problem(429, "rate_limited");
     }
+
+    async fn revoking_an_access_token_twice_is_not_a_conflict(app) {
+        let expires = chrono::Utc::now().naive_utc() + chrono::Duration::minutes(5);
+        for _ in 0..2 {
+            app.with_conn(|c| salesops_persistence::tokens::revoke_access(c, "jti-twice", expires)).expect("revoked");
+        }
+        assert!(app.with_conn(|c| salesops_persistence::tokens::is_access_revoked(c, "jti-twice")).expect("read"));
+    }
 }

@@ -64,16 +64,17 @@ pub fn mark_refresh_used(conn: &mut DbConnection, id: &str, now: NaiveDateTime) 
 /// of them that has not expired yet: a stolen refresh token must not leave the
 /// thief a working access token.
 pub fn revoke_family(conn: &mut DbConnection, family_id: &str, now: NaiveDateTime) -> StoreResult<()> {
-    let issued: Vec<(Option<String>, Option<NaiveDateTime>)> = refresh_tokens::table
-        .filter(refresh_tokens::family_id.eq(family_id))
-        .filter(refresh_tokens::access_expires_at.gt(now))
-        .select((refresh_tokens::access_jti, refresh_tokens::access_expires_at))
-        .load(conn)?;
-    for (jti, expires_at) in issued {
-        if let (Some(jti), Some(expires_at)) = (jti, expires_at) {
-            revoke_access(conn, &jti, expires_at)?;
-        }
-    }
+    use diesel::sql_types::{Text, Timestamp};
+    // One statement, and a denial already recorded (a concurrent revocation) is no conflict.
+    diesel::sql_query(
+        "INSERT INTO revoked_access_tokens (jti, expires_at) \
+         SELECT access_jti, access_expires_at FROM refresh_tokens \
+         WHERE family_id = $1 AND access_jti IS NOT NULL AND access_expires_at > $2 \
+         ON CONFLICT (jti) DO NOTHING",
+    )
+    .bind::<Text, _>(family_id)
+    .bind::<Timestamp, _>(now)
+    .execute(conn)?;
     diesel::update(
         refresh_tokens::table
             .filter(refresh_tokens::family_id.eq(family_id))
@@ -96,12 +97,14 @@ pub fn revoke_all_for_user(conn: &mut DbConnection, user_id: &str, now: NaiveDat
 
 /// Deny an access token until it would have expired anyway.
 pub fn revoke_access(conn: &mut DbConnection, jti: &str, expires_at: NaiveDateTime) -> StoreResult<()> {
-    let exists = revoked_access_tokens::table.find(jti).count().get_result::<i64>(conn)? > 0;
-    if !exists {
-        diesel::insert_into(revoked_access_tokens::table)
-            .values((revoked_access_tokens::jti.eq(jti), revoked_access_tokens::expires_at.eq(expires_at)))
-            .execute(conn)?;
-    }
+    use diesel::sql_types::{Text, Timestamp};
+    // A token revoked twice at once (logout racing a reuse detection) is no conflict.
+    diesel::sql_query(
+        "INSERT INTO revoked_access_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING",
+    )
+    .bind::<Text, _>(jti)
+    .bind::<Timestamp, _>(expires_at)
+    .execute(conn)?;
     Ok(())
 }
 
