@@ -6,7 +6,18 @@ use crate::both_databases;
 use crate::fixtures::{id_of, items, pluck};
 use crate::helpers::{TestApp, TestResponse, DEFAULT_POOL_ID};
 use chrono::{Duration, NaiveDateTime};
-use salesops_api::account_pools::recall::recall_pool;
+use salesops_api::account_pools::dto::RecalledAccount;
+use salesops_api::account_pools::service::recall_as_of;
+
+/// Run the recall job over one pool as of `now` in its own transaction, as the scheduler does.
+fn recall_pool(
+    conn: &mut salesops_persistence::DbConnection,
+    pool_id: &str,
+    now: chrono::NaiveDateTime,
+    by: Author<'_>,
+) -> salesops_api::app::AppResult<Vec<RecalledAccount>> {
+    salesops_persistence::write_transaction(conn, |conn| recall_as_of(conn, by, pool_id, now))
+}
 use salesops_api::audit::Author;
 use salesops_domain::opportunity::OpportunityStatus;
 use salesops_persistence::account_owner_changes::{self, OwnerChangeRow};

@@ -14,7 +14,11 @@ use salesops_persistence::{write_transaction, DbConnection};
 fn connect(state: &AppState) -> AppResult<salesops_persistence::PooledConnection> {
     state.connections.check()?;
     state.pool.get().map_err(|e| {
-        state.connections.failed(state.settings.db_fail_fast);
+        // A pool that is merely busy (every connection lent out) is no outage;
+        // one that holds no connection at all could not reach the database.
+        if state.pool.state().connections == 0 {
+            state.connections.failed(state.settings.db_fail_fast);
+        }
         AppError::Unavailable(e.to_string())
     })
 }
@@ -53,9 +57,7 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let outcome = on_blocking_pool(state, move |conn| write_transaction(conn, f)).await;
-    state.writes.record(&outcome);
-    Ok(outcome?)
+    Ok(write_for_job(state, f).await?)
 }
 
 /// [`read`] for background jobs, which answer with the use case's [`AppError`] rather than HTTP.
@@ -65,6 +67,18 @@ where
     T: Send + 'static,
 {
     on_blocking_pool(state, f).await
+}
+
+/// [`write`] for background jobs: one transaction, its outcome noted for
+/// readiness like any write, and the use case's [`AppError`] back.
+pub async fn write_for_job<T, F>(state: &AppState, f: F) -> AppResult<T>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let outcome = on_blocking_pool(state, move |conn| write_transaction(conn, f)).await;
+    state.writes.record(&outcome);
+    outcome
 }
 
 /// [`read`] for work of the edge itself (authentication), whose refusals are

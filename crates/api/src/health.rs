@@ -1,6 +1,7 @@
 //! Liveness and readiness probes.
 
 use crate::app::AppError;
+use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
@@ -20,7 +21,11 @@ pub async fn live() -> HttpResponse {
 #[get("/health/ready")]
 pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     if state.writes.storage_full() {
-        return Err(AppError::Unavailable("writes are failing: the storage is full".into()).into());
+        // No traffic reaches an unready replica, so readiness itself tries a write: the
+        // replica comes back once the storage has room, without waiting for a request.
+        db::write(&state, |conn| Ok(salesops_persistence::settings::probe_write(conn)?))
+            .await
+            .map_err(|_| AppError::Unavailable("writes are failing: the storage is full".into()))?;
     }
     // Its own short wait: a load balancer's check must get its 503 before its own timeout.
     state.connections.check()?;
@@ -33,7 +38,7 @@ pub async fn ready(state: web::Data<AppState>) -> Result<HttpResponse, ApiError>
     })
     .await
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?;
-    if reached.is_err() {
+    if reached.is_err() && state.pool.state().connections == 0 {
         state.connections.failed(fail_fast);
     }
     reached?;

@@ -9,7 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Whether writes are failing because the storage is full: set by such a
-/// failure, cleared by the next write that succeeds. Readiness reads it.
+/// failure, cleared by the next write that succeeds (`db::write`, or the
+/// probe write readiness makes while it is set). Readiness reads it.
 #[derive(Debug, Default)]
 pub struct WriteHealth {
     storage_full: AtomicBool,

@@ -23,3 +23,15 @@ pub fn get_or_insert(conn: &mut DbConnection, key: &str, value: &str) -> StoreRe
         Err(e) => Err(e),
     }
 }
+
+/// Write something and take it back, to learn whether the database accepts
+/// writes again (readiness after a full disk). The row never outlives the call.
+pub fn probe_write(conn: &mut DbConnection) -> StoreResult<()> {
+    const KEY: &str = "readiness_probe";
+    diesel::delete(settings::table.find(KEY)).execute(conn)?;
+    diesel::insert_into(settings::table)
+        .values((settings::key.eq(KEY), settings::value.eq(crate::clock::now().to_string())))
+        .execute(conn)?;
+    diesel::delete(settings::table.find(KEY)).execute(conn)?;
+    Ok(())
+}
