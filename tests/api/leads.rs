@@ -449,5 +449,6 @@ both_databases! {
         assert_eq!(listed, expected, "the disqualified lead is filtered out");
         // A parameter that takes one value still refuses two.
         app.get("/api/v1/leads?limit=1&limit=2").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
+        app.get("/api/v1/leads?q=a&q=b").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
     }
 }

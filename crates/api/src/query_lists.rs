@@ -4,7 +4,8 @@
 //! The schema documents list filters as `style: form, explode: false` (one
 //! comma-separated value), but some client generators (openapi-python-client)
 //! send a list as repeated keys whatever the style says. Both spellings mean
-//! the same; a parameter that takes one value still refuses a list.
+//! the same for the list filters ([`crate::openapi::LIST_FILTERS`]); any other
+//! parameter given twice is still refused (400).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -12,14 +13,19 @@ use actix_web::http::Uri;
 use actix_web::middleware::Next;
 use actix_web::Error;
 
-/// `query` with each repeated key's values joined into one comma list, in the
-/// order the keys first appear; `None` when no key repeats.
+/// Whether `key` names a list filter, which takes a comma list.
+fn is_list_filter(key: &str) -> bool {
+    crate::openapi::LIST_FILTERS.iter().any(|(_, param, _)| *param == key)
+}
+
+/// `query` with each repeated list filter's values joined into one comma
+/// list, in the order the keys first appear; `None` when none repeats.
 pub fn merged(query: &str) -> Option<String> {
     let mut pairs: Vec<(&str, Vec<&str>)> = Vec::new();
     let mut repeated = false;
     for part in query.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = part.split_once('=').unwrap_or((part, ""));
-        match pairs.iter_mut().find(|(k, _)| *k == key) {
+        match pairs.iter_mut().find(|(k, _)| *k == key && is_list_filter(key)) {
             Some((_, values)) => {
                 values.push(value);
                 repeated = true;
@@ -53,6 +59,10 @@ mod tests {
         assert_eq!(merged("status=new&status=working&limit=5").as_deref(), Some("status=new%2Cworking&limit=5"));
         assert_eq!(merged("status=new,working&limit=5"), None);
         assert_eq!(merged(""), None);
-        assert_eq!(merged("a=1&b=2&a=3&b=4").as_deref(), Some("a=1%2C3&b=2%2C4"));
+        assert_eq!(
+            merged("tier=key&kind=call&tier=normal&kind=visit").as_deref(),
+            Some("tier=key%2Cnormal&kind=call%2Cvisit")
+        );
+        assert_eq!(merged("q=a&q=b"), None, "a one-value parameter is left to refuse the repeat");
     }
 }
