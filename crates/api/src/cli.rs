@@ -263,7 +263,7 @@ struct AuthOptions {
     #[arg(long, env = "SALESOPS_REFRESH_TOKEN_TTL_SECONDS", value_name = "SECONDS", value_parser = number::<u64>,
           default_value_t = seconds(defaults().refresh_token_ttl))]
     refresh_token_ttl_seconds: String,
-    /// Failed logins for one email, within 15 minutes, before it is locked
+    /// Login attempts per (email, client address) within 15 minutes before locking (4× per email, 10× per address)
     #[arg(long, env = "SALESOPS_LOGIN_MAX_FAILURES", value_name = "N", value_parser = number::<i32>,
           default_value_t = defaults().login_max_failures.to_string())]
     login_max_failures: String,

@@ -60,7 +60,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// `SALESOPS_BODY_TIMEOUT_SECONDS`: how long a client may take to send a request body before 408.
     pub body_timeout: Duration,
-    /// `SALESOPS_LOGIN_MAX_FAILURES`: failed logins for one email before it is locked.
+    /// `SALESOPS_LOGIN_MAX_FAILURES`: login attempts per (email, client address) within 15 minutes
+    /// before that pair is locked; the per-email and per-address ceilings are multiples of it.
     pub login_max_failures: i32,
     /// `SALESOPS_LOGIN_LOCKOUT_SECONDS`: how long a locked email waits.
     pub login_lockout: Duration,

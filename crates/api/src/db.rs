@@ -39,7 +39,8 @@ where
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
 }
 
-/// Run read-only `f`, a use case or a query, with a pooled connection on the blocking pool.
+/// Run `f`, a query or a use case that needs no transaction of its own, with a
+/// pooled connection on the blocking pool (writes that must commit together use [`write`]).
 pub async fn read<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
@@ -81,8 +82,9 @@ where
     outcome
 }
 
-/// [`read`] for work of the edge itself (authentication), whose refusals are
-/// an [`ApiError`] such as 401 or 429 rather than a use case's [`AppError`].
+/// [`read`] for work of the edge itself, whose refusals are an [`ApiError`]
+/// such as 401 or 429 (authentication) or 400 (a report's or list's filter)
+/// rather than a use case's [`AppError`]. Each statement commits on its own.
 pub async fn read_with<T, E, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,

@@ -159,7 +159,8 @@ pub const LIST_FILTERS: &[(&str, &str, Option<&str>)] = &[
 /// some entity types).
 const NOT_UUIDS: &[&str] = &["external_id", "request_id", "entity_id"];
 
-/// The pattern of an ISO 4217 currency code, as [`salesops_domain::money::is_currency_code`] checks it.
+/// The shape of an ISO 4217 currency code; [`salesops_domain::money::is_currency_code`] also
+/// checks the code is on the list of active currencies, which the schema does not enumerate.
 pub const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
 
 /// Whether a field or parameter of this name holds one of our ids (a UUID).

@@ -90,7 +90,7 @@ impl MoneyPart {
 /// Why money was refused, or two amounts could not be combined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
-    /// The currency is not shaped like an ISO 4217 code.
+    /// The currency is not an active ISO 4217 code ([`ISO_4217`]).
     #[error("not an ISO 4217 code (three upper-case letters, such as CNY)")]
     NotACurrencyCode,
     /// The amount is further than [`MAX_AMOUNT`] from zero.

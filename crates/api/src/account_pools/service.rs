@@ -3,9 +3,9 @@
 //! and the recall job's work on one pool ([`recall_as_of`]) with its forecast
 //! ([`upcoming_recalls`]).
 //!
-//! Each account command takes the account's row lock first and re-reads it in
-//! scope, so of several claims of one account exactly one wins and the others
-//! see it owned. The change, its owner-history row and its audit event are one
+//! Each account command takes the account's row lock first and only then reads
+//! it in scope, so of several claims of one account exactly one wins; for the
+//! others it is now owned outside their scope and reads as 404. The change, its owner-history row and its audit event are one
 //! transaction.
 
 use super::ENTITY;

@@ -1,6 +1,6 @@
 //! Account use cases: create (for an owner or into a pool), get, update,
 //! delete, transfer, the owner history, the duplicate check, and the steps
-//! other resources call ([`load_visible`], [`blockers`], [`insert_owned_account`]).
+//! other resources call ([`blockers`], [`insert_owned_account`], [`record_win`]).
 
 use super::ENTITY;
 use crate::accounts::dto::{Account, AccountDuplicateCheck, AccountPatch, CreateAccount, OwnerChange, TransferAccount};

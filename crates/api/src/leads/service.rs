@@ -42,12 +42,12 @@ impl From<TransitionError> for AppError {
 }
 
 /// A taken `external_id` is a 422 `taken` on that field; other storage errors as usual.
-pub fn map_unique(e: StoreError) -> AppError {
+fn map_unique(e: StoreError) -> AppError {
     crate::app::error::taken(&[("external_id", "another lead has this external_id")])(e)
 }
 
 /// Load a live lead the actor can see, taking its row lock first when `for_update`.
-pub fn load_visible(
+fn load_visible(
     conn: &mut DbConnection,
     actor: &Actor,
     id: &str,

@@ -1,8 +1,8 @@
 //! `/opportunities`: the pipeline of deals, their stage commands and stage history.
 //!
-//! Every operation is a use case in [`service`]; `handlers.rs` and `commands.rs` are
-//! its HTTP edge, `listing.rs` the list queries. Other modules create opportunities
-//! through [`service::create_in`] (re-exported as [`create_in`]) inside their own transaction.
+//! Every write is a use case in [`service`]; `handlers.rs` and `commands.rs` are
+//! its HTTP edge, `listing.rs` the list and history queries. Other modules create
+//! opportunities through [`service::create_in`] inside their own transaction.
 
 pub mod commands;
 pub mod dto;
@@ -11,8 +11,6 @@ pub mod listing;
 pub mod service;
 
 use crate::app::entity::EntityType;
-
-pub use service::create_in;
 
 /// Opportunities in the audit log; whoever sees one in their data scope may read its trail, deleted or not.
 pub const ENTITY: EntityType = EntityType::scoped("opportunity", |conn, visibility, id| {
