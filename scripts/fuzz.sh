@@ -25,8 +25,10 @@ python_venv "$pins" "$venv"
 cargo build -q -p salesops-api --bin salesops
 work="$(mktemp -d)"
 server=""
+schema="fuzz_$(date +%s)"
 cleanup() {
     [[ -n "$server" ]] && kill "$server" 2>/dev/null || true
+    psql "$pg_base" -qc "SET client_min_messages = warning; DROP SCHEMA IF EXISTS $schema CASCADE" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -65,8 +67,6 @@ fuzz() {
 
 result=0
 fuzz sqlite "sqlite://$work/fuzz.db" || result=1
-schema="fuzz_$(date +%s)"
 psql "$pg_base" -qc "CREATE SCHEMA $schema" >/dev/null
 fuzz postgres "$pg_base?options=-csearch_path%3D$schema" || result=1
-psql "$pg_base" -qc "SET client_min_messages = warning; DROP SCHEMA $schema CASCADE" >/dev/null
 exit "$result"

@@ -82,7 +82,7 @@ pub fn check(
         .map(|hit| {
             let visible = visibility.allows(hit.owner_id.as_deref());
             let is_lead = hit.entity == DuplicateEntity::Lead;
-            Ok(DuplicateMatch {
+            DuplicateMatch {
                 status: hit.lead_status.filter(|_| visible),
                 matched_on: hit
                     .matched_on
@@ -103,9 +103,9 @@ pub fn check(
                 account_id: hit.account_id.filter(|_| visible),
                 owner_id: hit.owner_id.filter(|_| visible),
                 id: visible.then_some(hit.id),
-            })
+            }
         })
-        .collect::<Result<Vec<_>, AppError>>()?;
+        .collect();
     Ok(DuplicateCheckResult { data })
 }
 

@@ -21,11 +21,6 @@ macro_rules! entity_ids {
         pub struct $name(String);
 
         impl $name {
-            /// A new time-ordered id.
-            pub fn generate() -> $name {
-                $name(new_id())
-            }
-
             /// The id as text, for queries and JSON.
             pub fn as_str(&self) -> &str {
                 &self.0
