@@ -451,4 +451,23 @@ both_databases! {
         app.get("/api/v1/leads?limit=1&limit=2").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
         app.get("/api/v1/leads?q=a&q=b").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
     }
+
+    async fn a_rep_may_not_delete_a_pool_lead_and_it_stays(app) {
+        let rep = app.user("rep", None, None).await;
+        let id = id_of(&app.lead(&app.admin_token, json!({"name": "Pooled", "to_pool": true})).await);
+        let before = app.fetch_lead(&id).await;
+        app.delete(&format!("/api/v1/leads/{id}")).token(&rep.token).send().await.assert_problem(403, "forbidden");
+        assert_eq!(app.fetch_lead(&id).await, before, "a refused delete changed the lead");
+        assert_eq!(app.delete(&format!("/api/v1/leads/{id}")).token(&app.admin_token).send().await.status, 204);
+    }
+
+    async fn a_lead_sent_to_the_pool_with_an_owner_is_refused_on_owner_id(app) {
+        let rep = app.user("rep", None, None).await;
+        let res = app.post("/api/v1/leads").token(&app.admin_token)
+            .json(json!({"name": "Both", "owner_id": rep.id, "to_pool": true})).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["owner_id"]);
+        assert_eq!(res.body["errors"][0]["code"], "conflict");
+        assert_eq!(lead_count(&app).await, 0);
+    }
 }
