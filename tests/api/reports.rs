@@ -7,7 +7,9 @@ use crate::helpers::TestApp;
 use chrono::{Duration, NaiveDate, NaiveDateTime, SubsecRound, Utc};
 use diesel::sql_types::{Nullable, Text, Timestamp};
 use diesel::RunQueryDsl;
+use salesops_domain::opportunity::{OpportunityAction, OpportunityStatus};
 use salesops_persistence::opportunities::OpportunityRow;
+use salesops_persistence::pipeline::{self, StageChangeRow};
 use serde_json::{json, Value};
 
 fn at(date: &str) -> NaiveDateTime {
@@ -22,28 +24,28 @@ fn money(amount: i64) -> Value {
     json!({ "amount": amount, "currency": "CNY" })
 }
 
-/// Append a stage change `from → to` to an opportunity's history (plain SQL: the row type belongs to the opportunities module).
+/// Append a stage change `from → to` to an opportunity's history, as the stage commands record it.
 fn stage_change(app: &TestApp, opportunity_id: &str, from: Option<&str>, to: &str, when: NaiveDateTime) {
-    let status = match to {
-        "closed_won" => "won",
-        "closed_lost" => "lost",
-        _ => "open",
+    let status = |stage: &str| match stage {
+        "closed_won" => OpportunityStatus::Won,
+        "closed_lost" => OpportunityStatus::Lost,
+        _ => OpportunityStatus::Open,
     };
-    app.with_conn(|c| {
-        diesel::sql_query(
-            "INSERT INTO opportunity_stage_changes (id, opportunity_id, action, from_stage, to_stage, \
-             from_status, to_status, amount, currency, probability_bps, actor_id, occurred_at) \
-             VALUES ($1, $2, 'move', $3, $4, 'open', $5, NULL, 'CNY', 0, NULL, $6)",
-        )
-        .bind::<Text, _>(salesops_domain::new_id())
-        .bind::<Text, _>(opportunity_id)
-        .bind::<Nullable<Text>, _>(from)
-        .bind::<Text, _>(to)
-        .bind::<Text, _>(status)
-        .bind::<Timestamp, _>(when)
-        .execute(c)
-    })
-    .expect("insert stage change");
+    let row = StageChangeRow {
+        id: salesops_domain::new_id(),
+        opportunity_id: opportunity_id.to_owned(),
+        action: OpportunityAction::Move,
+        from_stage: from.map(str::to_owned),
+        to_stage: to.to_owned(),
+        from_status: Some(OpportunityStatus::Open),
+        to_status: status(to),
+        amount: None,
+        currency: "CNY".to_owned(),
+        probability_bps: 0,
+        actor_id: None,
+        occurred_at: when,
+    };
+    app.with_conn(|c| pipeline::insert_stage_change(c, &row)).expect("insert stage change");
 }
 
 /// A path of stages an opportunity went through, first to last, recorded as history.
@@ -209,6 +211,30 @@ both_databases! {
         assert_eq!(stage_numbers(&report, "closed_won"), (1, 30_000, 30_000, 1, Value::Null));
         assert_eq!(stage_numbers(&report, "closed_lost"), (1, 7_000, 0, 1, Value::Null));
         assert_eq!(report["total"], json!({ "count": 9, "amount": money(80_006), "weighted_amount": money(48_801) }));
+    }
+
+    async fn moving_a_stage_in_the_pipeline_reranks_how_far_each_deal_got(app) {
+        let t = team(&app).await;
+        funnel_data(&app, &t);
+        let path = format!("/api/v1/reports/funnel?{Q1_2025}");
+        let before = app.get_ok(&app.admin_token, &path).await;
+        assert_eq!(stage_numbers(&before, "proposal").3, 4);
+        assert_eq!(stage_numbers(&before, "negotiation").3, 2);
+
+        // Proposal now comes after negotiation: a deal that reached proposal got further than one in negotiation.
+        let res = app.patch("/api/v1/pipeline-stages/proposal").token(&app.admin_token)
+            .json(json!({ "position": 45 })).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let after = app.get_ok(&app.admin_token, &path).await;
+        let keys: Vec<&str> = after["stages"].as_array().expect("stages").iter()
+            .map(|s| s["stage"].as_str().expect("key")).collect();
+        assert_eq!(keys, ["qualification", "needs_analysis", "negotiation", "proposal", "closed_won", "closed_lost"]);
+        assert_eq!(stage_numbers(&after, "qualification").3, 9);
+        assert_eq!(stage_numbers(&after, "needs_analysis").3, 6);
+        assert_eq!(stage_numbers(&after, "negotiation").3, 4);
+        assert_eq!(stage_numbers(&after, "proposal").3, 3);
+        assert_eq!(stage_numbers(&after, "closed_won").3, 1);
+        assert_eq!(stage_numbers(&after, "negotiation").4, json!(7500));
     }
 
     async fn the_funnel_counts_only_the_chosen_currency(app) {

@@ -10,10 +10,11 @@ use chrono::NaiveDateTime;
 use diesel::dsl::count_star;
 use diesel::prelude::*;
 use salesops_domain::opportunity::{ForecastCategory, OpportunityAction, OpportunityStatus, StageKind};
+use salesops_domain::reports::WON_RANK;
 
 /// A pipeline stage as stored. `required_fields` is a JSON array of gate field names.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = pipeline_stages, treat_none_as_null = true)]
+#[diesel(table_name = pipeline_stages, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct StageRow {
     /// Lower snake_case key; the primary key.
     pub key: String,
@@ -138,7 +139,7 @@ pub fn open_opportunities_in_stage(conn: &mut DbConnection, key: &str) -> StoreR
 
 /// A loss reason as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = loss_reasons, treat_none_as_null = true)]
+#[diesel(table_name = loss_reasons, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct LossReasonRow {
     /// Lower snake_case code; the primary key.
     pub code: String,
@@ -212,7 +213,7 @@ crate::versioned::versioned_row!(LossReasonRow, update_loss_reason, code);
 
 /// A competitor as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = competitors, treat_none_as_null = true)]
+#[diesel(table_name = competitors, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct CompetitorRow {
     /// UUIDv7.
     pub id: String,
@@ -354,7 +355,7 @@ pub fn set_competitors(conn: &mut DbConnection, opportunity_id: &str, competitor
 
 /// One stage or status change of an opportunity, with the amount and probability at that moment.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = opportunity_stage_changes)]
+#[diesel(table_name = opportunity_stage_changes, treat_none_as_default_value = false)]
 pub struct StageChangeRow {
     /// UUIDv7; orders the history.
     pub id: String,
@@ -385,10 +386,38 @@ pub struct StageChangeRow {
     pub occurred_at: NaiveDateTime,
 }
 
-/// Append a stage change.
+/// Append a stage change, and bring the opportunity's stored funnel rank up to date.
 pub fn insert_stage_change(conn: &mut DbConnection, row: &StageChangeRow) -> StoreResult<()> {
     diesel::insert_into(opportunity_stage_changes::table).values(row.clone()).execute(conn)?;
+    refresh_furthest_rank(conn, &row.opportunity_id)
+}
+
+/// Bring one opportunity's stored funnel rank up to date with its history and current stage.
+pub fn refresh_furthest_rank(conn: &mut DbConnection, opportunity_id: &str) -> StoreResult<()> {
+    diesel::sql_query(format!("{} WHERE id = $1", set_furthest_rank()))
+        .bind::<diesel::sql_types::Text, _>(opportunity_id)
+        .execute(conn)?;
     Ok(())
+}
+
+/// `UPDATE opportunities SET furthest_rank = …`: the highest rank among the stages an
+/// opportunity has been in (its history's `to_stage` and its current stage), where an open
+/// stage ranks by its position and a won stage by [`WON_RANK`]; lost stages have none. The
+/// funnel reads how far each opportunity got from it. The migration that added the column
+/// backfilled it with the same statement.
+fn set_furthest_rank() -> String {
+    format!(
+        "UPDATE opportunities SET furthest_rank = (\
+         SELECT MAX(CASE WHEN ps.kind = 'won' THEN {WON_RANK} WHEN ps.kind = 'open' THEN ps.position END) \
+         FROM pipeline_stages ps WHERE ps.key = opportunities.stage OR ps.key IN \
+         (SELECT sc.to_stage FROM opportunity_stage_changes sc WHERE sc.opportunity_id = opportunities.id))"
+    )
+}
+
+/// Recompute every opportunity's funnel rank, after a stage's position changed;
+/// returns how many opportunities were updated.
+pub fn recompute_furthest_ranks(conn: &mut DbConnection) -> StoreResult<usize> {
+    Ok(diesel::sql_query(set_furthest_rank()).execute(conn)?)
 }
 
 /// Up to `limit` stage changes of an opportunity, oldest first, after `after_id` if given.

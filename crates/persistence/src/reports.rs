@@ -22,7 +22,7 @@ use diesel::sql_types::{BigInt, Integer, Nullable, Text, Timestamp};
 use salesops_domain::account::{AccountLifecycle, AccountTier};
 use salesops_domain::lead::LeadSource;
 use salesops_domain::opportunity::{ForecastCategory, StageKind};
-use salesops_domain::reports::{Period, WON_RANK};
+use salesops_domain::reports::Period;
 
 /// Per-opportunity weighted amount, rounded half away from zero (integer division truncates toward zero on both backends).
 const WEIGHTED: &str = "CASE WHEN o.amount * o.probability_bps >= 0 \
@@ -165,19 +165,20 @@ fn totals_by(conn: &mut DbConnection, group: &str, tail: impl FnOnce(&mut Sql)) 
     sql.load(conn)
 }
 
-/// The funnel's cohort (live opportunities created in the period) by current stage.
-pub fn funnel_by_stage(conn: &mut DbConnection, f: &OpportunityFilter) -> StoreResult<Vec<Totals>> {
-    totals_by(conn, "o.stage", |sql| {
-        cohort(sql, f);
-    })
-}
-
+/// The funnel's cohort (live opportunities created in the period) grouped by current stage
+/// and by how far each got (its stored `furthest_rank`).
 #[derive(QueryableByName)]
-struct RankCount {
-    #[diesel(sql_type = Integer)]
-    reach: i32,
+struct FunnelGroup {
+    #[diesel(sql_type = Text)]
+    stage: String,
+    #[diesel(sql_type = Nullable<Integer>)]
+    furthest_rank: Option<i32>,
     #[diesel(sql_type = BigInt)]
-    n: i64,
+    count: i64,
+    #[diesel(sql_type = BigInt)]
+    amount: i64,
+    #[diesel(sql_type = BigInt)]
+    weighted: i64,
 }
 
 #[derive(QueryableByName)]
@@ -188,47 +189,62 @@ struct StageCount {
     n: i64,
 }
 
-/// Every stage each cohort opportunity has been in: its stage history's `to_stage` and its current stage.
-fn stages_entered(sql: &mut Sql, f: &OpportunityFilter, only_kind: Option<StageKind>) {
-    let kind = |col: &str| {
-        only_kind
-            .map(|k| format!(" AND {col} IN (SELECT key FROM pipeline_stages WHERE kind = '{k}')"))
-            .unwrap_or_default()
-    };
-    sql.push("SELECT o.id AS opportunity_id, o.stage AS stage FROM opportunities o WHERE ");
-    cohort(sql, f).push(&kind("o.stage"));
-    sql.push(" UNION ALL SELECT sc.opportunity_id AS opportunity_id, sc.to_stage AS stage FROM opportunity_stage_changes sc ");
-    sql.push("JOIN opportunities o ON o.id = sc.opportunity_id WHERE ");
-    cohort(sql, f).push(&kind("sc.to_stage"));
-}
-
-/// How far the funnel's cohort got: how many opportunities have each highest
-/// rank (an open stage's position, or [`WON_RANK`] for a won stage), and how
-/// many ever entered each lost stage.
-pub fn funnel_reach(conn: &mut DbConnection, f: &OpportunityFilter) -> StoreResult<salesops_domain::reports::Reach> {
+/// The funnel: the cohort's totals by current stage, and how far the cohort got.
+///
+/// One pass over the cohort, grouped by (stage, furthest rank), gives both the totals and
+/// how many opportunities have each highest rank (an open stage's position, or
+/// [`WON_RANK`](salesops_domain::reports::WON_RANK) for a won stage). Lost stages are off that path; how many ever entered
+/// each comes from the stage history's lost entries alone.
+pub fn funnel(
+    conn: &mut DbConnection,
+    f: &OpportunityFilter,
+) -> StoreResult<(Vec<Totals>, salesops_domain::reports::Reach)> {
     let mut sql = Sql::default();
     sql.push(&format!(
-        "SELECT r.reach AS reach, COUNT(*) AS n FROM (SELECT t.opportunity_id AS id, \
-         MAX(CASE WHEN ps.kind = 'won' THEN {WON_RANK} WHEN ps.kind = 'open' THEN ps.position ELSE NULL END) AS reach \
-         FROM ("
+        "SELECT o.stage AS stage, o.furthest_rank AS furthest_rank, {COUNT_AMOUNT}, \
+         CAST(COALESCE(SUM({WEIGHTED}), 0) AS BIGINT) AS weighted FROM opportunities o WHERE "
     ));
-    stages_entered(&mut sql, f, None);
-    sql.push(
-        ") t JOIN pipeline_stages ps ON ps.key = t.stage GROUP BY t.opportunity_id) r \
-         WHERE r.reach IS NOT NULL GROUP BY r.reach",
-    );
-    let ranks: Vec<RankCount> = sql.load(conn)?;
+    cohort(&mut sql, f).push(" GROUP BY o.stage, o.furthest_rank");
+    let groups: Vec<FunnelGroup> = sql.load(conn)?;
+
+    let mut by_stage: Vec<Totals> = Vec::new();
+    let mut highest_rank: Vec<(i32, i64)> = Vec::new();
+    for g in &groups {
+        match by_stage.iter_mut().find(|t| t.group_key == g.stage) {
+            Some(t) => {
+                t.count += g.count;
+                t.amount += g.amount;
+                t.weighted += g.weighted;
+            }
+            None => by_stage.push(Totals {
+                group_key: g.stage.clone(),
+                count: g.count,
+                amount: g.amount,
+                weighted: g.weighted,
+            }),
+        }
+        if let Some(rank) = g.furthest_rank {
+            match highest_rank.iter_mut().find(|(r, _)| *r == rank) {
+                Some((_, n)) => *n += g.count,
+                None => highest_rank.push((rank, g.count)),
+            }
+        }
+    }
 
     let mut sql = Sql::default();
-    sql.push("SELECT t.stage AS stage, COUNT(DISTINCT t.opportunity_id) AS n FROM (");
-    stages_entered(&mut sql, f, Some(StageKind::Lost));
-    sql.push(") t GROUP BY t.stage");
+    sql.push(
+        "SELECT sc.to_stage AS stage, COUNT(DISTINCT sc.opportunity_id) AS n FROM opportunity_stage_changes sc \
+         JOIN opportunities o ON o.id = sc.opportunity_id \
+         WHERE sc.to_stage IN (SELECT key FROM pipeline_stages WHERE kind = 'lost') AND ",
+    );
+    cohort(&mut sql, f).push(" GROUP BY sc.to_stage");
     let lost: Vec<StageCount> = sql.load(conn)?;
 
-    Ok(salesops_domain::reports::Reach {
-        highest_rank: ranks.into_iter().map(|r| (r.reach, r.n)).collect(),
+    let reach = salesops_domain::reports::Reach {
+        highest_rank,
         entered_lost: lost.into_iter().map(|r| (r.stage, r.n)).collect(),
-    })
+    };
+    Ok((by_stage, reach))
 }
 
 /// Open opportunities expected to close in the period, by forecast category.

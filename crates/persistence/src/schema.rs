@@ -284,6 +284,7 @@ diesel::table! {
         updated_at -> Timestamp,
         created_by -> Nullable<Text>,
         deleted_at -> Nullable<Timestamp>,
+        furthest_rank -> Nullable<Integer>,
     }
 }
 

@@ -104,8 +104,7 @@ pub async fn get_funnel_report(
     let report = db::read_with(&state, move |conn| -> Result<_, ApiError> {
         let f = filter.for_caller(conn, &caller)?;
         let stages = queries::active_stages(conn)?;
-        let by_stage = queries::funnel_by_stage(conn, &f)?;
-        let reach = queries::funnel_reach(conn, &f)?;
+        let (by_stage, reach) = queries::funnel(conn, &f)?;
 
         let kinds = stages
             .iter()

@@ -137,7 +137,13 @@ pub fn update(
     let mut after = row.clone();
     input.write_to(&mut after);
     check_configuration(conn, Some(&row), &after)?;
-    audit::save_versioned::<_, Stage>(conn, actor, ENTITY, "update", &row, after, taken(KEY_TAKEN))
+    let reranked = after.position != row.position;
+    let stage = audit::save_versioned::<_, Stage>(conn, actor, ENTITY, "update", &row, after, taken(KEY_TAKEN))?;
+    if reranked {
+        // How far each opportunity got is judged by the stages' order now.
+        pipeline::recompute_furthest_ranks(conn)?;
+    }
+    Ok(stage)
 }
 
 /// Check the rules that span stages, for `after` replacing `before` (`None`: a new stage):
