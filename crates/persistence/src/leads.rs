@@ -14,7 +14,7 @@ use salesops_domain::lead::{LeadSource, LeadStatus};
 
 /// A lead as stored. The `*_normalized` columns hold the forms duplicates are matched on.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = leads, treat_none_as_null = true)]
+#[diesel(table_name = leads, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct LeadRow {
     /// UUIDv7.
     pub id: String,
@@ -256,30 +256,45 @@ fn filtered<'a>(filter: &LeadFilter, visibility: &Visibility) -> leads::BoxedQue
     query
 }
 
-/// The strict "comes after" and the "equals" predicates for one sort key.
-fn key_predicates(key: SortKey, value: &CursorValue) -> Result<(Predicate, Predicate), CursorMismatch> {
-    macro_rules! pair {
+/// A sort key's predicates against a cursor value.
+struct KeyPredicates {
+    /// The row comes strictly after the value.
+    after: Predicate,
+    /// The row's key equals the value.
+    equal: Predicate,
+    /// The row comes at or after the value: implied by the keyset's expansion, it is
+    /// stated for the first key so that the database seeks into that key's index
+    /// rather than scanning it from the start to the cursor.
+    at_or_after: Predicate,
+}
+
+/// The predicates for one sort key.
+fn key_predicates(key: SortKey, value: &CursorValue) -> Result<KeyPredicates, CursorMismatch> {
+    macro_rules! predicates {
         ($col:expr, $v:expr) => {{
-            let after: Predicate =
-                if key.descending { Box::new($col.lt($v.clone())) } else { Box::new($col.gt($v.clone())) };
-            let equal: Predicate = Box::new($col.eq($v.clone()));
-            Ok((after, equal))
+            let (after, at_or_after): (Predicate, Predicate) = if key.descending {
+                (Box::new($col.lt($v.clone())), Box::new($col.le($v.clone())))
+            } else {
+                (Box::new($col.gt($v.clone())), Box::new($col.ge($v.clone())))
+            };
+            Ok(KeyPredicates { after, equal: Box::new($col.eq($v.clone())), at_or_after })
         }};
     }
     match (key.field, value) {
-        (LeadSortField::CreatedAt, CursorValue::Time(t)) => pair!(leads::created_at, t),
-        (LeadSortField::UpdatedAt, CursorValue::Time(t)) => pair!(leads::updated_at, t),
-        (LeadSortField::Name, CursorValue::Text(s)) => pair!(leads::name, s),
+        (LeadSortField::CreatedAt, CursorValue::Time(t)) => predicates!(leads::created_at, t),
+        (LeadSortField::UpdatedAt, CursorValue::Time(t)) => predicates!(leads::updated_at, t),
+        (LeadSortField::Name, CursorValue::Text(s)) => predicates!(leads::name, s),
         (LeadSortField::Score, CursorValue::Int(n)) => {
             let n = i32::try_from(*n).map_err(|_| CursorMismatch)?;
-            pair!(leads::score, n)
+            predicates!(leads::score, n)
         }
         _ => Err(CursorMismatch),
     }
 }
 
 /// Rows strictly after `keyset` in the order `(keys…, id)`: the lexicographic
-/// "k1 > v1 OR (k1 = v1 AND k2 > v2) OR …" expansion, so it works the same on both databases.
+/// "k1 > v1 OR (k1 = v1 AND k2 > v2) OR …" expansion, so it works the same on both
+/// databases, AND "k1 >= v1", which lets either seek into the index on `(k1, id)`.
 fn after_keyset(sort: &[SortKey], keyset: &Keyset, id_descending: bool) -> Result<Predicate, CursorMismatch> {
     if keyset.values.len() != sort.len() {
         return Err(CursorMismatch);
@@ -287,11 +302,16 @@ fn after_keyset(sort: &[SortKey], keyset: &Keyset, id_descending: bool) -> Resul
     let id = keyset.id.clone();
     let id_after: Predicate = if id_descending { Box::new(leads::id.lt(id)) } else { Box::new(leads::id.gt(id)) };
     let mut result = id_after;
+    let mut leading_bound = None;
     for (key, value) in sort.iter().zip(&keyset.values).rev() {
-        let (after, equal) = key_predicates(*key, value)?;
+        let KeyPredicates { after, equal, at_or_after } = key_predicates(*key, value)?;
         result = Box::new(after.or(equal.and(result)));
+        leading_bound = Some(at_or_after);
     }
-    Ok(result)
+    Ok(match leading_bound {
+        Some(bound) => Box::new(bound.and(result)),
+        None => result,
+    })
 }
 
 /// One page of visible, live leads in `sort` order (then id), after `keyset`.
@@ -303,6 +323,21 @@ pub fn list(
     keyset: Option<&Keyset>,
     limit: i64,
 ) -> Result<StoreResult<Vec<LeadRow>>, CursorMismatch> {
+    Ok(list_query(filter, visibility, sort, keyset, limit)?.load(conn).map_err(Into::into))
+}
+
+/// A page of [`LeadRow`]s, as [`list_query`] builds it.
+pub type PageQuery<'a> =
+    leads::BoxedQuery<'a, MultiBackend, diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<LeadRow, MultiBackend>>>;
+
+/// The query [`list`] runs, for checking its plan (see [`crate::plan`]).
+pub fn list_query<'a>(
+    filter: &LeadFilter,
+    visibility: &Visibility,
+    sort: &[SortKey],
+    keyset: Option<&Keyset>,
+    limit: i64,
+) -> Result<PageQuery<'a>, CursorMismatch> {
     // The id tie-breaker follows the direction of the last key, so an index on (key, id) serves it.
     let id_descending = sort.last().is_some_and(|k| k.descending);
     let mut query = filtered(filter, visibility).select(LeadRow::as_select());
@@ -322,7 +357,7 @@ pub fn list(
         };
     }
     query = if id_descending { query.then_order_by(leads::id.desc()) } else { query.then_order_by(leads::id.asc()) };
-    Ok(query.limit(limit).load(conn).map_err(Into::into))
+    Ok(query.limit(limit))
 }
 
 /// How many visible, live leads match `filter`.
