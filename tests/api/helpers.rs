@@ -47,8 +47,8 @@ pub struct TestApp {
     pub state: AppState,
     call: Call,
     pub admin_token: String,
-    // Last, so the pool closes before the database is removed.
-    _database: CleanupGuard,
+    // Last, so the pool closes before the database is removed; `None` on a replica.
+    _database: Option<CleanupGuard>,
 }
 
 enum Cleanup {
@@ -135,6 +135,23 @@ impl TestApp {
         let (url, guard) = fresh_database(backend);
         let mut settings = test_settings(&url);
         adjust(&mut settings);
+        let mut app = Self::serve(settings, Some(guard)).await;
+        app.admin_token = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        app
+    }
+
+    /// A second app over this app's database, as another replica behind the same load
+    /// balancer would be: same settings but for `adjust`, a process state of its own
+    /// (its own pool and caller cache). The first app owns the database.
+    pub async fn replica(&self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = (*self.state.settings).clone();
+        adjust(&mut settings);
+        let mut app = Self::serve(settings, None).await;
+        app.admin_token = self.admin_token.clone();
+        app
+    }
+
+    async fn serve(settings: Settings, database: Option<CleanupGuard>) -> TestApp {
         let state = startup::prepare(settings).expect("the app starts");
         let service = Rc::new(actix_web::test::init_service(build_app(state.clone())).await);
         let call: Call = Rc::new(move |req| {
@@ -146,9 +163,7 @@ impl TestApp {
                 }
             })
         });
-        let mut app = TestApp { state, call, admin_token: String::new(), _database: guard };
-        app.admin_token = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        app
+        TestApp { state, call, admin_token: String::new(), _database: database }
     }
 
     /// Log in and return the access token; panics unless the login succeeds.
@@ -193,14 +208,17 @@ impl TestApp {
         f(&mut conn)
     }
 
-    /// Insert a department directly (fixtures do not depend on the API under test).
+    /// Insert a department directly (fixtures do not depend on the API under test). Like
+    /// the app's own writes to the organisation, it empties this app's caller cache.
     pub fn department(&self, name: &str, parent_id: Option<&str>) -> String {
         let row = DepartmentRow::new(name, parent_id, None);
         self.with_conn(|c| departments::insert(c, &row)).expect("insert department");
+        self.state.callers.invalidate();
         row.id
     }
 
-    /// Insert an active user directly and log them in.
+    /// Insert an active user directly and log them in. Like the app's own writes to the
+    /// organisation, it empties this app's caller cache (a manager now sees the new report).
     pub async fn user(&self, role: &str, department_id: Option<&str>, manager_id: Option<&str>) -> TestUser {
         let tag = salesops_domain::new_id();
         let email = format!("{role}-{}@test.local", &tag[tag.len() - 12..]);
@@ -211,6 +229,7 @@ impl TestApp {
             ..UserRow::new(&email, &format!("Test {role}"), role.parse().expect("a role"), &hash, None)
         };
         self.with_conn(|c| users::insert(c, &row)).expect("insert user");
+        self.state.callers.invalidate();
         let token = self.login(&email, USER_PASSWORD).await;
         TestUser { id: row.id, email, token }
     }
@@ -241,7 +260,12 @@ impl TestApp {
             OpportunityRow::new("Test deal", owner_id, "CNY", "qualification", 1000, ForecastCategory::Pipeline, None);
         row.account_id = account_id.map(str::to_owned);
         adjust(&mut row);
-        self.with_conn(|c| opportunities::insert(c, &row)).expect("insert opportunity");
+        self.with_conn(|c| {
+            opportunities::insert(c, &row)?;
+            // What the app keeps for the funnel, as its stage commands would.
+            salesops_persistence::pipeline::refresh_furthest_rank(c, &row.id)
+        })
+        .expect("insert opportunity");
         row.id
     }
 

@@ -184,6 +184,12 @@ struct DatabaseOptions {
     #[arg(long, env = "SALESOPS_DB_FAIL_FAST_SECONDS", value_name = "SECONDS", value_parser = number::<u64>,
           default_value_t = seconds(defaults().db_fail_fast))]
     db_fail_fast_seconds: String,
+    /// SQLite only: `full` syncs every commit, so an acknowledged write survives an OS crash or
+    /// power loss; `normal` commits faster but may lose the last commits to one
+    #[arg(long, env = "SALESOPS_SQLITE_SYNCHRONOUS", value_name = "MODE",
+          value_parser = clap::builder::PossibleValuesParser::new(["full", "normal"]),
+          default_value_t = defaults().sqlite_synchronous.as_str().to_owned())]
+    sqlite_synchronous: String,
 }
 
 impl DatabaseOptions {
@@ -194,6 +200,7 @@ impl DatabaseOptions {
             ("SALESOPS_DB_TIMEOUT_SECONDS", Some(self.db_timeout_seconds.as_str())),
             ("SALESOPS_DB_STARTUP_WAIT_SECONDS", Some(self.db_startup_wait_seconds.as_str())),
             ("SALESOPS_DB_FAIL_FAST_SECONDS", Some(self.db_fail_fast_seconds.as_str())),
+            ("SALESOPS_SQLITE_SYNCHRONOUS", Some(self.sqlite_synchronous.as_str())),
         ]
     }
 }
@@ -271,6 +278,12 @@ struct AuthOptions {
     #[arg(long, env = "SALESOPS_LOGIN_LOCKOUT_SECONDS", value_name = "SECONDS", value_parser = number::<u64>,
           default_value_t = seconds(defaults().login_lockout))]
     login_lockout_seconds: String,
+    /// How long this replica trusts what it read about a caller (user, role, scope, revoked token)
+    /// when the change was made on another replica; changes made through this one apply at once.
+    /// 0 reads them on every request
+    #[arg(long, env = "SALESOPS_AUTH_CACHE_SECONDS", value_name = "SECONDS", value_parser = number::<u64>,
+          default_value_t = seconds(defaults().auth_cache_ttl))]
+    auth_cache_seconds: String,
     /// The first admin's email, used only on a database with no users; by default admin@localhost
     #[arg(long, env = "SALESOPS_BOOTSTRAP_ADMIN_EMAIL", value_name = "EMAIL")]
     bootstrap_admin_email: Option<String>,
@@ -293,6 +306,7 @@ impl AuthOptions {
             ("SALESOPS_REFRESH_TOKEN_TTL_SECONDS", Some(self.refresh_token_ttl_seconds.as_str())),
             ("SALESOPS_LOGIN_MAX_FAILURES", Some(self.login_max_failures.as_str())),
             ("SALESOPS_LOGIN_LOCKOUT_SECONDS", Some(self.login_lockout_seconds.as_str())),
+            ("SALESOPS_AUTH_CACHE_SECONDS", Some(self.auth_cache_seconds.as_str())),
             ("SALESOPS_BOOTSTRAP_ADMIN_EMAIL", self.bootstrap_admin_email.as_deref()),
             ("SALESOPS_BOOTSTRAP_ADMIN_PASSWORD", self.bootstrap_admin_password.as_ref().map(Secret::expose)),
         ]
@@ -461,7 +475,7 @@ mod tests {
             assert_eq!(fed(subcommand), declared_vars(Some(subcommand)), "{subcommand}");
         }
         // A new setting needs its option too; `serve` reads them all.
-        assert_eq!(fed("serve").len(), 21, "serve should offer one option per SALESOPS_* setting");
+        assert_eq!(fed("serve").len(), 23, "serve should offer one option per SALESOPS_* setting");
     }
 
     #[test]

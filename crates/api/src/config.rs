@@ -1,5 +1,6 @@
 //! Typed settings from `SALESOPS_*` environment variables, with secrets kept out of logs.
 
+use salesops_persistence::SqliteSynchronous;
 use std::fmt;
 use std::time::Duration;
 
@@ -42,6 +43,13 @@ pub struct Settings {
     pub db_startup_wait: Duration,
     /// `SALESOPS_DB_FAIL_FAST_SECONDS`: after a failed connection attempt, how long requests get 503 at once.
     pub db_fail_fast: Duration,
+    /// `SALESOPS_SQLITE_SYNCHRONOUS`: `full` (the default: an acknowledged write survives an OS
+    /// crash) or `normal` (faster commits; the last ones may be lost to an OS crash or power loss).
+    pub sqlite_synchronous: SqliteSynchronous,
+    /// `SALESOPS_AUTH_CACHE_SECONDS`: how long this replica trusts what it read about a caller
+    /// (user, role, scope, token revocation) when the change was made on another replica: the
+    /// revocation window. Changes made through this replica take effect at once. 0 disables the cache.
+    pub auth_cache_ttl: Duration,
     /// `SALESOPS_JWT_SECRET`: the HS256 key. When unset, one is generated and stored in the database.
     pub jwt_secret: Option<Secret>,
     /// `SALESOPS_JWT_ISSUER`: the `iss` claim.
@@ -83,6 +91,8 @@ impl Default for Settings {
             db_timeout: Duration::from_secs(5),
             db_startup_wait: Duration::from_secs(60),
             db_fail_fast: Duration::from_secs(2),
+            sqlite_synchronous: SqliteSynchronous::Full,
+            auth_cache_ttl: Duration::from_secs(5),
             jwt_secret: None,
             jwt_issuer: "salesops".to_owned(),
             jwt_audience: "salesops-api".to_owned(),
@@ -178,6 +188,8 @@ impl Settings {
             db_timeout: vars.secs("SALESOPS_DB_TIMEOUT_SECONDS", d.db_timeout)?,
             db_startup_wait: vars.secs("SALESOPS_DB_STARTUP_WAIT_SECONDS", d.db_startup_wait)?,
             db_fail_fast: vars.secs("SALESOPS_DB_FAIL_FAST_SECONDS", d.db_fail_fast)?,
+            sqlite_synchronous: vars.parsed("SALESOPS_SQLITE_SYNCHRONOUS")?.unwrap_or(d.sqlite_synchronous),
+            auth_cache_ttl: vars.secs("SALESOPS_AUTH_CACHE_SECONDS", d.auth_cache_ttl)?,
             jwt_secret,
             jwt_issuer: vars.text("SALESOPS_JWT_ISSUER").unwrap_or(d.jwt_issuer),
             jwt_audience: vars.text("SALESOPS_JWT_AUDIENCE").unwrap_or(d.jwt_audience),

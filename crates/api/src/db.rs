@@ -33,7 +33,11 @@ where
     let state = state.clone();
     web::block(move || {
         let mut conn = connect(&state)?;
-        f(&mut conn)
+        let outcome = f(&mut conn);
+        if outcome.is_err() {
+            salesops_persistence::discard_if_dead(&mut conn);
+        }
+        outcome
     })
     .await
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?
@@ -59,6 +63,21 @@ where
     T: Send + 'static,
 {
     Ok(write_for_job(state, f).await?)
+}
+
+/// [`write`] for a change to who may see or do what: users, departments, role
+/// scopes, tokens. However it ends, this replica's
+/// [`CallerCache`](crate::auth::cache::CallerCache) is emptied after it, so the
+/// change applies to the very next request here (other replicas see it within
+/// `SALESOPS_AUTH_CACHE_SECONDS`).
+pub async fn write_access<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
+    T: Send + 'static,
+{
+    let outcome = write(state, f).await;
+    state.callers.invalidate();
+    outcome
 }
 
 /// [`read`] for background jobs, which answer with the use case's [`AppError`] rather than HTTP.

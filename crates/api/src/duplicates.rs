@@ -76,7 +76,7 @@ pub fn check(
     let statuses = LeadStatus::open_statuses();
     let search = Search { kinds, lead_statuses: &statuses, exclude_id: None, limit_per_kind: MAX_MATCHES_PER_KIND };
     let hits = duplicates::find(conn, probe, &search)?;
-    let visibility = caller.visibility(conn)?;
+    let visibility = caller.visibility();
     let data = hits
         .into_iter()
         .map(|hit| {

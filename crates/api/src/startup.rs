@@ -16,7 +16,11 @@ const JWT_SECRET_KEY: &str = "jwt_secret";
 
 /// Open the pool for the configured database.
 pub fn open_pool(settings: &Settings) -> Result<DbPool, StartupError> {
-    let pool_settings = PoolSettings { max_size: settings.pool_size, connection_timeout: settings.db_timeout };
+    let pool_settings = PoolSettings {
+        max_size: settings.pool_size,
+        connection_timeout: settings.db_timeout,
+        sqlite_synchronous: settings.sqlite_synchronous,
+    };
     Ok(build_pool(&settings.database_url, &pool_settings)?)
 }
 

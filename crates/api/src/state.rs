@@ -1,6 +1,7 @@
 //! What every handler shares.
 
 use crate::app::AppError;
+use crate::auth::cache::CallerCache;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
 use salesops_persistence::DbPool;
@@ -71,6 +72,8 @@ pub struct AppState {
     pub writes: Arc<WriteHealth>,
     /// Whether to fail fast after a failed connection attempt.
     pub connections: Arc<ConnectionGate>,
+    /// The callers this replica checked lately.
+    pub callers: Arc<CallerCache>,
 }
 
 impl AppState {
@@ -79,6 +82,7 @@ impl AppState {
         AppState {
             pool,
             jwt: Arc::new(jwt),
+            callers: Arc::new(CallerCache::new(settings.auth_cache_ttl)),
             settings: Arc::new(settings),
             writes: Arc::default(),
             connections: Arc::default(),

@@ -8,7 +8,7 @@ use salesops_domain::account::OwnerChangeReason;
 
 /// One change of an account's owner.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = account_owner_changes)]
+#[diesel(table_name = account_owner_changes, treat_none_as_default_value = false)]
 pub struct OwnerChangeRow {
     /// UUIDv7.
     pub id: String,

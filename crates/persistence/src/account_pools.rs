@@ -15,7 +15,7 @@ use salesops_domain::opportunity::OpportunityStatus;
 
 /// A pool as stored. A `None` rule is switched off.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = account_pools, treat_none_as_null = true)]
+#[diesel(table_name = account_pools, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct PoolRow {
     /// UUIDv7 (the seeded default pool has a fixed id).
     pub id: String,

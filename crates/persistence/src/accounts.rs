@@ -13,7 +13,7 @@ use salesops_domain::contact_info::normalize_company;
 
 /// An account as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = accounts, treat_none_as_null = true)]
+#[diesel(table_name = accounts, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct AccountRow {
     /// UUIDv7.
     pub id: String,

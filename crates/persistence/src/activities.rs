@@ -12,7 +12,7 @@ use salesops_domain::activity::ActivityKind;
 
 /// An activity as stored. `latitude`/`longitude` are degrees (not money, so floats).
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = activities, treat_none_as_null = true)]
+#[diesel(table_name = activities, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ActivityRow {
     /// UUIDv7.
     pub id: String,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 /// An audit event as stored. `changes` is a JSON object of field → {before, after}.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = audit_events)]
+#[diesel(table_name = audit_events, treat_none_as_default_value = false)]
 pub struct AuditEventRow {
     /// UUIDv7.
     pub id: String,

@@ -54,11 +54,47 @@ impl DatabaseTarget {
     }
 }
 
+/// How hard SQLite makes each commit durable (`PRAGMA synchronous`, in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SqliteSynchronous {
+    /// Every commit is synced to disk before it is acknowledged: an acknowledged
+    /// write survives an OS crash or power loss. The default.
+    #[default]
+    Full,
+    /// The WAL is synced only at checkpoints: the database never corrupts, but
+    /// the last commits before an OS crash or power loss may be lost although
+    /// they were acknowledged. A crash of the process alone loses nothing.
+    Normal,
+}
+
+impl SqliteSynchronous {
+    /// The pragma's word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SqliteSynchronous::Full => "full",
+            SqliteSynchronous::Normal => "normal",
+        }
+    }
+}
+
+impl std::str::FromStr for SqliteSynchronous {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "full" => Ok(SqliteSynchronous::Full),
+            "normal" => Ok(SqliteSynchronous::Normal),
+            _ => Err("expected `full` or `normal`".to_owned()),
+        }
+    }
+}
+
 /// Opens connections for the pool, choosing the backend by URL so that a
 /// failure reports the backend's own error rather than diesel's generic one.
 #[derive(Debug, Clone)]
 pub struct ConnectionManager {
     target: DatabaseTarget,
+    synchronous: SqliteSynchronous,
 }
 
 /// Why a connection could not be opened or prepared.
@@ -72,9 +108,15 @@ pub enum ConnectError {
     Setup(#[from] diesel::result::Error),
 }
 
-// Order matters: busy_timeout before WAL, or concurrent opens log "database is locked".
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+/// The set-up of every SQLite connection. Order matters: busy_timeout before
+/// WAL, or concurrent opens log "database is locked".
+fn sqlite_pragmas(synchronous: SqliteSynchronous) -> String {
+    format!(
+        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+         PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+        synchronous.as_str().to_ascii_uppercase()
+    )
+}
 
 impl r2d2::ManageConnection for ConnectionManager {
     type Connection = DbConnection;
@@ -85,7 +127,7 @@ impl r2d2::ManageConnection for ConnectionManager {
             DatabaseTarget::Postgres(url) => Ok(DbConnection::Postgresql(PgConnection::establish(url)?)),
             DatabaseTarget::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(path)?;
-                conn.batch_execute(SQLITE_PRAGMAS)?;
+                conn.batch_execute(&sqlite_pragmas(self.synchronous))?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }
@@ -107,6 +149,18 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
     diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }
 
+/// After work on `conn` failed, make sure the pool does not lend the
+/// connection again if the failure was the connection itself (the database
+/// restarted, the network dropped it). The pool does not ping connections as
+/// it lends them, which would cost every request a round trip; this check
+/// costs one only after an error.
+pub fn discard_if_dead(conn: &mut DbConnection) {
+    if ping(conn).is_err() {
+        // A connection whose transaction state is in error is one `has_broken` reports.
+        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn).set_in_error();
+    }
+}
+
 /// Pool settings.
 #[derive(Debug, Clone)]
 pub struct PoolSettings {
@@ -114,11 +168,17 @@ pub struct PoolSettings {
     pub max_size: u32,
     /// How long a request waits for a free connection before the API answers 503.
     pub connection_timeout: Duration,
+    /// SQLite's durability of a commit; PostgreSQL ignores it.
+    pub sqlite_synchronous: SqliteSynchronous,
 }
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        PoolSettings { max_size: 10, connection_timeout: Duration::from_secs(5) }
+        PoolSettings {
+            max_size: 10,
+            connection_timeout: Duration::from_secs(5),
+            sqlite_synchronous: SqliteSynchronous::default(),
+        }
     }
 }
 
@@ -133,7 +193,9 @@ pub fn build_pool(url: &str, settings: &PoolSettings) -> Result<DbPool, std::io:
     Ok(r2d2::Pool::builder()
         .max_size(settings.max_size)
         .connection_timeout(settings.connection_timeout)
-        .build_unchecked(ConnectionManager { target }))
+        // No ping per checkout: see `discard_if_dead`.
+        .test_on_check_out(false)
+        .build_unchecked(ConnectionManager { target, synchronous: settings.sqlite_synchronous }))
 }
 
 /// Run `f` in a transaction that holds the write lock from its first statement.

@@ -12,7 +12,7 @@ use salesops_domain::contact_info::normalize_company;
 
 /// A contact as stored. The `*_normalized` columns hold the forms duplicates are matched on.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = contacts, treat_none_as_null = true)]
+#[diesel(table_name = contacts, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ContactRow {
     /// UUIDv7.
     pub id: String,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 /// A department as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = departments, treat_none_as_null = true)]
+#[diesel(table_name = departments, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct DepartmentRow {
     /// UUIDv7.
     pub id: String,

@@ -3,6 +3,12 @@
 //! One schema ([`schema`]), one tree of portable SQL migrations, and query
 //! modules by aggregate. Every query takes a [`DbConnection`], which is
 //! either backend; callers never branch on the database.
+//!
+//! **Prepared statements.** Diesel prepares a query once per connection and
+//! reuses it when its SQL cannot vary with the values bound: DSL queries, not
+//! `sql_query`. Every `Insertable` row says `treat_none_as_default_value = false`:
+//! no column has a `DEFAULT`, and an INSERT that writes `NULL` for `None`
+//! rather than `DEFAULT` has one text, so it is prepared once and reused too.
 
 pub mod account_owner_changes;
 pub mod account_pools;
@@ -20,6 +26,7 @@ pub mod leads;
 pub mod migrations;
 pub mod opportunities;
 pub mod pipeline;
+pub mod plan;
 mod raw_sql;
 pub mod reports;
 pub mod role_scopes;
@@ -33,7 +40,8 @@ pub mod versioned;
 pub mod words;
 
 pub use connection::{
-    build_pool, ping, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings, PooledConnection,
+    build_pool, discard_if_dead, ping, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings,
+    PooledConnection, SqliteSynchronous,
 };
 /// Diesel's error, for callers that pass it through [`write_transaction`].
 pub use diesel::result::Error as DieselError;

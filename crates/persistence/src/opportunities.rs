@@ -11,7 +11,7 @@ use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus};
 
 /// An opportunity as stored. Money is `amount` minor units of `currency`.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = opportunities, treat_none_as_null = true)]
+#[diesel(table_name = opportunities, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct OpportunityRow {
     /// UUIDv7.
     pub id: String,

@@ -9,7 +9,7 @@ use salesops_domain::org::{DataScope, Role};
 
 /// A configured scope for one role.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = role_scopes)]
+#[diesel(table_name = role_scopes, treat_none_as_default_value = false)]
 pub struct RoleScopeRow {
     /// The role.
     #[diesel(deserialize_as = String, serialize_as = String)]

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 /// One refresh token; the token itself is never stored, only its SHA-256.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = refresh_tokens)]
+#[diesel(table_name = refresh_tokens, treat_none_as_default_value = false)]
 pub struct RefreshTokenRow {
     /// UUIDv7.
     pub id: String,

@@ -8,7 +8,7 @@ use salesops_domain::org::Role;
 
 /// A user as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = users, treat_none_as_null = true)]
+#[diesel(table_name = users, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct UserRow {
     /// UUIDv7.
     pub id: String,

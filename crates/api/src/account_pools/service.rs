@@ -187,10 +187,10 @@ pub fn run(
         // One claim at a time per user, so two claims cannot both pass the daily and owned limits.
         users::lock(conn, actor.id())?;
     }
-    let visibility = actor.visibility(conn)?;
+    let visibility = actor.visibility();
     // An account owned outside the actor's scope is not found, even by a
     // claim that lost a race to it: its existence is not theirs to learn.
-    let row = accounts::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
+    let row = accounts::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)?;
     if_match.check(row.version)?;
     let now = clock::now();
     let mut after = row.clone();
@@ -210,7 +210,7 @@ pub fn run(
             if pool.id != home.id {
                 actor.require::<AssignRecords>("release an account into a pool other than its home pool")?;
             }
-            refuse_open_opportunities(conn, &visibility, &row.id)?;
+            refuse_open_opportunities(conn, visibility, &row.id)?;
             after.owner_id = None;
             after.owned_since = None;
             pool
@@ -235,7 +235,7 @@ pub fn run(
                 return Err(AppError::transition("the account already has an owner; transfer it instead"));
             }
             let pool = home_pool(conn, &row)?;
-            check_assignable(conn, &visibility, owner_id)?;
+            check_assignable(conn, visibility, owner_id)?;
             let department = users::find(conn, owner_id)?.and_then(|u| u.department_id);
             if !in_pool_department(conn, &pool, department.as_deref())? {
                 return Err(AppError::invalid_field(
@@ -394,10 +394,10 @@ pub fn upcoming_recalls(
     let rules = pool.rules();
     let now = clock::now();
     let horizon = now + Duration::days(i64::from(rules.warn_days_before_recall.max(0)));
-    let visibility = actor.visibility(conn)?;
+    let visibility = actor.visibility();
     // The due time comes from the domain's rules, not from a column, so the
     // candidates are ordered and paged here rather than in SQL.
-    let mut upcoming: Vec<UpcomingRecall> = account_pools::recall_candidates(conn, &pool, horizon, &visibility)?
+    let mut upcoming: Vec<UpcomingRecall> = account_pools::recall_candidates(conn, &pool, horizon, visibility)?
         .into_iter()
         .filter_map(|row| {
             let due = rules.recall_within_warning(&facts_of(&row), now)?;

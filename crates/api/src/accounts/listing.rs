@@ -88,11 +88,11 @@ pub async fn list_accounts(
     };
     let with_count = q.count;
     let page = db::read(&state, move |conn| {
-        let visibility = caller.visibility(conn)?;
-        let rows = accounts::list(conn, &filter, &visibility, after.as_deref(), limit + 1)?;
+        let visibility = caller.visibility();
+        let rows = accounts::list(conn, &filter, visibility, after.as_deref(), limit + 1)?;
         let mut page = pagination::page_by_id(rows, limit, |r| r.id.clone(), Account::try_from)?;
         if with_count {
-            page.total = Some(accounts::count(conn, &filter, &visibility)?);
+            page.total = Some(accounts::count(conn, &filter, visibility)?);
         }
         Ok(page)
     })

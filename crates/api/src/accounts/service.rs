@@ -35,17 +35,17 @@ impl From<AccountRuleError> for AppError {
 }
 
 /// Load a live account the actor can see, taking its row lock first when `for_update`.
-pub fn load_visible(
+pub fn load_visible<'a>(
     conn: &mut DbConnection,
-    actor: &Actor,
+    actor: &'a Actor,
     id: &str,
     for_update: bool,
-) -> AppResult<(AccountRow, Visibility)> {
+) -> AppResult<(AccountRow, &'a Visibility)> {
     if for_update {
         accounts::lock(conn, id)?;
     }
-    let visibility = actor.visibility(conn)?;
-    let row = accounts::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
+    let visibility = actor.visibility();
+    let row = accounts::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)?;
     Ok((row, visibility))
 }
 
@@ -92,10 +92,10 @@ fn refuse_duplicates(conn: &mut DbConnection, actor: &Actor, row: &AccountRow, a
     let hits = duplicates::find(conn, &probe, &[DuplicateEntity::Account], Some(&row.id))?;
     let (same_uscc, same_name): (Vec<Hit>, Vec<Hit>) =
         hits.into_iter().partition(|h| h.matched_on.contains(&MatchKey::Uscc));
-    let visibility = actor.visibility(conn)?;
-    duplicates::refuse_any(&same_uscc, "already have this uscc", false, &visibility)?;
+    let visibility = actor.visibility();
+    duplicates::refuse_any(&same_uscc, "already have this uscc", false, visibility)?;
     if !allow_duplicate {
-        duplicates::refuse_any(&same_name, "already have this name", true, &visibility)?;
+        duplicates::refuse_any(&same_name, "already have this name", true, visibility)?;
     }
     Ok(())
 }
@@ -132,8 +132,8 @@ pub fn create(
             }
         })?;
     if let Some(owner) = owner.as_deref().filter(|o| *o != actor.id()) {
-        let visibility = actor.visibility(conn)?;
-        check_assignable(conn, &visibility, owner)?;
+        let visibility = actor.visibility();
+        check_assignable(conn, visibility, owner)?;
     }
     insert_owned_account(conn, actor, &input, owner.as_deref(), allow_duplicate, None)
 }
@@ -165,8 +165,8 @@ pub fn insert_owned_account(
     let mut row = AccountRow::new(&input.name, owner, pool_id.as_deref(), Some(actor.id()));
     input.write_to(&mut row);
     if let Some(parent) = row.parent_account_id.as_deref() {
-        let visibility = actor.visibility(conn)?;
-        check_parent_account(conn, &visibility, &row.id, parent)?;
+        let visibility = actor.visibility();
+        check_parent_account(conn, visibility, &row.id, parent)?;
     }
     refuse_duplicates(conn, actor, &row, allow_duplicate)?;
     accounts::insert(conn, &row).map_err(store_error)?;
@@ -211,7 +211,7 @@ pub fn update(
     input.write_to(&mut after);
     if after.parent_account_id != row.parent_account_id {
         if let Some(parent) = after.parent_account_id.as_deref() {
-            check_parent_account(conn, &visibility, &row.id, parent)?;
+            check_parent_account(conn, visibility, &row.id, parent)?;
         }
     }
     if after.name_normalized != row.name_normalized || after.uscc != row.uscc {
@@ -234,14 +234,14 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &AccountId, if_match: 
         let owners = open.into_iter().map(|o| (o.id, Some(o.owner_id)));
         return Err(AppError::Conflict(format!(
             "the account has {}; close or move them first",
-            blockers(owners, &visibility, "open opportunity", "open opportunities")
+            blockers(owners, visibility, "open opportunity", "open opportunities")
         )));
     }
     let children = accounts::live_children(conn, &row.id)?;
     if !children.is_empty() {
         return Err(AppError::Conflict(format!(
             "the account has {}; delete or re-parent them first",
-            blockers(children, &visibility, "live subsidiary", "live subsidiaries")
+            blockers(children, visibility, "live subsidiary", "live subsidiaries")
         )));
     }
     let now = clock::now();
@@ -277,7 +277,7 @@ pub fn transfer(
     let (row, visibility) = load_visible(conn, actor, id, true)?;
     if_match.check(row.version)?;
     check_transfer(row.owner_id.as_deref(), &input.owner_id)?;
-    check_assignable(conn, &visibility, &input.owner_id)?;
+    check_assignable(conn, visibility, &input.owner_id)?;
     let mut after = row.clone();
     after.owner_id = Some(input.owner_id.clone());
     after.owned_since = Some(clock::now());
@@ -292,7 +292,7 @@ pub fn transfer(
     history.detail = input.note;
     account_owner_changes::insert(conn, &history)?;
     if input.include_open_opportunities {
-        move_open_opportunities(conn, actor, &visibility, &row.id, &input.owner_id)?;
+        move_open_opportunities(conn, actor, visibility, &row.id, &input.owner_id)?;
     }
     Ok(account)
 }

@@ -87,11 +87,11 @@ pub async fn list_activities(
     };
     let with_count = q.count;
     let page = db::read(&state, move |conn| {
-        let visibility = caller.visibility(conn)?;
-        let rows = activities::list(conn, &filter, &visibility, after_id.as_deref(), limit + 1)?;
+        let visibility = caller.visibility();
+        let rows = activities::list(conn, &filter, visibility, after_id.as_deref(), limit + 1)?;
         let mut page: Page<Activity> = pagination::page_by_id(rows, limit, |r| r.id.clone(), Activity::try_from)?;
         if with_count {
-            page.total = Some(activities::count(conn, &filter, &visibility)?);
+            page.total = Some(activities::count(conn, &filter, visibility)?);
         }
         Ok(page)
     })

@@ -37,17 +37,17 @@ use salesops_persistence::{accounts, clock, contacts, leads, opportunities, DbCo
 use serde_json::json;
 
 /// Load a live activity the actor can see, taking its row lock first when `for_update`.
-fn load_visible(
+fn load_visible<'a>(
     conn: &mut DbConnection,
-    actor: &Actor,
+    actor: &'a Actor,
     id: &str,
     for_update: bool,
-) -> AppResult<(ActivityRow, Visibility)> {
+) -> AppResult<(ActivityRow, &'a Visibility)> {
     if for_update {
         activities::lock(conn, id)?;
     }
-    let visibility = actor.visibility(conn)?;
-    let row = activities::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
+    let visibility = actor.visibility();
+    let row = activities::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)?;
     Ok((row, visibility))
 }
 
@@ -71,11 +71,11 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateActivity) -> 
     if owner != actor.id() {
         actor.require::<AssignRecords>("log activities for others")?;
     }
-    let visibility = actor.visibility(conn)?;
+    let visibility = actor.visibility();
     if owner != actor.id() {
-        check_assignable(conn, &visibility, &owner)?;
+        check_assignable(conn, visibility, &owner)?;
     }
-    let linked = resolve_links(conn, &visibility, RequestedLinks::of(&input))?;
+    let linked = resolve_links(conn, visibility, RequestedLinks::of(&input))?;
     let mut row = ActivityRow::new(input.kind, &input.subject, input.occurred_at_or(now), &owner, Some(actor.id()));
     input.write_to(&mut row);
     row.lead_id = linked.lead_id;
@@ -85,7 +85,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateActivity) -> 
     activities::insert(conn, &row)?;
     let activity = Activity::try_from(row.clone())?;
     audit::record(conn, actor, "create", ENTITY, &activity.id, &serde_json::Value::Null, &snapshot(&activity))?;
-    propagate(conn, actor, &visibility, &row, row.next_follow_up_at)?;
+    propagate(conn, actor, visibility, &row, row.next_follow_up_at)?;
     Ok(activity)
 }
 
@@ -106,7 +106,7 @@ pub fn update(
     patch: ActivityPatch,
 ) -> AppResult<Activity> {
     let (row, visibility) = load_visible(conn, actor, id, true)?;
-    require_editor(actor, &visibility, &row)?;
+    require_editor(actor, visibility, &row)?;
     if_match.check(row.version)?;
     let input = patch.apply(CreateActivity::from_row(&row))?.tidied();
     let now = clock::now();
@@ -117,7 +117,7 @@ pub fn update(
     let new_follow_up = after.next_follow_up_at.filter(|_| after.next_follow_up_at != row.next_follow_up_at);
     let activity: Activity = audit::save_versioned(conn, actor, ENTITY, "update", &row, after.clone(), AppError::from)?;
     if moved_later || new_follow_up.is_some() {
-        propagate(conn, actor, &visibility, &after, new_follow_up)?;
+        propagate(conn, actor, visibility, &after, new_follow_up)?;
     }
     Ok(activity)
 }
@@ -125,7 +125,7 @@ pub fn update(
 /// Soft-delete an activity. Linked records keep their `last_activity_at`.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &ActivityId, if_match: IfMatch) -> AppResult<()> {
     let (row, visibility) = load_visible(conn, actor, id, true)?;
-    require_editor(actor, &visibility, &row)?;
+    require_editor(actor, visibility, &row)?;
     if_match.check(row.version)?;
     let mut after = row.clone();
     after.deleted_at = Some(clock::now());

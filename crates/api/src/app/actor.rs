@@ -3,8 +3,8 @@
 use crate::app::permission::Permission;
 use crate::app::AppError;
 use salesops_domain::org::{DataScope, Role};
-use salesops_persistence::scope::{self, Viewer, Visibility};
-use salesops_persistence::DbConnection;
+use salesops_persistence::scope::Visibility;
+use std::sync::Arc;
 
 /// Who performs a use case: an authenticated, active user with the role and
 /// data scope in force now. The edge builds it from a verified token; a use
@@ -21,6 +21,8 @@ pub struct Actor {
     pub department_id: Option<String>,
     /// The request the use case serves, carried into the audit log.
     pub request_id: Option<String>,
+    /// Whose records the scope shows, resolved once when the caller was checked.
+    pub visibility: Arc<Visibility>,
 }
 
 impl Actor {
@@ -45,9 +47,8 @@ impl Actor {
         }
     }
 
-    /// Resolve whose records the actor may see.
-    pub fn visibility(&self, conn: &mut DbConnection) -> Result<Visibility, AppError> {
-        let viewer = Viewer { user_id: &self.id, department_id: self.department_id.as_deref(), scope: self.scope };
-        Ok(scope::resolve(conn, viewer)?)
+    /// Whose records the actor may see.
+    pub fn visibility(&self) -> &Visibility {
+        &self.visibility
     }
 }

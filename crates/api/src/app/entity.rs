@@ -56,8 +56,8 @@ impl EntityType {
         }
         match self.readers {
             Readers::Scoped(find) => {
-                let visibility = actor.visibility(conn)?;
-                Ok(find(conn, &visibility, id)?)
+                let visibility = actor.visibility();
+                Ok(find(conn, visibility, id)?)
             }
             Readers::Itself => Ok(id == actor.id()),
             Readers::AdminsOnly => Ok(false),

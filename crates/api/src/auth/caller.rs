@@ -2,6 +2,7 @@
 
 use crate::app::permission::Permission;
 use crate::app::{Actor, AppError};
+use crate::auth::cache::CallerFacts;
 use crate::auth::jwt::Claims;
 use crate::error::ApiError;
 use crate::org::role_scopes::effective_scope;
@@ -11,20 +12,24 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
-use salesops_domain::org::Role;
-use salesops_persistence::users::UserRow;
+use salesops_persistence::scope::{self, Viewer};
 use salesops_persistence::{tokens, users};
 use std::marker::PhantomData;
 use std::ops::Deref;
+use std::sync::Arc;
 
 /// Who is calling: an active user with a valid, unrevoked access token.
 /// It dereferences to the [`Actor`] that use cases take.
+///
+/// What the database says of the caller comes from this replica's
+/// [`CallerCache`](crate::auth::cache::CallerCache) when it checked the token
+/// lately, so that most requests make no round trip for it.
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// The acting user, with the role and data scope in force now.
     pub actor: Actor,
-    /// The user, as stored now (not as when the token was issued).
-    pub user: UserRow,
+    /// The user as stored (not as when the token was issued), with their scope.
+    pub facts: Arc<CallerFacts>,
     /// The verified token's claims.
     pub claims: Claims,
 }
@@ -98,23 +103,41 @@ impl FromRequest for Caller {
         Box::pin(async move {
             let state = state.ok_or_else(|| AppError::Internal("application state missing".into()))?;
             let claims = state.jwt.verify(&token?)?;
-            let jti = claims.jti.clone();
-            let sub = claims.sub.clone();
-            let (user, role, scope) = db::read_with(&state, move |conn| {
-                let rejected = || ApiError::Unauthenticated("the access token is no longer valid".into());
-                let user =
-                    users::find(conn, &sub).map_err(AppError::from)?.filter(|u| u.active).ok_or_else(rejected)?;
-                if tokens::is_access_revoked(conn, &jti).map_err(AppError::from)? {
-                    return Err(rejected());
-                }
-                let role: Role = user.role;
-                let scope = effective_scope(conn, role)?;
-                Ok((user, role, scope))
-            })
-            .await?;
-            let actor =
-                Actor { id: user.id.clone(), role, scope, department_id: user.department_id.clone(), request_id };
-            Ok(Caller { actor, user, claims })
+            let facts = match state.callers.get(&claims.jti) {
+                // Only a token checked by this token's own user is ever remembered.
+                Some(facts) if facts.user.id == claims.sub => facts,
+                _ => check(&state, &claims).await?,
+            };
+            let actor = Actor {
+                id: facts.user.id.clone(),
+                role: facts.user.role,
+                scope: facts.scope,
+                department_id: facts.user.department_id.clone(),
+                request_id,
+                visibility: Arc::clone(&facts.visibility),
+            };
+            Ok(Caller { actor, facts, claims })
         })
     }
+}
+
+/// Read from the database whether the token's user is active and the token
+/// unrevoked, with their scope and its visibility, and remember the answer.
+async fn check(state: &AppState, claims: &Claims) -> Result<Arc<CallerFacts>, ApiError> {
+    let (jti, sub) = (claims.jti.clone(), claims.sub.clone());
+    let generation = state.callers.generation();
+    let facts = db::read_with(state, move |conn| {
+        let rejected = || ApiError::Unauthenticated("the access token is no longer valid".into());
+        let user = users::find(conn, &sub).map_err(AppError::from)?.filter(|u| u.active).ok_or_else(rejected)?;
+        if tokens::is_access_revoked(conn, &jti).map_err(AppError::from)? {
+            return Err(rejected());
+        }
+        let scope = effective_scope(conn, user.role)?;
+        let viewer = Viewer { user_id: &user.id, department_id: user.department_id.as_deref(), scope };
+        let visibility = Arc::new(scope::resolve(conn, viewer).map_err(AppError::from)?);
+        Ok(Arc::new(CallerFacts { user, scope, visibility }))
+    })
+    .await?;
+    state.callers.remember(&claims.jti, Arc::clone(&facts), generation);
+    Ok(facts)
 }

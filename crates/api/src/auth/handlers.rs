@@ -212,6 +212,8 @@ pub async fn refresh(state: web::Data<AppState>, body: ValidJson<RefreshRequest>
         }
         if row.used_at.is_some() || !tokens::mark_refresh_used(conn, &row.id, now)? {
             tokens::revoke_family(conn, &row.family_id, now)?;
+            // The family's access tokens are revoked too: stop trusting what this replica remembers of them.
+            st.callers.invalidate();
             log::warn!("refresh token reuse for user {}; family {} revoked", row.user_id, row.family_id);
             return Err(invalid());
         }
@@ -242,7 +244,7 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller, body: web::Bytes
         crate::extract::parse_json(&body)?
     };
     request.validate()?;
-    db::write(&state, move |conn| {
+    db::write_access(&state, move |conn| {
         let now = clock::now();
         let expires = chrono::DateTime::from_timestamp(caller.claims.exp, 0).map(|t| t.naive_utc()).unwrap_or(now);
         tokens::revoke_access(conn, &caller.claims.jti, expires)?;
@@ -260,8 +262,8 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller, body: web::Bytes
 
 /// The caller, with their effective data scope.
 ///
-/// The user is read from the database on every request, so a role or
-/// department change shows at once; `effective_scope` is the data scope in
+/// A role or department change made through this server shows at once (one made
+/// through another replica within `SALESOPS_AUTH_CACHE_SECONDS`); `effective_scope` is the data scope in
 /// force for the role now (the admin's setting, else the role's default).
 #[utoipa::path(
     tag = "auth",
@@ -273,5 +275,5 @@ pub async fn logout(state: web::Data<AppState>, caller: Caller, body: web::Bytes
 pub async fn me(caller: Caller) -> Result<HttpResponse, ApiError> {
     // The extractor already resolved the scope in force; no second lookup.
     let effective_scope = caller.scope;
-    Ok(HttpResponse::Ok().json(Me { user: User::try_from(caller.user)?, effective_scope }))
+    Ok(HttpResponse::Ok().json(Me { user: User::try_from(caller.facts.user.clone())?, effective_scope }))
 }

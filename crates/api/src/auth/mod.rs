@@ -1,5 +1,6 @@
 //! Authentication: tokens, passwords, login throttling, and the [`Caller`] extractor.
 
+pub mod cache;
 pub mod caller;
 pub mod handlers;
 pub mod jwt;

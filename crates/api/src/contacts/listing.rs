@@ -58,11 +58,11 @@ pub async fn list_contacts(
     let filter = ContactFilter { account_id: q.account_id.map(String::from), is_primary: q.is_primary, q: tidy(q.q) };
     let with_count = q.count;
     let page = db::read(&state, move |conn| {
-        let visibility = caller.visibility(conn)?;
-        let rows = contacts::list(conn, &filter, &visibility, after.as_deref(), limit + 1)?;
+        let visibility = caller.visibility();
+        let rows = contacts::list(conn, &filter, visibility, after.as_deref(), limit + 1)?;
         let mut page = pagination::page_by_id(rows, limit, |r| r.id.clone(), |r| Ok(Contact::from(r)))?;
         if with_count {
-            page.total = Some(contacts::count(conn, &filter, &visibility)?);
+            page.total = Some(contacts::count(conn, &filter, visibility)?);
         }
         Ok(page)
     })

@@ -22,14 +22,14 @@ const UNIQUE: &[(&str, &str)] = &[("external_id", "another contact has this exte
 /// Load a live contact the actor can see. For an update, take the row locks
 /// of its account and then of the contact first, and read it again under them.
 fn load_visible(conn: &mut DbConnection, actor: &Actor, id: &str, for_update: bool) -> AppResult<ContactRow> {
-    let visibility = actor.visibility(conn)?;
-    let row = contacts::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
+    let visibility = actor.visibility();
+    let row = contacts::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)?;
     if !for_update {
         return Ok(row);
     }
     accounts::lock(conn, &row.account_id)?;
     contacts::lock(conn, id)?;
-    contacts::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)
+    contacts::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)
 }
 
 /// Make the account's current primary contact, other than `except_id`, no
@@ -62,8 +62,8 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateContact) -> A
 /// contact it makes, so both are audited alike.
 pub fn insert_contact(conn: &mut DbConnection, actor: &Actor, input: &CreateContact) -> AppResult<Contact> {
     accounts::lock(conn, &input.account_id)?;
-    let visibility = actor.visibility(conn)?;
-    if accounts::find_visible(conn, &input.account_id, &visibility)?.is_none() {
+    let visibility = actor.visibility();
+    if accounts::find_visible(conn, &input.account_id, visibility)?.is_none() {
         return Err(FieldError::unknown("account_id", "live account").into());
     }
     let mut row = ContactRow::new(&input.account_id, &input.name, Some(actor.id()));

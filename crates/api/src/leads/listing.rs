@@ -153,8 +153,8 @@ pub async fn list_leads(
     };
     let with_count = q.count;
     let page = db::read_with(&state, move |conn| -> Result<_, ApiError> {
-        let visibility = caller.visibility(conn)?;
-        let rows = leads::list(conn, &filter, &visibility, &sort, keyset.as_ref(), limit + 1)
+        let visibility = caller.visibility();
+        let rows = leads::list(conn, &filter, visibility, &sort, keyset.as_ref(), limit + 1)
             .map_err(|_| ApiError::BadRequest("the cursor is not valid; start again without one".into()))??;
         let cursor_after = |last: &LeadRow| {
             pagination::encode_cursor(&LeadCursor {
@@ -165,7 +165,7 @@ pub async fn list_leads(
         };
         let mut page = pagination::page(rows, limit, cursor_after, Lead::try_from)?;
         if with_count {
-            page.total = Some(leads::count(conn, &filter, &visibility)?);
+            page.total = Some(leads::count(conn, &filter, visibility)?);
         }
         Ok(page)
     })

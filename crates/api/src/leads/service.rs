@@ -47,17 +47,17 @@ fn map_unique(e: StoreError) -> AppError {
 }
 
 /// Load a live lead the actor can see, taking its row lock first when `for_update`.
-fn load_visible(
+fn load_visible<'a>(
     conn: &mut DbConnection,
-    actor: &Actor,
+    actor: &'a Actor,
     id: &str,
     for_update: bool,
-) -> AppResult<(LeadRow, Visibility)> {
+) -> AppResult<(LeadRow, &'a Visibility)> {
     if for_update {
         leads::lock(conn, id)?;
     }
-    let visibility = actor.visibility(conn)?;
-    let row = leads::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
+    let visibility = actor.visibility();
+    let row = leads::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)?;
     Ok((row, visibility))
 }
 
@@ -74,7 +74,7 @@ fn refuse_duplicates(
         ..Probe::default()
     };
     let hits = duplicates::find(conn, &probe, &[DuplicateEntity::Lead, DuplicateEntity::Contact], exclude_id)?;
-    duplicates::refuse_any(&hits, "share this email or phone", true, &actor.visibility(conn)?)
+    duplicates::refuse_any(&hits, "share this email or phone", true, actor.visibility())
 }
 
 /// Capture a lead. The owner is the actor, another user in their scope (only
@@ -88,8 +88,8 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateLead, allow_d
                 NewOwnerError::NotAllowed => AppError::Forbidden(e.to_string()),
             })?;
     if let Some(owner) = owner.as_deref().filter(|o| *o != actor.id()) {
-        let visibility = actor.visibility(conn)?;
-        check_assignable(conn, &visibility, owner)?;
+        let visibility = actor.visibility();
+        check_assignable(conn, visibility, owner)?;
     }
     if !allow_duplicate {
         refuse_duplicates(conn, actor, &input, None)?;
@@ -228,7 +228,7 @@ pub fn run(
         }
         Command::Assign(owner) => {
             lead::check_assign(status, row.owner_id.as_deref(), &owner)?;
-            check_assignable(conn, &visibility, &owner)?;
+            check_assignable(conn, visibility, &owner)?;
             after.owner_id = Some(owner);
         }
         Command::Start | Command::Qualify | Command::Disqualify(_) | Command::Reopen => {
@@ -276,7 +276,7 @@ pub fn convert(
 
     let given_contact = match &input.contact_id {
         Some(contact) => Some(
-            salesops_persistence::contacts::find_visible(conn, contact, &visibility)?
+            salesops_persistence::contacts::find_visible(conn, contact, visibility)?
                 .ok_or_else(|| FieldError::unknown("contact_id", "contact"))?,
         ),
         None => None,
@@ -285,7 +285,7 @@ pub fn convert(
         (Some(account), _) => {
             // The lock keeps a parallel conversion from also making a "first" primary contact.
             salesops_persistence::accounts::lock(conn, account)?;
-            salesops_persistence::accounts::find_visible(conn, account, &visibility)?
+            salesops_persistence::accounts::find_visible(conn, account, visibility)?
                 .ok_or_else(|| FieldError::unknown("account_id", "account"))?
                 .id
         }

@@ -103,10 +103,10 @@ pub async fn list_opportunities(
                 return Err(ApiError::BadRequest(format!("stage: no stage `{key}`")));
             }
         }
-        let visibility = caller.visibility(conn)?;
-        let rows = opportunities::list(conn, &filter, &visibility, after_id.as_deref(), limit + 1)?;
+        let visibility = caller.visibility();
+        let rows = opportunities::list(conn, &filter, visibility, after_id.as_deref(), limit + 1)?;
         let page = pagination::page_by_id(rows, limit, |r| r.id.clone(), Ok)?;
-        let total = if with_count { Some(opportunities::count(conn, &filter, &visibility)?) } else { None };
+        let total = if with_count { Some(opportunities::count(conn, &filter, visibility)?) } else { None };
         Ok(Page { data: views(conn, page.data)?, next_cursor: page.next_cursor, total })
     })
     .await?;

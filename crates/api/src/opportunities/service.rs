@@ -46,17 +46,17 @@ pub fn map_unique(e: StoreError) -> AppError {
 }
 
 /// Load a live opportunity the actor can see, taking its row lock first when `for_update`.
-pub fn load_visible(
+pub fn load_visible<'a>(
     conn: &mut DbConnection,
-    actor: &Actor,
+    actor: &'a Actor,
     id: &str,
     for_update: bool,
-) -> AppResult<(OpportunityRow, Visibility)> {
+) -> AppResult<(OpportunityRow, &'a Visibility)> {
     if for_update {
         opportunities::lock(conn, id)?;
     }
-    let visibility = actor.visibility(conn)?;
-    let row = opportunities::find_visible(conn, id, &visibility)?.ok_or(AppError::NotFound)?;
+    let visibility = actor.visibility();
+    let row = opportunities::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)?;
     Ok((row, visibility))
 }
 
@@ -244,11 +244,11 @@ pub fn create_in(
 ) -> AppResult<Opportunity> {
     let input = input.tidied();
     input.validate()?;
-    let visibility = actor.visibility(conn)?;
+    let visibility = actor.visibility();
     let owner = match input.owner_id.as_deref() {
         Some(owner) if owner != actor.id() => {
             actor.require::<AssignRecords>("create opportunities for someone else")?;
-            check_assignable(conn, &visibility, owner)?;
+            check_assignable(conn, visibility, owner)?;
             owner.to_owned()
         }
         _ => actor.id().to_owned(),
@@ -258,8 +258,8 @@ pub fn create_in(
         // cannot slip in between the check and the insert.
         accounts::lock(conn, account_id)?;
     }
-    check_account(conn, &visibility, input.account_id.as_deref())?;
-    check_contact_of(conn, &visibility, input.contact_id.as_deref(), input.account_id.as_deref())?;
+    check_account(conn, visibility, input.account_id.as_deref())?;
+    check_contact_of(conn, visibility, input.contact_id.as_deref(), input.account_id.as_deref())?;
     let amount = input.amount.as_ref().map(|a| a.resolve("amount", base_currency)).transpose()?;
     let stage = match input.stage.as_deref() {
         Some(key) => stages::active_open(conn, key, "stage")?,
@@ -319,9 +319,9 @@ pub fn update(
     check_forecast(row.status, &input)?;
     if input.account_id != row.account_id || input.contact_id != row.contact_id {
         if input.account_id != row.account_id {
-            check_account(conn, &visibility, input.account_id.as_deref())?;
+            check_account(conn, visibility, input.account_id.as_deref())?;
         }
-        check_contact_of(conn, &visibility, input.contact_id.as_deref(), input.account_id.as_deref())?;
+        check_contact_of(conn, visibility, input.contact_id.as_deref(), input.account_id.as_deref())?;
     }
     let competitor_ids =
         if names_competitors { Some(check_competitors(conn, "competitor_ids", &input.competitor_ids)?) } else { None };

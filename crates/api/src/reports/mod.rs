@@ -139,7 +139,7 @@ pub(crate) fn owners(
     owner_id: Option<&str>,
     department_id: Option<&str>,
 ) -> Result<Option<Vec<String>>, ApiError> {
-    let visibility = caller.visibility(conn)?;
+    let visibility = caller.visibility();
     let department_owners = match department_id {
         None => None,
         Some(dept) => Some(
@@ -147,7 +147,7 @@ pub(crate) fn owners(
                 .ok_or_else(|| ApiError::BadRequest(format!("department_id: no department `{dept}`")))?,
         ),
     };
-    Ok(queries::report_owners(&visibility, owner_id, department_owners.as_deref()))
+    Ok(queries::report_owners(visibility, owner_id, department_owners.as_deref()))
 }
 
 impl OpportunityReportQuery {

@@ -62,7 +62,7 @@ pub async fn create_department(
     body: ValidJson<CreateDepartment>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let department = db::write(&state, move |conn| service::create(conn, &caller, input)).await?;
+    let department = db::write_access(&state, move |conn| service::create(conn, &caller, input)).await?;
     Ok(etag::created(format!("/api/v1/departments/{}", department.id), &department))
 }
 
@@ -120,7 +120,7 @@ pub async fn update_department(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch = body.0;
-    let department = db::write(&state, move |conn| service::update(conn, &caller, &id, if_match, patch)).await?;
+    let department = db::write_access(&state, move |conn| service::update(conn, &caller, &id, if_match, patch)).await?;
     Ok(with_etag(HttpResponse::Ok(), &department))
 }
 
@@ -151,6 +151,6 @@ pub async fn delete_department(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    db::write(&state, move |conn| service::delete(conn, &caller, &id, if_match)).await?;
+    db::write_access(&state, move |conn| service::delete(conn, &caller, &id, if_match)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

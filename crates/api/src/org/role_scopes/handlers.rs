@@ -57,6 +57,6 @@ pub async fn set_role_scope(
 ) -> Result<HttpResponse, ApiError> {
     let role: Role = role.into_inner().parse().map_err(|_| AppError::NotFound)?;
     let scope = body.0.scope;
-    let result = db::write(&state, move |conn| service::set(conn, &caller, role, scope)).await?;
+    let result = db::write_access(&state, move |conn| service::set(conn, &caller, role, scope)).await?;
     Ok(HttpResponse::Ok().json(result))
 }

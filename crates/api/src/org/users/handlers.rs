@@ -73,7 +73,7 @@ pub async fn create_user(
     let password_hash = web::block(move || password::hash(&password))
         .await
         .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))??;
-    let user = db::write(&state, move |conn| service::create(conn, &caller, input, &password_hash)).await?;
+    let user = db::write_access(&state, move |conn| service::create(conn, &caller, input, &password_hash)).await?;
     Ok(etag::created(format!("/api/v1/users/{}", user.id), &user))
 }
 
@@ -132,7 +132,7 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let patch = body.0;
-    let user = db::write(&state, move |conn| service::update(conn, &caller, &id, if_match, patch)).await?;
+    let user = db::write_access(&state, move |conn| service::update(conn, &caller, &id, if_match, patch)).await?;
     Ok(with_etag(HttpResponse::Ok(), &user))
 }
 
@@ -165,7 +165,7 @@ pub async fn deactivate_user(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = db::write(&state, move |conn| service::deactivate(conn, &caller, &id, if_match)).await?;
+    let user = db::write_access(&state, move |conn| service::deactivate(conn, &caller, &id, if_match)).await?;
     Ok(with_etag(HttpResponse::Ok(), &user))
 }
 
@@ -197,6 +197,6 @@ pub async fn reactivate_user(
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let user = db::write(&state, move |conn| service::reactivate(conn, &caller, &id, if_match)).await?;
+    let user = db::write_access(&state, move |conn| service::reactivate(conn, &caller, &id, if_match)).await?;
     Ok(with_etag(HttpResponse::Ok(), &user))
 }
