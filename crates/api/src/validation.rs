@@ -41,3 +41,23 @@ pub fn refuse_cleared(fields: &[(&str, bool)]) -> Result<(), AppError> {
         Err(AppError::Validation(errors))
     }
 }
+
+/// Merge a JSON Merge Patch (fields of `Option<Option<T>>`) into `to`, the fields it changes.
+///
+/// A field the patch leaves out keeps its value. A `required` field cannot be set to
+/// `null`: each one that is becomes one 422 `required` error, in the order listed (see
+/// [`refuse_cleared`]); a value given is converted with `Into`, so an `Option` field takes
+/// `Some`. A `clearable` field takes what is given, `null` included. Returns early with the
+/// errors, so it is used inside a function answering `Result<_, AppError>`.
+macro_rules! merge_patch {
+    ($patch:ident => $to:ident, required: [$($required:ident),* $(,)?], clearable: [$($clearable:ident),* $(,)?]) => {
+        $crate::validation::refuse_cleared(&[$((stringify!($required), matches!($patch.$required, Some(None)))),*])?;
+        $(if let Some(Some(v)) = $patch.$required {
+            $to.$required = v.into();
+        })*
+        $(if let Some(v) = $patch.$clearable {
+            $to.$clearable = v;
+        })*
+    };
+}
+pub(crate) use merge_patch;

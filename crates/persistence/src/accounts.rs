@@ -6,7 +6,6 @@ use crate::scope::Visibility;
 use crate::sql_functions::lower;
 use crate::{clock, like_contains, raw_sql, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 use salesops_domain::account::{AccountLifecycle, AccountTier};
 use salesops_domain::contact_info::normalize_company;
@@ -126,15 +125,7 @@ pub fn scoped<'a>(visibility: &Visibility) -> accounts::BoxedQuery<'a, MultiBack
     }
 }
 
-/// A live account the caller may see.
-pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<AccountRow>> {
-    Ok(scoped(visibility)
-        .filter(accounts::id.eq(id.to_owned()))
-        .filter(accounts::deleted_at.is_null())
-        .select(AccountRow::as_select())
-        .first(conn)
-        .optional()?)
-}
+crate::visible::scoped_lookups!(accounts, AccountRow, "account");
 
 crate::versioned::row_writes!(accounts, AccountRow, "account");
 
@@ -208,38 +199,7 @@ fn filtered<'a>(filter: &AccountFilter, visibility: &Visibility) -> accounts::Bo
     query
 }
 
-/// One page of visible, live accounts in id order, after `after_id`.
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &AccountFilter,
-    visibility: &Visibility,
-    after_id: Option<&str>,
-    limit: i64,
-) -> StoreResult<Vec<AccountRow>> {
-    let mut query = filtered(filter, visibility).select(AccountRow::as_select()).order(accounts::id).limit(limit);
-    if let Some(after) = after_id {
-        query = query.filter(accounts::id.gt(after.to_owned()));
-    }
-    Ok(query.load(conn)?)
-}
-
-/// How many visible, live accounts match `filter`.
-pub fn count(conn: &mut DbConnection, filter: &AccountFilter, visibility: &Visibility) -> StoreResult<i64> {
-    Ok(filtered(filter, visibility).select(count_star()).first(conn)?)
-}
-
-/// An account the caller may see, deleted or not (for reading its audit trail).
-pub fn find_visible_including_deleted(
-    conn: &mut DbConnection,
-    id: &str,
-    visibility: &Visibility,
-) -> StoreResult<Option<AccountRow>> {
-    Ok(scoped(visibility)
-        .filter(accounts::id.eq(id.to_owned()))
-        .select(AccountRow::as_select())
-        .first(conn)
-        .optional()?)
-}
+crate::visible::id_ordered_list!(accounts, AccountRow, AccountFilter, "accounts");
 
 /// Hold off every other writer of accounts until the transaction ends, so two
 /// concurrent re-parentings cannot each pass the cycle check and together make a

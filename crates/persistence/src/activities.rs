@@ -6,7 +6,6 @@ use crate::schema::{accounts, activities, contacts, leads, opportunities};
 use crate::scope::Visibility;
 use crate::{clock, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 use salesops_domain::activity::ActivityKind;
 
@@ -180,47 +179,9 @@ fn filtered<'a>(filter: &ActivityFilter, visibility: &Visibility) -> activities:
     query
 }
 
-/// One page of visible, live activities matching `filter`, in id (creation) order, after `after_id`.
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &ActivityFilter,
-    visibility: &Visibility,
-    after_id: Option<&str>,
-    limit: i64,
-) -> StoreResult<Vec<ActivityRow>> {
-    let mut query = filtered(filter, visibility).select(ActivityRow::as_select());
-    if let Some(after) = after_id {
-        query = query.filter(activities::id.gt(after.to_owned()));
-    }
-    Ok(query.order(activities::id.asc()).limit(limit).load(conn)?)
-}
+crate::visible::id_ordered_list!(activities, ActivityRow, ActivityFilter, "activities");
 
-/// How many visible, live activities match `filter`.
-pub fn count(conn: &mut DbConnection, filter: &ActivityFilter, visibility: &Visibility) -> StoreResult<i64> {
-    Ok(filtered(filter, visibility).select(count_star()).first(conn)?)
-}
-
-/// A live activity the caller may see.
-pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<ActivityRow>> {
-    Ok(filtered(&ActivityFilter::default(), visibility)
-        .filter(activities::id.eq(id.to_owned()))
-        .select(ActivityRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// An activity the caller may see, deleted or not (for reading its audit trail).
-pub fn find_visible_including_deleted(
-    conn: &mut DbConnection,
-    id: &str,
-    visibility: &Visibility,
-) -> StoreResult<Option<ActivityRow>> {
-    Ok(scoped(visibility)
-        .filter(activities::id.eq(id.to_owned()))
-        .select(ActivityRow::as_select())
-        .first(conn)
-        .optional()?)
-}
+crate::visible::scoped_lookups!(activities, ActivityRow, "activity");
 
 crate::versioned::row_writes!(activities, ActivityRow, "activity");
 

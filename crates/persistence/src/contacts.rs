@@ -6,7 +6,6 @@ use crate::scope::Visibility;
 use crate::sql_functions::lower;
 use crate::{clock, like_contains, DbConnection, StoreResult};
 use chrono::NaiveDateTime;
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 use salesops_domain::contact_info::normalize_company;
 
@@ -111,15 +110,7 @@ pub fn scoped<'a>(visibility: &Visibility) -> contacts::BoxedQuery<'a, MultiBack
     }
 }
 
-/// A live contact the caller may see.
-pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<ContactRow>> {
-    Ok(scoped(visibility)
-        .filter(contacts::id.eq(id.to_owned()))
-        .filter(contacts::deleted_at.is_null())
-        .select(ContactRow::as_select())
-        .first(conn)
-        .optional()?)
-}
+crate::visible::scoped_lookups!(contacts, ContactRow, "contact");
 
 crate::versioned::row_writes!(contacts, ContactRow, "contact");
 
@@ -157,38 +148,7 @@ fn filtered<'a>(filter: &ContactFilter, visibility: &Visibility) -> contacts::Bo
     query
 }
 
-/// One page of visible, live contacts in id order, after `after_id`.
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &ContactFilter,
-    visibility: &Visibility,
-    after_id: Option<&str>,
-    limit: i64,
-) -> StoreResult<Vec<ContactRow>> {
-    let mut query = filtered(filter, visibility).select(ContactRow::as_select()).order(contacts::id).limit(limit);
-    if let Some(after) = after_id {
-        query = query.filter(contacts::id.gt(after.to_owned()));
-    }
-    Ok(query.load(conn)?)
-}
-
-/// How many visible, live contacts match `filter`.
-pub fn count(conn: &mut DbConnection, filter: &ContactFilter, visibility: &Visibility) -> StoreResult<i64> {
-    Ok(filtered(filter, visibility).select(count_star()).first(conn)?)
-}
-
-/// A contact the caller may see, deleted or not (for reading its audit trail).
-pub fn find_visible_including_deleted(
-    conn: &mut DbConnection,
-    id: &str,
-    visibility: &Visibility,
-) -> StoreResult<Option<ContactRow>> {
-    Ok(scoped(visibility)
-        .filter(contacts::id.eq(id.to_owned()))
-        .select(ContactRow::as_select())
-        .first(conn)
-        .optional()?)
-}
+crate::visible::id_ordered_list!(contacts, ContactRow, ContactFilter, "contacts");
 
 /// The account's live primary contact, if it has one (the partial unique index allows at most one).
 pub fn live_primary(conn: &mut DbConnection, account_id: &str) -> StoreResult<Option<ContactRow>> {

@@ -365,23 +365,7 @@ pub fn count(conn: &mut DbConnection, filter: &LeadFilter, visibility: &Visibili
     Ok(filtered(filter, visibility).select(count_star()).first(conn)?)
 }
 
-/// A live lead the caller may see.
-pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<LeadRow>> {
-    Ok(filtered(&LeadFilter::default(), visibility)
-        .filter(leads::id.eq(id.to_owned()))
-        .select(LeadRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
-/// A lead the caller may see, deleted or not (for reading its audit trail).
-pub fn find_visible_including_deleted(
-    conn: &mut DbConnection,
-    id: &str,
-    visibility: &Visibility,
-) -> StoreResult<Option<LeadRow>> {
-    Ok(scoped(visibility).filter(leads::id.eq(id.to_owned())).select(LeadRow::as_select()).first(conn).optional()?)
-}
+crate::visible::scoped_lookups!(leads, LeadRow, "lead");
 
 /// Insert a new lead.
 pub fn insert(conn: &mut DbConnection, row: &LeadRow) -> StoreResult<()> {

@@ -37,6 +37,7 @@ pub mod sql_functions;
 pub mod tokens;
 pub mod users;
 pub mod versioned;
+pub mod visible;
 pub mod words;
 
 pub use connection::{

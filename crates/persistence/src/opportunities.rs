@@ -5,7 +5,6 @@ use crate::schema::opportunities;
 use crate::scope::Visibility;
 use crate::{clock, like_contains, DbConnection, StoreResult};
 use chrono::{NaiveDate, NaiveDateTime};
-use diesel::dsl::count_star;
 use diesel::prelude::*;
 use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus};
 
@@ -131,15 +130,7 @@ pub fn scoped<'a>(visibility: &Visibility) -> opportunities::BoxedQuery<'a, Mult
     }
 }
 
-/// A live opportunity the caller may see.
-pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<OpportunityRow>> {
-    Ok(scoped(visibility)
-        .filter(opportunities::id.eq(id.to_owned()))
-        .filter(opportunities::deleted_at.is_null())
-        .select(OpportunityRow::as_select())
-        .first(conn)
-        .optional()?)
-}
+crate::visible::scoped_lookups!(opportunities, OpportunityRow, "opportunity");
 
 crate::versioned::row_writes!(opportunities, OpportunityRow, "opportunity");
 
@@ -198,20 +189,7 @@ fn filtered<'a>(filter: &OpportunityFilter, visibility: &Visibility) -> opportun
     query
 }
 
-/// Up to `limit` visible, live opportunities matching `filter`, in id order, after `after_id` if given.
-pub fn list(
-    conn: &mut DbConnection,
-    filter: &OpportunityFilter,
-    visibility: &Visibility,
-    after_id: Option<&str>,
-    limit: i64,
-) -> StoreResult<Vec<OpportunityRow>> {
-    let mut query = filtered(filter, visibility).select(OpportunityRow::as_select());
-    if let Some(after) = after_id {
-        query = query.filter(opportunities::id.gt(after.to_owned()));
-    }
-    Ok(query.order(opportunities::id.asc()).limit(limit).load(conn)?)
-}
+crate::visible::id_ordered_list!(opportunities, OpportunityRow, OpportunityFilter, "opportunities");
 
 /// The live, open opportunities of an account, whoever owns them, oldest first.
 pub fn open_for_account(conn: &mut DbConnection, account_id: &str) -> StoreResult<Vec<OpportunityRow>> {
@@ -222,22 +200,4 @@ pub fn open_for_account(conn: &mut DbConnection, account_id: &str) -> StoreResul
         .order(opportunities::id)
         .select(OpportunityRow::as_select())
         .load(conn)?)
-}
-
-/// How many visible, live opportunities match `filter`.
-pub fn count(conn: &mut DbConnection, filter: &OpportunityFilter, visibility: &Visibility) -> StoreResult<i64> {
-    Ok(filtered(filter, visibility).select(count_star()).first(conn)?)
-}
-
-/// An opportunity the caller may see, deleted or not (for reading its audit trail).
-pub fn find_visible_including_deleted(
-    conn: &mut DbConnection,
-    id: &str,
-    visibility: &Visibility,
-) -> StoreResult<Option<OpportunityRow>> {
-    Ok(scoped(visibility)
-        .filter(opportunities::id.eq(id.to_owned()))
-        .select(OpportunityRow::as_select())
-        .first(conn)
-        .optional()?)
 }

@@ -4,7 +4,7 @@
 use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
-use crate::validation::{not_blank, refuse_cleared, tidy};
+use crate::validation::{merge_patch, not_blank, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::account_pool::RecallRule;
 use salesops_persistence::account_pools::PoolRow;
@@ -219,38 +219,20 @@ pub struct AccountPoolPatch {
 
 impl AccountPoolPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
-    pub fn apply(self, mut to: CreateAccountPool) -> Result<CreateAccountPool, AppError> {
-        refuse_cleared(&[
-            ("name", matches!(self.name, Some(None))),
-            ("is_default", matches!(self.is_default, Some(None))),
-            ("exempt_with_open_opportunity", matches!(self.exempt_with_open_opportunity, Some(None))),
-            ("warn_days_before_recall", matches!(self.warn_days_before_recall, Some(None))),
-        ])?;
-        if let Some(Some(v)) = self.name {
-            to.name = v.trim().to_owned();
-        }
-        if let Some(Some(v)) = self.is_default {
-            to.is_default = v;
-        }
-        if let Some(Some(v)) = self.exempt_with_open_opportunity {
-            to.exempt_with_open_opportunity = v;
-        }
-        if let Some(Some(v)) = self.warn_days_before_recall {
-            to.warn_days_before_recall = v;
-        }
-        if let Some(v) = self.department_id {
+    pub fn apply(mut self, mut to: CreateAccountPool) -> Result<CreateAccountPool, AppError> {
+        self.name = self.name.map(|name| name.map(|n| n.trim().to_owned()));
+        if let Some(v) = self.department_id.take() {
             to.department_id = tidy(v);
         }
-        macro_rules! merge {
-            ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };
-        }
-        merge!(
+        merge_patch!(self => to,
+        required: [name, is_default, exempt_with_open_opportunity, warn_days_before_recall],
+        clearable: [
             recall_after_days_without_activity,
             recall_after_days_without_won_deal,
             max_claims_per_rep_per_day,
             max_owned_accounts_per_rep,
-            previous_owner_cooldown_days
-        );
+            previous_owner_cooldown_days,
+        ]);
         Ok(to)
     }
 }

@@ -4,7 +4,7 @@
 use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
-use crate::validation::{not_blank, refuse_cleared, tidy};
+use crate::validation::{merge_patch, not_blank, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::account::{AccountLifecycle, AccountTier, OwnerChangeReason};
 use salesops_domain::uscc;
@@ -309,24 +309,9 @@ pub struct AccountPatch {
 impl AccountPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
     pub fn apply(self, mut to: CreateAccount) -> Result<CreateAccount, AppError> {
-        refuse_cleared(&[
-            ("lifecycle", matches!(self.lifecycle, Some(None))),
-            ("name", matches!(self.name, Some(None))),
-            ("tier", matches!(self.tier, Some(None))),
-        ])?;
-        if let Some(Some(v)) = self.name {
-            to.name = v;
-        }
-        if let Some(Some(v)) = self.tier {
-            to.tier = v;
-        }
-        if let Some(Some(v)) = self.lifecycle {
-            to.lifecycle = v;
-        }
-        macro_rules! merge {
-            ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };
-        }
-        merge!(uscc, industry, region, address, parent_account_id, notes, external_id);
+        merge_patch!(self => to,
+            required: [lifecycle, name, tier],
+            clearable: [uscc, industry, region, address, parent_account_id, notes, external_id]);
         Ok(to)
     }
 

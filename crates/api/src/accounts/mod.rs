@@ -9,9 +9,7 @@ pub mod service;
 use crate::app::entity::EntityType;
 
 /// Accounts in the audit log; whoever sees one in their data scope may read its trail, deleted or not.
-pub const ENTITY: EntityType = EntityType::scoped("account", |conn, visibility, id| {
-    Ok(salesops_persistence::accounts::find_visible_including_deleted(conn, id, visibility)?.is_some())
-});
+pub const ENTITY: EntityType = EntityType::scoped::<salesops_persistence::accounts::AccountRow>("account");
 
 /// The resource as the app registers it.
 pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTITY] };

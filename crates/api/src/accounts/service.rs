@@ -7,6 +7,7 @@ use crate::accounts::dto::{Account, AccountDuplicateCheck, AccountPatch, CreateA
 use crate::app::error::taken;
 use crate::app::permission::AssignRecords;
 use crate::app::precondition::IfMatch;
+use crate::app::scoped::load_visible;
 use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::audit::{self, snapshot};
 use crate::contacts::dto::Contact;
@@ -32,21 +33,6 @@ impl From<AccountRuleError> for AppError {
             AccountRuleError::InPool | AccountRuleError::SameOwner => AppError::transition(e.to_string()),
         }
     }
-}
-
-/// Load a live account the actor can see, taking its row lock first when `for_update`.
-pub fn load_visible<'a>(
-    conn: &mut DbConnection,
-    actor: &'a Actor,
-    id: &str,
-    for_update: bool,
-) -> AppResult<(AccountRow, &'a Visibility)> {
-    if for_update {
-        accounts::lock(conn, id)?;
-    }
-    let visibility = actor.visibility();
-    let row = accounts::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)?;
-    Ok((row, visibility))
 }
 
 /// Count records that block a command, naming only those the actor may see:
@@ -183,7 +169,7 @@ pub fn insert_owned_account(
 
 /// A live account within the actor's data scope.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: &AccountId) -> AppResult<Account> {
-    let (row, _) = load_visible(conn, actor, id, false)?;
+    let (row, _) = load_visible::<AccountRow>(conn, actor, id, false)?;
     Account::try_from(row)
 }
 
@@ -203,7 +189,7 @@ pub fn update(
         // pass the cycle check and together make a loop.
         accounts::lock_hierarchy(conn)?;
     }
-    let (row, visibility) = load_visible(conn, actor, id, true)?;
+    let (row, visibility) = load_visible::<AccountRow>(conn, actor, id, true)?;
     if_match.check(row.version)?;
     let input = patch.apply(CreateAccount::from_row(&row)?)?.tidied();
     input.validate()?;
@@ -224,7 +210,7 @@ pub fn update(
 /// has open opportunities or live subsidiaries, naming those the actor may
 /// see; an account in a pool is deleted only by those who may assign records.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &AccountId, if_match: IfMatch) -> AppResult<()> {
-    let (row, visibility) = load_visible(conn, actor, id, true)?;
+    let (row, visibility) = load_visible::<AccountRow>(conn, actor, id, true)?;
     if row.owner_id.is_none() {
         actor.require::<AssignRecords>("delete pool accounts")?;
     }
@@ -274,7 +260,7 @@ pub fn transfer(
     if_match: IfMatch,
     input: TransferAccount,
 ) -> AppResult<Account> {
-    let (row, visibility) = load_visible(conn, actor, id, true)?;
+    let (row, visibility) = load_visible::<AccountRow>(conn, actor, id, true)?;
     if_match.check(row.version)?;
     check_transfer(row.owner_id.as_deref(), &input.owner_id)?;
     check_assignable(conn, visibility, &input.owner_id)?;
@@ -342,7 +328,7 @@ pub fn owner_history(
     after: Option<String>,
     limit: i64,
 ) -> AppResult<Page<OwnerChange>> {
-    let (row, _) = load_visible(conn, actor, id, false)?;
+    let (row, _) = load_visible::<AccountRow>(conn, actor, id, false)?;
     let rows = account_owner_changes::page_for_account(conn, &row.id, after.as_deref(), limit + 1)?;
     pagination::page_by_id(rows, limit, |r| r.id.clone(), OwnerChange::try_from)
 }

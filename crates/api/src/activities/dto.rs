@@ -3,7 +3,7 @@
 use crate::app::{AppError, AppResult, FieldError};
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::{to_stored, to_utc};
-use crate::validation::{not_blank, refuse_cleared, tidy};
+use crate::validation::{merge_patch, not_blank, tidy};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use salesops_domain::activity::{self, ActivityKind, Coordinates};
 use salesops_persistence::activities::ActivityRow;
@@ -187,20 +187,7 @@ pub struct ActivityPatch {
 impl ActivityPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
     pub fn apply(self, mut to: CreateActivity) -> AppResult<CreateActivity> {
-        refuse_cleared(&[
-            ("subject", matches!(self.subject, Some(None))),
-            ("occurred_at", matches!(self.occurred_at, Some(None))),
-        ])?;
-        if let Some(Some(v)) = self.subject {
-            to.subject = v;
-        }
-        if let Some(Some(v)) = self.occurred_at {
-            to.occurred_at = Some(v);
-        }
-        macro_rules! merge {
-            ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };
-        }
-        merge!(body, next_follow_up_at, location);
+        merge_patch!(self => to, required: [subject, occurred_at], clearable: [body, next_follow_up_at, location]);
         Ok(to)
     }
 }

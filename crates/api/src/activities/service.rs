@@ -24,6 +24,7 @@ use super::ENTITY;
 use crate::activities::dto::{Activity, ActivityPatch, CreateActivity};
 use crate::app::permission::AssignRecords;
 use crate::app::precondition::IfMatch;
+use crate::app::scoped::load_visible;
 use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::audit::{self, snapshot};
 use crate::org::users::check_assignable;
@@ -35,21 +36,6 @@ use salesops_persistence::activities::{self, ActivityRow, Touched};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{accounts, clock, contacts, leads, opportunities, DbConnection};
 use serde_json::json;
-
-/// Load a live activity the actor can see, taking its row lock first when `for_update`.
-fn load_visible<'a>(
-    conn: &mut DbConnection,
-    actor: &'a Actor,
-    id: &str,
-    for_update: bool,
-) -> AppResult<(ActivityRow, &'a Visibility)> {
-    if for_update {
-        activities::lock(conn, id)?;
-    }
-    let visibility = actor.visibility();
-    let row = activities::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)?;
-    Ok((row, visibility))
-}
 
 /// Only the owner, or a manager or admin whose scope covers the owner, changes an activity.
 /// Seeing it through a linked record is not enough.
@@ -91,7 +77,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateActivity) -> 
 
 /// A live activity the actor can see.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: &ActivityId) -> AppResult<Activity> {
-    let (row, _) = load_visible(conn, actor, id, false)?;
+    let (row, _) = load_visible::<ActivityRow>(conn, actor, id, false)?;
     Activity::try_from(row)
 }
 
@@ -105,7 +91,7 @@ pub fn update(
     if_match: IfMatch,
     patch: ActivityPatch,
 ) -> AppResult<Activity> {
-    let (row, visibility) = load_visible(conn, actor, id, true)?;
+    let (row, visibility) = load_visible::<ActivityRow>(conn, actor, id, true)?;
     require_editor(actor, visibility, &row)?;
     if_match.check(row.version)?;
     let input = patch.apply(CreateActivity::from_row(&row))?.tidied();
@@ -124,7 +110,7 @@ pub fn update(
 
 /// Soft-delete an activity. Linked records keep their `last_activity_at`.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &ActivityId, if_match: IfMatch) -> AppResult<()> {
-    let (row, visibility) = load_visible(conn, actor, id, true)?;
+    let (row, visibility) = load_visible::<ActivityRow>(conn, actor, id, true)?;
     require_editor(actor, visibility, &row)?;
     if_match.check(row.version)?;
     let mut after = row.clone();

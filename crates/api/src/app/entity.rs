@@ -4,11 +4,17 @@
 
 use crate::app::{Actor, AppResult};
 use salesops_persistence::scope::Visibility;
+use salesops_persistence::visible::ScopedRow;
 use salesops_persistence::{DbConnection, StoreResult};
 
 /// Whether the record `id` (deleted ones included, so that their trail stays
 /// readable) is within `visibility`.
 pub type ScopedFinder = fn(&mut DbConnection, &Visibility, &str) -> StoreResult<bool>;
+
+/// Whether the row `id` of `R` is within `visibility`, deleted or not.
+fn in_scope<R: ScopedRow>(conn: &mut DbConnection, visibility: &Visibility, id: &str) -> StoreResult<bool> {
+    Ok(R::find_visible_including_deleted(conn, id, visibility)?.is_some())
+}
 
 /// Who besides admins may read an entity's audit trail.
 #[derive(Debug, Clone, Copy)]
@@ -29,9 +35,10 @@ pub struct EntityType {
 }
 
 impl EntityType {
-    /// A record whose trail anyone who can see it in their data scope may read.
-    pub const fn scoped(name: &'static str, find: ScopedFinder) -> EntityType {
-        EntityType { name, readers: Readers::Scoped(find) }
+    /// A row of the scoped table `R`, whose trail anyone who can see it in their
+    /// data scope may read, deleted or not.
+    pub const fn scoped<R: ScopedRow>(name: &'static str) -> EntityType {
+        EntityType { name, readers: Readers::Scoped(in_scope::<R>) }
     }
 
     /// A record whose trail only admins read.

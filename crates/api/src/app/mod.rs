@@ -13,6 +13,7 @@ pub mod entity;
 pub mod error;
 pub mod permission;
 pub mod precondition;
+pub mod scoped;
 
 pub use actor::Actor;
 pub use error::{AppError, AppResult, FieldError};

@@ -3,7 +3,7 @@
 use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::time::to_utc;
-use crate::validation::{not_blank, plausible_phone, refuse_cleared, tidy};
+use crate::validation::{merge_patch, not_blank, plausible_phone, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::contact_info;
 use salesops_persistence::contacts::ContactRow;
@@ -201,20 +201,7 @@ pub struct ContactPatch {
 impl ContactPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
     pub fn apply(self, mut to: CreateContact) -> Result<CreateContact, AppError> {
-        refuse_cleared(&[
-            ("is_primary", matches!(self.is_primary, Some(None))),
-            ("name", matches!(self.name, Some(None))),
-        ])?;
-        if let Some(Some(v)) = self.name {
-            to.name = v;
-        }
-        if let Some(Some(v)) = self.is_primary {
-            to.is_primary = Some(v);
-        }
-        macro_rules! merge {
-            ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };
-        }
-        merge!(title, email, phone, notes, external_id);
+        merge_patch!(self => to, required: [is_primary, name], clearable: [title, email, phone, notes, external_id]);
         Ok(to)
     }
 }

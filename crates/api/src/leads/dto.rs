@@ -4,7 +4,7 @@ use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::opportunities::dto::AmountInput;
 use crate::time::{to_stored, to_utc};
-use crate::validation::{not_blank, plausible_phone, refuse_cleared, tidy};
+use crate::validation::{merge_patch, not_blank, plausible_phone, tidy};
 use chrono::NaiveDate;
 use chrono::{DateTime, Utc};
 use salesops_domain::contact_info;
@@ -308,24 +308,9 @@ pub struct LeadPatch {
 impl LeadPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
     pub fn apply(self, mut to: CreateLead) -> Result<CreateLead, AppError> {
-        refuse_cleared(&[
-            ("name", matches!(self.name, Some(None))),
-            ("source", matches!(self.source, Some(None))),
-            ("score", matches!(self.score, Some(None))),
-        ])?;
-        if let Some(Some(v)) = self.name {
-            to.name = v;
-        }
-        if let Some(Some(v)) = self.source {
-            to.source = v;
-        }
-        if let Some(Some(v)) = self.score {
-            to.score = v;
-        }
-        macro_rules! merge {
-            ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };
-        }
-        merge!(company, title, email, phone, industry, region, next_follow_up_at, notes, external_id);
+        merge_patch!(self => to,
+            required: [name, source, score],
+            clearable: [company, title, email, phone, industry, region, next_follow_up_at, notes, external_id]);
         Ok(to)
     }
 }

@@ -9,9 +9,7 @@ pub mod service;
 use crate::app::entity::EntityType;
 
 /// Leads in the audit log; whoever sees one in their data scope may read its trail, deleted or not.
-pub const ENTITY: EntityType = EntityType::scoped("lead", |conn, visibility, id| {
-    Ok(salesops_persistence::leads::find_visible_including_deleted(conn, id, visibility)?.is_some())
-});
+pub const ENTITY: EntityType = EntityType::scoped::<salesops_persistence::leads::LeadRow>("lead");
 
 /// The resource as the app registers it.
 pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTITY] };

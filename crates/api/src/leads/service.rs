@@ -8,6 +8,7 @@
 use super::ENTITY;
 use crate::app::permission::AssignRecords;
 use crate::app::precondition::IfMatch;
+use crate::app::scoped::load_visible;
 use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::audit::{self, snapshot};
 use crate::duplicates::{self, DuplicateCheckResult};
@@ -44,21 +45,6 @@ impl From<TransitionError> for AppError {
 /// A taken `external_id` is a 422 `taken` on that field; other storage errors as usual.
 fn map_unique(e: StoreError) -> AppError {
     crate::app::error::taken(&[("external_id", "another lead has this external_id")])(e)
-}
-
-/// Load a live lead the actor can see, taking its row lock first when `for_update`.
-fn load_visible<'a>(
-    conn: &mut DbConnection,
-    actor: &'a Actor,
-    id: &str,
-    for_update: bool,
-) -> AppResult<(LeadRow, &'a Visibility)> {
-    if for_update {
-        leads::lock(conn, id)?;
-    }
-    let visibility = actor.visibility();
-    let row = leads::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)?;
-    Ok((row, visibility))
 }
 
 /// Refuse with 409 `duplicate` when an open lead or a contact shares the email or phone.
@@ -104,7 +90,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateLead, allow_d
 
 /// The lead `id`, if the actor can see it.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: &LeadId) -> AppResult<Lead> {
-    let (row, _) = load_visible(conn, actor, id, false)?;
+    let (row, _) = load_visible::<LeadRow>(conn, actor, id, false)?;
     Lead::try_from(row)
 }
 
@@ -118,7 +104,7 @@ pub fn update(
     patch: LeadPatch,
     allow_duplicate: bool,
 ) -> AppResult<Lead> {
-    let (row, _) = load_visible(conn, actor, id, true)?;
+    let (row, _) = load_visible::<LeadRow>(conn, actor, id, true)?;
     if_match.check(row.version)?;
     let before_contact = (row.email_normalized.clone(), row.phone_normalized.clone());
     let input = patch.apply(CreateLead::from_row(&row)?)?.tidied();
@@ -134,7 +120,7 @@ pub fn update(
 
 /// Soft-delete a lead; a pool lead only by those who may assign.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &LeadId, if_match: IfMatch) -> AppResult<()> {
-    let (row, _) = load_visible(conn, actor, id, true)?;
+    let (row, _) = load_visible::<LeadRow>(conn, actor, id, true)?;
     if row.owner_id.is_none() {
         actor.require::<AssignRecords>("delete pool leads")?;
     }
@@ -213,7 +199,7 @@ pub fn run(
     let kind = command.kind();
     // A lead owned outside the actor's scope is 404 for every command, claim
     // included (the loser of a claim race too), exactly like an unknown id.
-    let (row, visibility) = load_visible(conn, actor, id, true)?;
+    let (row, visibility) = load_visible::<LeadRow>(conn, actor, id, true)?;
     if_match.check(row.version)?;
     let status = row.status;
     let mut after = row.clone();
@@ -268,7 +254,7 @@ pub fn convert(
     if_match: IfMatch,
     input: ConvertLead,
 ) -> AppResult<LeadConversion> {
-    let (row, visibility) = load_visible(conn, actor, id, true)?;
+    let (row, visibility) = load_visible::<LeadRow>(conn, actor, id, true)?;
     if_match.check(row.version)?;
     lead::check_worker(row.owner_id.as_deref(), actor.id(), actor.holds::<AssignRecords>())?;
     let converted = lead::next_status(row.status, LeadCommand::Convert, facts(&row))?;

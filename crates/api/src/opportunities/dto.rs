@@ -4,7 +4,7 @@ use crate::app::AppError;
 use crate::extract::{double_option, trimmed, trimmed_opt};
 use crate::pipeline::stages::dto::probability;
 use crate::time::to_utc;
-use crate::validation::{not_blank, refuse_cleared, tidy};
+use crate::validation::{merge_patch, not_blank, tidy};
 use chrono::{DateTime, NaiveDate, Utc};
 use salesops_domain::money::Money;
 use salesops_domain::opportunity::{weighted_amount, ForecastCategory, OpportunityAction, OpportunityStatus};
@@ -350,27 +350,12 @@ impl OpportunityPatch {
     /// Apply the patch to the current fields, to be validated as a create body is.
     /// Clearing the name, the probability or the forecast category is a validation error.
     pub fn apply(self, mut to: CreateOpportunity) -> Result<CreateOpportunity, AppError> {
-        refuse_cleared(&[
-            ("name", matches!(self.name, Some(None))),
-            ("probability_bps", matches!(self.probability_bps, Some(None))),
-            ("forecast_category", matches!(self.forecast_category, Some(None))),
-        ])?;
-        if let Some(Some(v)) = self.name {
-            to.name = v;
-        }
+        merge_patch!(self => to,
+            required: [name, probability_bps, forecast_category],
+            clearable: [account_id, contact_id, amount, expected_close_date, next_step, external_id, notes]);
         if let Some(v) = self.competitor_ids {
             to.competitor_ids = v.unwrap_or_default();
         }
-        if let Some(v) = self.probability_bps {
-            to.probability_bps = v;
-        }
-        if let Some(v) = self.forecast_category {
-            to.forecast_category = v;
-        }
-        macro_rules! merge {
-            ($($field:ident),*) => { $(if let Some(v) = self.$field { to.$field = v; })* };
-        }
-        merge!(account_id, contact_id, amount, expected_close_date, next_step, external_id, notes);
         Ok(to)
     }
 }

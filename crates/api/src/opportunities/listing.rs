@@ -1,10 +1,11 @@
 //! `GET /opportunities` (filters, id-ordered keyset pages) and `GET /opportunities/{id}/history`.
 
+use crate::app::scoped::load_visible;
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
 use crate::opportunities::dto::{Opportunity, StageChange};
-use crate::opportunities::service::{load_visible, views};
+use crate::opportunities::service::views;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
@@ -12,7 +13,7 @@ use chrono::NaiveDate;
 use salesops_domain::ids::OpportunityId;
 use salesops_domain::ids::{AccountId, UserId};
 use salesops_domain::opportunity::{is_code_key, ForecastCategory, OpportunityStatus};
-use salesops_persistence::opportunities::{self, OpportunityFilter};
+use salesops_persistence::opportunities::{self, OpportunityFilter, OpportunityRow};
 use salesops_persistence::pipeline;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -148,7 +149,7 @@ pub async fn list_opportunity_history(
     let limit = pagination::limit(q.limit)?;
     let after_id = pagination::after_id(q.cursor.as_deref())?;
     let page = db::read(&state, move |conn| {
-        let (row, _) = load_visible(conn, &caller, &id, false)?;
+        let (row, _) = load_visible::<OpportunityRow>(conn, &caller, &id, false)?;
         let rows = pipeline::stage_changes(conn, &row.id, after_id.as_deref(), limit + 1)?;
         pagination::page_by_id(rows, limit, |r| r.id.clone(), StageChange::try_from)
     })

@@ -13,9 +13,7 @@ pub mod service;
 use crate::app::entity::EntityType;
 
 /// Opportunities in the audit log; whoever sees one in their data scope may read its trail, deleted or not.
-pub const ENTITY: EntityType = EntityType::scoped("opportunity", |conn, visibility, id| {
-    Ok(salesops_persistence::opportunities::find_visible_including_deleted(conn, id, visibility)?.is_some())
-});
+pub const ENTITY: EntityType = EntityType::scoped::<salesops_persistence::opportunities::OpportunityRow>("opportunity");
 
 /// The resource as the app registers it.
 pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[ENTITY] };

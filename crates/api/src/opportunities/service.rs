@@ -12,6 +12,7 @@ use super::ENTITY;
 use crate::app::error::taken;
 use crate::app::permission::AssignRecords;
 use crate::app::precondition::IfMatch;
+use crate::app::scoped::load_visible;
 use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::audit::{self, snapshot};
 use crate::opportunities::dto::{
@@ -43,21 +44,6 @@ impl From<PipelineError> for AppError {
 /// A taken `external_id` is a 422 `taken` on that field; other storage errors as usual.
 pub fn map_unique(e: StoreError) -> AppError {
     taken(&[("external_id", "another opportunity has this external_id")])(e)
-}
-
-/// Load a live opportunity the actor can see, taking its row lock first when `for_update`.
-pub fn load_visible<'a>(
-    conn: &mut DbConnection,
-    actor: &'a Actor,
-    id: &str,
-    for_update: bool,
-) -> AppResult<(OpportunityRow, &'a Visibility)> {
-    if for_update {
-        opportunities::lock(conn, id)?;
-    }
-    let visibility = actor.visibility();
-    let row = opportunities::find_visible(conn, id, visibility)?.ok_or(AppError::NotFound)?;
-    Ok((row, visibility))
 }
 
 /// The competitors listed on one opportunity.
@@ -219,7 +205,7 @@ pub fn save(
 
 /// The opportunity `id` in the actor's data scope, with its weighted amount and competitors.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: &OpportunityId) -> AppResult<Opportunity> {
-    let (row, _) = load_visible(conn, actor, id, false)?;
+    let (row, _) = load_visible::<OpportunityRow>(conn, actor, id, false)?;
     let listed = competitors_of(conn, &row.id)?;
     Opportunity::from_parts(row, listed)
 }
@@ -308,7 +294,7 @@ pub fn update(
     if let Some(account_id) = patch.account_id.clone().and_then(tidy) {
         accounts::lock(conn, &account_id)?;
     }
-    let (row, visibility) = load_visible(conn, actor, id, true)?;
+    let (row, visibility) = load_visible::<OpportunityRow>(conn, actor, id, true)?;
     if_match.check(row.version)?;
     let listed = competitors_of(conn, &row.id)?;
     // Only competitors the patch names are checked: those already listed may since have been deactivated.
@@ -349,7 +335,7 @@ pub fn update(
 
 /// Soft-delete opportunity `id`: it leaves lists and reads and stays in the audit log (`delete`).
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &OpportunityId, if_match: IfMatch) -> AppResult<()> {
-    let (row, _) = load_visible(conn, actor, id, true)?;
+    let (row, _) = load_visible::<OpportunityRow>(conn, actor, id, true)?;
     if_match.check(row.version)?;
     let mut after = row.clone();
     after.deleted_at = Some(clock::now());
@@ -397,7 +383,7 @@ pub fn run(
     let row = if action == OpportunityAction::Win {
         load_for_win(conn, actor, id)?
     } else {
-        load_visible(conn, actor, id, true)?.0
+        load_visible::<OpportunityRow>(conn, actor, id, true)?.0
     };
     if_match.check(row.version)?;
     let (after, competitor_ids) = apply(conn, &row, command)?;
@@ -545,11 +531,11 @@ fn apply(
 /// its account, then re-read under both locks; 409 `conflict` if its account changed
 /// in between.
 fn load_for_win(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<OpportunityRow> {
-    let (peek, _) = load_visible(conn, actor, id, false)?;
+    let (peek, _) = load_visible::<OpportunityRow>(conn, actor, id, false)?;
     if let Some(account_id) = peek.account_id.as_deref() {
         accounts::lock(conn, account_id)?;
     }
-    let (row, _) = load_visible(conn, actor, id, true)?;
+    let (row, _) = load_visible::<OpportunityRow>(conn, actor, id, true)?;
     if row.account_id != peek.account_id {
         return Err(AppError::Conflict("the opportunity's account changed while the request ran; retry".into()));
     }

@@ -3,7 +3,7 @@
 use crate::app::AppResult;
 use crate::extract::double_option;
 use crate::time::to_utc;
-use crate::validation::{not_blank, refuse_cleared, tidy};
+use crate::validation::{merge_patch, not_blank, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::ids::DepartmentId;
 use salesops_persistence::departments::DepartmentRow;
@@ -123,16 +123,7 @@ pub struct DepartmentPatch {
 impl DepartmentPatch {
     /// Apply the patch to the current fields. Clearing the name is a validation error.
     pub fn apply(self, mut to: CreateDepartment) -> AppResult<CreateDepartment> {
-        refuse_cleared(&[("name", matches!(self.name, Some(None)))])?;
-        if let Some(Some(name)) = self.name {
-            to.name = name;
-        }
-        if let Some(parent_id) = self.parent_id {
-            to.parent_id = parent_id;
-        }
-        if let Some(head_user_id) = self.head_user_id {
-            to.head_user_id = head_user_id;
-        }
+        merge_patch!(self => to, required: [name], clearable: [parent_id, head_user_id]);
         Ok(to)
     }
 }

@@ -3,7 +3,7 @@
 use crate::app::{AppError, AppResult};
 use crate::extract::double_option;
 use crate::time::to_utc;
-use crate::validation::{not_blank, plausible_phone, refuse_cleared, tidy};
+use crate::validation::{merge_patch, not_blank, plausible_phone, tidy};
 use chrono::{DateTime, Utc};
 use salesops_domain::ids::DepartmentId;
 use salesops_domain::org::Role;
@@ -263,22 +263,7 @@ pub struct UserPatch {
 impl UserPatch {
     /// Apply the patch to the current fields. Clearing a required field is a validation error.
     pub fn apply(self, mut to: UserProfile) -> AppResult<UserProfile> {
-        refuse_cleared(&[("name", matches!(self.name, Some(None))), ("role", matches!(self.role, Some(None)))])?;
-        if let Some(Some(name)) = self.name {
-            to.name = name;
-        }
-        if let Some(Some(role)) = self.role {
-            to.role = role;
-        }
-        if let Some(phone) = self.phone {
-            to.phone = phone;
-        }
-        if let Some(department_id) = self.department_id {
-            to.department_id = department_id;
-        }
-        if let Some(manager_id) = self.manager_id {
-            to.manager_id = manager_id;
-        }
+        merge_patch!(self => to, required: [name, role], clearable: [phone, department_id, manager_id]);
         Ok(to)
     }
 }

@@ -3,7 +3,7 @@
 use crate::app::AppError;
 use crate::extract::{double_option, trimmed};
 use crate::time::to_utc;
-use crate::validation::{not_blank, refuse_cleared};
+use crate::validation::{merge_patch, not_blank};
 use chrono::{DateTime, Utc};
 use salesops_domain::opportunity::{is_code_key, is_probability, ForecastCategory, GateField, StageKind};
 use salesops_persistence::pipeline::StageRow;
@@ -206,33 +206,13 @@ pub struct StagePatch {
 impl StagePatch {
     /// Apply the patch to the current fields, to be validated as a create body is.
     /// Clearing a field other than the gates is a validation error.
-    pub fn apply(self, mut to: CreateStage) -> Result<CreateStage, AppError> {
-        refuse_cleared(&[
-            ("name", matches!(self.name, Some(None))),
-            ("position", matches!(self.position, Some(None))),
-            ("probability_bps", matches!(self.probability_bps, Some(None))),
-            ("forecast_category", matches!(self.forecast_category, Some(None))),
-            ("active", matches!(self.active, Some(None))),
-        ])?;
-        if let Some(Some(name)) = self.name {
-            // A create body is trimmed while deserializing; a patch is trimmed here.
-            to.name = name.trim().to_owned();
-        }
-        if let Some(Some(v)) = self.position {
-            to.position = v;
-        }
-        if let Some(Some(v)) = self.probability_bps {
-            to.probability_bps = v;
-        }
-        if let Some(Some(v)) = self.forecast_category {
-            to.forecast_category = v;
-        }
-        if let Some(fields) = self.required_fields {
+    pub fn apply(mut self, mut to: CreateStage) -> Result<CreateStage, AppError> {
+        // A create body is trimmed while deserializing; a patch is trimmed here.
+        self.name = self.name.map(|name| name.map(|n| n.trim().to_owned()));
+        if let Some(fields) = self.required_fields.take() {
             to.required_fields = fields.unwrap_or_default();
         }
-        if let Some(Some(v)) = self.active {
-            to.active = v;
-        }
+        merge_patch!(self => to, required: [name, position, probability_bps, forecast_category, active], clearable: []);
         Ok(to)
     }
 }
