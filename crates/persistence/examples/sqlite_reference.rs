@@ -14,7 +14,7 @@
 //! |----------------------|---------------------------------------------------------------------|
 //! | `:n`                 | a random row number in `--range LO:HI`                              |
 //! | `:id`                | the seeded lead id of row `n` (`0190a000-0000-7000-8000-<n:012>`)   |
-//! | `:created_at`        | the seeded `created_at` of row `n`, as diesel writes it             |
+//! | `:created_at`, `:created_at2` | the seeded `created_at` of row `n`, as diesel writes it    |
 //! | `:new_id`, `:new_id2`| fresh UUIDv7 strings, like `salesops_domain::new_id`                |
 //! | `:now`               | the current UTC time, microseconds, as diesel writes it             |
 //! | `:email`, `:email_normalized`, `:phone`, `:phone_normalized` | unique per run of the script |
@@ -233,7 +233,7 @@ fn worker(
                     let value = match name.as_str() {
                         "n" => Value::Int(n),
                         "id" => Value::Text(format!("0190a000-0000-7000-8000-{n:012}")),
-                        "created_at" => Value::Text(seeded_created_at(n)),
+                        "created_at" | "created_at2" => Value::Text(seeded_created_at(n)),
                         "new_id" | "new_id2" => Value::Text(uuid::Uuid::now_v7().to_string()),
                         "now" => Value::Text(Utc::now().naive_utc().format("%F %T%.6f").to_string()),
                         "email" => Value::Text(format!("Ref-{thread}-{counter}@Example.com")),
