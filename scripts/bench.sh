@@ -160,6 +160,7 @@ if curl -sf -o /dev/null "$BASE_URL/health/ready" 2>/dev/null; then
     die "something is already serving on $BIND; stop it first"
 fi
 
+LOAD_AT_START="$(cut -d' ' -f1-3 /proc/loadavg)"
 WORK_DIR="$(mktemp -d /tmp/salesops-bench-XXXX)"
 JWT_SECRET="$(python3 -c 'import secrets; print(secrets.token_hex(32))')"
 
@@ -420,4 +421,5 @@ if [[ ${#RSS_ROWS[@]} -gt 0 ]]; then
     printf '  %s\n' "${RSS_ROWS[@]}"
 fi
 echo
+echo "load average (1, 5, 15 min) before the measurements: $LOAD_AT_START; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)'), $CORES CPUs, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
