@@ -255,7 +255,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f%%", 100 * a /
 
 record() {
     local backend="$1" endpoint="$2"
-    ROWS+=("$(printf '%-8s | %-34s | %9s | %8s | %8s | %7s | %9s | %6s' "$backend" "$endpoint" \
+    ROWS+=("$(printf '%-8s | %-36s | %9s | %8s | %8s | %7s | %9s | %6s' "$backend" "$endpoint" \
         "$(num "${W_RPS:-}")" "${W_P50:-?}" "${W_P99:-?}" "${W_BAD:-?}" "$(num "${R_TPS:-}")" \
         "$(ratio "${W_RPS:-0}" "${R_TPS:-0}")")")
     if [[ "${W_BAD:-0}" != "0" ]]; then
@@ -407,7 +407,7 @@ echo " salesops: wrk -t2 -c$CONNECTIONS, server pool $POOL_SIZE"
 echo " reference: pgbench -M prepared -c$POOL_SIZE -j2 (postgres); sqlite_reference, $CORES threads (sqlite)"
 echo "=================================================================="
 if [[ ${#ROWS[@]} -gt 0 ]]; then
-    printf '%-8s | %-34s | %9s | %8s | %8s | %7s | %9s | %6s\n' backend endpoint "req/s" p50 p99 failed \
+    printf '%-8s | %-36s | %9s | %8s | %8s | %7s | %9s | %6s\n' backend endpoint "req/s" p50 p99 failed \
         "ref tps" ratio
     printf '%s\n' "${ROWS[@]}"
 fi
