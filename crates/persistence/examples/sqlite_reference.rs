@@ -157,7 +157,8 @@ impl Rng {
 
 /// The seeded `created_at` of row `n` (see scripts/bench/seed_leads.sqlite.sql), as diesel writes it.
 fn seeded_created_at(n: i64) -> String {
-    let base: NaiveDateTime = NaiveDate::from_ymd_opt(2025, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or_default();
+    let base: NaiveDateTime =
+        NaiveDate::from_ymd_opt(2025, 1, 1).and_then(|d| d.and_hms_opt(0, 0, 0)).unwrap_or_default();
     (base + Duration::seconds(n * 300 + (n * 7919) % 300)).format("%F %T%.f").to_string()
 }
 
@@ -241,8 +242,7 @@ fn worker(
                         "phone" => Value::Text(format!("+86 137{}{:07}", thread % 10, counter % 10_000_000)),
                         "phone_normalized" => Value::Text(format!("137{}{:07}", thread % 10, counter % 10_000_000)),
                         other => {
-                            let text =
-                                constants.get(other).cloned().ok_or_else(|| format!("no value for :{other}"))?;
+                            let text = constants.get(other).cloned().ok_or_else(|| format!("no value for :{other}"))?;
                             text.parse::<i64>().map(Value::Int).unwrap_or(Value::Text(text))
                         }
                     };
