@@ -37,8 +37,11 @@ lint:
 fuzz:
 	scripts/fuzz.sh
 
-# Leads on SQLite and PostgreSQL, then the funnel report over 100,000
-# opportunities on PostgreSQL (a few minutes in all). See scripts/bench.sh.
+# salesops against its database's own speed, side by side: for each lead endpoint,
+# wrk against the server then pgbench (PostgreSQL) or sqlite_reference (SQLite) running
+# the endpoint's SQL, printed as a ratio; 100,000 leads; then the funnel report over
+# 100,000 opportunities on PostgreSQL (about ten minutes in all). See scripts/bench.sh;
+# SALESOPS_BENCH_LEADS=10000 SALESOPS_BENCH_SECONDS=5 make bench for a quick run.
 bench:
 	scripts/bench.sh
 

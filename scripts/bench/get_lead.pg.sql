@@ -1,0 +1,5 @@
+-- GET /api/v1/leads/{id}: the lead by id (crates/persistence/src/leads.rs, find_visible), as the server
+-- sends it to PostgreSQL for a caller who sees every lead. The id is that of a random seeded row n.
+-- Not here: the per-request auth queries (user, revoked token, role scope) and the pool's SELECT 1.
+\set n random(:lo, :hi)
+SELECT "leads"."id", "leads"."name", "leads"."company", "leads"."company_normalized", "leads"."title", "leads"."email", "leads"."email_normalized", "leads"."phone", "leads"."phone_normalized", "leads"."source", "leads"."industry", "leads"."region", "leads"."status", "leads"."owner_id", "leads"."score", "leads"."next_follow_up_at", "leads"."last_activity_at", "leads"."disqualify_reason", "leads"."converted_account_id", "leads"."converted_contact_id", "leads"."converted_opportunity_id", "leads"."converted_at", "leads"."external_id", "leads"."notes", "leads"."version", "leads"."created_at", "leads"."updated_at", "leads"."created_by", "leads"."deleted_at" FROM "leads" WHERE (("leads"."deleted_at" IS NULL) AND ("leads"."id" = '0190a000-0000-7000-8000-' || lpad(:n::text, 12, '0'))) LIMIT 1;

@@ -1,0 +1,4 @@
+-- GET /api/v1/leads/{id} on SQLite: get_lead.pg.sql as diesel writes it for SQLite. :id is the seeded
+-- id of a random row (see crates/persistence/examples/sqlite_reference.rs for the parameters).
+\set one 1
+SELECT `leads`.`id`, `leads`.`name`, `leads`.`company`, `leads`.`company_normalized`, `leads`.`title`, `leads`.`email`, `leads`.`email_normalized`, `leads`.`phone`, `leads`.`phone_normalized`, `leads`.`source`, `leads`.`industry`, `leads`.`region`, `leads`.`status`, `leads`.`owner_id`, `leads`.`score`, `leads`.`next_follow_up_at`, `leads`.`last_activity_at`, `leads`.`disqualify_reason`, `leads`.`converted_account_id`, `leads`.`converted_contact_id`, `leads`.`converted_opportunity_id`, `leads`.`converted_at`, `leads`.`external_id`, `leads`.`notes`, `leads`.`version`, `leads`.`created_at`, `leads`.`updated_at`, `leads`.`created_by`, `leads`.`deleted_at` FROM `leads` WHERE ((`leads`.`deleted_at` IS NULL) AND (`leads`.`id` = :id)) LIMIT :one;

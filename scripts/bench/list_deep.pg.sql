@@ -1,0 +1,6 @@
+-- GET /api/v1/leads?limit=50&cursor=...: the keyset page after seeded row n, deep in the default order
+-- (crates/persistence/src/leads.rs, list with after_keyset). The cursor's created_at and id are those
+-- of row n, computed as seed_leads.pg.sql computes them.
+\set n random(:lo, :hi)
+\set s :n * 300 + (:n * 7919) % 300
+SELECT "leads"."id", "leads"."name", "leads"."company", "leads"."company_normalized", "leads"."title", "leads"."email", "leads"."email_normalized", "leads"."phone", "leads"."phone_normalized", "leads"."source", "leads"."industry", "leads"."region", "leads"."status", "leads"."owner_id", "leads"."score", "leads"."next_follow_up_at", "leads"."last_activity_at", "leads"."disqualify_reason", "leads"."converted_account_id", "leads"."converted_contact_id", "leads"."converted_opportunity_id", "leads"."converted_at", "leads"."external_id", "leads"."notes", "leads"."version", "leads"."created_at", "leads"."updated_at", "leads"."created_by", "leads"."deleted_at" FROM "leads" WHERE (("leads"."deleted_at" IS NULL) AND (("leads"."created_at" < timestamp '2025-01-01 00:00:00' + make_interval(secs => :s)) OR (("leads"."created_at" = timestamp '2025-01-01 00:00:00' + make_interval(secs => :s)) AND ("leads"."id" < '0190a000-0000-7000-8000-' || lpad(:n::text, 12, '0'))))) ORDER BY "leads"."created_at" DESC, "leads"."id" DESC LIMIT 51;

@@ -1,0 +1,6 @@
+-- GET /api/v1/leads?limit=50&cursor=... on SQLite: the keyset page after seeded row n (:created_at, :id).
+-- The server binds the cursor's created_at twice, as two parameters; so does this script (:created_at2
+-- has the same value). With one parameter used twice SQLite would plan an index range instead of the
+-- scan it plans for the server's statement.
+\set limit 51
+SELECT `leads`.`id`, `leads`.`name`, `leads`.`company`, `leads`.`company_normalized`, `leads`.`title`, `leads`.`email`, `leads`.`email_normalized`, `leads`.`phone`, `leads`.`phone_normalized`, `leads`.`source`, `leads`.`industry`, `leads`.`region`, `leads`.`status`, `leads`.`owner_id`, `leads`.`score`, `leads`.`next_follow_up_at`, `leads`.`last_activity_at`, `leads`.`disqualify_reason`, `leads`.`converted_account_id`, `leads`.`converted_contact_id`, `leads`.`converted_opportunity_id`, `leads`.`converted_at`, `leads`.`external_id`, `leads`.`notes`, `leads`.`version`, `leads`.`created_at`, `leads`.`updated_at`, `leads`.`created_by`, `leads`.`deleted_at` FROM `leads` WHERE ((`leads`.`deleted_at` IS NULL) AND ((`leads`.`created_at` < :created_at) OR ((`leads`.`created_at` = :created_at2) AND (`leads`.`id` < :id)))) ORDER BY `leads`.`created_at` DESC, `leads`.`id` DESC LIMIT :limit;
