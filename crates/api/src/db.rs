@@ -23,8 +23,20 @@ fn connect(state: &AppState) -> AppResult<salesops_persistence::PooledConnection
     })
 }
 
+/// Who may work with a connection: anyone, or one writer at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Turn {
+    Shared,
+    Writer,
+}
+
 /// Run `f` with a connection on the blocking pool, whatever its error type.
-async fn on_blocking_pool<T, E, F>(state: &AppState, f: F) -> Result<T, E>
+///
+/// A [`Turn::Writer`] on SQLite first waits, before it takes a connection, for the
+/// writers ahead of it in this process: SQLite admits one write transaction at a time,
+/// and this lock hands the turn on the moment a writer finishes, where `busy_timeout`
+/// sleeps and retries (up to 100 ms a try); no connection is held while waiting.
+async fn on_blocking_pool<T, E, F>(state: &AppState, turn: Turn, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
     E: From<AppError> + Send + 'static,
@@ -32,6 +44,8 @@ where
 {
     let state = state.clone();
     web::block(move || {
+        let writer = state.sqlite_writer.as_ref().filter(|_| turn == Turn::Writer);
+        let _turn = writer.map(|w| w.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         let mut conn = connect(&state)?;
         let outcome = f(&mut conn);
         if outcome.is_err() {
@@ -50,7 +64,7 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    Ok(on_blocking_pool(state, f).await?)
+    Ok(on_blocking_pool(state, Turn::Shared, f).await?)
 }
 
 /// Run `f` in a write transaction (see [`write_transaction`]): all of it commits, or none.
@@ -86,7 +100,7 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    on_blocking_pool(state, f).await
+    on_blocking_pool(state, Turn::Shared, f).await
 }
 
 /// [`write`] for background jobs: one transaction, its outcome noted for
@@ -96,7 +110,7 @@ where
     F: FnOnce(&mut DbConnection) -> AppResult<T> + Send + 'static,
     T: Send + 'static,
 {
-    let outcome = on_blocking_pool(state, move |conn| write_transaction(conn, f)).await;
+    let outcome = on_blocking_pool(state, Turn::Writer, move |conn| write_transaction(conn, f)).await;
     state.writes.record(&outcome);
     outcome
 }
@@ -110,5 +124,5 @@ where
     E: Into<ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    on_blocking_pool(state, move |conn| f(conn).map_err(Into::into)).await
+    on_blocking_pool(state, Turn::Shared, move |conn| f(conn).map_err(Into::into)).await
 }

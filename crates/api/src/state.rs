@@ -4,7 +4,7 @@ use crate::app::AppError;
 use crate::auth::cache::CallerCache;
 use crate::auth::jwt::JwtKeys;
 use crate::config::Settings;
-use salesops_persistence::DbPool;
+use salesops_persistence::{DatabaseTarget, DbPool};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -74,6 +74,8 @@ pub struct AppState {
     pub connections: Arc<ConnectionGate>,
     /// The callers this replica checked lately.
     pub callers: Arc<CallerCache>,
+    /// On SQLite, whose turn it is to write (see [`crate::db::write`]); `None` on PostgreSQL.
+    pub sqlite_writer: Option<Arc<Mutex<()>>>,
 }
 
 impl AppState {
@@ -83,6 +85,8 @@ impl AppState {
             pool,
             jwt: Arc::new(jwt),
             callers: Arc::new(CallerCache::new(settings.auth_cache_ttl)),
+            sqlite_writer: matches!(DatabaseTarget::parse(&settings.database_url), DatabaseTarget::Sqlite(_))
+                .then(Arc::default),
             settings: Arc::new(settings),
             writes: Arc::default(),
             connections: Arc::default(),

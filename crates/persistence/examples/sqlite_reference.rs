@@ -2,8 +2,8 @@
 //! runs the SQL an endpoint essentially executes, with nothing of salesops around it.
 //!
 //! It is the SQLite counterpart of pgbench: `--threads` connections opened like the server opens
-//! them (the same PRAGMAs as `connection.rs`: busy_timeout, WAL, synchronous = NORMAL,
-//! foreign_keys), each running a script in a loop for `--seconds`, through diesel's SQLite
+//! them (`connection::sqlite_pragmas`: busy_timeout, WAL, `synchronous` as
+//! `SALESOPS_SQLITE_SYNCHRONOUS` says, as for the server, foreign_keys), each running a script in a loop for `--seconds`, through diesel's SQLite
 //! connection (prepared-statement cache, bound parameters, every column of every row read as
 //! text, as pgbench receives it). It prints one line: `<transactions/s> <transactions> <seconds>`.
 //!
@@ -14,7 +14,7 @@
 //! |----------------------|---------------------------------------------------------------------|
 //! | `:n`                 | a random row number in `--range LO:HI`                              |
 //! | `:id`                | the seeded lead id of row `n` (`0190a000-0000-7000-8000-<n:012>`)   |
-//! | `:created_at`, `:created_at2` | the seeded `created_at` of row `n`, as diesel writes it    |
+//! | `:created_at`, `:created_at2`, `:created_at3` | the seeded `created_at` of row `n`, as diesel writes it |
 //! | `:new_id`, `:new_id2`| fresh UUIDv7 strings, like `salesops_domain::new_id`                |
 //! | `:now`               | the current UTC time, microseconds, as diesel writes it             |
 //! | `:email`, `:email_normalized`, `:phone`, `:phone_normalized` | unique per run of the script |
@@ -35,15 +35,21 @@ use diesel::row::{Field, NamedRow, Row};
 use diesel::sql_types::{BigInt, Text};
 use diesel::sqlite::{Sqlite, SqliteConnection};
 use diesel::{Connection, RunQueryDsl};
+use salesops_persistence::SqliteSynchronous;
 use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-/// The same statements, in the same order, as `SQLITE_PRAGMAS` in `src/connection.rs`.
-const SQLITE_PRAGMAS: &str = "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;";
+/// The server's connection set-up, with `synchronous` read as the server reads it.
+fn sqlite_pragmas() -> Result<String, String> {
+    let synchronous = match std::env::var("SALESOPS_SQLITE_SYNCHRONOUS") {
+        Ok(word) if !word.trim().is_empty() => word.trim().parse::<SqliteSynchronous>()?,
+        _ => SqliteSynchronous::default(),
+    };
+    Ok(salesops_persistence::connection::sqlite_pragmas(synchronous))
+}
 
 /// Any row, every column read as text (or NULL): what a client receives, decoded minimally.
 struct AnyRow {
@@ -215,7 +221,7 @@ fn worker(
     done: &AtomicU64,
 ) -> Result<(), String> {
     let mut conn = SqliteConnection::establish(&options.db).map_err(|e| e.to_string())?;
-    conn.batch_execute(SQLITE_PRAGMAS).map_err(|e| e.to_string())?;
+    conn.batch_execute(&sqlite_pragmas()?).map_err(|e| e.to_string())?;
     let seed = Utc::now().timestamp_nanos_opt().unwrap_or(1).unsigned_abs() ^ ((thread as u64 + 1) << 40);
     let mut rng = Rng(seed | 1);
     let mut counter: u64 = 0;
@@ -234,7 +240,7 @@ fn worker(
                     let value = match name.as_str() {
                         "n" => Value::Int(n),
                         "id" => Value::Text(format!("0190a000-0000-7000-8000-{n:012}")),
-                        "created_at" | "created_at2" => Value::Text(seeded_created_at(n)),
+                        "created_at" | "created_at2" | "created_at3" => Value::Text(seeded_created_at(n)),
                         "new_id" | "new_id2" => Value::Text(uuid::Uuid::now_v7().to_string()),
                         "now" => Value::Text(Utc::now().naive_utc().format("%F %T%.6f").to_string()),
                         "email" => Value::Text(format!("Ref-{thread}-{counter}@Example.com")),

@@ -108,9 +108,10 @@ pub enum ConnectError {
     Setup(#[from] diesel::result::Error),
 }
 
-/// The set-up of every SQLite connection. Order matters: busy_timeout before
-/// WAL, or concurrent opens log "database is locked".
-fn sqlite_pragmas(synchronous: SqliteSynchronous) -> String {
+/// The set-up of every SQLite connection (the bench's SQLite reference opens its
+/// connections with it too). Order matters: busy_timeout before WAL, or
+/// concurrent opens log "database is locked".
+pub fn sqlite_pragmas(synchronous: SqliteSynchronous) -> String {
     format!(
         "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
          PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",

@@ -17,7 +17,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{Bool, Nullable};
 use salesops_domain::contact_info::DuplicateEntity;
 use salesops_domain::lead::LeadStatus;
-use std::collections::HashMap;
 
 /// What to look for, each key already normalised; absent keys are not compared.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -89,7 +88,8 @@ pub struct Hit {
 /// An account match: id, name, normalised name, USCC, owner.
 type AccountMatch = (String, String, String, Option<String>, Option<String>);
 /// A contact match: id, name, account, normalised email, normalised phone.
-type ContactMatch = (String, String, String, Option<String>, Option<String>);
+/// A matching contact: id, name, account id, email and phone keys, account name and owner.
+type ContactMatch = (String, String, String, Option<String>, Option<String>, String, Option<String>);
 
 type Predicate<T> = Box<dyn BoxableExpression<T, MultiBackend, SqlType = Nullable<Bool>>>;
 
@@ -204,10 +204,12 @@ fn accounts_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>
         .collect())
 }
 
-/// Live contacts of live accounts that share an email or phone with the probe.
-/// People's names are not a key: too many people share one.
+/// Live contacts of live accounts that share an email or phone with the probe, with
+/// their account's name and owner, in one query (the account is joined by its key,
+/// never scanned). People's names are not a key: too many people share one.
 fn contacts_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>) -> StoreResult<Vec<Hit>> {
-    let mut any: Vec<Predicate<contacts::table>> = Vec::new();
+    type ContactsOfAccounts = diesel::dsl::InnerJoinQuerySource<contacts::table, accounts::table>;
+    let mut any: Vec<Predicate<ContactsOfAccounts>> = Vec::new();
     if let Some(e) = &probe.email {
         any.push(Box::new(contacts::email_normalized.eq(e.clone())));
     }
@@ -215,10 +217,10 @@ fn contacts_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>
         any.push(Box::new(contacts::phone_normalized.eq(p.clone())));
     }
     let Some(any) = any.into_iter().reduce(|a, b| Box::new(a.or(b))) else { return Ok(Vec::new()) };
-    let live_accounts = accounts::table.filter(accounts::deleted_at.is_null()).select(accounts::id);
     let mut query = contacts::table
+        .inner_join(accounts::table)
         .filter(contacts::deleted_at.is_null())
-        .filter(contacts::account_id.eq_any(live_accounts))
+        .filter(accounts::deleted_at.is_null())
         .filter(any)
         .select((
             contacts::id,
@@ -226,6 +228,8 @@ fn contacts_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>
             contacts::account_id,
             contacts::email_normalized,
             contacts::phone_normalized,
+            accounts::name,
+            accounts::owner_id,
         ))
         .order(contacts::id)
         .limit(search.limit_per_kind)
@@ -234,36 +238,22 @@ fn contacts_matching(conn: &mut DbConnection, probe: &Probe, search: &Search<'_>
         query = query.filter(contacts::id.ne(id.to_owned()));
     }
     let rows: Vec<ContactMatch> = query.load(conn)?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let account_ids: Vec<String> = rows.iter().map(|r| r.2.clone()).collect();
-    let owners: HashMap<String, (String, Option<String>)> = accounts::table
-        .filter(accounts::id.eq_any(account_ids))
-        .select((accounts::id, accounts::name, accounts::owner_id))
-        .load::<(String, String, Option<String>)>(conn)?
-        .into_iter()
-        .map(|(id, name, owner)| (id, (name, owner)))
-        .collect();
     Ok(rows
         .into_iter()
-        .map(|(id, name, account_id, email, phone)| {
-            let (company, owner_id) = owners.get(&account_id).cloned().unzip();
-            Hit {
-                matched_on: matched([
-                    (MatchKey::Email, &probe.email, &email),
-                    (MatchKey::Phone, &probe.phone, &phone),
-                    (MatchKey::Company, &None, &None),
-                    (MatchKey::Uscc, &None, &None),
-                ]),
-                entity: DuplicateEntity::Contact,
-                id,
-                name,
-                company,
-                account_id: Some(account_id),
-                owner_id: owner_id.flatten(),
-                lead_status: None,
-            }
+        .map(|(id, name, account_id, email, phone, company, owner_id)| Hit {
+            matched_on: matched([
+                (MatchKey::Email, &probe.email, &email),
+                (MatchKey::Phone, &probe.phone, &phone),
+                (MatchKey::Company, &None, &None),
+                (MatchKey::Uscc, &None, &None),
+            ]),
+            entity: DuplicateEntity::Contact,
+            id,
+            name,
+            company: Some(company),
+            account_id: Some(account_id),
+            owner_id,
+            lead_status: None,
         })
         .collect())
 }
