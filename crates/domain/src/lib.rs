@@ -14,6 +14,7 @@ pub mod money;
 pub mod opportunity;
 pub mod org;
 pub mod password;
+pub mod pricing;
 pub mod reports;
 pub mod text_enum;
 pub mod uscc;
