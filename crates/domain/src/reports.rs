@@ -115,7 +115,7 @@ pub struct Reach {
     /// `(rank, opportunities)`: how many opportunities have this highest rank,
     /// where an open stage ranks by its position and a won stage by [`WON_RANK`].
     pub highest_rank: Vec<(i32, i64)>,
-    /// `(stage key, opportunities)`: how many ever entered each lost stage.
+    /// `(stage key, opportunities)`: how many entered each lost stage (each once, at the last one it entered).
     pub entered_lost: Vec<(String, i64)>,
 }
 
@@ -124,7 +124,7 @@ pub struct Reach {
 /// An open stage is reached by every opportunity whose highest rank is at
 /// least its position (it entered that stage or a later one; a won deal
 /// reached every open stage). A won stage is reached by the won ones, and a
-/// lost stage by those that ever entered it.
+/// lost stage by those that entered it (each opportunity at the last lost stage it entered).
 pub fn reached(stages: &[(&str, FunnelStageKind)], reach: &Reach) -> Vec<i64> {
     let at_least = |rank: i32| reach.highest_rank.iter().filter(|(r, _)| *r >= rank).map(|(_, n)| n).sum::<i64>();
     stages

@@ -386,38 +386,45 @@ pub struct StageChangeRow {
     pub occurred_at: NaiveDateTime,
 }
 
-/// Append a stage change, and bring the opportunity's stored funnel rank up to date.
+/// Append a stage change, and bring the opportunity's stored funnel columns up to date.
 pub fn insert_stage_change(conn: &mut DbConnection, row: &StageChangeRow) -> StoreResult<()> {
     diesel::insert_into(opportunity_stage_changes::table).values(row.clone()).execute(conn)?;
     refresh_furthest_rank(conn, &row.opportunity_id)
 }
 
-/// Bring one opportunity's stored funnel rank up to date with its history and current stage.
+/// Bring one opportunity's stored funnel columns up to date with its history and current stage.
 pub fn refresh_furthest_rank(conn: &mut DbConnection, opportunity_id: &str) -> StoreResult<()> {
-    diesel::sql_query(format!("{} WHERE id = $1", set_furthest_rank()))
+    diesel::sql_query(format!("{} WHERE id = $1", set_funnel_columns()))
         .bind::<diesel::sql_types::Text, _>(opportunity_id)
         .execute(conn)?;
     Ok(())
 }
 
-/// `UPDATE opportunities SET furthest_rank = …`: the highest rank among the stages an
-/// opportunity has been in (its history's `to_stage` and its current stage), where an open
-/// stage ranks by its position and a won stage by [`WON_RANK`]; lost stages have none. The
-/// funnel reads how far each opportunity got from it. The migration that added the column
-/// backfilled it with the same statement.
-fn set_furthest_rank() -> String {
+/// `UPDATE opportunities SET furthest_rank = …, lost_stage = …`, which the funnel reads
+/// how far each opportunity got from:
+/// - `furthest_rank`: the highest rank among the stages an opportunity has been in (its
+///   history's `to_stage` and its current stage), where an open stage ranks by its position
+///   and a won stage by [`WON_RANK`]; lost stages have none;
+/// - `lost_stage`: the lost stage it entered last, if any (its current stage when that is one).
+///
+/// The migration that added the columns backfilled them with the same statement.
+fn set_funnel_columns() -> String {
     format!(
         "UPDATE opportunities SET furthest_rank = (\
          SELECT MAX(CASE WHEN ps.kind = 'won' THEN {WON_RANK} WHEN ps.kind = 'open' THEN ps.position END) \
          FROM pipeline_stages ps WHERE ps.key = opportunities.stage OR ps.key IN \
-         (SELECT sc.to_stage FROM opportunity_stage_changes sc WHERE sc.opportunity_id = opportunities.id))"
+         (SELECT sc.to_stage FROM opportunity_stage_changes sc WHERE sc.opportunity_id = opportunities.id)), \
+         lost_stage = COALESCE(\
+         (SELECT ps.key FROM pipeline_stages ps WHERE ps.key = opportunities.stage AND ps.kind = 'lost'), \
+         (SELECT sc.to_stage FROM opportunity_stage_changes sc JOIN pipeline_stages ps ON ps.key = sc.to_stage \
+         WHERE sc.opportunity_id = opportunities.id AND ps.kind = 'lost' ORDER BY sc.id DESC LIMIT 1))"
     )
 }
 
-/// Recompute every opportunity's funnel rank, after a stage's position changed;
+/// Recompute every opportunity's funnel columns, after a stage's position changed;
 /// returns how many opportunities were updated.
 pub fn recompute_furthest_ranks(conn: &mut DbConnection) -> StoreResult<usize> {
-    Ok(diesel::sql_query(set_furthest_rank()).execute(conn)?)
+    Ok(diesel::sql_query(set_funnel_columns()).execute(conn)?)
 }
 
 /// Up to `limit` stage changes of an opportunity, oldest first, after `after_id` if given.

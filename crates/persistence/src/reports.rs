@@ -173,6 +173,8 @@ struct FunnelGroup {
     stage: String,
     #[diesel(sql_type = Nullable<Integer>)]
     furthest_rank: Option<i32>,
+    #[diesel(sql_type = Nullable<Text>)]
+    lost_stage: Option<String>,
     #[diesel(sql_type = BigInt)]
     count: i64,
     #[diesel(sql_type = BigInt)]
@@ -181,34 +183,27 @@ struct FunnelGroup {
     weighted: i64,
 }
 
-#[derive(QueryableByName)]
-struct StageCount {
-    #[diesel(sql_type = Text)]
-    stage: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// The funnel: the cohort's totals by current stage, and how far the cohort got.
 ///
-/// One pass over the cohort, grouped by (stage, furthest rank), gives both the totals and
-/// how many opportunities have each highest rank (an open stage's position, or
-/// [`WON_RANK`](salesops_domain::reports::WON_RANK) for a won stage). Lost stages are off that path; how many ever entered
-/// each comes from the stage history's lost entries alone.
+/// One pass over the cohort, grouped by (stage, furthest rank, lost stage), gives the
+/// totals, how many opportunities have each highest rank (an open stage's position, or
+/// [`WON_RANK`](salesops_domain::reports::WON_RANK) for a won stage), and how many entered
+/// each lost stage (each opportunity once, at the lost stage it entered last).
 pub fn funnel(
     conn: &mut DbConnection,
     f: &OpportunityFilter,
 ) -> StoreResult<(Vec<Totals>, salesops_domain::reports::Reach)> {
     let mut sql = Sql::default();
     sql.push(&format!(
-        "SELECT o.stage AS stage, o.furthest_rank AS furthest_rank, {COUNT_AMOUNT}, \
-         CAST(COALESCE(SUM({WEIGHTED}), 0) AS BIGINT) AS weighted FROM opportunities o WHERE "
+        "SELECT o.stage AS stage, o.furthest_rank AS furthest_rank, o.lost_stage AS lost_stage, \
+         {COUNT_AMOUNT}, CAST(COALESCE(SUM({WEIGHTED}), 0) AS BIGINT) AS weighted FROM opportunities o WHERE "
     ));
-    cohort(&mut sql, f).push(" GROUP BY o.stage, o.furthest_rank");
+    cohort(&mut sql, f).push(" GROUP BY o.stage, o.furthest_rank, o.lost_stage");
     let groups: Vec<FunnelGroup> = sql.load(conn)?;
 
     let mut by_stage: Vec<Totals> = Vec::new();
     let mut highest_rank: Vec<(i32, i64)> = Vec::new();
+    let mut entered_lost: Vec<(String, i64)> = Vec::new();
     for g in &groups {
         match by_stage.iter_mut().find(|t| t.group_key == g.stage) {
             Some(t) => {
@@ -224,27 +219,21 @@ pub fn funnel(
             }),
         }
         if let Some(rank) = g.furthest_rank {
-            match highest_rank.iter_mut().find(|(r, _)| *r == rank) {
-                Some((_, n)) => *n += g.count,
-                None => highest_rank.push((rank, g.count)),
-            }
+            tally(&mut highest_rank, rank, g.count);
+        }
+        if let Some(lost) = &g.lost_stage {
+            tally(&mut entered_lost, lost.clone(), g.count);
         }
     }
+    Ok((by_stage, salesops_domain::reports::Reach { highest_rank, entered_lost }))
+}
 
-    let mut sql = Sql::default();
-    sql.push(
-        "SELECT sc.to_stage AS stage, COUNT(DISTINCT sc.opportunity_id) AS n FROM opportunity_stage_changes sc \
-         JOIN opportunities o ON o.id = sc.opportunity_id \
-         WHERE sc.to_stage IN (SELECT key FROM pipeline_stages WHERE kind = 'lost') AND ",
-    );
-    cohort(&mut sql, f).push(" GROUP BY sc.to_stage");
-    let lost: Vec<StageCount> = sql.load(conn)?;
-
-    let reach = salesops_domain::reports::Reach {
-        highest_rank,
-        entered_lost: lost.into_iter().map(|r| (r.stage, r.n)).collect(),
-    };
-    Ok((by_stage, reach))
+/// Add `n` to the count of `key`.
+fn tally<K: PartialEq>(counts: &mut Vec<(K, i64)>, key: K, n: i64) {
+    match counts.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, count)) => *count += n,
+        None => counts.push((key, n)),
+    }
 }
 
 /// Open opportunities expected to close in the period, by forecast category.

@@ -285,6 +285,7 @@ diesel::table! {
         created_by -> Nullable<Text>,
         deleted_at -> Nullable<Timestamp>,
         furthest_rank -> Nullable<Integer>,
+        lost_stage -> Nullable<Text>,
     }
 }
 

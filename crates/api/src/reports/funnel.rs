@@ -83,7 +83,8 @@ pub struct FunnelReport {
 /// - `reached`: cohort opportunities that ever entered the stage **or a later one**, judged
 ///   from their stage history (`to_stage`) plus their current stage. Open stages rank by
 ///   position and won stages above all of them, so a won deal has reached every open stage.
-///   Lost stages are off that path: their `reached` is how many ever entered them.
+///   Lost stages are off that path: their `reached` is how many entered them, each opportunity
+///   once, at the lost stage it entered last (there is one active lost stage at a time).
 /// - `conversion_bps`: reached(next) × 10000 / reached(this), rounded half up, where the
 ///   next stage of an open stage is the following open stage, or the first won stage after
 ///   the last open one. `null` for won and lost stages and when reached(this) is 0.
