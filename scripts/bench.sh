@@ -31,8 +31,8 @@
 #               nproc connections with the server's PRAGMAs and runs <endpoint>.sqlite.sql in a loop
 #               through diesel's SqliteConnection (cached prepared statements, bound parameters, every
 #               column read as text), i.e. the engine plus the thinnest use of the same driver.
-# The reference runs only the endpoint's essential statements; the request's other queries (the
-# token's user, its revocation, the role's scope) are the overhead the ratio is meant to expose.
+# The reference runs only the endpoint's essential statements; everything else a request costs (HTTP,
+# the token check, JSON, the blocking-pool hop) is the overhead the ratio is meant to expose.
 # The creates run last, because they add leads at the top of the list.
 #
 # To see what the server sends to PostgreSQL after a code change (and update the .pg.sql files):
