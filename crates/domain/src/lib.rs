@@ -15,6 +15,7 @@ pub mod opportunity;
 pub mod org;
 pub mod password;
 pub mod pricing;
+pub mod quote;
 pub mod reports;
 pub mod text_enum;
 pub mod uscc;
