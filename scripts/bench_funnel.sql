@@ -33,7 +33,7 @@ FROM generate_series(1, :opportunities) AS i;
 INSERT INTO opportunities (id, name, account_id, contact_id, owner_id, amount, currency,
     expected_close_date, stage, probability_bps, forecast_category, status, loss_reason, loss_note,
     won_by_competitor_id, next_step, source_lead_id, stage_entered_at, closed_at, last_activity_at,
-    external_id, notes, version, created_at, updated_at, created_by, deleted_at)
+    external_id, notes, version, created_at, updated_at, created_by, deleted_at, furthest_rank, lost_stage)
 SELECT format('01900000-0001-7000-8000-%s', lpad(to_hex(p.i), 12, '0')),
        'Bench deal ' || p.i, NULL, NULL,
        format('01900000-0000-7000-9000-%s', lpad(to_hex(1 + p.i % 50), 12, '0')),
@@ -45,7 +45,12 @@ SELECT format('01900000-0001-7000-8000-%s', lpad(to_hex(p.i), 12, '0')),
        CASE WHEN p.status = 'lost' THEN 'price' END, NULL, NULL, NULL, NULL,
        p.created + make_interval(hours => p.k + 1),
        CASE WHEN p.status <> 'open' THEN p.created + make_interval(hours => p.k + 1) END,
-       NULL, NULL, NULL, 1, p.created, p.created, NULL, NULL
+       NULL, NULL, NULL, 1, p.created, p.created, NULL, NULL,
+       -- What the stage commands keep for the funnel: the furthest stage's rank (a won deal
+       -- outranks every open stage), and the lost stage a lost deal entered.
+       CASE WHEN p.status = 'won' THEN 2147483647 ELSE (SELECT position FROM pipeline_stages
+           WHERE key = (ARRAY['qualification', 'needs_analysis', 'proposal', 'negotiation'])[p.k]) END,
+       CASE WHEN p.status = 'lost' THEN 'closed_lost' END
 FROM bench_plan p
 JOIN pipeline_stages s ON s.key = CASE p.status
         WHEN 'won' THEN 'closed_won'
@@ -68,21 +73,6 @@ SELECT format('01900000-0002-7000-8%s-%s', lpad(to_hex(step), 3, '0'), lpad(to_h
        NULL, 'CNY', 0, NULL, p.created + make_interval(hours => step)
 FROM bench_plan p
 CROSS JOIN LATERAL generate_series(1, p.k + CASE WHEN p.status IN ('won', 'lost') THEN 1 ELSE 0 END) AS step;
-
--- What the stage commands keep on each opportunity for the funnel, derived from the history
--- as the migration that added the columns does (migrations/2026-12-02-000001_funnel_rank).
-UPDATE opportunities SET
-    furthest_rank = (
-        SELECT MAX(CASE WHEN ps.kind = 'won' THEN 2147483647 WHEN ps.kind = 'open' THEN ps.position END)
-        FROM pipeline_stages ps
-        WHERE ps.key = opportunities.stage
-           OR ps.key IN (SELECT sc.to_stage FROM opportunity_stage_changes sc WHERE sc.opportunity_id = opportunities.id)
-    ),
-    lost_stage = COALESCE(
-        (SELECT ps.key FROM pipeline_stages ps WHERE ps.key = opportunities.stage AND ps.kind = 'lost'),
-        (SELECT sc.to_stage FROM opportunity_stage_changes sc JOIN pipeline_stages ps ON ps.key = sc.to_stage
-         WHERE sc.opportunity_id = opportunities.id AND ps.kind = 'lost' ORDER BY sc.id DESC LIMIT 1)
-    );
 
 COMMIT;
 

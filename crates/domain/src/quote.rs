@@ -11,7 +11,8 @@
 //! ```
 //!
 //! A quote that is `approved` or `sent` and past its `valid_until` reads as
-//! `expired`: it can no longer be sent or accepted, only revised or rejected.
+//! `expired` (never stored): it can no longer be sent or accepted, only revised,
+//! or rejected once sent.
 
 use crate::pricing::{covers, DiscountAuthority};
 use crate::text_enum;
@@ -35,39 +36,11 @@ text_enum! {
     }
 }
 
-text_enum! {
-    /// Where a quote is, as read: the stored status, or `expired`.
-    QuoteState {
-        /// See [`QuoteStatus::Draft`].
-        Draft => "draft",
-        /// See [`QuoteStatus::PendingApproval`].
-        PendingApproval => "pending_approval",
-        /// See [`QuoteStatus::Approved`].
-        Approved => "approved",
-        /// See [`QuoteStatus::Sent`].
-        Sent => "sent",
-        /// See [`QuoteStatus::Accepted`].
-        Accepted => "accepted",
-        /// See [`QuoteStatus::Rejected`].
-        Rejected => "rejected",
-        /// Approved or sent, and past its `valid_until`.
-        Expired => "expired",
-    }
-}
-
 impl QuoteStatus {
-    /// How a quote in this status reads on `today`, given its `valid_until`.
-    pub fn state(self, valid_until: NaiveDate, today: NaiveDate) -> QuoteState {
-        let expired = today > valid_until;
-        match self {
-            QuoteStatus::Approved | QuoteStatus::Sent if expired => QuoteState::Expired,
-            QuoteStatus::Draft => QuoteState::Draft,
-            QuoteStatus::PendingApproval => QuoteState::PendingApproval,
-            QuoteStatus::Approved => QuoteState::Approved,
-            QuoteStatus::Sent => QuoteState::Sent,
-            QuoteStatus::Accepted => QuoteState::Accepted,
-            QuoteStatus::Rejected => QuoteState::Rejected,
-        }
+    /// Whether a quote in this status reads as `expired` on `today`: approved or sent, and
+    /// past its `valid_until`. The API shows such a quote's status as `expired`; it is never stored.
+    pub fn is_expired(self, valid_until: NaiveDate, today: NaiveDate) -> bool {
+        matches!(self, QuoteStatus::Approved | QuoteStatus::Sent) && today > valid_until
     }
 
     /// Whether the quote's fields and lines may change: only a draft's.
@@ -119,28 +92,34 @@ impl QuoteCommand {
 
 /// A refused quote command (409 `invalid_transition`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("a quote that is {state} cannot be {action}")]
+#[error("a quote that is {} cannot be {action}", if *.expired { "expired" } else { .status.as_str() })]
 pub struct QuoteTransitionError {
-    /// How the quote read when the command came.
-    pub state: QuoteState,
+    /// The quote's stored status when the command came.
+    pub status: QuoteStatus,
+    /// Whether it read as expired (see [`QuoteStatus::is_expired`]).
+    pub expired: bool,
     /// What was refused, in words ("sent", "accepted", …).
     pub action: &'static str,
 }
 
-/// The status after `command` on a quote that reads `state`.
-pub fn next_status(state: QuoteState, command: QuoteCommand) -> Result<QuoteStatus, QuoteTransitionError> {
+/// The status after `command` on a quote in `status`, `expired` or not.
+pub fn next_status(
+    status: QuoteStatus,
+    expired: bool,
+    command: QuoteCommand,
+) -> Result<QuoteStatus, QuoteTransitionError> {
     use QuoteCommand as C;
-    use QuoteState as S;
-    let next = match (state, command) {
-        (S::Draft, C::Submit { within_authority: true }) => QuoteStatus::Approved,
-        (S::Draft, C::Submit { within_authority: false }) => QuoteStatus::PendingApproval,
-        (S::PendingApproval, C::Approve { last_step: true }) => QuoteStatus::Approved,
-        (S::PendingApproval, C::Approve { last_step: false }) => QuoteStatus::PendingApproval,
-        (S::PendingApproval, C::Decline) => QuoteStatus::Draft,
-        (S::Approved, C::Send) => QuoteStatus::Sent,
-        (S::Sent, C::Accept) => QuoteStatus::Accepted,
-        (S::Sent | S::Expired, C::Reject) => QuoteStatus::Rejected,
-        (S::Approved | S::Sent | S::Rejected | S::Expired, C::Revise) => QuoteStatus::Draft,
+    use QuoteStatus as S;
+    let next = match (status, expired, command) {
+        (S::Draft, _, C::Submit { within_authority: true }) => S::Approved,
+        (S::Draft, _, C::Submit { within_authority: false }) => S::PendingApproval,
+        (S::PendingApproval, _, C::Approve { last_step: true }) => S::Approved,
+        (S::PendingApproval, _, C::Approve { last_step: false }) => S::PendingApproval,
+        (S::PendingApproval, _, C::Decline) => S::Draft,
+        (S::Approved, false, C::Send) => S::Sent,
+        (S::Sent, false, C::Accept) => S::Accepted,
+        (S::Sent, _, C::Reject) => S::Rejected,
+        (S::Approved | S::Sent | S::Rejected, _, C::Revise) => S::Draft,
         _ => {
             let action = match command {
                 C::Submit { .. } => "submitted",
@@ -151,7 +130,7 @@ pub fn next_status(state: QuoteState, command: QuoteCommand) -> Result<QuoteStat
                 C::Reject => "rejected",
                 C::Revise => "revised",
             };
-            return Err(QuoteTransitionError { state, action });
+            return Err(QuoteTransitionError { status, expired, action });
         }
     };
     Ok(next)
@@ -191,7 +170,7 @@ pub fn document_number(prefix: &str, day: NaiveDate, counter: u32, width: usize)
 mod tests {
     use super::*;
     use QuoteCommand as C;
-    use QuoteState as S;
+    use QuoteStatus as S;
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 12, d).expect("a date")
@@ -212,50 +191,61 @@ mod tests {
     #[test]
     fn the_allowed_transitions() {
         let allowed = [
-            (S::Draft, C::Submit { within_authority: true }, QuoteStatus::Approved),
-            (S::Draft, C::Submit { within_authority: false }, QuoteStatus::PendingApproval),
-            (S::PendingApproval, C::Approve { last_step: false }, QuoteStatus::PendingApproval),
-            (S::PendingApproval, C::Approve { last_step: true }, QuoteStatus::Approved),
-            (S::PendingApproval, C::Decline, QuoteStatus::Draft),
-            (S::Approved, C::Send, QuoteStatus::Sent),
-            (S::Sent, C::Accept, QuoteStatus::Accepted),
-            (S::Sent, C::Reject, QuoteStatus::Rejected),
-            (S::Expired, C::Reject, QuoteStatus::Rejected),
-            (S::Approved, C::Revise, QuoteStatus::Draft),
-            (S::Sent, C::Revise, QuoteStatus::Draft),
-            (S::Rejected, C::Revise, QuoteStatus::Draft),
-            (S::Expired, C::Revise, QuoteStatus::Draft),
+            (S::Draft, C::Submit { within_authority: true }, S::Approved),
+            (S::Draft, C::Submit { within_authority: false }, S::PendingApproval),
+            (S::PendingApproval, C::Approve { last_step: false }, S::PendingApproval),
+            (S::PendingApproval, C::Approve { last_step: true }, S::Approved),
+            (S::PendingApproval, C::Decline, S::Draft),
+            (S::Approved, C::Send, S::Sent),
+            (S::Sent, C::Accept, S::Accepted),
+            (S::Sent, C::Reject, S::Rejected),
+            (S::Approved, C::Revise, S::Draft),
+            (S::Sent, C::Revise, S::Draft),
+            (S::Rejected, C::Revise, S::Draft),
         ];
-        for (state, command, next) in allowed {
-            assert_eq!(next_status(state, command), Ok(next), "{state} {}", command.name());
-        }
-        // Every other pair is refused, naming the state.
+        // An expired quote (approved or sent) can no longer be sent or accepted.
+        let refused_when_expired = [(S::Approved, C::Send), (S::Sent, C::Accept)];
         let mut refused = 0;
-        for state in QuoteState::ALL {
-            for command in ALL_COMMANDS {
-                if allowed.iter().any(|(s, c, _)| s == state && *c == command) {
-                    continue;
+        for status in QuoteStatus::ALL {
+            for expired in [false, true] {
+                for command in ALL_COMMANDS {
+                    let expected = allowed
+                        .iter()
+                        .find(|(s, c, _)| s == status && *c == command)
+                        .filter(|_| !(expired && refused_when_expired.contains(&(*status, command))))
+                        .map(|(_, _, next)| *next);
+                    match (next_status(*status, expired, command), expected) {
+                        (Ok(next), Some(want)) => assert_eq!(next, want),
+                        (Err(e), None) => {
+                            assert_eq!((e.status, e.expired), (*status, expired));
+                            refused += 1;
+                        }
+                        (got, want) => panic!("{status} expired={expired} {}: {got:?}, not {want:?}", command.name()),
+                    }
                 }
-                let e = next_status(*state, command).expect_err("refused");
-                assert_eq!(e.state, *state);
-                refused += 1;
             }
         }
-        assert_eq!(refused, QuoteState::ALL.len() * ALL_COMMANDS.len() - allowed.len());
-        assert_eq!(next_status(S::Expired, C::Send).unwrap_err().to_string(), "a quote that is expired cannot be sent");
-        assert!(next_status(S::Accepted, C::Revise).is_err(), "an accepted quote is final");
+        assert_eq!(refused, QuoteStatus::ALL.len() * 2 * ALL_COMMANDS.len() - 2 * allowed.len() + 2);
+        assert_eq!(
+            next_status(S::Sent, true, C::Accept).unwrap_err().to_string(),
+            "a quote that is expired cannot be accepted"
+        );
+        assert_eq!(
+            next_status(S::Accepted, false, C::Revise).unwrap_err().to_string(),
+            "a quote that is accepted cannot be revised"
+        );
     }
 
     #[test]
     fn approved_and_sent_quotes_expire_after_their_last_valid_day() {
-        assert_eq!(QuoteStatus::Sent.state(day(10), day(10)), S::Sent);
-        assert_eq!(QuoteStatus::Sent.state(day(10), day(11)), S::Expired);
-        assert_eq!(QuoteStatus::Approved.state(day(10), day(11)), S::Expired);
-        for status in [QuoteStatus::Draft, QuoteStatus::PendingApproval, QuoteStatus::Accepted, QuoteStatus::Rejected] {
-            assert_eq!(status.state(day(1), day(31)).as_str(), status.as_str());
+        assert!(!S::Sent.is_expired(day(10), day(10)));
+        assert!(S::Sent.is_expired(day(10), day(11)));
+        assert!(S::Approved.is_expired(day(10), day(11)));
+        for status in [S::Draft, S::PendingApproval, S::Accepted, S::Rejected] {
+            assert!(!status.is_expired(day(1), day(31)), "{status}");
         }
-        assert!(QuoteStatus::Draft.is_editable());
-        assert!(QuoteStatus::ALL.iter().filter(|s| s.is_editable()).count() == 1);
+        assert!(S::Draft.is_editable());
+        assert_eq!(QuoteStatus::ALL.iter().filter(|s| s.is_editable()).count(), 1);
     }
 
     #[test]
