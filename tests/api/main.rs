@@ -17,5 +17,6 @@ mod opportunities;
 mod org;
 mod pipeline;
 mod platform;
+mod products;
 mod query_plans;
 mod reports;

@@ -26,6 +26,7 @@ pub mod org;
 pub mod pagination;
 pub mod pipeline;
 pub mod problems;
+pub mod products;
 pub mod query_lists;
 pub mod reports;
 pub mod request_id;
@@ -67,6 +68,7 @@ pub const RESOURCES: &[Resource] = &[
     activities::RESOURCE,
     pipeline::RESOURCE,
     opportunities::RESOURCE,
+    products::RESOURCE,
     reports::RESOURCE,
     audit::RESOURCE,
 ];

@@ -42,6 +42,7 @@ use utoipa::{Modify, OpenApi};
         (name = "activities", description = "Follow-ups (跟进记录): calls, visits, meetings, emails, notes and check-ins"),
         (name = "pipeline", description = "Pipeline stages and their gates, loss reasons, competitors"),
         (name = "opportunities", description = "Opportunities, stage commands and stage history"),
+        (name = "products", description = "The product catalogue that quotes and orders sell from"),
         (name = "reports", description = "Funnel, forecast, win/loss, lead conversion and forgotten accounts, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )

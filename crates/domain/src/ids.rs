@@ -87,6 +87,8 @@ entity_ids! {
     DepartmentId;
     /// A competitor's id.
     CompetitorId;
+    /// A product's id.
+    ProductId;
 }
 
 #[cfg(test)]

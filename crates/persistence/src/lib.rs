@@ -27,6 +27,7 @@ pub mod migrations;
 pub mod opportunities;
 pub mod pipeline;
 pub mod plan;
+pub mod products;
 mod raw_sql;
 pub mod reports;
 pub mod role_scopes;

@@ -337,6 +337,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    products (id) {
+        id -> Text,
+        sku -> Text,
+        name -> Text,
+        unit -> Text,
+        list_price -> BigInt,
+        currency -> Text,
+        tax_rate_bps -> Integer,
+        category -> Nullable<Text>,
+        description -> Nullable<Text>,
+        active -> Bool,
+        external_id -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(account_owner_changes -> accounts (account_id));
 diesel::joinable!(opportunity_competitors -> opportunities (opportunity_id));
@@ -364,4 +384,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     opportunity_competitors,
     opportunity_stage_changes,
     activities,
+    products,
 );
