@@ -17,7 +17,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// The most tokens remembered; past it, stale entries are dropped, then all.
+/// From this many remembered tokens on, each new entry first drops the stale ones, so
+/// that memory follows the tokens seen within one TTL rather than every token ever seen.
+const PRUNE_AT: usize = 1_000;
+
+/// The most tokens remembered; past it even fresh entries are dropped, all at once.
 const MAX_ENTRIES: usize = 10_000;
 
 /// What the auth check found about one caller.
@@ -81,7 +85,7 @@ impl CallerCache {
         if entries.generation != read_under.0 {
             return;
         }
-        if entries.by_token.len() >= MAX_ENTRIES {
+        if entries.by_token.len() >= PRUNE_AT {
             let ttl = self.ttl;
             entries.by_token.retain(|_, (_, read_at)| read_at.elapsed() < ttl);
             if entries.by_token.len() >= MAX_ENTRIES {
@@ -127,6 +131,19 @@ mod tests {
         cache.invalidate();
         cache.remember("t1", facts(), ticket);
         assert!(cache.get("t1").is_none());
+    }
+
+    #[test]
+    fn stale_entries_are_dropped_once_many_are_remembered() {
+        let cache = CallerCache::new(Duration::from_millis(20));
+        for i in 0..PRUNE_AT {
+            cache.remember(&format!("t{i}"), facts(), cache.generation());
+        }
+        assert_eq!(cache.lock().by_token.len(), PRUNE_AT);
+        std::thread::sleep(Duration::from_millis(30));
+        cache.remember("fresh", facts(), cache.generation());
+        assert_eq!(cache.lock().by_token.len(), 1, "only the fresh entry is left");
+        assert!(cache.get("fresh").is_some());
     }
 
     #[test]
