@@ -109,7 +109,7 @@ problem_types! {
     INVALID_TRANSITION = "invalid_transition", CONFLICT, "The transition is not allowed",
         "The record's state does not allow this command; `errors` lists missing fields when that is the reason.";
     DUPLICATE = "duplicate", CONFLICT, "A matching record exists",
-        "A matching record exists; `duplicate_ids` lists it. Retry with `allow_duplicate=true` to create anyway.";
+        "A matching record exists; `duplicate_ids` lists it. Where the operation takes `allow_duplicate=true` (leads, accounts), retrying with it creates the record anyway.";
     CONFLICT = "conflict", CONFLICT, "Conflict",
         "A unique value is taken, or the record changed while the request ran.";
     PRECONDITION_FAILED = "precondition_failed", PRECONDITION_FAILED, "The resource has changed",
