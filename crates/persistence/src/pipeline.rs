@@ -210,6 +210,7 @@ pub fn update_loss_reason(conn: &mut DbConnection, row: &LossReasonRow, expected
 }
 
 crate::versioned::versioned_row!(LossReasonRow, update_loss_reason, code);
+crate::versioned::deactivatable!(LossReasonRow);
 
 /// A competitor as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -316,6 +317,7 @@ pub fn update_competitor(conn: &mut DbConnection, row: &CompetitorRow, expected_
 }
 
 crate::versioned::versioned_row!(CompetitorRow, update_competitor);
+crate::versioned::deactivatable!(CompetitorRow);
 
 /// A competitor listed on an opportunity: `(opportunity_id, competitor_id, competitor name)`.
 pub type ListedCompetitor = (String, String, String);

@@ -119,3 +119,4 @@ pub fn insert(conn: &mut DbConnection, row: &ProductRow) -> StoreResult<()> {
 }
 
 crate::versioned::row_writes!(products, ProductRow, "product");
+crate::versioned::deactivatable!(ProductRow);

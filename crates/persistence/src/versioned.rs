@@ -15,6 +15,32 @@ pub trait VersionedRow: Clone {
     fn update_if_version(&self, conn: &mut DbConnection, expected: i64) -> StoreResult<bool>;
 }
 
+/// A row that is deactivated rather than deleted (competitors, loss reasons,
+/// products), so that the records naming it keep their reference.
+pub trait Deactivatable: VersionedRow {
+    /// Whether it is active.
+    fn is_active(&self) -> bool;
+    /// The same row, inactive.
+    fn deactivated(self) -> Self;
+}
+
+/// `deactivatable!(Row)` implements [`Deactivatable`] over the row's `active` flag.
+macro_rules! deactivatable {
+    ($row:ty) => {
+        impl $crate::versioned::Deactivatable for $row {
+            fn is_active(&self) -> bool {
+                self.active
+            }
+
+            fn deactivated(mut self) -> Self {
+                self.active = false;
+                self
+            }
+        }
+    };
+}
+pub(crate) use deactivatable;
+
 /// Define a table's `lock` (take the row lock for the rest of the transaction,
 /// with a no-op write, so read-check-write cannot interleave) and `update`
 /// (write the row only over the version it was read at).

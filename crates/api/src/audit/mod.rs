@@ -14,7 +14,7 @@ use crate::app::entity::EntityType;
 use crate::app::{Actor, AppError, AppResult};
 use salesops_domain::audit::diff;
 use salesops_persistence::audit::{self as store, AuditEventRow};
-use salesops_persistence::versioned::VersionedRow;
+use salesops_persistence::versioned::{Deactivatable, VersionedRow};
 use salesops_persistence::{clock, DbConnection, StoreError};
 use serde::Serialize;
 use serde_json::Value;
@@ -108,6 +108,26 @@ where
     let new = D::try_from(after.clone())?;
     record(conn, by, action, entity, after.id(), &snapshot(&old), &snapshot(&new))?;
     Ok(new)
+}
+
+/// Deactivate `row` (read under its row lock) with [`save_versioned`], audited as
+/// `deactivate`; a row already inactive is left as it is, and that is no error.
+pub fn deactivate_versioned<'a, R, D>(
+    conn: &mut DbConnection,
+    by: impl Into<Author<'a>>,
+    entity: EntityType,
+    row: &R,
+    store_error: impl FnOnce(StoreError) -> AppError,
+) -> AppResult<()>
+where
+    R: Deactivatable,
+    D: Serialize + TryFrom<R>,
+    AppError: From<D::Error>,
+{
+    if !row.is_active() {
+        return Ok(());
+    }
+    save_versioned::<R, D>(conn, by, entity, "deactivate", row, row.clone().deactivated(), store_error).map(|_| ())
 }
 
 /// Serialize `value` to JSON for an audit comparison.

@@ -80,12 +80,7 @@ pub fn update(
 pub fn deactivate(conn: &mut DbConnection, actor: &Actor, id: &ProductId, if_match: IfMatch) -> AppResult<()> {
     let row = load_locked(conn, id)?;
     if_match.check(row.version)?;
-    if !row.active {
-        return Ok(());
-    }
-    let mut after = row.clone();
-    after.active = false;
-    audit::save_versioned::<_, Product>(conn, actor, ENTITY, "deactivate", &row, after, map_unique).map(|_| ())
+    audit::deactivate_versioned::<_, Product>(conn, actor, ENTITY, &row, map_unique)
 }
 
 /// The product `id` under its row lock; 404 if there is none.

@@ -62,13 +62,7 @@ pub fn update(
 pub fn deactivate(conn: &mut DbConnection, actor: &Actor, id: &CompetitorId, if_match: IfMatch) -> AppResult<()> {
     let row = load_locked(conn, id)?;
     if_match.check(row.version)?;
-    if !row.active {
-        return Ok(());
-    }
-    let mut after = row.clone();
-    after.active = false;
-    audit::save_versioned::<_, Competitor>(conn, actor, ENTITY, "deactivate", &row, after, taken(NAME_TAKEN))
-        .map(|_| ())
+    audit::deactivate_versioned::<_, Competitor>(conn, actor, ENTITY, &row, taken(NAME_TAKEN))
 }
 
 /// The competitor `id` under its row lock; 404 if there is none.

@@ -72,12 +72,7 @@ pub fn update(
 pub fn deactivate(conn: &mut DbConnection, actor: &Actor, code: &str, if_match: IfMatch) -> AppResult<()> {
     let row = load_locked(conn, code)?;
     if_match.check(row.version)?;
-    if !row.active {
-        return Ok(());
-    }
-    let mut after = row.clone();
-    after.active = false;
-    audit::save_versioned::<_, LossReason>(conn, actor, ENTITY, "deactivate", &row, after, AppError::from).map(|_| ())
+    audit::deactivate_versioned::<_, LossReason>(conn, actor, ENTITY, &row, AppError::from)
 }
 
 /// The loss reason `code` under its row lock; 404 if there is none.
