@@ -263,7 +263,7 @@ impl TestApp {
         self.with_conn(|c| {
             opportunities::insert(c, &row)?;
             // What the app keeps for the funnel, as its stage commands would.
-            salesops_persistence::pipeline::refresh_furthest_rank(c, &row.id)
+            salesops_persistence::pipeline::refresh_funnel_columns(c, &row.id)
         })
         .expect("insert opportunity");
         row.id

@@ -391,11 +391,11 @@ pub struct StageChangeRow {
 /// Append a stage change, and bring the opportunity's stored funnel columns up to date.
 pub fn insert_stage_change(conn: &mut DbConnection, row: &StageChangeRow) -> StoreResult<()> {
     diesel::insert_into(opportunity_stage_changes::table).values(row.clone()).execute(conn)?;
-    refresh_furthest_rank(conn, &row.opportunity_id)
+    refresh_funnel_columns(conn, &row.opportunity_id)
 }
 
 /// Bring one opportunity's stored funnel columns up to date with its history and current stage.
-pub fn refresh_furthest_rank(conn: &mut DbConnection, opportunity_id: &str) -> StoreResult<()> {
+pub fn refresh_funnel_columns(conn: &mut DbConnection, opportunity_id: &str) -> StoreResult<()> {
     diesel::sql_query(format!("{} WHERE id = $1", set_funnel_columns()))
         .bind::<diesel::sql_types::Text, _>(opportunity_id)
         .execute(conn)?;
@@ -425,7 +425,7 @@ fn set_funnel_columns() -> String {
 
 /// Recompute every opportunity's funnel columns, after a stage's position changed;
 /// returns how many opportunities were updated.
-pub fn recompute_furthest_ranks(conn: &mut DbConnection) -> StoreResult<usize> {
+pub fn recompute_funnel_columns(conn: &mut DbConnection) -> StoreResult<usize> {
     Ok(diesel::sql_query(set_funnel_columns()).execute(conn)?)
 }
 

@@ -152,13 +152,28 @@ pub struct Totals {
     pub weighted: i64,
 }
 
+impl Totals {
+    /// These totals and `other`'s together, under this group's key.
+    fn plus(&self, other: &Totals) -> Totals {
+        Totals {
+            group_key: self.group_key.clone(),
+            count: self.count + other.count,
+            amount: self.amount + other.amount,
+            weighted: self.weighted + other.weighted,
+        }
+    }
+}
+
 const COUNT_AMOUNT: &str = "COUNT(*) AS count, CAST(COALESCE(SUM(o.amount), 0) AS BIGINT) AS amount";
+
+/// The `count`, `amount` and `weighted` columns of [`Totals`] over a group of opportunities `o`.
+fn totals_columns() -> String {
+    format!("{COUNT_AMOUNT}, CAST(COALESCE(SUM({WEIGHTED}), 0) AS BIGINT) AS weighted")
+}
 
 fn totals_by(conn: &mut DbConnection, group: &str, tail: impl FnOnce(&mut Sql)) -> StoreResult<Vec<Totals>> {
     let mut sql = Sql::default();
-    sql.push(&format!(
-        "SELECT {group} AS group_key, {COUNT_AMOUNT}, CAST(COALESCE(SUM({WEIGHTED}), 0) AS BIGINT) AS weighted "
-    ));
+    sql.push(&format!("SELECT {group} AS group_key, {} ", totals_columns()));
     sql.push("FROM opportunities o WHERE ");
     tail(&mut sql);
     sql.push(&format!(" GROUP BY {group}"));
@@ -195,8 +210,9 @@ pub fn funnel(
 ) -> StoreResult<(Vec<Totals>, salesops_domain::reports::Reach)> {
     let mut sql = Sql::default();
     sql.push(&format!(
-        "SELECT o.stage AS stage, o.furthest_rank AS furthest_rank, o.lost_stage AS lost_stage, \
-         {COUNT_AMOUNT}, CAST(COALESCE(SUM({WEIGHTED}), 0) AS BIGINT) AS weighted FROM opportunities o WHERE "
+        "SELECT o.stage AS stage, o.furthest_rank AS furthest_rank, o.lost_stage AS lost_stage, {} \
+         FROM opportunities o WHERE ",
+        totals_columns()
     ));
     cohort(&mut sql, f).push(" GROUP BY o.stage, o.furthest_rank, o.lost_stage");
     let groups: Vec<FunnelGroup> = sql.load(conn)?;
@@ -205,18 +221,10 @@ pub fn funnel(
     let mut highest_rank: Vec<(i32, i64)> = Vec::new();
     let mut entered_lost: Vec<(String, i64)> = Vec::new();
     for g in &groups {
+        let group = Totals { group_key: g.stage.clone(), count: g.count, amount: g.amount, weighted: g.weighted };
         match by_stage.iter_mut().find(|t| t.group_key == g.stage) {
-            Some(t) => {
-                t.count += g.count;
-                t.amount += g.amount;
-                t.weighted += g.weighted;
-            }
-            None => by_stage.push(Totals {
-                group_key: g.stage.clone(),
-                count: g.count,
-                amount: g.amount,
-                weighted: g.weighted,
-            }),
+            Some(t) => *t = t.plus(&group),
+            None => by_stage.push(group),
         }
         if let Some(rank) = g.furthest_rank {
             tally(&mut highest_rank, rank, g.count);

@@ -457,7 +457,7 @@ pub fn load(
     }
     demo::refresh_last_activity(conn)?;
     // The history was written in bulk, past the stage commands: derive the funnel ranks from it.
-    salesops_persistence::pipeline::recompute_furthest_ranks(conn)?;
+    salesops_persistence::pipeline::recompute_funnel_columns(conn)?;
 
     // Converted leads: qualified demo leads turned into the opportunities of their owner.
     let mut converted = 0;

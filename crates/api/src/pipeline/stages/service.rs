@@ -141,7 +141,7 @@ pub fn update(
     let stage = audit::save_versioned::<_, Stage>(conn, actor, ENTITY, "update", &row, after, taken(KEY_TAKEN))?;
     if reranked {
         // How far each opportunity got is judged by the stages' order now.
-        pipeline::recompute_furthest_ranks(conn)?;
+        pipeline::recompute_funnel_columns(conn)?;
     }
     Ok(stage)
 }
