@@ -52,8 +52,10 @@ both_databases! {
             res.assert_problem(403, "forbidden");
         }
         assert_eq!(ids(&app.get_ok(&app.admin_token, "/api/v1/products").await).len(), 2, "refusals created nothing");
-        app.get("/api/v1/products/0190f0c2-7000-7000-8000-00000000ffff").token(&app.admin_token).send().await
-            .assert_problem(404, "not_found");
+        let unknown = "/api/v1/products/0190f0c2-7000-7000-8000-00000000ffff";
+        app.get(unknown).token(&app.admin_token).send().await.assert_problem(404, "not_found");
+        app.patch(unknown).token(&app.admin_token).json(json!({ "name": "X" })).send().await.assert_problem(404, "not_found");
+        app.delete(unknown).token(&app.admin_token).send().await.assert_problem(404, "not_found");
     }
 
     async fn a_taken_sku_is_a_duplicate_naming_the_product_and_a_taken_external_id_is_taken(app) {
@@ -148,7 +150,10 @@ both_databases! {
 
         let rep = app.user("rep", None, None).await;
         app.delete(&path).token(&rep.token).send().await.assert_problem(403, "forbidden");
-        assert_eq!(app.delete(&path).token(&app.admin_token).send().await.status, 204);
+        app.delete(&path).token(&app.admin_token).header("if-match", "W/\"7\"").send().await
+            .assert_problem(412, "precondition_failed");
+        assert_eq!(app.get_ok(&app.admin_token, &path).await, crm, "refused deletes changed nothing");
+        assert_eq!(app.delete(&path).token(&app.admin_token).header("if-match", "W/\"1\"").send().await.status, 204);
         assert_eq!(app.delete(&path).token(&app.admin_token).send().await.status, 204, "again: a no-op");
         let got = app.get_ok(&app.admin_token, &path).await;
         assert_eq!(got["active"], false);

@@ -245,5 +245,20 @@ mod tests {
         assert_eq!(e.name, "SALESOPS_JWT_SECRET");
         let e = from(&[("SALESOPS_BASE_CURRENCY", "euro")]).unwrap_err();
         assert_eq!(e.name, "SALESOPS_BASE_CURRENCY");
+        let e = from(&[("SALESOPS_SQLITE_SYNCHRONOUS", "fast")]).unwrap_err();
+        assert_eq!(e.name, "SALESOPS_SQLITE_SYNCHRONOUS");
+        assert!(e.problem.contains("`full` or `normal`"), "{}", e.problem);
+        let e = from(&[("SALESOPS_AUTH_CACHE_SECONDS", "-1")]).unwrap_err();
+        assert_eq!(e.name, "SALESOPS_AUTH_CACHE_SECONDS");
+    }
+
+    #[test]
+    fn durability_and_the_revocation_window_are_read() {
+        use salesops_persistence::SqliteSynchronous;
+        assert_eq!(Settings::default().sqlite_synchronous, SqliteSynchronous::Full);
+        assert_eq!(Settings::default().auth_cache_ttl, Duration::from_secs(5));
+        let s = from(&[("SALESOPS_SQLITE_SYNCHRONOUS", " Normal "), ("SALESOPS_AUTH_CACHE_SECONDS", "0")]).unwrap();
+        assert_eq!(s.sqlite_synchronous, SqliteSynchronous::Normal);
+        assert_eq!(s.auth_cache_ttl, Duration::ZERO);
     }
 }

@@ -240,4 +240,26 @@ mod tests {
         assert_eq!(DatabaseTarget::parse("sqlite://data/x.db"), DatabaseTarget::Sqlite("data/x.db".into()));
         assert_eq!(DatabaseTarget::parse("./x.db"), DatabaseTarget::Sqlite("./x.db".into()));
     }
+
+    #[derive(diesel::QueryableByName)]
+    struct Synchronous {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        synchronous: i32,
+    }
+
+    #[test]
+    fn sqlite_connections_sync_commits_as_configured() {
+        let dir = std::env::temp_dir().join(format!("salesops-sync-{}", salesops_domain::new_id()));
+        // PRAGMA synchronous answers 2 for FULL and 1 for NORMAL.
+        for (setting, level) in [(SqliteSynchronous::Full, 2), (SqliteSynchronous::Normal, 1)] {
+            let url = format!("sqlite://{}/{}.db", dir.display(), setting.as_str());
+            let settings = PoolSettings { max_size: 1, sqlite_synchronous: setting, ..PoolSettings::default() };
+            let mut conn = build_pool(&url, &settings).expect("pool").get().expect("a connection");
+            let row: Synchronous = diesel::sql_query("PRAGMA synchronous").get_result(&mut *conn).expect("pragma");
+            assert_eq!(row.synchronous, level, "{setting:?}");
+        }
+        std::fs::remove_dir_all(&dir).expect("remove the temp dir");
+        assert_eq!("FULL".parse(), Ok(SqliteSynchronous::Full));
+        assert!("fast".parse::<SqliteSynchronous>().is_err());
+    }
 }
