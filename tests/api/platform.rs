@@ -463,3 +463,30 @@ both_databases! {
         assert_ne!(res.header("x-request-id"), Some("has spaces in it"));
     }
 }
+
+/// The pool lends connections without pinging them; a connection the database dropped
+/// fails the one request that meets it, diesel marks it broken, and the pool replaces it.
+#[actix_web::test]
+async fn a_connection_the_database_dropped_fails_one_request_and_is_replaced() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    #[derive(diesel::QueryableByName)]
+    struct Pid {
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        pid: i32,
+    }
+    let app = crate::helpers::TestApp::spawn_with(Backend::Postgres, |s| s.pool_size = 1).await;
+    assert_eq!(app.get("/api/v1/leads").token(&app.admin_token).send().await.status, 200);
+    let pid = app
+        .with_conn(|c| diesel::sql_query("SELECT pg_backend_pid() AS pid").get_result::<Pid>(c))
+        .expect("the pooled connection's backend")
+        .pid;
+    let mut admin = PgConnection::establish(&crate::helpers::postgres_base_url()).expect("a direct connection");
+    diesel::sql_query(format!("SELECT pg_terminate_backend({pid})")).execute(&mut admin).expect("terminate it");
+
+    let first = app.get("/api/v1/leads").token(&app.admin_token).send().await;
+    assert!(first.status.is_server_error(), "the dropped connection's request: {} {}", first.status, first.body);
+    for _ in 0..2 {
+        let res = app.get("/api/v1/leads").token(&app.admin_token).send().await;
+        assert_eq!(res.status, 200, "a new connection serves the next requests: {}", res.body);
+    }
+}

@@ -47,11 +47,7 @@ where
         let writer = state.sqlite_writer.as_ref().filter(|_| turn == Turn::Writer);
         let _turn = writer.map(|w| w.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
         let mut conn = connect(&state)?;
-        let outcome = f(&mut conn);
-        if outcome.is_err() {
-            salesops_persistence::discard_if_dead(&mut conn);
-        }
-        outcome
+        f(&mut conn)
     })
     .await
     .map_err(|e| AppError::Internal(format!("blocking task failed: {e}")))?

@@ -150,18 +150,6 @@ pub fn ping(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
     diesel::sql_query("SELECT 1").execute(conn).map(|_| ())
 }
 
-/// After work on `conn` failed, make sure the pool does not lend the
-/// connection again if the failure was the connection itself (the database
-/// restarted, the network dropped it). The pool does not ping connections as
-/// it lends them, which would cost every request a round trip; this check
-/// costs one only after an error.
-pub fn discard_if_dead(conn: &mut DbConnection) {
-    if ping(conn).is_err() {
-        // A connection whose transaction state is in error is one `has_broken` reports.
-        <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn).set_in_error();
-    }
-}
-
 /// Pool settings.
 #[derive(Debug, Clone)]
 pub struct PoolSettings {
@@ -194,7 +182,9 @@ pub fn build_pool(url: &str, settings: &PoolSettings) -> Result<DbPool, std::io:
     Ok(r2d2::Pool::builder()
         .max_size(settings.max_size)
         .connection_timeout(settings.connection_timeout)
-        // No ping per checkout: see `discard_if_dead`.
+        // No `SELECT 1` per checkout, which would cost every request a round trip: a
+        // connection the server dropped fails its next query, diesel then marks its
+        // transaction state broken, and `has_broken` keeps the pool from lending it again.
         .test_on_check_out(false)
         .build_unchecked(ConnectionManager { target, synchronous: settings.sqlite_synchronous }))
 }

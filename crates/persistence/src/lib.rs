@@ -42,8 +42,8 @@ pub mod visible;
 pub mod words;
 
 pub use connection::{
-    build_pool, discard_if_dead, ping, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings,
-    PooledConnection, SqliteSynchronous,
+    build_pool, ping, write_transaction, DatabaseTarget, DbConnection, DbPool, PoolSettings, PooledConnection,
+    SqliteSynchronous,
 };
 /// Diesel's error, for callers that pass it through [`write_transaction`].
 pub use diesel::result::Error as DieselError;
