@@ -89,6 +89,10 @@ entity_ids! {
     CompetitorId;
     /// A product's id.
     ProductId;
+    /// A quote's id.
+    QuoteId;
+    /// An approval request's id.
+    ApprovalRequestId;
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod contact_info;
 pub mod ids;
 pub mod lead;
 pub mod money;
+pub mod numbering;
 pub mod opportunity;
 pub mod org;
 pub mod password;

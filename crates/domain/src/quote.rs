@@ -159,13 +159,6 @@ pub fn approval_steps<Id: Clone>(
     Ok(managers[..=last].iter().map(|(id, _)| id.clone()).collect())
 }
 
-/// A document number from a numbering rule: the prefix, the day, and the day's counter
-/// padded to `width` digits, e.g. `SO-20261201-0001`. A counter wider than `width` is
-/// written in full, so numbers stay unique past 9999 a day.
-pub fn document_number(prefix: &str, day: NaiveDate, counter: u32, width: usize) -> String {
-    format!("{prefix}-{}-{counter:0width$}", day.format("%Y%m%d"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,12 +250,5 @@ mod tests {
         assert_eq!(approval_steps(&chain, 9000), Ok(vec!["lead", "manager", "director", "admin"]));
         assert_eq!(approval_steps(&chain[..2], 2500), Err(NoApprover { discount_bps: 2500 }));
         assert_eq!(approval_steps::<&str>(&[], 100), Err(NoApprover { discount_bps: 100 }));
-    }
-
-    #[test]
-    fn document_numbers_carry_the_prefix_the_day_and_a_padded_counter() {
-        assert_eq!(document_number("SO", day(1), 1, 4), "SO-20261201-0001");
-        assert_eq!(document_number("QT", day(31), 42, 4), "QT-20261231-0042");
-        assert_eq!(document_number("SO", day(1), 12345, 4), "SO-20261201-12345");
     }
 }

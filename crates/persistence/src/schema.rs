@@ -357,11 +357,119 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    discount_authorities (role) {
+        role -> Text,
+        max_discount_bps -> Nullable<Integer>,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    numbering_rules (document_type) {
+        document_type -> Text,
+        prefix -> Text,
+        counter_width -> Integer,
+        updated_at -> Timestamp,
+        updated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    document_counters (document_type, day) {
+        document_type -> Text,
+        day -> Date,
+        last_value -> Integer,
+    }
+}
+
+diesel::table! {
+    quotes (id) {
+        id -> Text,
+        number -> Text,
+        opportunity_id -> Text,
+        currency -> Text,
+        status -> Text,
+        valid_until -> Date,
+        subtotal -> BigInt,
+        discount -> BigInt,
+        tax -> BigInt,
+        total -> BigInt,
+        max_discount_bps -> Integer,
+        approval_request_id -> Nullable<Text>,
+        rejection_reason -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamp>,
+        sent_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        rejected_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    quote_lines (id) {
+        id -> Text,
+        quote_id -> Text,
+        position -> Integer,
+        product_id -> Text,
+        description -> Text,
+        unit -> Text,
+        quantity -> BigInt,
+        unit_price -> BigInt,
+        discount_bps -> Integer,
+        tax_rate_bps -> Integer,
+        gross -> BigInt,
+        discount -> BigInt,
+        net -> BigInt,
+        tax -> BigInt,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    approval_requests (id) {
+        id -> Text,
+        document_type -> Text,
+        document_id -> Text,
+        status -> Text,
+        submitted_by -> Text,
+        discount_bps -> Integer,
+        total -> BigInt,
+        currency -> Text,
+        current_step -> Integer,
+        decided_at -> Nullable<Timestamp>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    approval_steps (request_id, position) {
+        request_id -> Text,
+        position -> Integer,
+        approver_id -> Text,
+        decision -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        comment -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(account_owner_changes -> accounts (account_id));
 diesel::joinable!(opportunity_competitors -> opportunities (opportunity_id));
 diesel::joinable!(opportunity_competitors -> competitors (competitor_id));
 diesel::joinable!(opportunity_stage_changes -> opportunities (opportunity_id));
+diesel::joinable!(quotes -> opportunities (opportunity_id));
+diesel::joinable!(quote_lines -> quotes (quote_id));
+diesel::joinable!(approval_steps -> approval_requests (request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -385,4 +493,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     opportunity_stage_changes,
     activities,
     products,
+    discount_authorities,
+    numbering_rules,
+    document_counters,
+    quotes,
+    quote_lines,
+    approval_requests,
+    approval_steps,
 );
