@@ -85,12 +85,15 @@ CREATE TABLE approval_requests (
     total BIGINT NOT NULL,
     currency VARCHAR(3) NOT NULL,
     current_step INTEGER NOT NULL,
+    current_approver_id VARCHAR(36) REFERENCES users (id),
     decided_at TIMESTAMP,
     version BIGINT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
 CREATE INDEX approval_requests_document_idx ON approval_requests (document_type, document_id);
+-- The approver's inbox: requests waiting on them (set only while pending).
+CREATE INDEX approval_requests_inbox_idx ON approval_requests (current_approver_id, id);
 
 CREATE TABLE approval_steps (
     request_id VARCHAR(36) NOT NULL REFERENCES approval_requests (id),
@@ -102,4 +105,3 @@ CREATE TABLE approval_steps (
     comment TEXT,
     PRIMARY KEY (request_id, position)
 );
-CREATE INDEX approval_steps_approver_idx ON approval_steps (approver_id, request_id);

@@ -18,5 +18,6 @@ mod org;
 mod pipeline;
 mod platform;
 mod products;
+mod quotes;
 mod query_plans;
 mod reports;

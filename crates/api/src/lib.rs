@@ -7,11 +7,13 @@ pub mod account_pools;
 pub mod accounts;
 pub mod activities;
 pub mod app;
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod contacts;
 pub mod db;
+pub mod documents;
 pub mod duplicates;
 pub mod error;
 pub mod etag;
@@ -27,6 +29,7 @@ pub mod pagination;
 pub mod pipeline;
 pub mod problems;
 pub mod products;
+pub mod quotes;
 pub mod query_lists;
 pub mod reports;
 pub mod request_id;
@@ -69,6 +72,8 @@ pub const RESOURCES: &[Resource] = &[
     pipeline::RESOURCE,
     opportunities::RESOURCE,
     products::RESOURCE,
+    quotes::RESOURCE,
+    approvals::RESOURCE,
     reports::RESOURCE,
     audit::RESOURCE,
 ];

@@ -43,6 +43,8 @@ use utoipa::{Modify, OpenApi};
         (name = "pipeline", description = "Pipeline stages and their gates, loss reasons, competitors"),
         (name = "opportunities", description = "Opportunities, stage commands and stage history"),
         (name = "products", description = "The product catalogue that quotes and orders sell from"),
+        (name = "quotes", description = "Quotes (报价): priced lines, totals, submission, discount approval, sending and the customer's answer"),
+        (name = "approval-requests", description = "Approval requests (审批) of discounts beyond the submitter's authority, and the approver's inbox"),
         (name = "reports", description = "Funnel, forecast, win/loss, lead conversion and forgotten accounts, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )
@@ -153,6 +155,8 @@ pub const LIST_FILTERS: &[(&str, &str, Option<&str>)] = &[
     ("list_opportunities", "status", Some("OpportunityStatus")),
     ("list_opportunities", "forecast_category", Some("ForecastCategory")),
     ("list_opportunities", "stage", None),
+    ("list_quotes", "status", Some("QuoteStatus")),
+    ("list_approval_requests", "status", Some("ApprovalStatus")),
 ];
 
 /// Fields and parameters ending in `_id` that are not our UUIDs: the integrator's own id, the client's

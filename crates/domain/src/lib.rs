@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod account_pool;
+pub mod approval;
 pub mod activity;
 pub mod audit;
 pub mod contact_info;

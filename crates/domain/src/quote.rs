@@ -14,7 +14,6 @@
 //! `expired` (never stored): it can no longer be sent or accepted, only revised,
 //! or rejected once sent.
 
-use crate::pricing::{covers, DiscountAuthority};
 use crate::text_enum;
 use chrono::NaiveDate;
 
@@ -33,6 +32,9 @@ text_enum! {
         Accepted => "accepted",
         /// The customer said no, with a reason. Revising makes a new draft of it.
         Rejected => "rejected",
+        /// Never stored: what an approved or sent quote past its `valid_until` reads as
+        /// (see [`QuoteStatus::read_on`]).
+        Expired => "expired",
     }
 }
 
@@ -41,6 +43,16 @@ impl QuoteStatus {
     /// past its `valid_until`. The API shows such a quote's status as `expired`; it is never stored.
     pub fn is_expired(self, valid_until: NaiveDate, today: NaiveDate) -> bool {
         matches!(self, QuoteStatus::Approved | QuoteStatus::Sent) && today > valid_until
+    }
+
+    /// The status a quote stored as `self` shows on `today`: [`QuoteStatus::Expired`]
+    /// when [`QuoteStatus::is_expired`], else `self`.
+    pub fn read_on(self, valid_until: NaiveDate, today: NaiveDate) -> QuoteStatus {
+        if self.is_expired(valid_until, today) {
+            QuoteStatus::Expired
+        } else {
+            self
+        }
     }
 
     /// Whether the quote's fields and lines may change: only a draft's.
@@ -136,29 +148,6 @@ pub fn next_status(
     Ok(next)
 }
 
-/// Nobody up the submitter's reporting line may approve the discount (422 on submit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("no one in the submitter's reporting line has the authority for a {discount_bps} bps discount")]
-pub struct NoApprover {
-    /// The largest line discount that needs approving.
-    pub discount_bps: i32,
-}
-
-/// The steps of an approval request: the submitter's managers, from the direct manager
-/// up, each with their role's discount authority, climbed until the first whose
-/// authority covers `discount_bps` (an admin's always does); every manager on the
-/// way approves in turn. `managers` lists the chain upward; it need not reach the top.
-pub fn approval_steps<Id: Clone>(
-    managers: &[(Id, DiscountAuthority)],
-    discount_bps: i32,
-) -> Result<Vec<Id>, NoApprover> {
-    let last = managers
-        .iter()
-        .position(|(_, authority)| covers(*authority, discount_bps))
-        .ok_or(NoApprover { discount_bps })?;
-    Ok(managers[..=last].iter().map(|(id, _)| id.clone()).collect())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,18 +226,10 @@ mod tests {
         for status in [S::Draft, S::PendingApproval, S::Accepted, S::Rejected] {
             assert!(!status.is_expired(day(1), day(31)), "{status}");
         }
+        assert_eq!(S::Sent.read_on(day(10), day(11)), S::Expired);
+        assert_eq!(S::Sent.read_on(day(10), day(10)), S::Sent);
+        assert_eq!(S::Accepted.read_on(day(10), day(11)), S::Accepted);
         assert!(S::Draft.is_editable());
         assert_eq!(QuoteStatus::ALL.iter().filter(|s| s.is_editable()).count(), 1);
-    }
-
-    #[test]
-    fn approval_climbs_the_reporting_line_to_the_first_who_may_approve() {
-        let chain = [("lead", Some(1000)), ("manager", Some(2000)), ("director", Some(3000)), ("admin", None)];
-        assert_eq!(approval_steps(&chain, 1500), Ok(vec!["lead", "manager"]));
-        assert_eq!(approval_steps(&chain, 2000), Ok(vec!["lead", "manager"]));
-        assert_eq!(approval_steps(&chain, 2500), Ok(vec!["lead", "manager", "director"]));
-        assert_eq!(approval_steps(&chain, 9000), Ok(vec!["lead", "manager", "director", "admin"]));
-        assert_eq!(approval_steps(&chain[..2], 2500), Err(NoApprover { discount_bps: 2500 }));
-        assert_eq!(approval_steps::<&str>(&[], 100), Err(NoApprover { discount_bps: 100 }));
     }
 }

@@ -28,6 +28,8 @@ pub mod opportunities;
 pub mod pipeline;
 pub mod plan;
 pub mod products;
+pub mod quotes;
+pub mod approvals;
 mod raw_sql;
 pub mod reports;
 pub mod role_scopes;

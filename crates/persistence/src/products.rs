@@ -120,3 +120,8 @@ pub fn insert(conn: &mut DbConnection, row: &ProductRow) -> StoreResult<()> {
 
 crate::versioned::row_writes!(products, ProductRow, "product");
 crate::versioned::deactivatable!(ProductRow);
+
+/// The products among `ids`, active or not, in no particular order.
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<ProductRow>> {
+    Ok(products::table.filter(products::id.eq_any(ids)).select(ProductRow::as_select()).load(conn)?)
+}

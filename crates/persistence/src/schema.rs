@@ -443,6 +443,7 @@ diesel::table! {
         total -> BigInt,
         currency -> Text,
         current_step -> Integer,
+        current_approver_id -> Nullable<Text>,
         decided_at -> Nullable<Timestamp>,
         version -> BigInt,
         created_at -> Timestamp,

@@ -1,0 +1,379 @@
+//! Quote use cases: create a draft, change or delete it while it is a draft, the
+//! commands that move it (submit, approve, decline, send, accept, reject, revise),
+//! and reading quotes. Every one runs in the caller's transaction.
+
+use super::dto::{CreateQuote, Quote, QuotePatch};
+use super::ENTITY;
+use crate::app::scoped::load_visible;
+use crate::app::{Actor, AppError, AppResult, FieldError};
+use crate::approvals::service::{self as approvals, Submission};
+use crate::audit::{self, snapshot};
+use crate::documents::lines::{self, Priced, PricedLine, PricedLines};
+use crate::pagination::{self, Page};
+use chrono::NaiveDate;
+use salesops_domain::approval::{Decision, Outcome};
+use salesops_domain::numbering::DocumentType;
+use salesops_domain::opportunity::OpportunityStatus;
+use salesops_domain::pricing::{LineAmounts, LineInput, Quantity};
+use salesops_domain::quote::{next_status, QuoteCommand};
+use salesops_persistence::opportunities::OpportunityRow;
+use salesops_persistence::quotes::{self, QuoteFilter, QuoteLineRow, QuoteRow};
+use salesops_persistence::{clock, DbConnection};
+
+/// A command on a quote, with its body.
+#[derive(Debug, Clone)]
+pub enum Command {
+    /// Submit a draft for its price.
+    Submit,
+    /// The current approver approves, with an optional comment.
+    Approve(Option<String>),
+    /// The current approver declines, with a comment.
+    Decline(String),
+    /// Send an approved quote to the customer.
+    Send,
+    /// The customer accepted it.
+    Accept,
+    /// The customer said no, with a reason.
+    Reject(String),
+    /// Back to draft, dropping the approval.
+    Revise,
+}
+
+/// A stored line as priced.
+fn stored(row: &QuoteLineRow) -> AppResult<Priced> {
+    let quantity = Quantity::from_thousandths(row.quantity).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Priced {
+        product_id: row.product_id.clone(),
+        description: row.description.clone(),
+        unit: row.unit.clone(),
+        input: LineInput {
+            unit_price: row.unit_price,
+            quantity,
+            discount_bps: row.discount_bps,
+            tax_rate_bps: row.tax_rate_bps,
+        },
+        amounts: LineAmounts { gross: row.gross, discount: row.discount, net: row.net, tax: row.tax, total: row.total },
+    })
+}
+
+/// The quotes stored as `rows`, with their lines, read on `today`.
+fn views(conn: &mut DbConnection, rows: Vec<QuoteRow>, today: NaiveDate) -> AppResult<Vec<Quote>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut all_lines = quotes::lines_of_all(conn, &ids)?;
+    rows.into_iter()
+        .map(|row| {
+            let own = all_lines
+                .extract_if(.., |l| l.quote_id == row.id)
+                .map(|l| Ok(stored(&l)?.view(l.id, &row.currency)))
+                .collect::<AppResult<Vec<PricedLine>>>()?;
+            Ok(Quote::new(row, own, today))
+        })
+        .collect()
+}
+
+fn view(conn: &mut DbConnection, row: QuoteRow, today: NaiveDate) -> AppResult<Quote> {
+    views(conn, vec![row], today)?.pop().ok_or(AppError::NotFound)
+}
+
+/// The live quote `id` if `actor` may see its opportunity, or is the approver its
+/// pending approval waits on; 404 otherwise. Takes the row lock first when `for_update`.
+fn load(conn: &mut DbConnection, actor: &Actor, id: &str, for_update: bool) -> AppResult<QuoteRow> {
+    if for_update {
+        quotes::lock(conn, id)?;
+    }
+    if let Some(row) = quotes::find_visible(conn, id, actor.visibility())? {
+        return Ok(row);
+    }
+    match quotes::find(conn, id)? {
+        Some(row) if row.deleted_at.is_none() => match &row.approval_request_id {
+            Some(request) if approvals::is_current_approver(conn, actor, request)? => Ok(row),
+            _ => Err(AppError::NotFound),
+        },
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The quote `id`, read on `today`.
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str, today: NaiveDate) -> AppResult<Quote> {
+    let row = load(conn, actor, id, false)?;
+    view(conn, row, today)
+}
+
+/// One page of the quotes `actor` may see matching `filter`, oldest first, with the
+/// number of matches when `with_count`.
+pub fn list(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    filter: &QuoteFilter,
+    after_id: Option<&str>,
+    limit: i64,
+    with_count: bool,
+) -> AppResult<Page<Quote>> {
+    let visibility = actor.visibility();
+    let rows = quotes::list(conn, filter, visibility, after_id, limit + 1)?;
+    let page = pagination::page_by_id(rows, limit, |r| r.id.clone(), Ok)?;
+    let total = if with_count { Some(quotes::count(conn, filter, visibility)?) } else { None };
+    Ok(Page { data: views(conn, page.data, filter.today)?, next_cursor: page.next_cursor, total })
+}
+
+/// 422 on `valid_until` unless it is `today` or later.
+fn check_valid_until(valid_until: NaiveDate, today: NaiveDate) -> AppResult<()> {
+    if valid_until < today {
+        return Err(AppError::invalid_field("valid_until", "in_past", format!("must be {today} or later")));
+    }
+    Ok(())
+}
+
+/// 422 on `currency` unless it is an ISO 4217 code.
+fn check_currency(currency: &str) -> AppResult<()> {
+    if salesops_domain::money::is_currency_code(currency) {
+        Ok(())
+    } else {
+        Err(AppError::invalid_field("currency", "currency", "not an ISO 4217 code (three upper-case letters, such as CNY)"))
+    }
+}
+
+/// Set `row`'s totals and largest discount from `priced`.
+fn set_totals(row: &mut QuoteRow, priced: &PricedLines) {
+    let t = priced.totals;
+    (row.subtotal, row.discount, row.tax, row.total) = (t.subtotal, t.discount, t.tax, t.total);
+    row.max_discount_bps = priced.max_discount_bps;
+}
+
+/// Store `priced` as the lines of quote `quote_id`, in place of the old ones.
+fn store_lines(conn: &mut DbConnection, quote_id: &str, priced: &PricedLines) -> AppResult<()> {
+    let rows: Vec<QuoteLineRow> = (1..)
+        .zip(&priced.lines)
+        .map(|(position, line)| QuoteLineRow {
+            id: salesops_domain::new_id(),
+            quote_id: quote_id.to_owned(),
+            position,
+            product_id: line.product_id.clone(),
+            description: line.description.clone(),
+            unit: line.unit.clone(),
+            quantity: line.input.quantity.thousandths(),
+            unit_price: line.input.unit_price,
+            discount_bps: line.input.discount_bps,
+            tax_rate_bps: line.input.tax_rate_bps,
+            gross: line.amounts.gross,
+            discount: line.amounts.discount,
+            net: line.amounts.net,
+            tax: line.amounts.tax,
+            total: line.amounts.total,
+        })
+        .collect();
+    Ok(quotes::replace_lines(conn, quote_id, &rows)?)
+}
+
+/// Create a draft quote of an open or won opportunity `actor` may see (422 `unknown` on
+/// `opportunity_id` otherwise, `closed` when lost or abandoned), numbered by the quote
+/// numbering rule on `today`, its lines priced against the catalogue. Audited as `create`.
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateQuote, today: NaiveDate) -> AppResult<Quote> {
+    let opportunity = match load_visible::<OpportunityRow>(conn, actor, &input.opportunity_id, true) {
+        Ok((row, _)) => row,
+        Err(AppError::NotFound) => return Err(FieldError::unknown("opportunity_id", "opportunity").into()),
+        Err(e) => return Err(e),
+    };
+    if !matches!(opportunity.status, OpportunityStatus::Open | OpportunityStatus::Won) {
+        return Err(AppError::invalid_field(
+            "opportunity_id",
+            "closed",
+            format!("the opportunity is {}; only open and won opportunities are quoted", opportunity.status),
+        ));
+    }
+    check_valid_until(input.valid_until, today)?;
+    let currency = input.currency.unwrap_or(opportunity.currency);
+    check_currency(&currency)?;
+    let priced = lines::price(conn, &currency, &input.lines)?;
+    let number = crate::numbering_rules::service::next_number(conn, DocumentType::Quote, today)?;
+    let mut row = QuoteRow::new(number, &opportunity.id, &currency, input.valid_until, Some(actor.id()));
+    row.notes = input.notes;
+    set_totals(&mut row, &priced);
+    quotes::insert(conn, &row)?;
+    store_lines(conn, &row.id, &priced)?;
+    let quote = view(conn, row, today)?;
+    audit::record(conn, actor, "create", ENTITY, &quote.id, &serde_json::Value::Null, &snapshot(&quote))?;
+    Ok(quote)
+}
+
+/// Write `after` over `before` (read under the row lock), then audit `action` with
+/// before-and-after snapshots of the quote as shown on `today`.
+fn save(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    before: &QuoteRow,
+    mut after: QuoteRow,
+    today: NaiveDate,
+) -> AppResult<Quote> {
+    let old = view(conn, before.clone(), today)?;
+    audit::write_versioned(conn, ENTITY, before, &mut after, AppError::from)?;
+    let new = view(conn, after, today)?;
+    audit::record(conn, actor, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
+    Ok(new)
+}
+
+/// 409 `invalid_transition` unless the quote is a draft: only a draft's fields and lines change.
+fn require_draft(row: &QuoteRow, what: &str) -> AppResult<()> {
+    if row.status.is_editable() {
+        Ok(())
+    } else {
+        Err(AppError::transition(format!("a quote that is {} cannot be {what}; revise it first", row.status)))
+    }
+}
+
+/// Apply a merge patch to the draft quote `id`: `valid_until`, `currency` and `notes`,
+/// and `lines`, which replaces every line. Changing the currency reprices the lines.
+/// 409 unless it is a draft. Audited as `update`.
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    if_match: crate::app::precondition::IfMatch,
+    patch: QuotePatch,
+    today: NaiveDate,
+) -> AppResult<Quote> {
+    let before = load(conn, actor, id, true)?;
+    if_match.check(before.version)?;
+    require_draft(&before, "changed")?;
+    crate::validation::refuse_cleared(&[
+        ("valid_until", matches!(patch.valid_until, Some(None))),
+        ("currency", matches!(patch.currency, Some(None))),
+        ("lines", matches!(patch.lines, Some(None))),
+    ])?;
+    let mut after = before.clone();
+    if let Some(Some(valid_until)) = patch.valid_until {
+        check_valid_until(valid_until, today)?;
+        after.valid_until = valid_until;
+    }
+    if let Some(notes) = patch.notes {
+        let notes = crate::validation::tidy(notes);
+        if notes.as_ref().is_some_and(|n| n.chars().count() > 10_000) {
+            return Err(AppError::invalid_field("notes", "length", "must be at most 10000 characters"));
+        }
+        after.notes = notes;
+    }
+    let currency_changed = matches!(&patch.currency, Some(Some(c)) if *c != before.currency);
+    if let Some(Some(currency)) = patch.currency {
+        let currency = currency.trim().to_owned();
+        check_currency(&currency)?;
+        after.currency = currency;
+    }
+    let requests = match patch.lines {
+        Some(Some(requests)) => Some(requests),
+        _ if currency_changed => Some(current_requests(conn, &before)?),
+        _ => None,
+    };
+    if let Some(requests) = requests {
+        let priced = lines::price(conn, &after.currency, &requests)?;
+        set_totals(&mut after, &priced);
+        store_lines(conn, &after.id, &priced)?;
+    }
+    save(conn, actor, "update", &before, after, today)
+}
+
+/// The stored lines of `row` as requests at their list prices, for repricing in another currency.
+fn current_requests(conn: &mut DbConnection, row: &QuoteRow) -> AppResult<Vec<lines::LineRequest>> {
+    Ok(quotes::lines_of(conn, &row.id)?
+        .into_iter()
+        .map(|l| {
+            let quantity = Quantity::from_thousandths(l.quantity).map(|q| q.to_string()).unwrap_or_default();
+            lines::LineRequest { product_id: l.product_id, quantity, unit_price: None, discount_bps: l.discount_bps }
+        })
+        .collect())
+}
+
+/// Delete the draft quote `id` (soft). 409 unless it is a draft. Audited as `delete`.
+pub fn delete(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    if_match: crate::app::precondition::IfMatch,
+    today: NaiveDate,
+) -> AppResult<()> {
+    let before = load(conn, actor, id, true)?;
+    if_match.check(before.version)?;
+    require_draft(&before, "deleted")?;
+    let mut after = before.clone();
+    after.deleted_at = Some(clock::now());
+    save(conn, actor, "delete", &before, after, today).map(|_| ())
+}
+
+/// Run `command` on quote `id` as `actor` on business day `today`; the state machine of
+/// [`salesops_domain::quote`] decides whether it may run (409 `invalid_transition`).
+/// Audited under the command's name.
+pub fn run(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    if_match: crate::app::precondition::IfMatch,
+    command: Command,
+    today: NaiveDate,
+) -> AppResult<Quote> {
+    let before = load(conn, actor, id, true)?;
+    if_match.check(before.version)?;
+    let expired = before.status.is_expired(before.valid_until, today);
+    let now = clock::now();
+    let mut after = before.clone();
+    let domain_command = match &command {
+        Command::Submit => {
+            next_status(before.status, expired, QuoteCommand::Submit { within_authority: true })?;
+            if before.valid_until < today {
+                return Err(AppError::invalid_field("valid_until", "in_past", "the quote is past its valid_until; change it first"));
+            }
+            let submission = Submission {
+                document_type: DocumentType::Quote,
+                document_id: &before.id,
+                discount_bps: before.max_discount_bps,
+                total: before.total,
+                currency: &before.currency,
+            };
+            let request = approvals::open(conn, actor, submission)?;
+            after.approval_request_id = request.map(|r| r.id);
+            after.submitted_at = Some(now);
+            QuoteCommand::Submit { within_authority: after.approval_request_id.is_none() }
+        }
+        Command::Approve(comment) => decide(conn, actor, &before, expired, Decision::Approved, comment.as_deref())?,
+        Command::Decline(comment) => decide(conn, actor, &before, expired, Decision::Declined, Some(comment))?,
+        Command::Send => {
+            after.sent_at = Some(now);
+            QuoteCommand::Send
+        }
+        Command::Accept => {
+            after.accepted_at = Some(now);
+            QuoteCommand::Accept
+        }
+        Command::Reject(reason) => {
+            after.rejected_at = Some(now);
+            after.rejection_reason = Some(reason.clone());
+            QuoteCommand::Reject
+        }
+        Command::Revise => {
+            (after.approval_request_id, after.submitted_at, after.sent_at) = (None, None, None);
+            (after.rejected_at, after.rejection_reason) = (None, None);
+            QuoteCommand::Revise
+        }
+    };
+    after.status = next_status(before.status, expired, domain_command)?;
+    save(conn, actor, domain_command.name(), &before, after, today)
+}
+
+/// Decide the pending approval of `quote` (checked to be pending first, 409), and say
+/// which quote command that came to.
+fn decide(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    quote: &QuoteRow,
+    expired: bool,
+    decision: Decision,
+    comment: Option<&str>,
+) -> AppResult<QuoteCommand> {
+    let probe = if decision == Decision::Approved { QuoteCommand::Approve { last_step: false } } else { QuoteCommand::Decline };
+    next_status(quote.status, expired, probe)?;
+    let request = quote.approval_request_id.as_deref().ok_or_else(|| AppError::Internal("a pending quote without its approval request".into()))?;
+    Ok(match approvals::decide(conn, actor, request, decision, comment)? {
+        Outcome::NextStep(_) => QuoteCommand::Approve { last_step: false },
+        Outcome::Approved => QuoteCommand::Approve { last_step: true },
+        Outcome::Declined => QuoteCommand::Decline,
+    })
+}
