@@ -5,8 +5,8 @@
 
 pub mod account;
 pub mod account_pool;
-pub mod approval;
 pub mod activity;
+pub mod approval;
 pub mod audit;
 pub mod contact_info;
 pub mod ids;
@@ -14,6 +14,7 @@ pub mod lead;
 pub mod money;
 pub mod numbering;
 pub mod opportunity;
+pub mod order;
 pub mod org;
 pub mod password;
 pub mod pricing;
