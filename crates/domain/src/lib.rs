@@ -19,6 +19,7 @@ pub mod org;
 pub mod password;
 pub mod pricing;
 pub mod quote;
+pub mod receivables;
 pub mod reports;
 pub mod text_enum;
 pub mod uscc;
