@@ -32,26 +32,45 @@ text_enum! {
     }
 }
 
-/// Nobody up the submitter's reporting line may approve the discount (422 on submit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("no one in the submitter's reporting line has the authority for a {discount_bps} bps discount")]
-pub struct NoApprover {
-    /// The largest line discount that needs approving.
+/// What an approver's authority must cover for a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Need {
+    /// The document's largest line discount, basis points.
     pub discount_bps: i32,
+    /// Whether the document's total is above the approval threshold (orders): only an
+    /// unlimited authority, an admin's, covers that.
+    pub above_threshold: bool,
+}
+
+impl Need {
+    /// A need for the discount alone.
+    pub fn discount(discount_bps: i32) -> Need {
+        Need { discount_bps, above_threshold: false }
+    }
+
+    /// Whether `authority` covers it: the discount, and the total if above the threshold.
+    pub fn met_by(self, authority: DiscountAuthority) -> bool {
+        covers(authority, self.discount_bps) && (!self.above_threshold || authority.is_none())
+    }
+}
+
+/// Nobody up the submitter's reporting line may approve the document (422 on submit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "no one in the submitter's reporting line has the authority for {}",
+    if need.above_threshold { "a total above the approval threshold".to_owned() } else { format!("a {} bps discount", need.discount_bps) }
+)]
+pub struct NoApprover {
+    /// What needed approving.
+    pub need: Need,
 }
 
 /// The steps of an approval request: the submitter's managers, from the direct manager
 /// up, each with their role's discount authority, climbed until the first whose
-/// authority covers `discount_bps` (an admin's always does); every manager on the
-/// way approves in turn. `managers` lists the chain upward; it need not reach the top.
-pub fn approval_steps<Id: Clone>(
-    managers: &[(Id, DiscountAuthority)],
-    discount_bps: i32,
-) -> Result<Vec<Id>, NoApprover> {
-    let last = managers
-        .iter()
-        .position(|(_, authority)| covers(*authority, discount_bps))
-        .ok_or(NoApprover { discount_bps })?;
+/// authority meets `need` (an admin's always does); every manager on the way approves
+/// in turn. `managers` lists the chain upward; it need not reach the top.
+pub fn approval_steps<Id: Clone>(managers: &[(Id, DiscountAuthority)], need: Need) -> Result<Vec<Id>, NoApprover> {
+    let last = managers.iter().position(|(_, authority)| need.met_by(*authority)).ok_or(NoApprover { need })?;
     Ok(managers[..=last].iter().map(|(id, _)| id.clone()).collect())
 }
 
@@ -101,12 +120,27 @@ mod tests {
     #[test]
     fn approval_climbs_the_reporting_line_to_the_first_who_may_approve() {
         let chain = [("lead", Some(1000)), ("manager", Some(2000)), ("director", Some(3000)), ("admin", None)];
-        assert_eq!(approval_steps(&chain, 1500), Ok(vec!["lead", "manager"]));
-        assert_eq!(approval_steps(&chain, 2000), Ok(vec!["lead", "manager"]));
-        assert_eq!(approval_steps(&chain, 2500), Ok(vec!["lead", "manager", "director"]));
-        assert_eq!(approval_steps(&chain, 9000), Ok(vec!["lead", "manager", "director", "admin"]));
-        assert_eq!(approval_steps(&chain[..2], 2500), Err(NoApprover { discount_bps: 2500 }));
-        assert_eq!(approval_steps::<&str>(&[], 100), Err(NoApprover { discount_bps: 100 }));
+        let d = Need::discount;
+        assert_eq!(approval_steps(&chain, d(1500)), Ok(vec!["lead", "manager"]));
+        assert_eq!(approval_steps(&chain, d(2000)), Ok(vec!["lead", "manager"]));
+        assert_eq!(approval_steps(&chain, d(2500)), Ok(vec!["lead", "manager", "director"]));
+        assert_eq!(approval_steps(&chain, d(9000)), Ok(vec!["lead", "manager", "director", "admin"]));
+        assert_eq!(approval_steps(&chain[..2], d(2500)), Err(NoApprover { need: d(2500) }));
+        assert_eq!(approval_steps::<&str>(&[], d(100)), Err(NoApprover { need: d(100) }));
+        // A total above the threshold climbs to an unlimited authority, whatever the discount.
+        let large = Need { discount_bps: 0, above_threshold: true };
+        assert_eq!(approval_steps(&chain, large), Ok(vec!["lead", "manager", "director", "admin"]));
+        assert_eq!(
+            approval_steps(&chain[..3], large).unwrap_err().to_string(),
+            "no one in the submitter's reporting line has the authority for a total above the approval threshold"
+        );
+        assert_eq!(
+            NoApprover { need: d(2500) }.to_string(),
+            "no one in the submitter's reporting line has the authority for a 2500 bps discount"
+        );
+        assert!(Need::discount(1000).met_by(Some(1000)));
+        assert!(!large.met_by(Some(10_000)));
+        assert!(large.met_by(None));
     }
 
     #[test]

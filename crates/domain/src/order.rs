@@ -64,7 +64,7 @@ impl OrderStatus {
 /// A command on an order, with what the use case found out for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OrderCommand {
-    /// Submit a draft; `needs_approval` as [`needs_approval`] says. Without it, the order
+    /// Submit a draft; `needs_approval` as [`crate::approval::Need::met_by`] decides. Without it, the order
     /// goes straight to active.
     Submit {
         /// Whether the order needs approval.
@@ -77,7 +77,7 @@ pub enum OrderCommand {
     },
     /// The current approver declines: back to draft.
     Decline,
-    /// Activate a draft that needs no approval (as [`needs_approval`] says).
+    /// Activate a draft that needs no approval (as [`crate::approval::Need::met_by`] decides).
     Activate {
         /// Whether the order needs approval; if so it must be submitted instead.
         needs_approval: bool,
@@ -199,13 +199,6 @@ pub fn check_booked_at(booked_at: NaiveDate, today: NaiveDate) -> Result<(), Boo
     } else {
         Ok(())
     }
-}
-
-/// Whether an order needs approval: when the submitter's discount authority does not
-/// cover its largest line discount (see [`crate::pricing::covers`]), or when an approval
-/// `threshold` is set and the order's `total` is above it.
-pub fn needs_approval(largest_discount_covered: bool, total: i64, threshold: Option<i64>) -> bool {
-    !largest_discount_covered || threshold.is_some_and(|limit| total > limit)
 }
 
 #[cfg(test)]
@@ -360,15 +353,5 @@ mod tests {
             BookedInFuture { booked_at: day(11), today: day(10) }.to_string(),
             "the booking date 2026-12-11 is after today (2026-12-10)"
         );
-    }
-
-    #[test]
-    fn an_uncovered_discount_or_a_total_above_the_threshold_needs_approval() {
-        assert!(!needs_approval(true, 1_000_000, None));
-        assert!(needs_approval(false, 0, None));
-        assert!(needs_approval(false, 0, Some(100)));
-        assert!(!needs_approval(true, 100, Some(100)));
-        assert!(needs_approval(true, 101, Some(100)));
-        assert!(needs_approval(true, 1, Some(0)));
     }
 }

@@ -100,40 +100,9 @@ impl QuoteRow {
     }
 }
 
-/// A priced line of a quote, in minor units of the quote's currency.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = quote_lines, treat_none_as_default_value = false)]
-pub struct QuoteLineRow {
-    /// UUIDv7.
-    pub id: String,
-    /// The quote.
-    pub quote_id: String,
-    /// Its place on the quote, from 1.
-    pub position: i32,
-    /// The product sold.
-    pub product_id: String,
-    /// The product's name when quoted.
-    pub description: String,
-    /// The product's unit when quoted.
-    pub unit: String,
-    /// Thousandths of a unit.
-    pub quantity: i64,
-    /// Price of one unit.
-    pub unit_price: i64,
-    /// Discount in basis points.
-    pub discount_bps: i32,
-    /// The product's tax rate when quoted, in basis points.
-    pub tax_rate_bps: i32,
-    /// `unit_price × quantity`, rounded.
-    pub gross: i64,
-    /// `gross × discount_bps / 10000`, rounded.
-    pub discount: i64,
-    /// `gross − discount`.
-    pub net: i64,
-    /// `net × tax_rate_bps / 10000`, rounded.
-    pub tax: i64,
-    /// `net + tax`.
-    pub total: i64,
+crate::lines::line_row! {
+    /// A priced line of a quote, in minor units of the quote's currency.
+    QuoteLineRow, quote_lines, quote_id
 }
 
 /// Insert a new quote.

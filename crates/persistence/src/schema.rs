@@ -463,6 +463,138 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    orders (id) {
+        id -> Text,
+        number -> Text,
+        account_id -> Text,
+        opportunity_id -> Nullable<Text>,
+        quote_id -> Nullable<Text>,
+        owner_id -> Text,
+        currency -> Text,
+        status -> Text,
+        subtotal -> BigInt,
+        discount -> BigInt,
+        tax -> BigInt,
+        total -> BigInt,
+        max_discount_bps -> Integer,
+        collected -> BigInt,
+        refunded -> BigInt,
+        approval_request_id -> Nullable<Text>,
+        signed_at -> Nullable<Date>,
+        start_date -> Nullable<Date>,
+        end_date -> Nullable<Date>,
+        booked_at -> Nullable<Date>,
+        submitted_at -> Nullable<Timestamp>,
+        fulfilled_at -> Nullable<Timestamp>,
+        completed_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    order_lines (id) {
+        id -> Text,
+        order_id -> Text,
+        position -> Integer,
+        product_id -> Text,
+        description -> Text,
+        unit -> Text,
+        quantity -> BigInt,
+        unit_price -> BigInt,
+        discount_bps -> Integer,
+        tax_rate_bps -> Integer,
+        gross -> BigInt,
+        discount -> BigInt,
+        net -> BigInt,
+        tax -> BigInt,
+        total -> BigInt,
+        delivered -> BigInt,
+    }
+}
+
+diesel::table! {
+    deliveries (id) {
+        id -> Text,
+        order_id -> Text,
+        shipped_at -> Date,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    delivery_lines (delivery_id, order_line_id) {
+        delivery_id -> Text,
+        order_line_id -> Text,
+        quantity -> BigInt,
+    }
+}
+
+diesel::table! {
+    instalments (id) {
+        id -> Text,
+        order_id -> Text,
+        position -> Integer,
+        due_date -> Date,
+        amount -> BigInt,
+        paid -> BigInt,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        order_id -> Text,
+        instalment_id -> Nullable<Text>,
+        amount -> BigInt,
+        currency -> Text,
+        received_at -> Date,
+        method -> Text,
+        reference -> Nullable<Text>,
+        status -> Text,
+        confirmed_on -> Nullable<Date>,
+        confirmed_at -> Nullable<Timestamp>,
+        confirmed_by -> Nullable<Text>,
+        refunded -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    payment_allocations (payment_id, instalment_id) {
+        payment_id -> Text,
+        instalment_id -> Text,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> Text,
+        payment_id -> Text,
+        order_id -> Text,
+        amount -> BigInt,
+        currency -> Text,
+        reason -> Text,
+        refunded_on -> Date,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(account_owner_changes -> accounts (account_id));
 diesel::joinable!(opportunity_competitors -> opportunities (opportunity_id));
@@ -471,6 +603,13 @@ diesel::joinable!(opportunity_stage_changes -> opportunities (opportunity_id));
 diesel::joinable!(quotes -> opportunities (opportunity_id));
 diesel::joinable!(quote_lines -> quotes (quote_id));
 diesel::joinable!(approval_steps -> approval_requests (request_id));
+diesel::joinable!(order_lines -> orders (order_id));
+diesel::joinable!(deliveries -> orders (order_id));
+diesel::joinable!(delivery_lines -> deliveries (delivery_id));
+diesel::joinable!(instalments -> orders (order_id));
+diesel::joinable!(payments -> orders (order_id));
+diesel::joinable!(refunds -> payments (payment_id));
+diesel::joinable!(payment_allocations -> instalments (instalment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -501,4 +640,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     quote_lines,
     approval_requests,
     approval_steps,
+    orders,
+    order_lines,
+    deliveries,
+    delivery_lines,
+    instalments,
+    payments,
+    payment_allocations,
+    refunds,
 );

@@ -6,9 +6,8 @@ use super::dto::ApprovalRequest;
 use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::discount_authorities::service::authority_of;
 use crate::pagination::{self, Page};
-use salesops_domain::approval::{self, ApprovalStatus, Decision, Outcome};
+use salesops_domain::approval::{self, ApprovalStatus, Decision, Need, Outcome};
 use salesops_domain::numbering::DocumentType;
-use salesops_domain::pricing::covers;
 use salesops_persistence::approvals::{self, ApprovalFilter, ApprovalRequestRow};
 use salesops_persistence::{clock, users, DbConnection};
 
@@ -19,20 +18,21 @@ pub struct Submission<'a> {
     pub document_type: DocumentType,
     /// The document.
     pub document_id: &'a str,
-    /// Its largest line discount, basis points.
-    pub discount_bps: i32,
+    /// What the approver's authority must cover: its largest line discount, and for an
+    /// order, a total above the approval threshold.
+    pub need: Need,
     /// Its total, minor units of `currency`.
     pub total: i64,
     /// Its currency.
     pub currency: &'a str,
 }
 
-/// Submit a document as `actor`: `None` when the actor's discount authority covers its
-/// largest discount (no approval needed), else the pending request opened for it, whose
-/// steps climb the actor's reporting line (active managers only) to the first who may
-/// approve. 422 on `lines` when nobody up the line may.
+/// Submit a document as `actor`: `None` when the actor's discount authority meets its
+/// need (no approval needed), else the pending request opened for it, whose steps climb
+/// the actor's reporting line (active managers only) to the first whose authority meets
+/// it. 422 on `lines` when nobody up the line may approve it.
 pub fn open(conn: &mut DbConnection, actor: &Actor, submission: Submission<'_>) -> AppResult<Option<ApprovalRequestRow>> {
-    if covers(authority_of(conn, actor.role)?, submission.discount_bps) {
+    if submission.need.met_by(authority_of(conn, actor.role)?) {
         return Ok(None);
     }
     let manager = users::find(conn, actor.id())?.and_then(|u| u.manager_id);
@@ -47,13 +47,13 @@ pub fn open(conn: &mut DbConnection, actor: &Actor, submission: Submission<'_>) 
             _ => {}
         }
     }
-    let approvers = approval::approval_steps(&managers, submission.discount_bps)
+    let approvers = approval::approval_steps(&managers, submission.need)
         .map_err(|e| AppError::Validation(vec![FieldError::new("lines", "no_approver", e.to_string())]))?;
     let request = ApprovalRequestRow::new(
         submission.document_type,
         submission.document_id,
         actor.id(),
-        submission.discount_bps,
+        submission.need.discount_bps,
         (submission.total, submission.currency),
         &approvers[0],
     );

@@ -4,6 +4,7 @@
 use crate::app::{AppError, AppResult, FieldError};
 use salesops_domain::money::Money;
 use salesops_domain::pricing::{DocumentTotals, LineAmounts, LineInput as PricingInput, Quantity};
+use salesops_persistence::lines::{LineFigures, StoredLine};
 use salesops_persistence::products::{self, ProductRow};
 use salesops_persistence::DbConnection;
 use serde::{Deserialize, Serialize};
@@ -93,6 +94,51 @@ pub struct Priced {
 }
 
 impl Priced {
+    /// A stored line as priced; a stored quantity out of range is an internal error.
+    pub fn stored(line: &impl StoredLine) -> AppResult<Priced> {
+        let f = line.figures();
+        let quantity = Quantity::from_thousandths(f.quantity).map_err(|e| AppError::Internal(e.to_string()))?;
+        Ok(Priced {
+            product_id: line.product_id().to_owned(),
+            description: line.description().to_owned(),
+            unit: line.unit().to_owned(),
+            input: PricingInput {
+                unit_price: f.unit_price,
+                quantity,
+                discount_bps: f.discount_bps,
+                tax_rate_bps: f.tax_rate_bps,
+            },
+            amounts: LineAmounts { gross: f.gross, discount: f.discount, net: f.net, tax: f.tax, total: f.total },
+        })
+    }
+
+    /// The product (id, name, unit) and the figures to store the line with.
+    pub fn to_store(&self) -> ((&str, &str, &str), LineFigures) {
+        let (i, a) = (&self.input, &self.amounts);
+        let figures = LineFigures {
+            quantity: i.quantity.thousandths(),
+            unit_price: i.unit_price,
+            discount_bps: i.discount_bps,
+            tax_rate_bps: i.tax_rate_bps,
+            gross: a.gross,
+            discount: a.discount,
+            net: a.net,
+            tax: a.tax,
+            total: a.total,
+        };
+        ((&self.product_id, &self.description, &self.unit), figures)
+    }
+
+    /// The line as a request at its own unit price, to price it again (in a copy).
+    pub fn as_request(&self, currency: &str) -> LineRequest {
+        LineRequest {
+            product_id: self.product_id.clone(),
+            quantity: self.input.quantity.to_string(),
+            unit_price: Some(Money::new(self.input.unit_price, currency)),
+            discount_bps: self.input.discount_bps,
+        }
+    }
+
     /// The line as the API shows it, under `id`, in `currency`.
     pub fn view(&self, id: String, currency: &str) -> PricedLine {
         let money = |amount: i64| Money::new(amount, currency);

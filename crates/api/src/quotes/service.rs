@@ -11,10 +11,9 @@ use crate::audit::{self, snapshot};
 use crate::documents::lines::{self, Priced, PricedLine, PricedLines};
 use crate::pagination::{self, Page};
 use chrono::NaiveDate;
-use salesops_domain::approval::{Decision, Outcome};
+use salesops_domain::approval::{Decision, Need, Outcome};
 use salesops_domain::numbering::DocumentType;
 use salesops_domain::opportunity::OpportunityStatus;
-use salesops_domain::pricing::{LineAmounts, LineInput, Quantity};
 use salesops_domain::quote::{next_status, QuoteCommand};
 use salesops_persistence::opportunities::OpportunityRow;
 use salesops_persistence::quotes::{self, QuoteFilter, QuoteLineRow, QuoteRow};
@@ -39,23 +38,6 @@ pub enum Command {
     Revise,
 }
 
-/// A stored line as priced.
-fn stored(row: &QuoteLineRow) -> AppResult<Priced> {
-    let quantity = Quantity::from_thousandths(row.quantity).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(Priced {
-        product_id: row.product_id.clone(),
-        description: row.description.clone(),
-        unit: row.unit.clone(),
-        input: LineInput {
-            unit_price: row.unit_price,
-            quantity,
-            discount_bps: row.discount_bps,
-            tax_rate_bps: row.tax_rate_bps,
-        },
-        amounts: LineAmounts { gross: row.gross, discount: row.discount, net: row.net, tax: row.tax, total: row.total },
-    })
-}
-
 /// The quotes stored as `rows`, with their lines, read on `today`.
 fn views(conn: &mut DbConnection, rows: Vec<QuoteRow>, today: NaiveDate) -> AppResult<Vec<Quote>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
@@ -64,7 +46,7 @@ fn views(conn: &mut DbConnection, rows: Vec<QuoteRow>, today: NaiveDate) -> AppR
         .map(|row| {
             let own = all_lines
                 .extract_if(.., |l| l.quote_id == row.id)
-                .map(|l| Ok(stored(&l)?.view(l.id, &row.currency)))
+                .map(|l| Ok(Priced::stored(&l)?.view(l.id, &row.currency)))
                 .collect::<AppResult<Vec<PricedLine>>>()?;
             Ok(Quote::new(row, own, today))
         })
@@ -144,22 +126,9 @@ fn set_totals(row: &mut QuoteRow, priced: &PricedLines) {
 fn store_lines(conn: &mut DbConnection, quote_id: &str, priced: &PricedLines) -> AppResult<()> {
     let rows: Vec<QuoteLineRow> = (1..)
         .zip(&priced.lines)
-        .map(|(position, line)| QuoteLineRow {
-            id: salesops_domain::new_id(),
-            quote_id: quote_id.to_owned(),
-            position,
-            product_id: line.product_id.clone(),
-            description: line.description.clone(),
-            unit: line.unit.clone(),
-            quantity: line.input.quantity.thousandths(),
-            unit_price: line.input.unit_price,
-            discount_bps: line.input.discount_bps,
-            tax_rate_bps: line.input.tax_rate_bps,
-            gross: line.amounts.gross,
-            discount: line.amounts.discount,
-            net: line.amounts.net,
-            tax: line.amounts.tax,
-            total: line.amounts.total,
+        .map(|(position, line)| {
+            let (product, figures) = line.to_store();
+            QuoteLineRow::new(quote_id, position, product, figures)
         })
         .collect();
     Ok(quotes::replace_lines(conn, quote_id, &rows)?)
@@ -272,15 +241,13 @@ pub fn update(
     save(conn, actor, "update", &before, after, today)
 }
 
-/// The stored lines of `row` as requests at their list prices, for repricing in another currency.
+/// The stored lines of `row` as requests at their products' list prices, for repricing
+/// in another currency.
 fn current_requests(conn: &mut DbConnection, row: &QuoteRow) -> AppResult<Vec<lines::LineRequest>> {
-    Ok(quotes::lines_of(conn, &row.id)?
-        .into_iter()
-        .map(|l| {
-            let quantity = Quantity::from_thousandths(l.quantity).map(|q| q.to_string()).unwrap_or_default();
-            lines::LineRequest { product_id: l.product_id, quantity, unit_price: None, discount_bps: l.discount_bps }
-        })
-        .collect())
+    quotes::lines_of(conn, &row.id)?
+        .iter()
+        .map(|l| Ok(lines::LineRequest { unit_price: None, ..Priced::stored(l)?.as_request(&row.currency) }))
+        .collect()
 }
 
 /// Delete the draft quote `id` (soft). 409 unless it is a draft. Audited as `delete`.
@@ -324,7 +291,7 @@ pub fn run(
             let submission = Submission {
                 document_type: DocumentType::Quote,
                 document_id: &before.id,
-                discount_bps: before.max_discount_bps,
+                need: Need::discount(before.max_discount_bps),
                 total: before.total,
                 currency: &before.currency,
             };
