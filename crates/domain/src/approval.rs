@@ -19,6 +19,8 @@ text_enum! {
         Approved => "approved",
         /// A step declined; the document went back to draft.
         Declined => "declined",
+        /// The document was cancelled while the request waited.
+        Withdrawn => "withdrawn",
     }
 }
 
@@ -150,7 +152,7 @@ mod tests {
         assert_eq!(decide(S::Pending, 1, 2, Decision::Approved), Ok(Outcome::Approved));
         assert_eq!(decide(S::Pending, 0, 1, Decision::Approved), Ok(Outcome::Approved));
         assert_eq!(decide(S::Pending, 0, 2, Decision::Declined), Ok(Outcome::Declined));
-        for done in [S::Approved, S::Declined] {
+        for done in [S::Approved, S::Declined, S::Withdrawn] {
             for decision in Decision::ALL {
                 assert_eq!(decide(done, 0, 2, *decision), Err(AlreadyDecided(done)));
             }

@@ -93,6 +93,12 @@ entity_ids! {
     QuoteId;
     /// An approval request's id.
     ApprovalRequestId;
+    /// An order's id.
+    OrderId;
+    /// A payment's id.
+    PaymentId;
+    /// A refund's id.
+    RefundId;
 }
 
 #[cfg(test)]

@@ -92,13 +92,20 @@ impl std::str::FromStr for Quantity {
 impl std::fmt::Display for Quantity {
     /// The shortest decimal: 2500 is `2.5`, 3000 is `3`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (units, thousandths) = (self.0 / QUANTITY_SCALE, self.0 % QUANTITY_SCALE);
-        if thousandths == 0 {
-            write!(f, "{units}")
-        } else {
-            let fraction = format!("{thousandths:03}");
-            write!(f, "{units}.{}", fraction.trim_end_matches('0'))
-        }
+        f.write_str(&decimal(self.0))
+    }
+}
+
+/// Thousandths of a unit as the shortest decimal, zero included (a delivered or open
+/// amount): 0 is `0`, 2500 is `2.5`, 3000 is `3`.
+pub fn decimal(thousandths: i64) -> String {
+    let sign = if thousandths < 0 { "-" } else { "" };
+    let (units, rest) = (thousandths.unsigned_abs() / 1000, thousandths.unsigned_abs() % 1000);
+    if rest == 0 {
+        format!("{sign}{units}")
+    } else {
+        let fraction = format!("{rest:03}");
+        format!("{sign}{units}.{}", fraction.trim_end_matches('0'))
     }
 }
 
@@ -273,6 +280,9 @@ mod tests {
         assert_eq!(qty("2.500").to_string(), "2.5");
         assert_eq!(qty("3").to_string(), "3");
         assert_eq!(qty("0.125").to_string(), "0.125");
+        assert_eq!(decimal(0), "0");
+        assert_eq!(decimal(1500), "1.5");
+        assert_eq!(decimal(-20), "-0.02");
     }
 
     #[test]

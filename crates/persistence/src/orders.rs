@@ -281,3 +281,13 @@ pub fn delivery_lines_of(conn: &mut DbConnection, delivery_ids: &[String]) -> St
         .select(DeliveryLineRow::as_select())
         .load(conn)?)
 }
+
+/// The live order made from quote `quote_id`, if any.
+pub fn find_by_quote(conn: &mut DbConnection, quote_id: &str) -> StoreResult<Option<OrderRow>> {
+    Ok(orders::table
+        .filter(orders::quote_id.eq(quote_id))
+        .filter(orders::deleted_at.is_null())
+        .select(OrderRow::as_select())
+        .first(conn)
+        .optional()?)
+}

@@ -101,6 +101,15 @@ pub fn decide(
     Ok(outcome)
 }
 
+/// Withdraw the pending request `request_id`: its document was cancelled while it waited.
+pub fn withdraw(conn: &mut DbConnection, request_id: &str) -> AppResult<()> {
+    approvals::lock(conn, request_id)?;
+    let before = approvals::find(conn, request_id)?.ok_or(AppError::NotFound)?;
+    let mut after = before.clone();
+    (after.status, after.current_approver_id, after.decided_at) = (ApprovalStatus::Withdrawn, None, Some(clock::now()));
+    crate::audit::write_versioned(conn, super::ENTITY, &before, &mut after, AppError::from)
+}
+
 /// Whether `actor` is the approver the pending request `request_id` waits on now.
 pub fn is_current_approver(conn: &mut DbConnection, actor: &Actor, request_id: &str) -> AppResult<bool> {
     Ok(approvals::find(conn, request_id)?.is_some_and(|r| r.current_approver_id.as_deref() == Some(actor.id())))

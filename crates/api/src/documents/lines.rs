@@ -129,12 +129,12 @@ impl Priced {
         ((&self.product_id, &self.description, &self.unit), figures)
     }
 
-    /// The line as a request at its own unit price, to price it again (in a copy).
-    pub fn as_request(&self, currency: &str) -> LineRequest {
+    /// The line as a request at its product's list price, to price it again (in another currency).
+    pub fn at_list_price(&self) -> LineRequest {
         LineRequest {
             product_id: self.product_id.clone(),
             quantity: self.input.quantity.to_string(),
-            unit_price: Some(Money::new(self.input.unit_price, currency)),
+            unit_price: None,
             discount_bps: self.input.discount_bps,
         }
     }
@@ -170,6 +170,18 @@ pub struct PricedLines {
     pub totals: DocumentTotals,
     /// The largest line discount, basis points.
     pub max_discount_bps: i32,
+}
+
+impl PricedLines {
+    /// Priced lines with their totals and largest discount; 422 on `lines` when a total
+    /// would exceed the amount cap.
+    pub fn of(lines: Vec<Priced>) -> AppResult<PricedLines> {
+        let amounts: Vec<LineAmounts> = lines.iter().map(|l| l.amounts).collect();
+        let totals =
+            DocumentTotals::of(&amounts).map_err(|e| AppError::invalid_field("lines", "range", e.to_string()))?;
+        let max_discount_bps = lines.iter().map(|l| l.input.discount_bps).max().unwrap_or(0);
+        Ok(PricedLines { lines, totals, max_discount_bps })
+    }
 }
 
 /// The problems of line `i` before the catalogue is read: its quantity and discount.
@@ -242,10 +254,7 @@ pub fn price(conn: &mut DbConnection, currency: &str, requests: &[LineRequest]) 
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let amounts: Vec<LineAmounts> = lines.iter().map(|l| l.amounts).collect();
-    let totals = DocumentTotals::of(&amounts).map_err(|e| AppError::invalid_field("lines", "range", e.to_string()))?;
-    let max_discount_bps = lines.iter().map(|l| l.input.discount_bps).max().unwrap_or(0);
-    Ok(PricedLines { lines, totals, max_discount_bps })
+    PricedLines::of(lines)
 }
 
 /// What is wrong with line `i`'s product, if anything: unknown, inactive, or (when the

@@ -106,15 +106,6 @@ fn check_valid_until(valid_until: NaiveDate, today: NaiveDate) -> AppResult<()> 
     Ok(())
 }
 
-/// 422 on `currency` unless it is an ISO 4217 code.
-fn check_currency(currency: &str) -> AppResult<()> {
-    if salesops_domain::money::is_currency_code(currency) {
-        Ok(())
-    } else {
-        Err(AppError::invalid_field("currency", "currency", "not an ISO 4217 code (three upper-case letters, such as CNY)"))
-    }
-}
-
 /// Set `row`'s totals and largest discount from `priced`.
 fn set_totals(row: &mut QuoteRow, priced: &PricedLines) {
     let t = priced.totals;
@@ -152,7 +143,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateQuote, today:
     }
     check_valid_until(input.valid_until, today)?;
     let currency = input.currency.unwrap_or(opportunity.currency);
-    check_currency(&currency)?;
+    crate::documents::check_currency(&currency)?;
     let priced = lines::price(conn, &currency, &input.lines)?;
     let number = crate::numbering_rules::service::next_number(conn, DocumentType::Quote, today)?;
     let mut row = QuoteRow::new(number, &opportunity.id, &currency, input.valid_until, Some(actor.id()));
@@ -225,7 +216,7 @@ pub fn update(
     let currency_changed = matches!(&patch.currency, Some(Some(c)) if *c != before.currency);
     if let Some(Some(currency)) = patch.currency {
         let currency = currency.trim().to_owned();
-        check_currency(&currency)?;
+        crate::documents::check_currency(&currency)?;
         after.currency = currency;
     }
     let requests = match patch.lines {
@@ -246,7 +237,7 @@ pub fn update(
 fn current_requests(conn: &mut DbConnection, row: &QuoteRow) -> AppResult<Vec<lines::LineRequest>> {
     quotes::lines_of(conn, &row.id)?
         .iter()
-        .map(|l| Ok(lines::LineRequest { unit_price: None, ..Priced::stored(l)?.as_request(&row.currency) }))
+        .map(|l| Ok(Priced::stored(l)?.at_list_price()))
         .collect()
 }
 
