@@ -36,6 +36,7 @@ pub mod scope;
 pub mod settings;
 pub mod sql_functions;
 pub mod tokens;
+mod upsert;
 pub mod users;
 pub mod versioned;
 pub mod visible;
