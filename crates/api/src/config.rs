@@ -1,5 +1,6 @@
 //! Typed settings from `SALESOPS_*` environment variables, with secrets kept out of logs.
 
+use chrono_tz::Tz;
 use salesops_persistence::SqliteSynchronous;
 use std::fmt;
 use std::time::Duration;
@@ -79,6 +80,9 @@ pub struct Settings {
     pub base_currency: String,
     /// `SALESOPS_RECALL_INTERVAL_SECONDS`: how often the customer-pool recall job runs; 0 switches it off.
     pub recall_interval: Duration,
+    /// `SALESOPS_BUSINESS_TIME_ZONE`: the IANA time zone whose calendar days are business days
+    /// (document numbers count per business day; due dates fall on them).
+    pub business_time_zone: Tz,
 }
 
 impl Default for Settings {
@@ -107,6 +111,7 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             base_currency: "CNY".to_owned(),
             recall_interval: Duration::from_secs(3600),
+            business_time_zone: chrono_tz::Asia::Shanghai,
         }
     }
 }
@@ -204,6 +209,7 @@ impl Settings {
             trusted_proxies: vars.addresses("SALESOPS_TRUSTED_PROXIES")?,
             base_currency,
             recall_interval: vars.secs("SALESOPS_RECALL_INTERVAL_SECONDS", d.recall_interval)?,
+            business_time_zone: vars.parsed("SALESOPS_BUSINESS_TIME_ZONE")?.unwrap_or(d.business_time_zone),
         })
     }
 }
@@ -250,6 +256,16 @@ mod tests {
         assert!(e.problem.contains("`full` or `normal`"), "{}", e.problem);
         let e = from(&[("SALESOPS_AUTH_CACHE_SECONDS", "-1")]).unwrap_err();
         assert_eq!(e.name, "SALESOPS_AUTH_CACHE_SECONDS");
+        let e = from(&[("SALESOPS_BUSINESS_TIME_ZONE", "Mars/Olympus_Mons")]).unwrap_err();
+        assert_eq!(e.name, "SALESOPS_BUSINESS_TIME_ZONE");
+        assert!(e.problem.contains("Mars/Olympus_Mons"), "{}", e.problem);
+    }
+
+    #[test]
+    fn the_business_time_zone_is_an_iana_name_shanghai_by_default() {
+        assert_eq!(Settings::default().business_time_zone, chrono_tz::Asia::Shanghai);
+        let s = from(&[("SALESOPS_BUSINESS_TIME_ZONE", " Europe/Berlin ")]).unwrap();
+        assert_eq!(s.business_time_zone, chrono_tz::Europe::Berlin);
     }
 
     #[test]
