@@ -9,6 +9,7 @@ mod activities;
 mod auth;
 mod caller_cache;
 mod contacts;
+mod discount_authorities;
 mod hostile_input;
 mod lead_commands;
 mod lead_conversion;

@@ -12,6 +12,7 @@ pub mod auth;
 pub mod config;
 pub mod contacts;
 pub mod db;
+pub mod discount_authorities;
 pub mod duplicates;
 pub mod error;
 pub mod etag;
@@ -69,6 +70,7 @@ pub const RESOURCES: &[Resource] = &[
     pipeline::RESOURCE,
     opportunities::RESOURCE,
     products::RESOURCE,
+    discount_authorities::RESOURCE,
     reports::RESOURCE,
     audit::RESOURCE,
 ];

@@ -20,6 +20,7 @@ pub mod connection;
 pub mod contacts;
 pub mod demo;
 pub mod departments;
+pub mod discount_authorities;
 pub mod duplicates;
 pub mod error;
 pub mod leads;
