@@ -14,6 +14,7 @@ mod hostile_input;
 mod lead_commands;
 mod lead_conversion;
 mod leads;
+mod numbering_rules;
 mod opportunities;
 mod org;
 mod pipeline;

@@ -21,6 +21,7 @@ pub mod health;
 pub mod leads;
 pub mod metrics;
 pub mod money;
+pub mod numbering_rules;
 pub mod openapi;
 pub mod opportunities;
 pub mod org;
@@ -71,6 +72,7 @@ pub const RESOURCES: &[Resource] = &[
     opportunities::RESOURCE,
     products::RESOURCE,
     discount_authorities::RESOURCE,
+    numbering_rules::RESOURCE,
     reports::RESOURCE,
     audit::RESOURCE,
 ];

@@ -44,6 +44,7 @@ use utoipa::{Modify, OpenApi};
         (name = "opportunities", description = "Opportunities, stage commands and stage history"),
         (name = "products", description = "The product catalogue that quotes and orders sell from"),
         (name = "discount-authorities", description = "Discount authorities (折扣权限): the largest line discount each role may give without approval"),
+        (name = "numbering-rules", description = "Document numbering rules (单据编号规则): prefix and counter width per document type"),
         (name = "reports", description = "Funnel, forecast, win/loss, lead conversion and forgotten accounts, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )

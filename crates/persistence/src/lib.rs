@@ -25,6 +25,7 @@ pub mod duplicates;
 pub mod error;
 pub mod leads;
 pub mod migrations;
+pub mod numbering;
 pub mod opportunities;
 pub mod pipeline;
 pub mod plan;
