@@ -31,7 +31,13 @@ async fn quote(app: &TestApp, user: &TestUser, opportunity_id: &str, lines: Valu
 }
 
 /// `POST /quotes/{id}/{command}` by `token` with `body`.
-async fn command(app: &TestApp, token: &str, id: &str, command: &str, body: Option<Value>) -> crate::helpers::TestResponse {
+async fn command(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    command: &str,
+    body: Option<Value>,
+) -> crate::helpers::TestResponse {
     app.post(&format!("/api/v1/quotes/{id}/{command}")).token(token).maybe_json(body).send().await
 }
 

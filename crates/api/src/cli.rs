@@ -63,6 +63,8 @@ pub struct ServeArgs {
     auth: AuthOptions,
     #[command(flatten)]
     money: MoneyOptions,
+    #[command(flatten)]
+    calendar: CalendarOptions,
 }
 
 /// Options of `migrate`.
@@ -103,7 +105,7 @@ impl ServeArgs {
     }
 
     fn vars(&self) -> Vec<Var<'_>> {
-        [self.database.vars(), self.server.vars(), self.auth.vars(), self.money.vars()].concat()
+        [self.database.vars(), self.server.vars(), self.auth.vars(), self.money.vars(), self.calendar.vars()].concat()
     }
 }
 
@@ -319,11 +321,34 @@ struct MoneyOptions {
     /// The ISO 4217 currency that money defaults to and reports are computed in
     #[arg(long, env = "SALESOPS_BASE_CURRENCY", value_name = "CODE", default_value_t = defaults().base_currency)]
     base_currency: String,
+    /// Orders in the base currency whose total is above this many minor units need an
+    /// admin's approval (none when unset)
+    #[arg(long, env = "SALESOPS_ORDER_APPROVAL_THRESHOLD", value_name = "MINOR_UNITS")]
+    order_approval_threshold: Option<String>,
 }
 
 impl MoneyOptions {
     fn vars(&self) -> Vec<Var<'_>> {
-        vec![("SALESOPS_BASE_CURRENCY", Some(self.base_currency.as_str()))]
+        vec![
+            ("SALESOPS_BASE_CURRENCY", Some(self.base_currency.as_str())),
+            ("SALESOPS_ORDER_APPROVAL_THRESHOLD", self.order_approval_threshold.as_deref()),
+        ]
+    }
+}
+
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Business calendar")]
+struct CalendarOptions {
+    /// The IANA time zone whose calendar days are business days, such as Asia/Shanghai or
+    /// Europe/Berlin: document numbers count per business day, and due dates fall on them
+    #[arg(long, env = "SALESOPS_BUSINESS_TIME_ZONE", value_name = "ZONE",
+          default_value_t = defaults().business_time_zone.name().to_owned())]
+    business_time_zone: String,
+}
+
+impl CalendarOptions {
+    fn vars(&self) -> Vec<Var<'_>> {
+        vec![("SALESOPS_BUSINESS_TIME_ZONE", Some(self.business_time_zone.as_str()))]
     }
 }
 
@@ -475,7 +500,7 @@ mod tests {
             assert_eq!(fed(subcommand), declared_vars(Some(subcommand)), "{subcommand}");
         }
         // A new setting needs its option too; `serve` reads them all.
-        assert_eq!(fed("serve").len(), 23, "serve should offer one option per SALESOPS_* setting");
+        assert_eq!(fed("serve").len(), 25, "serve should offer one option per SALESOPS_* setting");
     }
 
     #[test]
@@ -495,6 +520,7 @@ mod tests {
             ("SALESOPS_BOOTSTRAP_ADMIN_PASSWORD", "change-me-please-1"),
             ("SALESOPS_BASE_CURRENCY", "USD"),
             ("SALESOPS_TRUSTED_PROXIES", "10.0.0.9, ::1"),
+            ("SALESOPS_BUSINESS_TIME_ZONE", "Europe/Berlin"),
         ]);
         let s = serve_settings(&[]);
         let proxies: Vec<std::net::IpAddr> = vec!["10.0.0.9".parse().unwrap(), "::1".parse().unwrap()];
@@ -506,6 +532,7 @@ mod tests {
         assert_eq!(s.jwt_secret.as_ref().map(|s| s.expose()), Some(JWT_SECRET));
         assert_eq!(s.bootstrap_admin_password.as_ref().map(|s| s.expose()), Some("change-me-please-1"));
         assert_eq!(s.base_currency, "USD");
+        assert_eq!(s.business_time_zone, chrono_tz::Europe::Berlin);
         assert_eq!(s.pool_size, Settings::default().pool_size);
     }
 
@@ -556,6 +583,17 @@ mod tests {
         let err = args.settings().unwrap_err();
         assert_eq!(err.0.name, "SALESOPS_JWT_SECRET");
         assert!(err.to_string().starts_with("--jwt-secret (SALESOPS_JWT_SECRET): "), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_time_zone_is_refused_as_it_is_from_the_environment() {
+        let _env = Env::with(&[]);
+        let Command::Serve(args) = parse(&["serve", "--business-time-zone", "Asia/Atlantis"]).unwrap().command else {
+            panic!("not serve");
+        };
+        let err = args.settings().unwrap_err();
+        assert_eq!(err.0.name, "SALESOPS_BUSINESS_TIME_ZONE");
+        assert!(err.to_string().starts_with("--business-time-zone (SALESOPS_BUSINESS_TIME_ZONE): "), "{err}");
     }
 
     #[test]

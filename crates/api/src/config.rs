@@ -1,5 +1,6 @@
 //! Typed settings from `SALESOPS_*` environment variables, with secrets kept out of logs.
 
+use chrono_tz::Tz;
 use salesops_persistence::SqliteSynchronous;
 use std::fmt;
 use std::time::Duration;
@@ -77,8 +78,14 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// `SALESOPS_BASE_CURRENCY`: the ISO 4217 currency money defaults to, and reports are computed in.
     pub base_currency: String,
+    /// `SALESOPS_ORDER_APPROVAL_THRESHOLD`: an order in the base currency whose total is above
+    /// this many minor units needs an admin's approval; `None` sets no threshold.
+    pub order_approval_threshold: Option<i64>,
     /// `SALESOPS_RECALL_INTERVAL_SECONDS`: how often the customer-pool recall job runs; 0 switches it off.
     pub recall_interval: Duration,
+    /// `SALESOPS_BUSINESS_TIME_ZONE`: the IANA time zone whose calendar days are business days
+    /// (document numbers count per business day; due dates fall on them).
+    pub business_time_zone: Tz,
 }
 
 impl Default for Settings {
@@ -106,7 +113,9 @@ impl Default for Settings {
             login_lockout: Duration::from_secs(300),
             trusted_proxies: Vec::new(),
             base_currency: "CNY".to_owned(),
+            order_approval_threshold: None,
             recall_interval: Duration::from_secs(3600),
+            business_time_zone: chrono_tz::Asia::Shanghai,
         }
     }
 }
@@ -137,6 +146,21 @@ impl<F: Fn(&str) -> Option<String>> Vars<F> {
         self.text(name)
             .map(|v| v.trim().parse::<T>().map_err(|e| ConfigError { name, problem: format!("`{v}`: {e}") }))
             .transpose()
+    }
+
+    /// An amount of minor units from 0 to the amount cap, if set.
+    fn threshold(&self, name: &'static str) -> Result<Option<i64>, ConfigError> {
+        let amount = self.parsed::<i64>(name)?;
+        match amount {
+            Some(a) if !(0..=salesops_domain::money::MAX_AMOUNT).contains(&a) => Err(ConfigError {
+                name,
+                problem: format!(
+                    "`{a}` is not an amount of minor units from 0 to {}",
+                    salesops_domain::money::MAX_AMOUNT
+                ),
+            }),
+            _ => Ok(amount),
+        }
     }
 
     fn secs(&self, name: &'static str, default: Duration) -> Result<Duration, ConfigError> {
@@ -203,7 +227,9 @@ impl Settings {
             login_lockout: vars.secs("SALESOPS_LOGIN_LOCKOUT_SECONDS", d.login_lockout)?,
             trusted_proxies: vars.addresses("SALESOPS_TRUSTED_PROXIES")?,
             base_currency,
+            order_approval_threshold: vars.threshold("SALESOPS_ORDER_APPROVAL_THRESHOLD")?,
             recall_interval: vars.secs("SALESOPS_RECALL_INTERVAL_SECONDS", d.recall_interval)?,
+            business_time_zone: vars.parsed("SALESOPS_BUSINESS_TIME_ZONE")?.unwrap_or(d.business_time_zone),
         })
     }
 }
@@ -250,6 +276,29 @@ mod tests {
         assert!(e.problem.contains("`full` or `normal`"), "{}", e.problem);
         let e = from(&[("SALESOPS_AUTH_CACHE_SECONDS", "-1")]).unwrap_err();
         assert_eq!(e.name, "SALESOPS_AUTH_CACHE_SECONDS");
+        let e = from(&[("SALESOPS_BUSINESS_TIME_ZONE", "Mars/Olympus_Mons")]).unwrap_err();
+        assert_eq!(e.name, "SALESOPS_BUSINESS_TIME_ZONE");
+        assert!(e.problem.contains("Mars/Olympus_Mons"), "{}", e.problem);
+    }
+
+    #[test]
+    fn the_order_approval_threshold_is_an_amount_within_the_cap_and_unset_by_default() {
+        assert_eq!(Settings::default().order_approval_threshold, None);
+        assert_eq!(
+            from(&[("SALESOPS_ORDER_APPROVAL_THRESHOLD", " 1000000 ")]).unwrap().order_approval_threshold,
+            Some(1_000_000)
+        );
+        for bad in ["-1", "ten", "10000000000001"] {
+            let e = from(&[("SALESOPS_ORDER_APPROVAL_THRESHOLD", bad)]).unwrap_err();
+            assert_eq!(e.name, "SALESOPS_ORDER_APPROVAL_THRESHOLD", "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_business_time_zone_is_an_iana_name_shanghai_by_default() {
+        assert_eq!(Settings::default().business_time_zone, chrono_tz::Asia::Shanghai);
+        let s = from(&[("SALESOPS_BUSINESS_TIME_ZONE", " Europe/Berlin ")]).unwrap();
+        assert_eq!(s.business_time_zone, chrono_tz::Europe::Berlin);
     }
 
     #[test]

@@ -182,6 +182,21 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// A field that must be sent but may be `null`, as `Option<T>`: `null` is `None`.
+///
+/// serde reads a plain `Option` field that is left out as `None`; with this as its
+/// `deserialize_with` (and no `default`), leaving it out is 422 `required` instead, so
+/// a client that forgets the field is not taken to mean `null`. Declare the field
+/// `#[schema(required = true)]` so the schema says the same.
+pub fn required_nullable<'de, T, D>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    use serde::Deserialize;
+    Option::<T>::deserialize(deserializer)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,5 +232,20 @@ mod tests {
         assert_eq!(validation_fields(e), vec![("name".into(), "required".into())]);
         let e = parse_json::<Body>(br#"{"name":"a","nmae":"b"}"#).unwrap_err();
         assert_eq!(validation_fields(e), vec![("nmae".into(), "unknown_field".into())]);
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Limit {
+        #[serde(deserialize_with = "required_nullable")]
+        max: Option<i32>,
+    }
+
+    #[test]
+    fn a_required_nullable_field_takes_null_but_not_absence() {
+        assert_eq!(parse_json::<Limit>(br#"{"max":null}"#).unwrap().max, None);
+        assert_eq!(parse_json::<Limit>(br#"{"max":7}"#).unwrap().max, Some(7));
+        let e = parse_json::<Limit>(b"{}").unwrap_err();
+        assert_eq!(validation_fields(e), vec![("max".into(), "required".into())]);
     }
 }

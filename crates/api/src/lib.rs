@@ -13,6 +13,7 @@ pub mod auth;
 pub mod config;
 pub mod contacts;
 pub mod db;
+pub mod discount_authorities;
 pub mod documents;
 pub mod duplicates;
 pub mod error;
@@ -22,15 +23,17 @@ pub mod health;
 pub mod leads;
 pub mod metrics;
 pub mod money;
+pub mod numbering_rules;
 pub mod openapi;
 pub mod opportunities;
+pub mod orders;
 pub mod org;
 pub mod pagination;
 pub mod pipeline;
 pub mod problems;
 pub mod products;
-pub mod quotes;
 pub mod query_lists;
+pub mod quotes;
 pub mod reports;
 pub mod request_id;
 pub mod seed;
@@ -72,8 +75,11 @@ pub const RESOURCES: &[Resource] = &[
     pipeline::RESOURCE,
     opportunities::RESOURCE,
     products::RESOURCE,
+    discount_authorities::RESOURCE,
+    numbering_rules::RESOURCE,
     quotes::RESOURCE,
     approvals::RESOURCE,
+    orders::RESOURCE,
     reports::RESOURCE,
     audit::RESOURCE,
 ];

@@ -43,8 +43,11 @@ use utoipa::{Modify, OpenApi};
         (name = "pipeline", description = "Pipeline stages and their gates, loss reasons, competitors"),
         (name = "opportunities", description = "Opportunities, stage commands and stage history"),
         (name = "products", description = "The product catalogue that quotes and orders sell from"),
+        (name = "discount-authorities", description = "Discount authorities (折扣权限): the largest line discount each role may give without approval"),
+        (name = "numbering-rules", description = "Document numbering rules (单据编号规则): prefix and counter width per document type"),
         (name = "quotes", description = "Quotes (报价): priced lines, totals, submission, discount approval, sending and the customer's answer"),
         (name = "approval-requests", description = "Approval requests (审批) of discounts beyond the submitter's authority, and the approver's inbox"),
+        (name = "orders", description = "Orders and contracts (订单/合同): approval, activation (booking), deliveries, completion and cancellation"),
         (name = "reports", description = "Funnel, forecast, win/loss, lead conversion and forgotten accounts, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )
@@ -157,6 +160,7 @@ pub const LIST_FILTERS: &[(&str, &str, Option<&str>)] = &[
     ("list_opportunities", "stage", None),
     ("list_quotes", "status", Some("QuoteStatus")),
     ("list_approval_requests", "status", Some("ApprovalStatus")),
+    ("list_orders", "status", Some("OrderStatus")),
 ];
 
 /// Fields and parameters ending in `_id` that are not our UUIDs: the integrator's own id, the client's

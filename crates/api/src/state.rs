@@ -92,4 +92,9 @@ impl AppState {
             connections: Arc::default(),
         }
     }
+
+    /// Today in `SALESOPS_BUSINESS_TIME_ZONE`: the day document numbers count in.
+    pub fn business_today(&self) -> chrono::NaiveDate {
+        crate::time::business_day(chrono::Utc::now(), self.settings.business_time_zone)
+    }
 }

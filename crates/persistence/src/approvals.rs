@@ -163,9 +163,12 @@ fn readable<'a>(visibility: &Visibility, user_id: &str) -> approval_requests::Bo
                 .inner_join(opportunities::table)
                 .filter(opportunities::owner_id.eq_any(owners.clone()))
                 .select(quotes::id);
-            let approving =
-                approval_steps::table.filter(approval_steps::approver_id.eq(user_id.to_owned())).select(approval_steps::request_id);
-            query.filter(approval_requests::document_id.eq_any(visible_quotes).or(approval_requests::id.eq_any(approving)))
+            let approving = approval_steps::table
+                .filter(approval_steps::approver_id.eq(user_id.to_owned()))
+                .select(approval_steps::request_id);
+            query.filter(
+                approval_requests::document_id.eq_any(visible_quotes).or(approval_requests::id.eq_any(approving)),
+            )
         }
     }
 }
@@ -205,15 +208,14 @@ pub fn list(
     user_id: &str,
     limit: i64,
 ) -> StoreResult<Vec<ApprovalRequestRow>> {
-    let mut query = readable(visibility, user_id)
-        .select(ApprovalRequestRow::as_select())
-        .order(approval_requests::id)
-        .limit(limit);
+    let mut query =
+        readable(visibility, user_id).select(ApprovalRequestRow::as_select()).order(approval_requests::id).limit(limit);
     if let Some(approver) = &filter.approver_id {
         query = query.filter(approval_requests::current_approver_id.eq(approver.clone()));
     }
     if !filter.statuses.is_empty() {
-        query = query.filter(approval_requests::status.eq_any(filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+        query = query
+            .filter(approval_requests::status.eq_any(filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
     }
     if let Some(document) = &filter.document_id {
         query = query.filter(approval_requests::document_id.eq(document.clone()));

@@ -148,11 +148,9 @@ pub fn scoped<'a>(visibility: &Visibility) -> quotes::BoxedQuery<'a, MultiBacken
     let query = quotes::table.into_boxed();
     match visibility {
         Visibility::All => query,
-        Visibility::Owners(owners) => query.filter(
-            quotes::opportunity_id.eq_any(
-                opportunities::table.filter(opportunities::owner_id.eq_any(owners.clone())).select(opportunities::id),
-            ),
-        ),
+        Visibility::Owners(owners) => query.filter(quotes::opportunity_id.eq_any(
+            opportunities::table.filter(opportunities::owner_id.eq_any(owners.clone())).select(opportunities::id),
+        )),
     }
 }
 

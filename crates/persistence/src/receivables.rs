@@ -195,7 +195,9 @@ pub fn pending_total(conn: &mut DbConnection, order_id: &str) -> StoreResult<i64
     let sum: Option<i64> = payments::table
         .filter(payments::order_id.eq(order_id))
         .filter(payments::status.eq(PaymentStatus::Pending.as_str()))
-        .select(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>("CAST(SUM(amount) AS BIGINT)"))
+        .select(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+            "CAST(SUM(amount) AS BIGINT)",
+        ))
         .first(conn)?;
     Ok(sum.unwrap_or(0))
 }
@@ -287,8 +289,9 @@ pub fn find_visible_refund(
 ) -> StoreResult<Option<RefundRow>> {
     let mut query = refunds::table.filter(refunds::id.eq(id.to_owned())).select(RefundRow::as_select()).into_boxed();
     if let Visibility::Owners(owners) = visibility {
-        query = query
-            .filter(refunds::order_id.eq_any(orders::table.filter(orders::owner_id.eq_any(owners.clone())).select(orders::id)));
+        query = query.filter(
+            refunds::order_id.eq_any(orders::table.filter(orders::owner_id.eq_any(owners.clone())).select(orders::id)),
+        );
     }
     Ok(query.first(conn).optional()?)
 }
@@ -304,8 +307,9 @@ pub fn list_refunds(
 ) -> StoreResult<Vec<RefundRow>> {
     let mut query = refunds::table.select(RefundRow::as_select()).order(refunds::id).limit(limit).into_boxed();
     if let Visibility::Owners(owners) = visibility {
-        query = query
-            .filter(refunds::order_id.eq_any(orders::table.filter(orders::owner_id.eq_any(owners.clone())).select(orders::id)));
+        query = query.filter(
+            refunds::order_id.eq_any(orders::table.filter(orders::owner_id.eq_any(owners.clone())).select(orders::id)),
+        );
     }
     if let Some(payment) = payment_id {
         query = query.filter(refunds::payment_id.eq(payment.to_owned()));

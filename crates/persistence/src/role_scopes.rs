@@ -1,6 +1,7 @@
 //! Data scopes configured per role, overriding the domain defaults.
 
 use crate::schema::role_scopes;
+use crate::upsert::replace_by_key;
 use crate::words::Word;
 use crate::{DbConnection, StoreResult};
 use chrono::NaiveDateTime;
@@ -8,8 +9,8 @@ use diesel::prelude::*;
 use salesops_domain::org::{DataScope, Role};
 
 /// A configured scope for one role.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = role_scopes, treat_none_as_default_value = false)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = role_scopes, primary_key(role), treat_none_as_default_value = false, treat_none_as_null = true)]
 pub struct RoleScopeRow {
     /// The role.
     #[diesel(deserialize_as = String, serialize_as = String)]
@@ -35,17 +36,4 @@ pub fn all(conn: &mut DbConnection) -> StoreResult<Vec<RoleScopeRow>> {
     Ok(role_scopes::table.select(RoleScopeRow::as_select()).order(role_scopes::role).load(conn)?)
 }
 
-/// Set the scope for a role, replacing any earlier setting.
-pub fn set(conn: &mut DbConnection, row: &RoleScopeRow) -> StoreResult<()> {
-    let updated = diesel::update(role_scopes::table.find(row.role.as_str()))
-        .set((
-            role_scopes::scope.eq(row.scope.as_str()),
-            role_scopes::updated_at.eq(row.updated_at),
-            role_scopes::updated_by.eq(&row.updated_by),
-        ))
-        .execute(conn)?;
-    if updated == 0 {
-        diesel::insert_into(role_scopes::table).values(row.clone()).execute(conn)?;
-    }
-    Ok(())
-}
+replace_by_key!(set, role_scopes, RoleScopeRow, role, "scope for a role");

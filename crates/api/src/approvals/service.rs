@@ -31,7 +31,11 @@ pub struct Submission<'a> {
 /// need (no approval needed), else the pending request opened for it, whose steps climb
 /// the actor's reporting line (active managers only) to the first whose authority meets
 /// it. 422 on `lines` when nobody up the line may approve it.
-pub fn open(conn: &mut DbConnection, actor: &Actor, submission: Submission<'_>) -> AppResult<Option<ApprovalRequestRow>> {
+pub fn open(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    submission: Submission<'_>,
+) -> AppResult<Option<ApprovalRequestRow>> {
     if submission.need.met_by(authority_of(conn, actor.role)?) {
         return Ok(None);
     }

@@ -259,7 +259,12 @@ pub fn price(conn: &mut DbConnection, currency: &str, requests: &[LineRequest]) 
 
 /// What is wrong with line `i`'s product, if anything: unknown, inactive, or (when the
 /// line takes its list price) priced in another currency.
-fn product_problem(i: usize, product: Option<&ProductRow>, request: &LineRequest, currency: &str) -> Option<FieldError> {
+fn product_problem(
+    i: usize,
+    product: Option<&ProductRow>,
+    request: &LineRequest,
+    currency: &str,
+) -> Option<FieldError> {
     let field = format!("lines[{i}].product_id");
     match product {
         None => Some(FieldError::unknown(field, "product")),

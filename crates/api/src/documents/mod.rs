@@ -11,6 +11,10 @@ pub fn check_currency(currency: &str) -> AppResult<()> {
     if salesops_domain::money::is_currency_code(currency) {
         Ok(())
     } else {
-        Err(AppError::invalid_field("currency", "currency", "not an ISO 4217 code (three upper-case letters, such as CNY)"))
+        Err(AppError::invalid_field(
+            "currency",
+            "currency",
+            "not an ISO 4217 code (three upper-case letters, such as CNY)",
+        ))
     }
 }

@@ -267,6 +267,7 @@ pub async fn list_deliveries(
     let (id, q) = (id.into_inner(), query.into_inner());
     let limit = pagination::limit(q.limit)?;
     let after_id = pagination::after_id(q.cursor.as_deref())?;
-    let page = db::read(&state, move |conn| service::deliveries(conn, &caller, &id, after_id.as_deref(), limit)).await?;
+    let page =
+        db::read(&state, move |conn| service::deliveries(conn, &caller, &id, after_id.as_deref(), limit)).await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -198,9 +198,14 @@ fn from_quote(conn: &mut DbConnection, actor: &Actor, quote_id: &str, input: &Cr
         ));
     }
     if let Some(order) = orders::find_by_quote(conn, &quote.id)? {
-        return Err(AppError::invalid_field("quote_id", "taken", format!("order {} was made from this quote", order.number)));
+        return Err(AppError::invalid_field(
+            "quote_id",
+            "taken",
+            format!("order {} was made from this quote", order.number),
+        ));
     }
-    let opportunity: OpportunityRow = referenced(conn, actor, &quote.opportunity_id, ("quote_id", "opportunity of the quote"))?;
+    let opportunity: OpportunityRow =
+        referenced(conn, actor, &quote.opportunity_id, ("quote_id", "opportunity of the quote"))?;
     let account_id = opportunity.account_id.ok_or_else(|| {
         AppError::invalid_field("quote_id", "no_account", "the quote's opportunity has no account to order for")
     })?;
@@ -230,7 +235,8 @@ fn direct(conn: &mut DbConnection, actor: &Actor, input: &CreateOrder) -> AppRes
     if !missing.is_empty() {
         return Err(AppError::Validation(missing));
     }
-    let (account_id, currency) = (input.account_id.as_deref().unwrap_or_default(), input.currency.clone().unwrap_or_default());
+    let (account_id, currency) =
+        (input.account_id.as_deref().unwrap_or_default(), input.currency.clone().unwrap_or_default());
     let account: AccountRow = referenced(conn, actor, account_id, ("account_id", "account"))?;
     let opportunity_id = match input.opportunity_id.as_deref() {
         None => None,
@@ -272,7 +278,13 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateOrder, today:
 
 /// Write `after` over `before` (read under the row lock), then audit `action` with
 /// before-and-after snapshots of the order.
-pub fn save(conn: &mut DbConnection, actor: &Actor, action: &str, before: &OrderRow, mut after: OrderRow) -> AppResult<Order> {
+pub fn save(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    before: &OrderRow,
+    mut after: OrderRow,
+) -> AppResult<Order> {
     let old = view(conn, before.clone())?;
     audit::write_versioned(conn, ENTITY, before, &mut after, AppError::from)?;
     let new = view(conn, after)?;
@@ -292,7 +304,13 @@ fn require_draft(row: &OrderRow, what: &str) -> AppResult<()> {
 /// Apply a merge patch to the draft order `id`: `lines` (replacing every line, priced in
 /// the order's currency), the contract dates and `notes`. 409 unless it is a draft.
 /// Audited as `update`.
-pub fn update(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch, patch: OrderPatch) -> AppResult<Order> {
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    if_match: IfMatch,
+    patch: OrderPatch,
+) -> AppResult<Order> {
     let before = load(conn, actor, id, true)?;
     if_match.check(before.version)?;
     require_draft(&before, "changed")?;
@@ -366,17 +384,27 @@ fn book(
     }
     after.booked_at = Some(booked_at.unwrap_or(today));
     let Some(opportunity_id) = after.opportunity_id.clone() else { return Ok(()) };
-    let open = salesops_persistence::opportunities::find_visible(conn, &opportunity_id, &salesops_persistence::scope::Visibility::All)?
-        .is_some_and(|o| o.status.is_open());
+    let open = salesops_persistence::opportunities::find_visible(
+        conn,
+        &opportunity_id,
+        &salesops_persistence::scope::Visibility::All,
+    )?
+    .is_some_and(|o| o.status.is_open());
     if open {
         let id = opportunity_id.parse().map_err(|_| AppError::Internal("a stored opportunity id".into()))?;
-        crate::opportunities::service::run(conn, actor, &id, IfMatch(None), crate::opportunities::service::Command::Win)
-            .map_err(|e| match e {
-                AppError::NotFound => AppError::Conflict(
-                    "the order's opportunity is outside your data scope, so activating cannot win it".into(),
-                ),
-                other => other.nested("opportunity"),
-            })?;
+        crate::opportunities::service::run(
+            conn,
+            actor,
+            &id,
+            IfMatch(None),
+            crate::opportunities::service::Command::Win,
+        )
+        .map_err(|e| match e {
+            AppError::NotFound => AppError::Conflict(
+                "the order's opportunity is outside your data scope, so activating cannot win it".into(),
+            ),
+            other => other.nested("opportunity"),
+        })?;
     }
     Ok(())
 }
@@ -438,7 +466,9 @@ pub fn run(
         }
         Command::Cancel(reason) => {
             (after.cancelled_at, after.cancel_reason) = (Some(now), Some(reason.clone()));
-            if let Some(request) = before.approval_request_id.as_deref().filter(|_| before.status == OrderStatus::PendingApproval) {
+            if let Some(request) =
+                before.approval_request_id.as_deref().filter(|_| before.status == OrderStatus::PendingApproval)
+            {
                 approvals::withdraw(conn, request)?;
             }
             OrderCommand::Cancel { net_collected: before.collected - before.refunded }
@@ -457,7 +487,8 @@ fn decide(
     decision: Decision,
     comment: Option<&str>,
 ) -> AppResult<OrderCommand> {
-    let probe = if decision == Decision::Approved { OrderCommand::Approve { last_step: false } } else { OrderCommand::Decline };
+    let probe =
+        if decision == Decision::Approved { OrderCommand::Approve { last_step: false } } else { OrderCommand::Decline };
     next_status(order.status, probe)?;
     let request = order
         .approval_request_id
@@ -477,7 +508,10 @@ fn decide(
 pub fn deliver(conn: &mut DbConnection, actor: &Actor, id: &str, input: CreateDelivery) -> AppResult<Delivery> {
     let before = load(conn, actor, id, true)?;
     if !before.status.takes_deliveries() {
-        return Err(AppError::transition(format!("an order that is {} takes no deliveries; only active orders do", before.status)));
+        return Err(AppError::transition(format!(
+            "an order that is {} takes no deliveries; only active orders do",
+            before.status
+        )));
     }
     if input.lines.is_empty() || input.lines.len() > lines::MAX_LINES {
         return Err(AppError::invalid_field("lines", "length", format!("must have 1 to {} lines", lines::MAX_LINES)));
@@ -492,7 +526,11 @@ pub fn deliver(conn: &mut DbConnection, actor: &Actor, id: &str, input: CreateDe
             continue;
         };
         if shipped.iter().any(|(id, _): &(String, i64)| *id == target.id) {
-            errors.push(FieldError::new(field("order_line_id"), "duplicate", "each order line at most once per delivery"));
+            errors.push(FieldError::new(
+                field("order_line_id"),
+                "duplicate",
+                "each order line at most once per delivery",
+            ));
             continue;
         }
         match line.quantity.parse::<Quantity>() {
@@ -521,7 +559,11 @@ pub fn deliver(conn: &mut DbConnection, actor: &Actor, id: &str, input: CreateDe
     };
     let rows: Vec<DeliveryLineRow> = shipped
         .iter()
-        .map(|(line, quantity)| DeliveryLineRow { delivery_id: delivery.id.clone(), order_line_id: line.clone(), quantity: *quantity })
+        .map(|(line, quantity)| DeliveryLineRow {
+            delivery_id: delivery.id.clone(),
+            order_line_id: line.clone(),
+            quantity: *quantity,
+        })
         .collect();
     orders::insert_delivery(conn, &delivery, &rows)?;
     for line in order_lines.iter().filter(|l| shipped.iter().any(|(id, _)| *id == l.id)) {

@@ -235,10 +235,7 @@ pub fn update(
 /// The stored lines of `row` as requests at their products' list prices, for repricing
 /// in another currency.
 fn current_requests(conn: &mut DbConnection, row: &QuoteRow) -> AppResult<Vec<lines::LineRequest>> {
-    quotes::lines_of(conn, &row.id)?
-        .iter()
-        .map(|l| Ok(Priced::stored(l)?.at_list_price()))
-        .collect()
+    quotes::lines_of(conn, &row.id)?.iter().map(|l| Ok(Priced::stored(l)?.at_list_price())).collect()
 }
 
 /// Delete the draft quote `id` (soft). 409 unless it is a draft. Audited as `delete`.
@@ -277,7 +274,11 @@ pub fn run(
         Command::Submit => {
             next_status(before.status, expired, QuoteCommand::Submit { within_authority: true })?;
             if before.valid_until < today {
-                return Err(AppError::invalid_field("valid_until", "in_past", "the quote is past its valid_until; change it first"));
+                return Err(AppError::invalid_field(
+                    "valid_until",
+                    "in_past",
+                    "the quote is past its valid_until; change it first",
+                ));
             }
             let submission = Submission {
                 document_type: DocumentType::Quote,
@@ -326,9 +327,13 @@ fn decide(
     decision: Decision,
     comment: Option<&str>,
 ) -> AppResult<QuoteCommand> {
-    let probe = if decision == Decision::Approved { QuoteCommand::Approve { last_step: false } } else { QuoteCommand::Decline };
+    let probe =
+        if decision == Decision::Approved { QuoteCommand::Approve { last_step: false } } else { QuoteCommand::Decline };
     next_status(quote.status, expired, probe)?;
-    let request = quote.approval_request_id.as_deref().ok_or_else(|| AppError::Internal("a pending quote without its approval request".into()))?;
+    let request = quote
+        .approval_request_id
+        .as_deref()
+        .ok_or_else(|| AppError::Internal("a pending quote without its approval request".into()))?;
     Ok(match approvals::decide(conn, actor, request, decision, comment)? {
         Outcome::NextStep(_) => QuoteCommand::Approve { last_step: false },
         Outcome::Approved => QuoteCommand::Approve { last_step: true },
