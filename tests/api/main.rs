@@ -16,6 +16,7 @@ mod lead_conversion;
 mod leads;
 mod numbering_rules;
 mod opportunities;
+mod orders;
 mod org;
 mod pipeline;
 mod platform;

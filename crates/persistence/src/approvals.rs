@@ -2,7 +2,7 @@
 //! are those who may see its document, and its approvers.
 
 use crate::connection::MultiBackend;
-use crate::schema::{approval_requests, approval_steps, opportunities, quotes};
+use crate::schema::{approval_requests, approval_steps, opportunities, orders, quotes};
 use crate::scope::Visibility;
 use crate::words::OptionalWord;
 use crate::{clock, DbConnection, StoreResult};
@@ -152,8 +152,8 @@ pub fn decide_step(
 
 crate::versioned::row_writes!(approval_requests, ApprovalRequestRow, "approval request");
 
-/// Every request whose document `visibility` lets the caller see, or on which `user_id`
-/// is an approver.
+/// Every request whose document (a quote, through its opportunity, or an order, through
+/// its owner) `visibility` lets the caller see, or on which `user_id` is an approver.
 fn readable<'a>(visibility: &Visibility, user_id: &str) -> approval_requests::BoxedQuery<'a, MultiBackend> {
     let query = approval_requests::table.into_boxed();
     match visibility {
@@ -166,8 +166,12 @@ fn readable<'a>(visibility: &Visibility, user_id: &str) -> approval_requests::Bo
             let approving = approval_steps::table
                 .filter(approval_steps::approver_id.eq(user_id.to_owned()))
                 .select(approval_steps::request_id);
+            let visible_orders = orders::table.filter(orders::owner_id.eq_any(owners.clone())).select(orders::id);
             query.filter(
-                approval_requests::document_id.eq_any(visible_quotes).or(approval_requests::id.eq_any(approving)),
+                approval_requests::document_id
+                    .eq_any(visible_quotes)
+                    .or(approval_requests::document_id.eq_any(visible_orders))
+                    .or(approval_requests::id.eq_any(approving)),
             )
         }
     }
