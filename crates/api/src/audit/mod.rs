@@ -110,6 +110,29 @@ where
     Ok(new)
 }
 
+/// [`write_versioned`], then audit the change under `entity` with snapshots of the
+/// views of `before` and `after` that `view` builds (for records shown with more than
+/// their row, such as a document with its lines).
+pub fn save_viewed<'a, R, V>(
+    conn: &mut DbConnection,
+    by: impl Into<Author<'a>>,
+    (entity, action): (EntityType, &str),
+    before: &R,
+    mut after: R,
+    view: impl Fn(&mut DbConnection, R) -> AppResult<V>,
+) -> AppResult<V>
+where
+    R: VersionedRow,
+    V: Serialize,
+{
+    let old = view(conn, before.clone())?;
+    write_versioned(conn, entity, before, &mut after, AppError::from)?;
+    let id = after.id().to_owned();
+    let new = view(conn, after)?;
+    record(conn, by, action, entity, &id, &snapshot(&old), &snapshot(&new))?;
+    Ok(new)
+}
+
 /// Deactivate `row` (read under its row lock) with [`save_versioned`], audited as
 /// `deactivate`; a row already inactive is left as it is, and that is no error.
 pub fn deactivate_versioned<'a, R, D>(

@@ -69,22 +69,12 @@ pub fn view(conn: &mut DbConnection, row: OrderRow) -> AppResult<Order> {
     views(conn, vec![row])?.pop().ok_or(AppError::NotFound)
 }
 
+crate::documents::document!(OrderRow, orders::find);
+
 /// The live order `id` if `actor`'s scope covers its owner, or they are the approver its
 /// pending approval waits on; 404 otherwise. Takes the row lock first when `for_update`.
 pub fn load(conn: &mut DbConnection, actor: &Actor, id: &str, for_update: bool) -> AppResult<OrderRow> {
-    if for_update {
-        orders::lock(conn, id)?;
-    }
-    if let Some(row) = orders::find_visible(conn, id, actor.visibility())? {
-        return Ok(row);
-    }
-    match orders::find(conn, id)? {
-        Some(row) if row.deleted_at.is_none() => match &row.approval_request_id {
-            Some(request) if approvals::is_current_approver(conn, actor, request)? => Ok(row),
-            _ => Err(AppError::NotFound),
-        },
-        _ => Err(AppError::NotFound),
-    }
+    crate::documents::load(conn, actor, id, for_update)
 }
 
 /// The order `id`.
@@ -283,13 +273,9 @@ pub fn save(
     actor: &Actor,
     action: &str,
     before: &OrderRow,
-    mut after: OrderRow,
+    after: OrderRow,
 ) -> AppResult<Order> {
-    let old = view(conn, before.clone())?;
-    audit::write_versioned(conn, ENTITY, before, &mut after, AppError::from)?;
-    let new = view(conn, after)?;
-    audit::record(conn, actor, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
-    Ok(new)
+    audit::save_viewed(conn, actor, (ENTITY, action), before, after, view)
 }
 
 /// 409 `invalid_transition` unless the order is a draft: only a draft's fields and lines change.
@@ -490,11 +476,8 @@ fn decide(
     let probe =
         if decision == Decision::Approved { OrderCommand::Approve { last_step: false } } else { OrderCommand::Decline };
     next_status(order.status, probe)?;
-    let request = order
-        .approval_request_id
-        .as_deref()
-        .ok_or_else(|| AppError::Internal("a pending order without its approval request".into()))?;
-    Ok(match approvals::decide(conn, actor, request, decision, comment)? {
+    let request = order.approval_request_id.as_deref();
+    Ok(match crate::documents::decide(conn, actor, request, decision, comment)? {
         Outcome::NextStep(_) => OrderCommand::Approve { last_step: false },
         Outcome::Approved => OrderCommand::Approve { last_step: true },
         Outcome::Declined => OrderCommand::Decline,

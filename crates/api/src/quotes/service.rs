@@ -57,22 +57,12 @@ fn view(conn: &mut DbConnection, row: QuoteRow, today: NaiveDate) -> AppResult<Q
     views(conn, vec![row], today)?.pop().ok_or(AppError::NotFound)
 }
 
+crate::documents::document!(QuoteRow, quotes::find);
+
 /// The live quote `id` if `actor` may see its opportunity, or is the approver its
 /// pending approval waits on; 404 otherwise. Takes the row lock first when `for_update`.
 fn load(conn: &mut DbConnection, actor: &Actor, id: &str, for_update: bool) -> AppResult<QuoteRow> {
-    if for_update {
-        quotes::lock(conn, id)?;
-    }
-    if let Some(row) = quotes::find_visible(conn, id, actor.visibility())? {
-        return Ok(row);
-    }
-    match quotes::find(conn, id)? {
-        Some(row) if row.deleted_at.is_none() => match &row.approval_request_id {
-            Some(request) if approvals::is_current_approver(conn, actor, request)? => Ok(row),
-            _ => Err(AppError::NotFound),
-        },
-        _ => Err(AppError::NotFound),
-    }
+    crate::documents::load(conn, actor, id, for_update)
 }
 
 /// The quote `id`, read on `today`.
@@ -163,14 +153,10 @@ fn save(
     actor: &Actor,
     action: &str,
     before: &QuoteRow,
-    mut after: QuoteRow,
+    after: QuoteRow,
     today: NaiveDate,
 ) -> AppResult<Quote> {
-    let old = view(conn, before.clone(), today)?;
-    audit::write_versioned(conn, ENTITY, before, &mut after, AppError::from)?;
-    let new = view(conn, after, today)?;
-    audit::record(conn, actor, action, ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
-    Ok(new)
+    audit::save_viewed(conn, actor, (ENTITY, action), before, after, |conn, row| view(conn, row, today))
 }
 
 /// 409 `invalid_transition` unless the quote is a draft: only a draft's fields and lines change.
@@ -330,11 +316,8 @@ fn decide(
     let probe =
         if decision == Decision::Approved { QuoteCommand::Approve { last_step: false } } else { QuoteCommand::Decline };
     next_status(quote.status, expired, probe)?;
-    let request = quote
-        .approval_request_id
-        .as_deref()
-        .ok_or_else(|| AppError::Internal("a pending quote without its approval request".into()))?;
-    Ok(match approvals::decide(conn, actor, request, decision, comment)? {
+    let request = quote.approval_request_id.as_deref();
+    Ok(match crate::documents::decide(conn, actor, request, decision, comment)? {
         Outcome::NextStep(_) => QuoteCommand::Approve { last_step: false },
         Outcome::Approved => QuoteCommand::Approve { last_step: true },
         Outcome::Declined => QuoteCommand::Decline,
