@@ -20,6 +20,12 @@
 #   create  POST /api/v1/leads, a new person each time: duplicate check, lead, audit event
 #   funnel  GET /api/v1/reports/funnel over $OPPORTUNITIES opportunities (scripts/bench_funnel.sql),
 #           PostgreSQL only: p50/p99 of $SAMPLES sequential requests; no reference
+#   order   POST /api/v1/orders with ten lines (scripts/bench/create_order.lua; products and the
+#           account made by scripts/bench/money.py setup): number, lines, totals, audit; no reference
+#   confirm POST /api/v1/payments/{id}/confirm: p50/p99 of $SAMPLES sequential confirmations, each
+#           settling instalments and raising the order's collected (scripts/bench/money.py); no reference
+#   aging   GET /api/v1/reports/receivables-aging?group_by=owner over 4 × $AGING_ORDERS instalments
+#           (scripts/bench/seed_receivables.pg.sql), PostgreSQL only: p50/p99 of $SAMPLES requests
 #
 # The references:
 #   PostgreSQL  pgbench -M prepared -c $POOL_SIZE -j 2 -T $SECONDS_PER_RUN -f <endpoint>.pg.sql. The
@@ -46,13 +52,14 @@
 #   SALESOPS_BENCH_POSTGRES_BASE  PostgreSQL server URL without database
 #                                 (default postgres://postgres@127.0.0.1:5432)
 #   SALESOPS_BENCH_BACKENDS       backends to run (default "sqlite postgres")
-#   SALESOPS_BENCH_SUITES         endpoints to run (default "get list deep create funnel")
+#   SALESOPS_BENCH_SUITES         endpoints to run (default "get list deep create funnel order confirm aging")
 #   SALESOPS_BENCH_LEADS          leads to load (default 100000)
 #   SALESOPS_BENCH_SECONDS        seconds per measurement, salesops and reference each (default 15)
 #   SALESOPS_BENCH_POOL_SIZE      the server's SALESOPS_DB_POOL_SIZE and pgbench's -c (default 16)
 #   SALESOPS_BENCH_CONNECTIONS    wrk connections (default 64)
 #   SALESOPS_BENCH_OPPORTUNITIES  opportunities for the funnel (default 100000)
-#   SALESOPS_BENCH_SAMPLES        sequential funnel requests timed (default 60)
+#   SALESOPS_BENCH_SAMPLES        sequential funnel, confirm and aging requests timed (default 60)
+#   SALESOPS_BENCH_AGING_ORDERS   orders of four instalments for the aging report (default 25000)
 # A quick small run: SALESOPS_BENCH_LEADS=10000 SALESOPS_BENCH_SECONDS=5 make bench
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -60,13 +67,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PG_BASE="${SALESOPS_BENCH_POSTGRES_BASE:-postgres://postgres@127.0.0.1:5432}"
 PG_BASE="${PG_BASE%/}"
 BACKENDS="${SALESOPS_BENCH_BACKENDS:-sqlite postgres}"
-SUITES="${SALESOPS_BENCH_SUITES:-get list deep create funnel}"
+SUITES="${SALESOPS_BENCH_SUITES:-get list deep create funnel order confirm aging}"
 LEADS="${SALESOPS_BENCH_LEADS:-100000}"
 SECONDS_PER_RUN="${SALESOPS_BENCH_SECONDS:-15}"
 POOL_SIZE="${SALESOPS_BENCH_POOL_SIZE:-16}"
 CONNECTIONS="${SALESOPS_BENCH_CONNECTIONS:-64}"
 OPPORTUNITIES="${SALESOPS_BENCH_OPPORTUNITIES:-100000}"
 SAMPLES="${SALESOPS_BENCH_SAMPLES:-60}"
+AGING_ORDERS="${SALESOPS_BENCH_AGING_ORDERS:-25000}"
 PG_DB="salesops_bench"
 BIND="127.0.0.1:18080"
 BASE_URL="http://$BIND"
@@ -84,6 +92,7 @@ PG_CREATED=0
 ROWS=()
 RSS_ROWS=()
 FUNNEL_ROW=""
+LATENCY_ROWS=()
 
 log() { echo "bench: $*" >&2; }
 die() { echo "bench: ERROR: $*" >&2; exit 1; }
@@ -344,6 +353,21 @@ run_backend() {
     if [[ "$backend" == postgres ]] && has_suite funnel; then
         run_funnel "$url"
     fi
+    if has_suite order; then
+        export BENCH_ORDER_BODY
+        BENCH_ORDER_BODY="$(python3 "$BENCH_DIR/money.py" setup "$BASE_URL" "$(login)")" \
+            || die "[$backend] setting up the order benchmark failed"
+        wrk_run "create an order with 10 lines" "/" "$BENCH_DIR/create_order.lua" -H 'Content-Type: application/json'
+        R_TPS=""
+        record "$backend" "POST /orders (10 lines)"
+    fi
+    if has_suite confirm; then
+        timed "$backend" "POST /payments/{id}/confirm" \
+            python3 "$BENCH_DIR/money.py" confirm "$BASE_URL" "$(login)" "$SAMPLES"
+    fi
+    if [[ "$backend" == postgres ]] && has_suite aging; then
+        run_aging "$url"
+    fi
 
     local rss
     rss="$(awk '/^VmHWM:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo "?")"
@@ -377,6 +401,39 @@ run_funnel() {
     echo "p50 ${l_p50} ms, p99 ${l_p99} ms (min ${l_min}, max ${l_max}, mean ${l_mean})"
     FUNNEL_ROW="$(printf 'postgres: p50 %s ms, p99 %s ms (min %s, max %s, mean %s), %s sequential requests' \
         "$l_p50" "$l_p99" "$l_min" "$l_max" "$l_mean" "$SAMPLES")"
+}
+
+# Time something that prints "p50 p99 min max mean" in ms: timed <backend> <label> <command...>.
+timed() {
+    local backend="$1" label="$2" out l_p50 l_p99 l_min l_max l_mean
+    shift 2
+    echo
+    echo "--- $label: $SAMPLES sequential requests"
+    out="$("$@")" || die "[$backend] timing $label failed"
+    read -r l_p50 l_p99 l_min l_max l_mean <<<"$out"
+    echo "p50 ${l_p50} ms, p99 ${l_p99} ms (min ${l_min}, max ${l_max}, mean ${l_mean})"
+    LATENCY_ROWS+=("$(printf '%-8s %-52s p50 %6s ms, p99 %6s ms (min %s, max %s, mean %s)' \
+        "$backend" "$label" "$l_p50" "$l_p99" "$l_min" "$l_max" "$l_mean")")
+}
+
+# The receivables-aging report over 4 × $AGING_ORDERS instalments, loaded with SQL.
+run_aging() {
+    local url="$1" token owner account started
+    token="$(login)"
+    owner="$(psql -Atq "$url" -c "SELECT id FROM users WHERE email = '$ADMIN_EMAIL'")"
+    account="$(psql -Atq "$url" -c "SELECT id FROM accounts ORDER BY id LIMIT 1")"
+    [[ -n "$account" ]] || account="$(curl -sf -X POST "$BASE_URL/api/v1/accounts" -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' -d '{"name":"Bench aging customer"}' \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')"
+    log "[postgres] loading $((AGING_ORDERS * 4)) instalments on $AGING_ORDERS orders"
+    started=$SECONDS
+    psql -q -v ON_ERROR_STOP=1 -v orders="$AGING_ORDERS" -v owner="$owner" -v account="$account" \
+        -f "$BENCH_DIR/seed_receivables.pg.sql" "$url" >&2 || die "[postgres] loading the instalments failed"
+    log "[postgres] loaded in $((SECONDS - started)) s"
+    local aging_url="$BASE_URL/api/v1/reports/receivables-aging?group_by=owner"
+    expect_status 200 "$token" "/api/v1/reports/receivables-aging?group_by=owner"
+    timed postgres "GET /reports/receivables-aging ($((AGING_ORDERS * 4)) instalments)" \
+        python3 scripts/bench_latency.py "$aging_url" "$token" "$SAMPLES"
 }
 
 for backend in $BACKENDS; do
@@ -414,6 +471,11 @@ fi
 if [[ -n "$FUNNEL_ROW" ]]; then
     echo
     echo "GET /api/v1/reports/funnel, $OPPORTUNITIES opportunities: $FUNNEL_ROW"
+fi
+if [[ ${#LATENCY_ROWS[@]} -gt 0 ]]; then
+    echo
+    echo "sequential latency (one client):"
+    printf '  %s\n' "${LATENCY_ROWS[@]}"
 fi
 if [[ ${#RSS_ROWS[@]} -gt 0 ]]; then
     echo
