@@ -17,6 +17,8 @@ mod leads;
 mod numbering_rules;
 mod opportunities;
 mod org;
+mod payment_plans;
+mod payments;
 mod pipeline;
 mod platform;
 mod products;
