@@ -1,7 +1,7 @@
 //! What the test files share beyond the harness: reading JSON responses, records
 //! made, read and listed through the API, and stored rows read or changed directly.
 
-use crate::helpers::TestApp;
+use crate::helpers::{TestApp, TestUser};
 use actix_web::http::StatusCode;
 use salesops_persistence::accounts::{self, AccountRow};
 use salesops_persistence::contacts::{self, ContactRow};
@@ -88,6 +88,45 @@ impl TestApp {
     /// Create an opportunity through the API as `token`, asserting 201; returns its id.
     pub async fn create_opportunity(&self, token: &str, body: Value) -> String {
         id_of(&self.created(token, "/api/v1/opportunities", body).await)
+    }
+
+    /// A draft CNY order owned by `owner`, made as the owner: ten units of a new product at
+    /// ¥1,000.00 with no tax and no discount, so a total of 1000000 fen. Returns its JSON.
+    pub async fn draft_order(&self, owner: &TestUser) -> Value {
+        let sku = format!("SKU-{}", &salesops_domain::new_id()[24..]);
+        let product = self
+            .created(
+                &self.admin_token,
+                "/api/v1/products",
+                serde_json::json!({
+                    "sku": sku, "name": "CRM seat", "unit": "license",
+                    "list_price": { "amount": 100_000, "currency": "CNY" }, "tax_rate_bps": 0
+                }),
+            )
+            .await;
+        let account = self.account("Acme", Some(&owner.id));
+        let order = self
+            .created(
+                &owner.token,
+                "/api/v1/orders",
+                serde_json::json!({
+                    "account_id": account, "currency": "CNY",
+                    "lines": [{ "product_id": id_of(&product), "quantity": "10", "discount_bps": 0 }]
+                }),
+            )
+            .await;
+        assert_eq!(order["total"]["amount"], 1_000_000, "{order}");
+        order
+    }
+
+    /// [`TestApp::draft_order`], submitted: a 0% discount needs no approval, so it is active
+    /// at once. Returns the order's JSON.
+    pub async fn active_order(&self, owner: &TestUser) -> Value {
+        let draft = self.draft_order(owner).await;
+        let res = self.post(&format!("/api/v1/orders/{}/submit", id_of(&draft))).token(&owner.token).send().await;
+        assert_eq!(res.status, StatusCode::OK, "submit: {}", res.body);
+        assert_eq!(res.body["status"], "active", "{}", res.body);
+        res.body
     }
 
     /// The lead `id` as the admin reads it through the API, asserting 200.

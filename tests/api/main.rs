@@ -18,6 +18,8 @@ mod numbering_rules;
 mod opportunities;
 mod orders;
 mod org;
+mod payment_plans;
+mod payments;
 mod pipeline;
 mod platform;
 mod products;

@@ -29,11 +29,14 @@ pub mod opportunities;
 pub mod orders;
 pub mod org;
 pub mod pagination;
+pub mod payment_plans;
+pub mod payments;
 pub mod pipeline;
 pub mod problems;
 pub mod products;
 pub mod query_lists;
 pub mod quotes;
+pub mod refunds;
 pub mod reports;
 pub mod request_id;
 pub mod seed;
@@ -80,6 +83,9 @@ pub const RESOURCES: &[Resource] = &[
     quotes::RESOURCE,
     approvals::RESOURCE,
     orders::RESOURCE,
+    payment_plans::RESOURCE,
+    payments::RESOURCE,
+    refunds::RESOURCE,
     reports::RESOURCE,
     audit::RESOURCE,
 ];

@@ -18,6 +18,16 @@ pub fn validate(money: &Money, field: &str, allow_negative: bool) -> Result<(), 
     money.validate(allow_negative).map_err(|e| field_error(field, &e).into())
 }
 
+/// 422 `currency` on `{field}.currency` unless `money` is in `currency`, the currency of
+/// the record it goes with (`whose`: "the order's", "the payment's").
+pub fn require_currency(money: &Money, field: &str, currency: &str, whose: &str) -> Result<(), FieldError> {
+    if money.currency == currency {
+        Ok(())
+    } else {
+        Err(FieldError::new(format!("{field}.currency"), "currency", format!("must be {whose} currency, {currency}")))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +64,16 @@ mod tests {
         assert_eq!(
             refusal(-1, "CNY", false),
             Some(FieldError::new("opportunity.amount.amount", "range", "must not be negative"))
+        );
+    }
+
+    #[test]
+    fn money_in_another_currency_is_refused_on_its_currency() {
+        let money = Money::new(100, "USD");
+        assert_eq!(require_currency(&money, "amount", "USD", "the order's"), Ok(()));
+        assert_eq!(
+            require_currency(&money, "instalments[1].amount", "CNY", "the order's"),
+            Err(FieldError::new("instalments[1].amount.currency", "currency", "must be the order's currency, CNY"))
         );
     }
 

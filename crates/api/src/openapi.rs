@@ -48,6 +48,9 @@ use utoipa::{Modify, OpenApi};
         (name = "quotes", description = "Quotes (报价): priced lines, totals, submission, discount approval, sending and the customer's answer"),
         (name = "approval-requests", description = "Approval requests (审批) of discounts beyond the submitter's authority, and the approver's inbox"),
         (name = "orders", description = "Orders and contracts (订单/合同): approval, activation (booking), deliveries, completion and cancellation"),
+        (name = "payment-plans", description = "Payment plans (回款计划): an order's instalments, what each has been paid, and which are overdue"),
+        (name = "payments", description = "Payments (回款): recorded by whoever sees the order, confirmed by finance; confirmed money settles the order's instalments"),
+        (name = "refunds", description = "Refunds (退款) of confirmed payments, recorded by finance; they reopen the instalments the payment settled"),
         (name = "reports", description = "Funnel, forecast, win/loss, lead conversion and forgotten accounts, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )
@@ -161,6 +164,7 @@ pub const LIST_FILTERS: &[(&str, &str, Option<&str>)] = &[
     ("list_quotes", "status", Some("QuoteStatus")),
     ("list_approval_requests", "status", Some("ApprovalStatus")),
     ("list_orders", "status", Some("OrderStatus")),
+    ("list_payments", "status", Some("PaymentStatus")),
 ];
 
 /// Fields and parameters ending in `_id` that are not our UUIDs: the integrator's own id, the client's

@@ -159,6 +159,36 @@ pub fn find_visible_payment(
         .optional()?)
 }
 
+// Payments are never deleted, so the trail's finder is the live one.
+impl crate::visible::ScopedRow for PaymentRow {
+    fn lock(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+        lock(conn, id)
+    }
+
+    fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<PaymentRow>> {
+        find_visible_payment(conn, id, visibility)
+    }
+
+    fn find_visible_including_deleted(
+        conn: &mut DbConnection,
+        id: &str,
+        visibility: &Visibility,
+    ) -> StoreResult<Option<PaymentRow>> {
+        find_visible_payment(conn, id, visibility)
+    }
+}
+
+/// The pending payments of order `order_id` that name an instalment, oldest first.
+pub fn pending_naming_instalments(conn: &mut DbConnection, order_id: &str) -> StoreResult<Vec<PaymentRow>> {
+    Ok(payments::table
+        .filter(payments::order_id.eq(order_id))
+        .filter(payments::status.eq(PaymentStatus::Pending.as_str()))
+        .filter(payments::instalment_id.is_not_null())
+        .order(payments::id)
+        .select(PaymentRow::as_select())
+        .load(conn)?)
+}
+
 /// Filters of the payment list; every one is applied in SQL.
 #[derive(Debug, Clone, Default)]
 pub struct PaymentFilter {

@@ -51,6 +51,19 @@ impl Permission for Administer {
     }
 }
 
+/// Confirm payments and record refunds: the money itself, which finance
+/// answers for. Admins and finance.
+#[derive(Debug)]
+pub struct ConfirmMoney;
+
+impl Permission for ConfirmMoney {
+    const ACTION: &'static str = "confirm payments and record refunds";
+
+    fn allows(role: Role) -> bool {
+        matches!(role, Role::Admin | Role::Finance)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +74,6 @@ mod tests {
         assert_eq!(holders(EditPipeline::allows), vec![Role::Admin, Role::Manager, Role::Rep]);
         assert_eq!(holders(AssignRecords::allows), vec![Role::Admin, Role::Manager]);
         assert_eq!(holders(Administer::allows), vec![Role::Admin]);
+        assert_eq!(holders(ConfirmMoney::allows), vec![Role::Admin, Role::Finance]);
     }
 }

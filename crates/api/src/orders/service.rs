@@ -288,8 +288,8 @@ fn require_draft(row: &OrderRow, what: &str) -> AppResult<()> {
 }
 
 /// Apply a merge patch to the draft order `id`: `lines` (replacing every line, priced in
-/// the order's currency), the contract dates and `notes`. 409 unless it is a draft.
-/// Audited as `update`.
+/// the order's currency, and dropping a payment plan that no longer adds up to the new
+/// total), the contract dates and `notes`. 409 unless it is a draft. Audited as `update`.
 pub fn update(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -322,6 +322,7 @@ pub fn update(
         let priced = lines::price(conn, &after.currency, &requests)?;
         set_totals(&mut after, &priced);
         store_lines(conn, &after.id, &priced)?;
+        crate::payment_plans::service::discard_if_stale(conn, actor, &after)?;
     }
     save(conn, actor, "update", &before, after)
 }
