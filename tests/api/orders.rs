@@ -365,4 +365,27 @@ both_databases! {
         app.get("/api/v1/orders?booked_from=2027-01-02&booked_to=2027-01-01").token(&t.rep.token).send().await
             .assert_problem(400, "bad_request");
     }
+
+    async fn the_demo_seed_has_quotes_and_orders_in_every_status_with_money_on_them(app) {
+        let summary = salesops_api::seed::load_demo(&app.state).expect("seed");
+        assert!(summary.contains("6 products, 6 quotes and 10 orders"), "{summary}");
+        let statuses = |page: &Value| -> Vec<String> {
+            let mut s: Vec<String> = page["data"].as_array().expect("data").iter()
+                .filter_map(|o| o["status"].as_str().map(str::to_owned)).collect();
+            s.sort();
+            s.dedup();
+            s
+        };
+        let orders = app.get_ok(&app.admin_token, "/api/v1/orders?limit=200").await;
+        assert_eq!(statuses(&orders), vec!["active", "cancelled", "completed", "draft", "fulfilled", "pending_approval"]);
+        let quotes = app.get_ok(&app.admin_token, "/api/v1/quotes?limit=200").await;
+        assert_eq!(statuses(&quotes), vec!["accepted", "approved", "draft", "pending_approval", "rejected", "sent"]);
+        let pending = app.get_ok(&app.admin_token, "/api/v1/approval-requests?status=pending").await;
+        assert_eq!(ids(&pending).len(), 2, "a quote and an order wait for a manager");
+        let finance = app.login("finance@demo.salesops", salesops_api::seed::DEMO_PASSWORD).await;
+        let payments = app.get_ok(&finance, "/api/v1/payments?status=confirmed").await;
+        assert_eq!(ids(&payments).len(), 4);
+        let refunds = app.get_ok(&finance, "/api/v1/refunds").await;
+        assert_eq!(ids(&refunds).len(), 1);
+    }
 }

@@ -1,7 +1,8 @@
 //! Demo data for `salesops seed-demo`: a department tree, a manager and reps
-//! per region, a finance user, a few hundred leads in every state, and then
-//! customers and a pipeline (see [`pipeline`]).
+//! per region, a finance user, a few hundred leads in every state, then customers and
+//! a pipeline (see [`pipeline`]), then quotes, orders and money (see [`money`]).
 
+mod money;
 mod pipeline;
 
 use crate::auth::password;
@@ -144,8 +145,9 @@ fn demo_reps(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
 ///
 /// Each part is one transaction, loaded only when its marker record is absent:
 /// the organisation and leads (marker: the east manager), then the customers and
-/// pipeline (marker: the first demo account), so a database seeded by an older
-/// version gets the newer part on the next run.
+/// pipeline (marker: the first demo account), then quote to cash (marker: the first
+/// demo product), so a database seeded by an older version gets the newer parts on
+/// the next run.
 pub fn load_demo(state: &AppState) -> Result<String, crate::startup::StartupError> {
     let mut conn = state.pool.get()?;
     let mut loaded = Vec::new();
@@ -159,6 +161,11 @@ pub fn load_demo(state: &AppState) -> Result<String, crate::startup::StartupErro
             let reps = demo_reps(c)?;
             pipeline::load(c, &reps, &currency, clock::now())
         })?);
+    }
+    if salesops_persistence::products::find_by_sku(&mut conn, money::MARKER_SKU)?.is_none() {
+        let today = state.business_today();
+        let summary = write_transaction(&mut conn, |c| money::load(c, today)).map_err(|e| e.to_string())?;
+        loaded.push(summary);
     }
     if loaded.is_empty() {
         return Ok("the demo data is already loaded; nothing to do".to_owned());
