@@ -48,7 +48,7 @@ use utoipa::{Modify, OpenApi};
         (name = "quotes", description = "Quotes (报价): priced lines, totals, submission, discount approval, sending and the customer's answer"),
         (name = "approval-requests", description = "Approval requests (审批) of discounts beyond the submitter's authority, and the approver's inbox"),
         (name = "orders", description = "Orders and contracts (订单/合同): approval, activation (booking), deliveries, completion and cancellation"),
-        (name = "reports", description = "Funnel, forecast, win/loss, lead conversion and forgotten accounts, over the caller's data scope"),
+        (name = "reports", description = "Funnel, forecast, win/loss, lead conversion, forgotten accounts, receivables aging (应收账款账龄) with DSO, and bookings (业绩) by month or quarter, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )
 )]
