@@ -14,6 +14,7 @@ mod hostile_input;
 mod lead_commands;
 mod lead_conversion;
 mod leads;
+mod money_reports;
 mod numbering_rules;
 mod opportunities;
 mod orders;

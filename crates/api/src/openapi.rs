@@ -51,7 +51,7 @@ use utoipa::{Modify, OpenApi};
         (name = "payment-plans", description = "Payment plans (回款计划): an order's instalments, what each has been paid, and which are overdue"),
         (name = "payments", description = "Payments (回款): recorded by whoever sees the order, confirmed by finance; confirmed money settles the order's instalments"),
         (name = "refunds", description = "Refunds (退款) of confirmed payments, recorded by finance; they reopen the instalments the payment settled"),
-        (name = "reports", description = "Funnel, forecast, win/loss, lead conversion and forgotten accounts, over the caller's data scope"),
+        (name = "reports", description = "Funnel, forecast, win/loss, lead conversion, forgotten accounts, receivables aging (应收账款账龄) with DSO, and bookings (业绩) by month or quarter, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )
 )]

@@ -1,8 +1,11 @@
-//! Report arithmetic: reporting periods, rates in basis points, and the
-//! funnel's "reached" counts. The sums themselves are done by the database;
-//! what is here works on the handful of rows it returns.
+//! Report arithmetic: reporting periods and the months or quarters in them, rates in
+//! basis points, the aging buckets' boundary dates, and the funnel's "reached" counts.
+//! The sums themselves are done by the database; what is here works on the handful
+//! of rows it returns.
 
-use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
+use crate::receivables::AgingBucket;
+use crate::text_enum;
+use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use std::ops::RangeInclusive;
 
 /// The default look-back of the forgotten-accounts report, in days.
@@ -77,6 +80,68 @@ impl Period {
     pub fn ends_before(&self) -> NaiveDateTime {
         self.to.succ_opt().unwrap_or(self.to).and_time(NaiveTime::MIN)
     }
+
+    /// How many days the period has, both ends included.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+}
+
+text_enum! {
+    /// How a report cuts its period into rows.
+    ReportInterval {
+        /// Calendar months.
+        Month => "month",
+        /// Calendar quarters.
+        Quarter => "quarter",
+    }
+}
+
+/// The most months or quarters a report cuts its period into: ten years by month.
+pub const MAX_REPORT_INTERVALS: usize = 120;
+
+impl ReportInterval {
+    /// The first day of the month or quarter `day` falls in.
+    pub fn start_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            ReportInterval::Month => day.with_day(1).unwrap_or(day),
+            ReportInterval::Quarter => quarter_of(day).0,
+        }
+    }
+
+    /// The first day of every month or quarter `period` touches, in order; `None`
+    /// when there are more than [`MAX_REPORT_INTERVALS`].
+    pub fn starts(self, period: &Period) -> Option<Vec<NaiveDate>> {
+        let step = Months::new(match self {
+            ReportInterval::Month => 1,
+            ReportInterval::Quarter => 3,
+        });
+        let mut starts = Vec::new();
+        let mut start = Some(self.start_of(period.from));
+        while let Some(s) = start.filter(|s| *s <= period.to) {
+            if starts.len() == MAX_REPORT_INTERVALS {
+                return None;
+            }
+            starts.push(s);
+            start = s.checked_add_months(step);
+        }
+        Some(starts)
+    }
+}
+
+/// The earliest due date of `bucket` on `today`: an amount due on or after it, and
+/// before the floor of the bucket above, is in `bucket` (see
+/// [`crate::receivables::bucket`]). `None` for `over_90`, which has no floor. The
+/// aging report's SQL compares due dates with these, from `current` down.
+pub fn aging_floor(bucket: AgingBucket, today: NaiveDate) -> Option<NaiveDate> {
+    let days_back = match bucket {
+        AgingBucket::Current => 0,
+        AgingBucket::Days1To30 => 30,
+        AgingBucket::Days31To60 => 60,
+        AgingBucket::Days61To90 => 90,
+        AgingBucket::Over90 => return None,
+    };
+    today.checked_sub_signed(TimeDelta::days(days_back))
 }
 
 /// `part / whole` in basis points, rounded half up; `None` when `whole` is 0.
@@ -198,6 +263,56 @@ mod tests {
         let err = Period::resolve(Some(day(2026, 3, 4)), Some(day(2026, 3, 3)), day(2026, 1, 1));
         assert!(matches!(err, Err(PeriodError::Reversed { .. })));
         assert_eq!(Period::resolve(Some(NaiveDate::MAX), None, day(2026, 1, 1)), Err(PeriodError::OutOfRange));
+    }
+
+    #[test]
+    fn a_period_counts_both_of_its_ends() {
+        let p = |from, to| Period { from, to };
+        assert_eq!(p(day(2026, 3, 3), day(2026, 3, 3)).days(), 1);
+        assert_eq!(p(day(2026, 10, 1), day(2026, 12, 31)).days(), 92);
+        assert_eq!(p(day(2028, 1, 1), day(2028, 12, 31)).days(), 366);
+    }
+
+    #[test]
+    fn a_period_is_cut_into_the_months_or_quarters_it_touches() {
+        let period = Period { from: day(2026, 2, 15), to: day(2026, 7, 1) };
+        let months = ReportInterval::Month.starts(&period).expect("a few months");
+        let firsts: Vec<_> = (2..=7).map(|m| day(2026, m, 1)).collect();
+        assert_eq!(months, firsts);
+        let quarters = ReportInterval::Quarter.starts(&period).expect("a few quarters");
+        assert_eq!(quarters, vec![day(2026, 1, 1), day(2026, 4, 1), day(2026, 7, 1)]);
+        let one_day = Period { from: day(2026, 12, 31), to: day(2026, 12, 31) };
+        assert_eq!(ReportInterval::Month.starts(&one_day), Some(vec![day(2026, 12, 1)]));
+        assert_eq!(ReportInterval::Quarter.starts(&one_day), Some(vec![day(2026, 10, 1)]));
+        assert_eq!(ReportInterval::Month.start_of(day(2028, 2, 29)), day(2028, 2, 1));
+        assert_eq!(ReportInterval::Quarter.start_of(day(2026, 6, 30)), day(2026, 4, 1));
+    }
+
+    #[test]
+    fn a_period_of_more_than_ten_years_of_months_is_too_long() {
+        let ten_years = Period { from: day(2020, 1, 31), to: day(2029, 12, 1) };
+        assert_eq!(ReportInterval::Month.starts(&ten_years).map(|s| s.len()), Some(MAX_REPORT_INTERVALS));
+        let longer = Period { from: day(2020, 1, 31), to: day(2030, 1, 1) };
+        assert_eq!(ReportInterval::Month.starts(&longer), None);
+        assert_eq!(ReportInterval::Quarter.starts(&longer).map(|s| s.len()), Some(41));
+        let everything = Period { from: NaiveDate::MIN, to: NaiveDate::MAX };
+        assert_eq!(ReportInterval::Quarter.starts(&everything), None);
+    }
+
+    #[test]
+    fn the_aging_floors_put_every_due_date_in_its_bucket() {
+        let today = day(2026, 12, 6);
+        for days_past_due in -10..=200 {
+            let due = today - TimeDelta::days(days_past_due);
+            let by_floor = AgingBucket::ALL
+                .iter()
+                .copied()
+                .find(|b| aging_floor(*b, today).is_none_or(|floor| due >= floor))
+                .expect("over_90 takes the rest");
+            assert_eq!(by_floor, crate::receivables::bucket(due, today), "{days_past_due} days past due");
+        }
+        assert_eq!(aging_floor(AgingBucket::Days1To30, today), Some(day(2026, 11, 6)));
+        assert_eq!(aging_floor(AgingBucket::Over90, today), None);
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod error;
 pub mod leads;
 pub mod lines;
 pub mod migrations;
+pub mod money_reports;
 pub mod numbering;
 pub mod opportunities;
 pub mod orders;

@@ -14,6 +14,7 @@ use diesel::expression::AsExpression;
 use diesel::sql_types::{Nullable, Text};
 use salesops_domain::account::{AccountLifecycle, AccountTier};
 use salesops_domain::lead::LeadSource;
+use salesops_domain::receivables::AgingBucket;
 use salesops_domain::text_enum::UnknownVariant;
 
 /// A text enum read from a TEXT column: an unknown word fails to deserialize.
@@ -44,7 +45,7 @@ macro_rules! word_into {
         })+
     };
 }
-word_into!(AccountLifecycle, AccountTier, LeadSource);
+word_into!(AccountLifecycle, AccountTier, AgingBucket, LeadSource);
 
 /// An optional text enum in a nullable TEXT column, for a row field of type
 /// `Option<TheEnum>` with

@@ -1,13 +1,17 @@
-//! `/reports`: the funnel, the forecast, win/loss, lead conversion and forgotten accounts.
+//! `/reports`: the funnel, the forecast, win/loss, lead conversion, forgotten accounts,
+//! receivables aging and bookings.
 //!
 //! Every report is readable by every role, over the caller's own data scope.
-//! The numbers are computed by the database (see `salesops_persistence::reports`);
-//! the handlers resolve the period and the filters, then arrange the rows.
+//! The numbers are computed by the database (see `salesops_persistence::reports` and
+//! `salesops_persistence::money_reports`); the handlers resolve the period and the
+//! filters, then arrange the rows.
 
+pub mod bookings;
 pub mod forecast;
 pub mod forgotten_accounts;
 pub mod funnel;
 pub mod lead_conversion;
+pub mod receivables_aging;
 pub mod win_loss;
 
 use crate::app::AppError;
@@ -18,6 +22,7 @@ use chrono::NaiveDate;
 use salesops_domain::ids::{DepartmentId, UserId};
 use salesops_domain::money::{is_currency_code, Money};
 use salesops_domain::reports::{Period, PeriodError};
+use salesops_persistence::money_reports::OrderFilter;
 use salesops_persistence::reports::{self as queries, OpportunityFilter};
 use salesops_persistence::{clock, DbConnection};
 use serde::{Deserialize, Serialize};
@@ -32,7 +37,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(forecast::get_forecast_report)
         .service(win_loss::get_win_loss_report)
         .service(lead_conversion::get_lead_conversion_report)
-        .service(forgotten_accounts::get_forgotten_accounts_report);
+        .service(forgotten_accounts::get_forgotten_accounts_report)
+        .service(receivables_aging::get_receivables_aging_report)
+        .service(bookings::get_bookings_report);
 }
 
 /// Query parameters of the opportunity reports (funnel, forecast, win/loss).
@@ -105,31 +112,70 @@ impl WeightedTotals {
         WeightedTotals { count, amount: Money::new(amount, currency), weighted_amount: Money::new(weighted, currency) }
     }
 
-    /// The totals of several groups added up. Submitted amounts are capped
-    /// (`salesops_domain::money::MAX_AMOUNT`) so that this cannot overflow; if
-    /// stored data ever breaks that promise the report fails loudly (500)
-    /// rather than answer a clamped, wrong total.
+    /// The totals of several groups added up (see [`add`] on overflow).
     fn sum<'a>(
         totals: impl IntoIterator<Item = &'a queries::Totals>,
         currency: &str,
     ) -> Result<WeightedTotals, ApiError> {
-        let overflow = || ApiError::from(AppError::Internal("report totals overflow 64-bit minor units".into()));
         let mut sum = queries::Totals { group_key: String::new(), count: 0, amount: 0, weighted: 0 };
         for t in totals {
-            sum.count = sum.count.checked_add(t.count).ok_or_else(overflow)?;
-            sum.amount = sum.amount.checked_add(t.amount).ok_or_else(overflow)?;
-            sum.weighted = sum.weighted.checked_add(t.weighted).ok_or_else(overflow)?;
+            sum.count = add(sum.count, t.count)?;
+            sum.amount = add(sum.amount, t.amount)?;
+            sum.weighted = add(sum.weighted, t.weighted)?;
         }
         Ok(WeightedTotals::new(Some(&sum), currency))
     }
 }
 
-/// The period of `from` and `to` (see [`Period::resolve`]); a reversed one is a 400.
+/// `a + b` for a report's totals. Stored amounts are capped
+/// (`salesops_domain::money::MAX_AMOUNT`), so this does not overflow; if stored data
+/// ever breaks that promise the report fails loudly (500) rather than answer a
+/// clamped, wrong total.
+pub(crate) fn add(a: i64, b: i64) -> Result<i64, ApiError> {
+    a.checked_add(b).ok_or_else(|| AppError::Internal("report totals overflow 64-bit minor units".into()).into())
+}
+
+/// The period of `from` and `to` (see [`Period::resolve`]), defaulting around today in UTC.
 pub(crate) fn period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<Period, ApiError> {
-    Period::resolve(from, to, clock::now().date()).map_err(|e| match e {
+    period_on(from, to, clock::now().date())
+}
+
+/// The period of `from` and `to`, defaulting around `today`; a reversed one is a 400.
+pub(crate) fn period_on(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -> Result<Period, ApiError> {
+    Period::resolve(from, to, today).map_err(|e| match e {
         PeriodError::Reversed { .. } => ApiError::BadRequest(format!("{e}: `from` must not be after `to`")),
         PeriodError::OutOfRange => ApiError::BadRequest(e.to_string()),
     })
+}
+
+/// The orders a money report counts: `caller`'s scope narrowed by the filters, in `currency`.
+pub(crate) fn order_filter(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    owner_id: Option<&str>,
+    department_id: Option<&str>,
+    currency: &str,
+) -> Result<OrderFilter, ApiError> {
+    Ok(OrderFilter { owners: owners(conn, caller, owner_id, department_id)?, currency: currency.to_owned() })
+}
+
+/// How a report orders rows of equal amounts: by name, then by key, `null`s last.
+pub(crate) fn by_name<'a>(
+    name: &'a Option<String>,
+    key: &'a Option<String>,
+) -> (bool, Option<&'a str>, bool, Option<&'a str>) {
+    (name.is_none(), name.as_deref(), key.is_none(), key.as_deref())
+}
+
+/// The currency a report sums: `currency`, or the base currency; not a currency code is a 400.
+pub(crate) fn report_currency(currency: Option<String>, base_currency: &str) -> Result<String, ApiError> {
+    let currency = currency.map(|c| c.trim().to_owned()).unwrap_or_else(|| base_currency.to_owned());
+    if !is_currency_code(&currency) {
+        return Err(ApiError::BadRequest(format!(
+            "currency: `{currency}` is not an ISO 4217 code (three upper-case letters, such as CNY)"
+        )));
+    }
+    Ok(currency)
 }
 
 /// The owners a report counts: the caller's scope, narrowed by the filters.
@@ -154,12 +200,7 @@ impl OpportunityReportQuery {
     /// The period, the currency and the echo of the filters, checked; no database needed.
     fn resolve(self, base_currency: &str) -> Result<OpportunityReportFilter, ApiError> {
         let period = period(self.from, self.to)?;
-        let currency = self.currency.map(|c| c.trim().to_owned()).unwrap_or_else(|| base_currency.to_owned());
-        if !is_currency_code(&currency) {
-            return Err(ApiError::BadRequest(format!(
-                "currency: `{currency}` is not an ISO 4217 code (three upper-case letters, such as CNY)"
-            )));
-        }
+        let currency = report_currency(self.currency, base_currency)?;
         Ok(OpportunityReportFilter {
             from: period.from,
             to: period.to,
