@@ -387,5 +387,9 @@ both_databases! {
         assert_eq!(ids(&payments).len(), 4);
         let refunds = app.get_ok(&finance, "/api/v1/refunds").await;
         assert_eq!(ids(&refunds).len(), 1);
+        let aging = app.get_ok(&finance, "/api/v1/reports/receivables-aging").await;
+        for bucket in aging["totals"]["buckets"].as_array().expect("buckets") {
+            assert!(bucket["amount"]["amount"].as_i64().expect("amount") > 0, "an empty bucket: {bucket}");
+        }
     }
 }
