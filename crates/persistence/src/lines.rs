@@ -142,3 +142,28 @@ macro_rules! line_row {
     };
 }
 pub(crate) use line_row;
+
+/// Define a document module's `lines_of_all` (the lines of several documents, in
+/// document then line order) and `replace_lines` over its line table.
+macro_rules! line_store {
+    ($table:ident, $row:ident, $parent:ident, $noun:literal) => {
+        #[doc = concat!("The lines of every ", $noun, " in `ids`, in ", $noun, " then line order.")]
+        pub fn lines_of_all(conn: &mut $crate::DbConnection, ids: &[String]) -> $crate::StoreResult<Vec<$row>> {
+            Ok($table::table
+                .filter($table::$parent.eq_any(ids))
+                .order(($table::$parent, $table::position))
+                .select($row::as_select())
+                .load(conn)?)
+        }
+
+        #[doc = concat!("Replace the lines of the ", $noun, " `id` with `lines`.")]
+        pub fn replace_lines(conn: &mut $crate::DbConnection, id: &str, lines: &[$row]) -> $crate::StoreResult<()> {
+            diesel::delete($table::table.filter($table::$parent.eq(id))).execute(conn)?;
+            for line in lines {
+                diesel::insert_into($table::table).values(line.clone()).execute(conn)?;
+            }
+            Ok(())
+        }
+    };
+}
+pub(crate) use line_store;

@@ -191,23 +191,7 @@ fn filtered<'a>(filter: &OrderFilter, visibility: &Visibility) -> orders::BoxedQ
 
 crate::visible::id_ordered_list!(orders, OrderRow, OrderFilter, "orders");
 
-/// The lines of every order in `order_ids`, in order then line order.
-pub fn lines_of_all(conn: &mut DbConnection, order_ids: &[String]) -> StoreResult<Vec<OrderLineRow>> {
-    Ok(order_lines::table
-        .filter(order_lines::order_id.eq_any(order_ids))
-        .order((order_lines::order_id, order_lines::position))
-        .select(OrderLineRow::as_select())
-        .load(conn)?)
-}
-
-/// Replace the lines of order `order_id` with `lines`.
-pub fn replace_lines(conn: &mut DbConnection, order_id: &str, lines: &[OrderLineRow]) -> StoreResult<()> {
-    diesel::delete(order_lines::table.filter(order_lines::order_id.eq(order_id))).execute(conn)?;
-    for line in lines {
-        diesel::insert_into(order_lines::table).values(line.clone()).execute(conn)?;
-    }
-    Ok(())
-}
+crate::lines::line_store!(order_lines, OrderLineRow, order_id, "order");
 
 /// Set how much of line `line_id` has been delivered.
 pub fn set_delivered(conn: &mut DbConnection, line_id: &str, delivered: i64) -> StoreResult<()> {

@@ -111,32 +111,7 @@ pub fn insert(conn: &mut DbConnection, row: &QuoteRow) -> StoreResult<()> {
     Ok(())
 }
 
-/// The lines of quote `quote_id`, in order.
-pub fn lines_of(conn: &mut DbConnection, quote_id: &str) -> StoreResult<Vec<QuoteLineRow>> {
-    Ok(quote_lines::table
-        .filter(quote_lines::quote_id.eq(quote_id))
-        .order(quote_lines::position)
-        .select(QuoteLineRow::as_select())
-        .load(conn)?)
-}
-
-/// The lines of every quote in `quote_ids`, in quote then line order.
-pub fn lines_of_all(conn: &mut DbConnection, quote_ids: &[String]) -> StoreResult<Vec<QuoteLineRow>> {
-    Ok(quote_lines::table
-        .filter(quote_lines::quote_id.eq_any(quote_ids))
-        .order((quote_lines::quote_id, quote_lines::position))
-        .select(QuoteLineRow::as_select())
-        .load(conn)?)
-}
-
-/// Replace the lines of quote `quote_id` with `lines`.
-pub fn replace_lines(conn: &mut DbConnection, quote_id: &str, lines: &[QuoteLineRow]) -> StoreResult<()> {
-    diesel::delete(quote_lines::table.filter(quote_lines::quote_id.eq(quote_id))).execute(conn)?;
-    for line in lines {
-        diesel::insert_into(quote_lines::table).values(line.clone()).execute(conn)?;
-    }
-    Ok(())
-}
+crate::lines::line_store!(quote_lines, QuoteLineRow, quote_id, "quote");
 
 /// The quote `id`, live or deleted, whoever may see it.
 pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<QuoteRow>> {
