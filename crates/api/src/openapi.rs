@@ -172,6 +172,9 @@ pub const LIST_FILTERS: &[(&str, &str, Option<&str>)] = &[
 /// some entity types).
 const NOT_UUIDS: &[&str] = &["external_id", "request_id", "entity_id"];
 
+/// Query parameters ending in `_id` that take a word besides a UUID: the approver filter also takes `me`.
+const NOT_UUID_PARAMS: &[&str] = &["approver_id"];
+
 /// The shape of an ISO 4217 currency code; [`salesops_domain::money::is_currency_code`] also
 /// checks the code is on the list of active currencies, which the schema does not enumerate.
 pub const CURRENCY_PATTERN: &str = "^[A-Z]{3}$";
@@ -241,7 +244,7 @@ impl Modify for ClientShapes {
                         }
                     }
                     let by_name = matches!(param.parameter_in, ParameterIn::Path | ParameterIn::Query);
-                    if by_name && is_uuid_name(&param.name) {
+                    if by_name && is_uuid_name(&param.name) && !NOT_UUID_PARAMS.contains(&param.name.as_str()) {
                         set_uuid(schema);
                     }
                     if by_name && is_currency_name(&param.name) {
