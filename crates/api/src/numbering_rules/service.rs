@@ -71,6 +71,10 @@ pub fn set(
 /// Run it inside the document's own write transaction: the counter is taken in one
 /// statement that two transactions cannot both read (see
 /// [`numbering::take_next`]), and a document that is rolled back gives its number back.
+/// The counter's row then stays locked until that transaction ends, so concurrent
+/// documents of the type queue on it: take the number last. Quotes and orders store
+/// their row under its id as a provisional number, write their lines, and only then take
+/// the number, which keeps the queue as short as the last few statements.
 pub fn next_number(conn: &mut DbConnection, document_type: DocumentType, day: NaiveDate) -> AppResult<String> {
     let rule = rule_of(conn, document_type)?;
     let counter = numbering::take_next(conn, document_type, day)?;

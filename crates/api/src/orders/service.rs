@@ -253,14 +253,17 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateOrder, today:
         None => direct(conn, actor, &input)?,
     };
     let owner = owner_of(conn, actor, input.owner_id.clone())?;
-    let number = crate::numbering_rules::service::next_number(conn, DocumentType::Order, today)?;
-    let mut row = OrderRow::new(number, &source.account_id, &owner, &source.currency, Some(actor.id()));
+    let mut row = OrderRow::new(String::new(), &source.account_id, &owner, &source.currency, Some(actor.id()));
     (row.opportunity_id, row.quote_id) = (source.opportunity_id, source.quote_id);
     (row.signed_at, row.start_date, row.end_date, row.notes) =
         (input.signed_at, input.start_date, input.end_date, input.notes);
     set_totals(&mut row, &source.priced);
+    // Numbered last, under a provisional unique number (see `numbering_rules::service::next_number`).
+    row.number = row.id.clone();
     orders::insert(conn, &row)?;
     store_lines(conn, &row.id, &source.priced)?;
+    row.number = crate::numbering_rules::service::next_number(conn, DocumentType::Order, today)?;
+    orders::update(conn, &row, row.version)?;
     let order = view(conn, row)?;
     audit::record(conn, actor, "create", ENTITY, &order.id, &serde_json::Value::Null, &snapshot(&order))?;
     Ok(order)

@@ -135,12 +135,15 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateQuote, today:
     let currency = input.currency.unwrap_or(opportunity.currency);
     crate::documents::check_currency(&currency)?;
     let priced = lines::price(conn, &currency, &input.lines)?;
-    let number = crate::numbering_rules::service::next_number(conn, DocumentType::Quote, today)?;
-    let mut row = QuoteRow::new(number, &opportunity.id, &currency, input.valid_until, Some(actor.id()));
+    let mut row = QuoteRow::new(String::new(), &opportunity.id, &currency, input.valid_until, Some(actor.id()));
     row.notes = input.notes;
     set_totals(&mut row, &priced);
+    // Numbered last, under a provisional unique number (see `numbering_rules::service::next_number`).
+    row.number = row.id.clone();
     quotes::insert(conn, &row)?;
     store_lines(conn, &row.id, &priced)?;
+    row.number = crate::numbering_rules::service::next_number(conn, DocumentType::Quote, today)?;
+    quotes::update(conn, &row, row.version)?;
     let quote = view(conn, row, today)?;
     audit::record(conn, actor, "create", ENTITY, &quote.id, &serde_json::Value::Null, &snapshot(&quote))?;
     Ok(quote)
