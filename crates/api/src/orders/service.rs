@@ -199,7 +199,10 @@ fn from_quote(conn: &mut DbConnection, actor: &Actor, quote_id: &str, input: &Cr
     let account_id = opportunity.account_id.ok_or_else(|| {
         AppError::invalid_field("quote_id", "no_account", "the quote's opportunity has no account to order for")
     })?;
-    let copied = quotes::lines_of_all(conn, std::slice::from_ref(&quote.id))?.iter().map(Priced::stored).collect::<AppResult<Vec<_>>>()?;
+    let copied = quotes::lines_of_all(conn, std::slice::from_ref(&quote.id))?
+        .iter()
+        .map(Priced::stored)
+        .collect::<AppResult<Vec<_>>>()?;
     let priced = PricedLines::of(copied)?;
     Ok(Source {
         account_id,

@@ -224,7 +224,10 @@ pub fn update(
 /// The stored lines of `row` as requests at their products' list prices, for repricing
 /// in another currency.
 fn current_requests(conn: &mut DbConnection, row: &QuoteRow) -> AppResult<Vec<lines::LineRequest>> {
-    quotes::lines_of_all(conn, std::slice::from_ref(&row.id))?.iter().map(|l| Ok(Priced::stored(l)?.at_list_price())).collect()
+    quotes::lines_of_all(conn, std::slice::from_ref(&row.id))?
+        .iter()
+        .map(|l| Ok(Priced::stored(l)?.at_list_price()))
+        .collect()
 }
 
 /// Delete the draft quote `id` (soft). 409 unless it is a draft. Audited as `delete`.
