@@ -8,6 +8,7 @@ pub mod account_pool;
 pub mod activity;
 pub mod approval;
 pub mod audit;
+pub mod commission;
 pub mod contact_info;
 pub mod ids;
 pub mod lead;
