@@ -39,6 +39,8 @@ CREATE TABLE orders (
 CREATE INDEX orders_owner_idx ON orders (owner_id, id);
 CREATE INDEX orders_account_idx ON orders (account_id, id);
 CREATE INDEX orders_booked_idx ON orders (booked_at, owner_id);
+-- A quote becomes at most one (live) order.
+CREATE UNIQUE INDEX orders_quote_idx ON orders (quote_id) WHERE deleted_at IS NULL AND quote_id IS NOT NULL;
 
 CREATE TABLE order_lines (
     id VARCHAR(36) PRIMARY KEY,

@@ -242,10 +242,24 @@ both_databases! {
         let request = app.get_ok(&rep.token, &format!("/api/v1/approval-requests/{}", str_of(&pending, "approval_request_id"))).await;
         let approvers: Vec<&str> = request["steps"].as_array().expect("steps").iter().filter_map(|s| s["approver_id"].as_str()).collect();
         assert_eq!(approvers, vec![manager.id.as_str(), director.id.as_str()], "up to an unlimited authority");
-        // Orders in another currency are not measured against it.
+        // An order in another currency cannot be measured against it without FX: an admin approves it.
         let usd = app.created(&rep.token, "/api/v1/orders", json!({ "account_id": account, "currency": "USD",
-            "lines": [{ "product_id": product, "quantity": "9", "unit_price": { "amount": 10_000, "currency": "USD" } }] })).await;
-        assert_eq!(ok(&app, &rep.token, &id_of(&usd), "submit", None).await["status"], "active");
+            "lines": [{ "product_id": product, "quantity": "1", "unit_price": { "amount": 100, "currency": "USD" } }] })).await;
+        assert_eq!(ok(&app, &rep.token, &id_of(&usd), "submit", None).await["status"], "pending_approval");
+        // An unlimited discount authority is not an admin: the manager still cannot approve a large
+        // total; and an admin covers it whatever authority admins are configured with.
+        for (role, limit) in [("manager", Value::Null), ("admin", json!(0))] {
+            let res = app.put(&format!("/api/v1/discount-authorities/{role}")).token(&app.admin_token)
+                .json(json!({ "max_discount_bps": limit })).send().await;
+            assert_eq!(res.status, 200, "{}", res.body);
+        }
+        let large = app.created(&rep.token, "/api/v1/orders", json!({ "account_id": account, "currency": "CNY", "lines": lines("3") })).await;
+        let pending = ok(&app, &rep.token, &id_of(&large), "submit", None).await;
+        let request = app.get_ok(&rep.token, &format!("/api/v1/approval-requests/{}", str_of(&pending, "approval_request_id"))).await;
+        assert_eq!(request["steps"].as_array().map(Vec::len), Some(2), "{request}");
+        let own = app.created(&manager.token, "/api/v1/orders", json!({ "account_id": account, "currency": "CNY", "lines": lines("3"), "owner_id": rep.id })).await;
+        command(&app, &manager.token, &id_of(&own), "activate", None).await.assert_problem(409, "invalid_transition");
+        assert_eq!(ok(&app, &director.token, &id_of(&own), "activate", None).await["status"], "active");
         // Without an admin up the line, nobody may approve it.
         let lone = app.user("rep", Some(&department), None).await;
         let lone_account = app.account("Lone", Some(&lone.id));
@@ -391,5 +405,80 @@ both_databases! {
         for bucket in aging["totals"]["buckets"].as_array().expect("buckets") {
             assert!(bucket["amount"]["amount"].as_i64().expect("amount") > 0, "an empty bucket: {bucket}");
         }
+    }
+
+    async fn an_approver_outside_the_scope_decides_and_wins_the_deal_but_changes_nothing_else(app) {
+        let t = team(&app).await;
+        app.set_scope("manager", "self").await;
+        let deal = app.opportunity(&t.rep.id, Some(&t.account), |o| o.amount = Some(50_000));
+        let o = app.created(&t.rep.token, "/api/v1/orders", json!({
+            "account_id": t.account, "opportunity_id": deal, "currency": "CNY",
+            "lines": [{ "product_id": t.product, "quantity": "1", "discount_bps": 1500 }]
+        })).await;
+        let id = id_of(&o);
+        let pending = ok(&app, &t.rep.token, &id, "submit", None).await;
+        assert_eq!(app.get_ok(&t.manager.token, &format!("/api/v1/orders/{id}")).await["status"], "pending_approval");
+        command(&app, &t.manager.token, &id, "cancel", Some(json!({ "reason": "no" }))).await.assert_problem(404, "not_found");
+        let plan = json!({ "instalments": [{ "due_date": today().to_string(), "amount": pending["total"] }] });
+        app.put(&format!("/api/v1/orders/{id}/payment-plan")).token(&t.manager.token).json(plan).send().await
+            .assert_problem(404, "not_found");
+        app.patch(&format!("/api/v1/orders/{id}")).token(&t.manager.token).json(json!({ "notes": "x" })).send().await
+            .assert_problem(404, "not_found");
+        assert_eq!(app.get_ok(&t.rep.token, &format!("/api/v1/orders/{id}")).await, pending, "refusals change nothing");
+        let active = ok(&app, &t.manager.token, &id, "approve", None).await;
+        assert_eq!(active["status"], "active");
+        let won = app.get_ok(&t.rep.token, &format!("/api/v1/opportunities/{deal}")).await;
+        assert_eq!(won["status"], "won", "the approver's approval wins the deal outside their scope");
+    }
+
+    async fn one_quote_becomes_one_order_even_when_asked_twice_at_once(app) {
+        let t = team(&app).await;
+        let deal = app.opportunity(&t.rep.id, Some(&t.account), |o| o.amount = Some(50_000));
+        let quote = app.created(&t.rep.token, "/api/v1/quotes", json!({
+            "opportunity_id": deal, "valid_until": (today() + chrono::Duration::days(30)).to_string(),
+            "lines": [{ "product_id": t.product, "quantity": "1" }]
+        })).await;
+        let quote_id = id_of(&quote);
+        for name in ["submit", "send", "accept"] {
+            let res = app.post(&format!("/api/v1/quotes/{quote_id}/{name}")).token(&t.rep.token).send().await;
+            assert_eq!(res.status, 200, "{name}: {}", res.body);
+        }
+        let body = json!({ "quote_id": quote_id });
+        let (a, b) = futures_util::future::join(
+            app.post("/api/v1/orders").token(&t.rep.token).json(body.clone()).send(),
+            app.post("/api/v1/orders").token(&t.rep.token).json(body.clone()).send(),
+        ).await;
+        let mut statuses = vec![a.status.as_u16(), b.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(statuses, vec![201, 422], "{} / {}", a.body, b.body);
+        let refused = if a.status == 422 { &a } else { &b };
+        assert_eq!(refused.body["errors"][0]["code"], "taken");
+        assert_eq!(refused.body["errors"][0]["message"], "an order was already made from this quote");
+        assert_eq!(app.total("/api/v1/orders").await, 1);
+    }
+
+    async fn the_audit_trail_shows_lines_and_deliveries_before_and_after(app) {
+        let t = team(&app).await;
+        let o = order(&app, &t, "1", 0).await;
+        let id = id_of(&o);
+        let res = app.patch(&format!("/api/v1/orders/{id}")).token(&t.rep.token)
+            .json(json!({ "lines": [{ "product_id": t.product, "quantity": "2" }] })).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let trail = app.audit_trail(&t.rep.token, "order", &id).await;
+        let update = &trail["data"][1];
+        assert_eq!(update["action"], "update");
+        assert_eq!(update["changes"]["total"]["before"], o["total"]);
+        assert_eq!(update["changes"]["total"]["after"], res.body["total"]);
+        assert_eq!(update["changes"]["lines"]["before"][0]["quantity"], "1");
+        assert_eq!(update["changes"]["lines"]["after"][0]["quantity"], "2");
+        ok(&app, &t.rep.token, &id, "submit", None).await;
+        let line = str_of(&res.body["lines"][0], "id").to_owned();
+        let shipped = app.post(&format!("/api/v1/orders/{id}/deliveries")).token(&t.rep.token)
+            .json(json!({ "shipped_at": today().to_string(), "lines": [{ "order_line_id": line, "quantity": "1" }] })).send().await;
+        assert_eq!(shipped.status, 201);
+        let trail = app.audit_trail(&t.rep.token, "order", &id).await;
+        let deliver = trail["data"].as_array().expect("events").iter().find(|e| e["action"] == "deliver").expect("a deliver event").clone();
+        assert_eq!(deliver["changes"]["lines"]["before"][0]["delivered"], "0");
+        assert_eq!(deliver["changes"]["lines"]["after"][0]["delivered"], "1");
     }
 }

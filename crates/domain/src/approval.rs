@@ -40,7 +40,7 @@ pub struct Need {
     /// The document's largest line discount, basis points.
     pub discount_bps: i32,
     /// Whether the document's total is above the approval threshold (orders): only an
-    /// unlimited authority, an admin's, covers that.
+    /// admin covers that.
     pub above_threshold: bool,
 }
 
@@ -50,9 +50,11 @@ impl Need {
         Need { discount_bps, above_threshold: false }
     }
 
-    /// Whether `authority` covers it: the discount, and the total if above the threshold.
-    pub fn met_by(self, authority: DiscountAuthority) -> bool {
-        covers(authority, self.discount_bps) && (!self.above_threshold || authority.is_none())
+    /// Whether an approver with `authority` covers it: an admin always does, whatever
+    /// their configured authority; anyone else covers the discount within their authority,
+    /// and never a total above the threshold.
+    pub fn met_by(self, authority: DiscountAuthority, is_admin: bool) -> bool {
+        is_admin || (!self.above_threshold && covers(authority, self.discount_bps))
     }
 }
 
@@ -67,13 +69,23 @@ pub struct NoApprover {
     pub need: Need,
 }
 
+/// A manager up the submitter's reporting line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approver<Id> {
+    /// Who.
+    pub id: Id,
+    /// Their role's discount authority.
+    pub authority: DiscountAuthority,
+    /// Whether they are an admin, who covers everything.
+    pub is_admin: bool,
+}
+
 /// The steps of an approval request: the submitter's managers, from the direct manager
-/// up, each with their role's discount authority, climbed until the first whose
-/// authority meets `need` (an admin's always does); every manager on the way approves
-/// in turn. `managers` lists the chain upward; it need not reach the top.
-pub fn approval_steps<Id: Clone>(managers: &[(Id, DiscountAuthority)], need: Need) -> Result<Vec<Id>, NoApprover> {
-    let last = managers.iter().position(|(_, authority)| need.met_by(*authority)).ok_or(NoApprover { need })?;
-    Ok(managers[..=last].iter().map(|(id, _)| id.clone()).collect())
+/// up, climbed until the first who meets `need` (an admin always does); every manager on
+/// the way approves in turn. `managers` lists the chain upward; it need not reach the top.
+pub fn approval_steps<Id: Clone>(managers: &[Approver<Id>], need: Need) -> Result<Vec<Id>, NoApprover> {
+    let last = managers.iter().position(|m| need.met_by(m.authority, m.is_admin)).ok_or(NoApprover { need })?;
+    Ok(managers[..=last].iter().map(|m| m.id.clone()).collect())
 }
 
 /// Where a request stands after a decision on its current step.
@@ -121,7 +133,13 @@ mod tests {
 
     #[test]
     fn approval_climbs_the_reporting_line_to_the_first_who_may_approve() {
-        let chain = [("lead", Some(1000)), ("manager", Some(2000)), ("director", Some(3000)), ("admin", None)];
+        let approver = |id, authority, is_admin| Approver { id, authority, is_admin };
+        let chain = [
+            approver("lead", Some(1000), false),
+            approver("manager", Some(2000), false),
+            approver("director", Some(3000), false),
+            approver("admin", Some(0), true),
+        ];
         let d = Need::discount;
         assert_eq!(approval_steps(&chain, d(1500)), Ok(vec!["lead", "manager"]));
         assert_eq!(approval_steps(&chain, d(2000)), Ok(vec!["lead", "manager"]));
@@ -140,9 +158,11 @@ mod tests {
             NoApprover { need: d(2500) }.to_string(),
             "no one in the submitter's reporting line has the authority for a 2500 bps discount"
         );
-        assert!(Need::discount(1000).met_by(Some(1000)));
-        assert!(!large.met_by(Some(10_000)));
-        assert!(large.met_by(None));
+        assert!(Need::discount(1000).met_by(Some(1000), false));
+        assert!(!large.met_by(Some(10_000), false));
+        assert!(!large.met_by(None, false), "an unlimited discount authority is not an admin");
+        assert!(large.met_by(Some(0), true), "an admin covers everything, whatever their authority");
+        assert!(Need::discount(9000).met_by(Some(0), true));
     }
 
     #[test]

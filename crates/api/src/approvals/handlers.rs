@@ -63,6 +63,9 @@ pub async fn list_approval_requests(
         Some(id) if uuid::Uuid::parse_str(id).is_ok() => Some(id.to_owned()),
         Some(_) => return Err(ApiError::BadRequest("approver_id: must be `me` or a user id".into())),
     };
+    if q.document_id.as_deref().is_some_and(|id| uuid::Uuid::parse_str(id).is_err()) {
+        return Err(ApiError::BadRequest("document_id: must be a document's id".into()));
+    }
     let filter = ApprovalFilter {
         approver_id,
         statuses: pagination::enum_list::<ApprovalStatus>("status", q.status.as_deref())?,

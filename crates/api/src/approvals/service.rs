@@ -6,8 +6,9 @@ use super::dto::ApprovalRequest;
 use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::discount_authorities::service::authority_of;
 use crate::pagination::{self, Page};
-use salesops_domain::approval::{self, ApprovalStatus, Decision, Need, Outcome};
+use salesops_domain::approval::{self, ApprovalStatus, Approver, Decision, Need, Outcome};
 use salesops_domain::numbering::DocumentType;
+use salesops_domain::org::Role;
 use salesops_persistence::approvals::{self, ApprovalFilter, ApprovalRequestRow};
 use salesops_persistence::{clock, users, DbConnection};
 
@@ -36,7 +37,7 @@ pub fn open(
     actor: &Actor,
     submission: Submission<'_>,
 ) -> AppResult<Option<ApprovalRequestRow>> {
-    if submission.need.met_by(authority_of(conn, actor.role)?) {
+    if submission.need.met_by(authority_of(conn, actor.role)?, actor.role == Role::Admin) {
         return Ok(None);
     }
     let manager = users::find(conn, actor.id())?.and_then(|u| u.manager_id);
@@ -47,7 +48,11 @@ pub fn open(
     let mut managers = Vec::with_capacity(chain.len());
     for id in chain {
         match users::find(conn, &id)? {
-            Some(user) if user.active => managers.push((user.id, authority_of(conn, user.role)?)),
+            Some(user) if user.active => managers.push(Approver {
+                authority: authority_of(conn, user.role)?,
+                is_admin: user.role == Role::Admin,
+                id: user.id,
+            }),
             _ => {}
         }
     }

@@ -110,14 +110,15 @@ where
     Ok(new)
 }
 
-/// [`write_versioned`], then audit the change under `entity` with snapshots of the
-/// views of `before` and `after` that `view` builds (for records shown with more than
-/// their row, such as a document with its lines).
+/// [`write_versioned`], then audit the change under `entity` from `old` (the record as
+/// shown before the change, built before anything was written) to the view of `after`
+/// that `view` builds: for records shown with more than their row, such as a document
+/// with its lines.
 pub fn save_viewed<'a, R, V>(
     conn: &mut DbConnection,
     by: impl Into<Author<'a>>,
     (entity, action): (EntityType, &str),
-    before: &R,
+    (old, before): (V, &R),
     mut after: R,
     view: impl Fn(&mut DbConnection, R) -> AppResult<V>,
 ) -> AppResult<V>
@@ -125,7 +126,6 @@ where
     R: VersionedRow,
     V: Serialize,
 {
-    let old = view(conn, before.clone())?;
     write_versioned(conn, entity, before, &mut after, AppError::from)?;
     let id = after.id().to_owned();
     let new = view(conn, after)?;

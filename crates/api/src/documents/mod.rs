@@ -21,15 +21,34 @@ pub trait Document: ScopedRow {
     fn approval_request_id(&self) -> Option<&str>;
 }
 
-/// The live document `id` if `actor`'s scope covers it, or they are the approver its
-/// pending approval waits on (an approver may sit outside the submitter's scope); 404
+/// Who besides the actor's data scope may load a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Only the actor's data scope: every change but a decision.
+    Scope,
+    /// Also the approver the document's pending approval waits on (who may sit outside the
+    /// submitter's scope): reading it, and deciding it.
+    ScopeOrApprover,
+}
+
+/// The live document `id` if `actor`'s scope covers it, or, with
+/// [`Access::ScopeOrApprover`], they are the approver its pending approval waits on; 404
 /// otherwise. Takes the row lock first when `for_update`.
-pub fn load<D: Document>(conn: &mut DbConnection, actor: &Actor, id: &str, for_update: bool) -> AppResult<D> {
+pub fn load<D: Document>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    for_update: bool,
+    access: Access,
+) -> AppResult<D> {
     if for_update {
         D::lock(conn, id)?;
     }
     if let Some(row) = D::find_visible(conn, id, actor.visibility())? {
         return Ok(row);
+    }
+    if access == Access::Scope {
+        return Err(AppError::NotFound);
     }
     match D::find_any(conn, id)? {
         Some(row) if row.is_live() => match row.approval_request_id() {

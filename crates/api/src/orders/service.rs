@@ -12,16 +12,19 @@ use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::approvals::service::{self as approvals, Submission};
 use crate::audit::{self, snapshot};
 use crate::documents::lines::{self, Priced, PricedLines};
+use crate::documents::Access;
 use crate::pagination::{self, Page};
 use chrono::NaiveDate;
 use salesops_domain::approval::{Decision, Need, Outcome};
 use salesops_domain::numbering::DocumentType;
 use salesops_domain::order::{check_booked_at, next_status, OrderCommand, OrderStatus};
+use salesops_domain::org::Role;
 use salesops_domain::pricing::{decimal, Quantity};
 use salesops_domain::quote::QuoteStatus;
 use salesops_persistence::accounts::AccountRow;
 use salesops_persistence::opportunities::OpportunityRow;
 use salesops_persistence::orders::{self, DeliveryLineRow, DeliveryRow, OrderFilter, OrderLineRow, OrderRow};
+use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, quotes, users, DbConnection};
 
 /// A command on an order, with its body.
@@ -74,12 +77,12 @@ crate::documents::document!(OrderRow, orders::find);
 /// The live order `id` if `actor`'s scope covers its owner, or they are the approver its
 /// pending approval waits on; 404 otherwise. Takes the row lock first when `for_update`.
 pub fn load(conn: &mut DbConnection, actor: &Actor, id: &str, for_update: bool) -> AppResult<OrderRow> {
-    crate::documents::load(conn, actor, id, for_update)
+    crate::documents::load(conn, actor, id, for_update, Access::Scope)
 }
 
 /// The order `id`.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Order> {
-    let row = load(conn, actor, id, false)?;
+    let row = crate::documents::load(conn, actor, id, false, Access::ScopeOrApprover)?;
     view(conn, row)
 }
 
@@ -147,7 +150,18 @@ fn referenced<R: salesops_persistence::visible::ScopedRow>(
     id: &str,
     (field, what): (&str, &str),
 ) -> AppResult<R> {
-    match load_visible::<R>(conn, actor, id, false) {
+    referenced_locked(conn, actor, id, (field, what), false)
+}
+
+/// [`referenced`], taking the row lock first when `for_update`.
+fn referenced_locked<R: salesops_persistence::visible::ScopedRow>(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    (field, what): (&str, &str),
+    for_update: bool,
+) -> AppResult<R> {
+    match load_visible::<R>(conn, actor, id, for_update) {
         Ok((row, _)) => Ok(row),
         Err(AppError::NotFound) => Err(FieldError::unknown(field, what).into()),
         Err(e) => Err(e),
@@ -179,7 +193,8 @@ fn from_quote(conn: &mut DbConnection, actor: &Actor, quote_id: &str, input: &Cr
     if !given.is_empty() {
         return Err(AppError::Validation(given));
     }
-    let quote: quotes::QuoteRow = referenced(conn, actor, quote_id, ("quote_id", "quote"))?;
+    // Under the quote's row lock, so two requests cannot both find it not yet ordered.
+    let quote: quotes::QuoteRow = referenced_locked(conn, actor, quote_id, ("quote_id", "quote"), true)?;
     if quote.status != QuoteStatus::Accepted {
         return Err(AppError::invalid_field(
             "quote_id",
@@ -187,12 +202,9 @@ fn from_quote(conn: &mut DbConnection, actor: &Actor, quote_id: &str, input: &Cr
             format!("the quote is {}; only an accepted quote becomes an order", quote.status),
         ));
     }
-    if let Some(order) = orders::find_by_quote(conn, &quote.id)? {
-        return Err(AppError::invalid_field(
-            "quote_id",
-            "taken",
-            format!("order {} was made from this quote", order.number),
-        ));
+    // Named without its number: the order may belong to someone outside the caller's scope.
+    if orders::find_by_quote(conn, &quote.id)?.is_some() {
+        return Err(AppError::invalid_field("quote_id", "taken", "an order was already made from this quote"));
     }
     let opportunity: OpportunityRow =
         referenced(conn, actor, &quote.opportunity_id, ("quote_id", "opportunity of the quote"))?;
@@ -281,7 +293,19 @@ pub fn save(
     before: &OrderRow,
     after: OrderRow,
 ) -> AppResult<Order> {
-    audit::save_viewed(conn, actor, (ENTITY, action), before, after, view)
+    let old = view(conn, before.clone())?;
+    save_from(conn, actor, action, (old, before), after)
+}
+
+/// [`save`] from `old`, the order as shown before its lines were rewritten or shipped.
+fn save_from(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    (old, before): (Order, &OrderRow),
+    after: OrderRow,
+) -> AppResult<Order> {
+    audit::save_viewed(conn, actor, (ENTITY, action), (old, before), after, view)
 }
 
 /// 409 `invalid_transition` unless the order is a draft: only a draft's fields and lines change.
@@ -304,6 +328,7 @@ pub fn update(
     patch: OrderPatch,
 ) -> AppResult<Order> {
     let before = load(conn, actor, id, true)?;
+    let old = view(conn, before.clone())?;
     if_match.check(before.version)?;
     require_draft(&before, "changed")?;
     crate::validation::refuse_cleared(&[("lines", matches!(patch.lines, Some(None)))])?;
@@ -330,7 +355,7 @@ pub fn update(
         store_lines(conn, &after.id, &priced)?;
         crate::payment_plans::service::discard_if_stale(conn, actor, &after)?;
     }
-    save(conn, actor, "update", &before, after)
+    save_from(conn, actor, "update", (old, &before), after)
 }
 
 /// Delete the draft order `id` (soft). 409 unless it is a draft. Audited as `delete`.
@@ -343,10 +368,11 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatc
     save(conn, actor, "delete", &before, after).map(|_| ())
 }
 
-/// What the order needs an approver to cover: its largest discount, and its total when
-/// above `threshold` (only orders in the base currency are measured against it).
+/// What the order needs an approver to cover: its largest discount, and, when a threshold
+/// in the base currency is set, its total when above it. An order in another currency
+/// cannot be measured against it without FX, so with a threshold set it always needs an admin.
 fn need_of(row: &OrderRow, threshold: Option<(i64, &str)>) -> Need {
-    let above_threshold = threshold.is_some_and(|(limit, currency)| row.currency == currency && row.total > limit);
+    let above_threshold = threshold.is_some_and(|(limit, base)| row.currency != base || row.total > limit);
     Need { discount_bps: row.max_discount_bps, above_threshold }
 }
 
@@ -384,20 +410,13 @@ fn book(
     )?
     .is_some_and(|o| o.status.is_open());
     if open {
+        // Activating the order wins its deal whoever activates it (the approver may sit
+        // outside the owner's scope): the win sees every record, and is recorded as the actor's.
+        let acting = Actor { visibility: std::sync::Arc::new(Visibility::All), ..actor.clone() };
         let id = opportunity_id.parse().map_err(|_| AppError::Internal("a stored opportunity id".into()))?;
-        crate::opportunities::service::run(
-            conn,
-            actor,
-            &id,
-            IfMatch(None),
-            crate::opportunities::service::Command::Win,
-        )
-        .map_err(|e| match e {
-            AppError::NotFound => AppError::Conflict(
-                "the order's opportunity is outside your data scope, so activating cannot win it".into(),
-            ),
-            other => other.nested("opportunity"),
-        })?;
+        let win = crate::opportunities::service::Command::Win;
+        crate::opportunities::service::run(conn, &acting, &id, IfMatch(None), win)
+            .map_err(|e| e.nested("opportunity"))?;
     }
     Ok(())
 }
@@ -413,7 +432,12 @@ pub fn run(
     command: Command,
     policy: Policy<'_>,
 ) -> AppResult<Order> {
-    let before = load(conn, actor, id, true)?;
+    let access = if matches!(command, Command::Approve(_) | Command::Decline(_)) {
+        Access::ScopeOrApprover
+    } else {
+        Access::Scope
+    };
+    let before: OrderRow = crate::documents::load(conn, actor, id, true, access)?;
     if_match.check(before.version)?;
     let now = clock::now();
     let mut after = before.clone();
@@ -447,7 +471,7 @@ pub fn run(
         Command::Decline(comment) => decide(conn, actor, &before, Decision::Declined, Some(comment))?,
         Command::Activate(booked_at) => {
             let authority = crate::discount_authorities::service::authority_of(conn, actor.role)?;
-            let needs_approval = !need.met_by(authority);
+            let needs_approval = !need.met_by(authority, actor.role == Role::Admin);
             next_status(before.status, OrderCommand::Activate { needs_approval })?;
             book(conn, actor, &mut after, *booked_at, policy.today)?;
             OrderCommand::Activate { needs_approval }
@@ -497,6 +521,7 @@ fn decide(
 /// order as `deliver`.
 pub fn deliver(conn: &mut DbConnection, actor: &Actor, id: &str, input: CreateDelivery) -> AppResult<Delivery> {
     let before = load(conn, actor, id, true)?;
+    let old = view(conn, before.clone())?;
     if !before.status.takes_deliveries() {
         return Err(AppError::transition(format!(
             "an order that is {} takes no deliveries; only active orders do",
@@ -564,7 +589,7 @@ pub fn deliver(conn: &mut DbConnection, actor: &Actor, id: &str, input: CreateDe
         after.status = next_status(before.status, OrderCommand::Fulfil)?;
         after.fulfilled_at = Some(clock::now());
     }
-    save(conn, actor, "deliver", &before, after)?;
+    save_from(conn, actor, "deliver", (old, &before), after)?;
     Ok(Delivery::new(delivery, rows))
 }
 

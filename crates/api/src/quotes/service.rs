@@ -9,6 +9,7 @@ use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::approvals::service::{self as approvals, Submission};
 use crate::audit::{self, snapshot};
 use crate::documents::lines::{self, Priced, PricedLine, PricedLines};
+use crate::documents::Access;
 use crate::pagination::{self, Page};
 use chrono::NaiveDate;
 use salesops_domain::approval::{Decision, Need, Outcome};
@@ -59,15 +60,16 @@ fn view(conn: &mut DbConnection, row: QuoteRow, today: NaiveDate) -> AppResult<Q
 
 crate::documents::document!(QuoteRow, quotes::find);
 
-/// The live quote `id` if `actor` may see its opportunity, or is the approver its
-/// pending approval waits on; 404 otherwise. Takes the row lock first when `for_update`.
-fn load(conn: &mut DbConnection, actor: &Actor, id: &str, for_update: bool) -> AppResult<QuoteRow> {
-    crate::documents::load(conn, actor, id, for_update)
+/// The live quote `id` if `actor` may see its opportunity (with `access`, also if they
+/// are the approver its pending approval waits on); 404 otherwise. Takes the row lock
+/// first when `for_update`.
+fn load(conn: &mut DbConnection, actor: &Actor, id: &str, for_update: bool, access: Access) -> AppResult<QuoteRow> {
+    crate::documents::load(conn, actor, id, for_update, access)
 }
 
 /// The quote `id`, read on `today`.
 pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str, today: NaiveDate) -> AppResult<Quote> {
-    let row = load(conn, actor, id, false)?;
+    let row = load(conn, actor, id, false, Access::ScopeOrApprover)?;
     view(conn, row, today)
 }
 
@@ -159,7 +161,20 @@ fn save(
     after: QuoteRow,
     today: NaiveDate,
 ) -> AppResult<Quote> {
-    audit::save_viewed(conn, actor, (ENTITY, action), before, after, |conn, row| view(conn, row, today))
+    let old = view(conn, before.clone(), today)?;
+    save_from(conn, actor, action, (old, before), after, today)
+}
+
+/// [`save`] from `old`, the quote as shown before its lines were rewritten.
+fn save_from(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    (old, before): (Quote, &QuoteRow),
+    after: QuoteRow,
+    today: NaiveDate,
+) -> AppResult<Quote> {
+    audit::save_viewed(conn, actor, (ENTITY, action), (old, before), after, |conn, row| view(conn, row, today))
 }
 
 /// 409 `invalid_transition` unless the quote is a draft: only a draft's fields and lines change.
@@ -182,7 +197,8 @@ pub fn update(
     patch: QuotePatch,
     today: NaiveDate,
 ) -> AppResult<Quote> {
-    let before = load(conn, actor, id, true)?;
+    let before = load(conn, actor, id, true, Access::Scope)?;
+    let old = view(conn, before.clone(), today)?;
     if_match.check(before.version)?;
     require_draft(&before, "changed")?;
     crate::validation::refuse_cleared(&[
@@ -218,7 +234,7 @@ pub fn update(
         set_totals(&mut after, &priced);
         store_lines(conn, &after.id, &priced)?;
     }
-    save(conn, actor, "update", &before, after, today)
+    save_from(conn, actor, "update", (old, &before), after, today)
 }
 
 /// The stored lines of `row` as requests at their products' list prices, for repricing
@@ -238,7 +254,7 @@ pub fn delete(
     if_match: crate::app::precondition::IfMatch,
     today: NaiveDate,
 ) -> AppResult<()> {
-    let before = load(conn, actor, id, true)?;
+    let before = load(conn, actor, id, true, Access::Scope)?;
     if_match.check(before.version)?;
     require_draft(&before, "deleted")?;
     let mut after = before.clone();
@@ -257,7 +273,12 @@ pub fn run(
     command: Command,
     today: NaiveDate,
 ) -> AppResult<Quote> {
-    let before = load(conn, actor, id, true)?;
+    let access = if matches!(command, Command::Approve(_) | Command::Decline(_)) {
+        Access::ScopeOrApprover
+    } else {
+        Access::Scope
+    };
+    let before = load(conn, actor, id, true, access)?;
     if_match.check(before.version)?;
     let expired = before.status.is_expired(before.valid_until, today);
     let now = clock::now();
