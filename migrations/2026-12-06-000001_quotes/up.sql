@@ -105,3 +105,5 @@ CREATE TABLE approval_steps (
     comment TEXT,
     PRIMARY KEY (request_id, position)
 );
+-- Who may read a request: its approvers, found by approver.
+CREATE INDEX approval_steps_approver_idx ON approval_steps (approver_id, request_id);
