@@ -481,4 +481,35 @@ both_databases! {
         assert_eq!(deliver["changes"]["lines"]["before"][0]["delivered"], "0");
         assert_eq!(deliver["changes"]["lines"]["after"][0]["delivered"], "1");
     }
+
+    async fn activation_is_refused_while_the_deal_fails_its_won_gates(app) {
+        let t = team(&app).await;
+        let unpriced = app.opportunity(&t.rep.id, Some(&t.account), |_| {});
+        let o = app.created(&t.rep.token, "/api/v1/orders", json!({
+            "account_id": t.account, "opportunity_id": unpriced, "currency": "CNY",
+            "lines": [{ "product_id": t.product, "quantity": "1" }]
+        })).await;
+        let res = command(&app, &t.rep.token, &id_of(&o), "submit", None).await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["opportunity.amount"], "the won stage's gate, named under opportunity");
+        assert_eq!(app.get_ok(&t.rep.token, &format!("/api/v1/orders/{}", id_of(&o))).await, o, "nothing changed");
+        assert_eq!(app.get_ok(&t.rep.token, &format!("/api/v1/opportunities/{unpriced}")).await["status"], "open");
+    }
+
+    async fn a_quote_whose_deal_has_no_account_cannot_become_an_order(app) {
+        let t = team(&app).await;
+        let no_account = app.opportunity(&t.rep.id, None, |_| {});
+        let quote = app.created(&t.rep.token, "/api/v1/quotes", json!({
+            "opportunity_id": no_account, "valid_until": (today() + chrono::Duration::days(30)).to_string(),
+            "lines": [{ "product_id": t.product, "quantity": "1" }]
+        })).await;
+        for name in ["submit", "send", "accept"] {
+            let res = app.post(&format!("/api/v1/quotes/{}/{name}", id_of(&quote))).token(&t.rep.token).send().await;
+            assert_eq!(res.status, 200, "{name}: {}", res.body);
+        }
+        let res = app.post("/api/v1/orders").token(&t.rep.token).json(json!({ "quote_id": id_of(&quote) })).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.body["errors"][0]["code"], "no_account");
+        assert_eq!(app.total("/api/v1/orders").await, 0);
+    }
 }

@@ -382,4 +382,44 @@ both_databases! {
         app.get("/api/v1/approval-requests?approver_id=someone").token(&rep.token).send().await.assert_problem(400, "bad_request");
         app.get("/api/v1/approval-requests?status=open").token(&rep.token).send().await.assert_problem(400, "bad_request");
     }
+
+    async fn inactive_managers_are_skipped_and_the_inbox_filter_takes_any_approver(app) {
+        let department = app.department("Sales", None);
+        let senior = app.user("manager", Some(&department), None).await;
+        let away = app.user("manager", Some(&department), Some(&senior.id)).await;
+        let rep = app.user("rep", Some(&department), Some(&away.id)).await;
+        app.deactivate_user(&away.id).await;
+        let opportunity = app.opportunity(&rep.id, None, |_| {});
+        let crm = product(&app, "CRM", 10_000, "CNY").await;
+        let q = quote(&app, &rep, &opportunity, json!([line(&crm, "1", 1500)])).await;
+        let pending = ok(&app, &rep.token, &id_of(&q), "submit", None).await;
+        let request_id = str_of(&pending, "approval_request_id").to_owned();
+        let request = app.get_ok(&rep.token, &format!("/api/v1/approval-requests/{request_id}")).await;
+        let approvers: Vec<&str> = request["steps"].as_array().expect("steps").iter().filter_map(|s| s["approver_id"].as_str()).collect();
+        assert_eq!(approvers, vec![senior.id.as_str()], "the deactivated direct manager is skipped");
+        let waiting = app.get_ok(&rep.token, &format!("/api/v1/approval-requests?approver_id={}&status=pending", senior.id)).await;
+        assert_eq!(ids(&waiting), vec![request_id.clone()], "the rep sees what their own quote waits on");
+        let none = app.get_ok(&rep.token, &format!("/api/v1/approval-requests?approver_id={}", rep.id)).await;
+        assert!(ids(&none).is_empty());
+        app.get("/api/v1/approval-requests?document_id=not-an-id").token(&rep.token).send().await.assert_problem(400, "bad_request");
+    }
+
+    async fn a_new_currency_reprices_every_line_at_its_list_price(app) {
+        let (rep, _, opportunity) = team(&app, None).await;
+        let usd = product(&app, "USD-LIC", 2_500, "USD").await;
+        let q = quote(&app, &rep, &opportunity, json!([
+            { "product_id": usd, "quantity": "2", "unit_price": { "amount": 18_000, "currency": "CNY" }, "discount_bps": 1000 }
+        ])).await;
+        assert_eq!(q["total"], money(34_344), "2 × 180.00 − 10% = 324.00, + 6% = 343.44");
+        let res = app.patch(&format!("/api/v1/quotes/{}", id_of(&q))).token(&rep.token).json(json!({ "currency": "USD" })).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!(res.body["currency"], "USD");
+        assert_eq!(res.body["lines"][0]["unit_price"], json!({ "amount": 2_500, "currency": "USD" }), "the list price in the new currency");
+        assert_eq!(res.body["lines"][0]["discount_bps"], 1000, "the discount is kept");
+        assert_eq!(res.body["total"], json!({ "amount": 4_770, "currency": "USD" }), "2 × 25.00 − 10% = 45.00, + 6% = 47.70");
+        // Back to CNY: the product has no CNY list price, so the repricing names the line.
+        let back = app.patch(&format!("/api/v1/quotes/{}", id_of(&q))).token(&rep.token).json(json!({ "currency": "CNY" })).send().await;
+        back.assert_problem(422, "validation");
+        assert_eq!(back.error_fields(), vec!["lines[0].product_id"]);
+    }
 }
