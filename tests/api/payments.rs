@@ -245,13 +245,21 @@ both_databases! {
 
         let active = id_of(&app.active_order(&rep).await);
         let pending = recorded(&app, &rep.token, payment(&app, &active, 100_000)).await;
-        // Nothing is collected yet, so the order may be cancelled; its pending payment then cannot be confirmed.
+        // Nothing is collected yet, so the order may be cancelled; its pending payment is voided with it.
         let res = order_command(&app, &rep.token, &active, "cancel", Some(json!({ "reason": "Lost" }))).await;
         assert_eq!(res.status, 200, "{}", res.body);
+        let voided = app.get_ok(&app.admin_token, &format!("/api/v1/payments/{}", id_of(&pending))).await;
+        assert_eq!(voided["status"], "voided");
+        let trail = app.audit_trail(&app.admin_token, "payment", &id_of(&pending)).await;
+        assert!(trail["data"].as_array().expect("events").iter().any(|e| e["action"] == "void"), "{trail}");
         let before = money_of(&app, &active).await;
         record(&app, &rep.token, payment(&app, &active, 100_000)).await.assert_problem(409, "invalid_transition");
-        confirm(&app, &app.admin_token, &id_of(&pending)).await.assert_problem(409, "invalid_transition");
+        let res = confirm(&app, &app.admin_token, &id_of(&pending)).await;
+        res.assert_problem(409, "invalid_transition");
+        assert_eq!(res.body["detail"], "the payment is voided: its order was cancelled while it waited");
         assert_eq!(money_of(&app, &active).await, before);
+        let listed = app.get_ok(&app.admin_token, &format!("/api/v1/payments?order_id={active}&status=voided")).await;
+        assert_eq!(ids(&listed), vec![id_of(&pending)]);
     }
 
     async fn a_refund_reopens_the_latest_due_instalments_and_is_bounded_by_the_payment(app) {

@@ -181,6 +181,8 @@ text_enum! {
         Pending => "pending",
         /// The money arrived; it settles instalments and counts as collected.
         Confirmed => "confirmed",
+        /// Never confirmed: its order was cancelled while it waited. Final.
+        Voided => "voided",
     }
 }
 
@@ -544,7 +546,10 @@ mod tests {
 
     #[test]
     fn payments_and_refunds_words() {
-        assert_eq!(PaymentStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["pending", "confirmed"]);
+        assert_eq!(
+            PaymentStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            ["pending", "confirmed", "voided"]
+        );
         assert_eq!("wechat_pay".parse(), Ok(PaymentMethod::WechatPay));
         assert_eq!("bank_transfer".parse(), Ok(PaymentMethod::BankTransfer));
         assert_eq!(PaymentMethod::ALL.len(), 7);

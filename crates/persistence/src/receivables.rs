@@ -180,10 +180,14 @@ impl crate::visible::ScopedRow for PaymentRow {
 
 /// The pending payments of order `order_id` that name an instalment, oldest first.
 pub fn pending_naming_instalments(conn: &mut DbConnection, order_id: &str) -> StoreResult<Vec<PaymentRow>> {
+    Ok(pending_of(conn, order_id)?.into_iter().filter(|p| p.instalment_id.is_some()).collect())
+}
+
+/// The pending payments of order `order_id`, oldest first.
+pub fn pending_of(conn: &mut DbConnection, order_id: &str) -> StoreResult<Vec<PaymentRow>> {
     Ok(payments::table
         .filter(payments::order_id.eq(order_id))
         .filter(payments::status.eq(PaymentStatus::Pending.as_str()))
-        .filter(payments::instalment_id.is_not_null())
         .order(payments::id)
         .select(PaymentRow::as_select())
         .load(conn)?)

@@ -192,7 +192,7 @@ pub async fn complete_order(
 /// Cancel an order, with a reason.
 ///
 /// Refused (409) while money collected on it, net of refunds, is above zero: refund it
-/// first. A pending approval request is withdrawn.
+/// first. A pending approval request is withdrawn, and pending payments are voided.
 #[utoipa::path(
     tag = "orders",
     operation_id = "cancel_order",

@@ -488,6 +488,8 @@ pub fn run(
             {
                 approvals::withdraw(conn, request)?;
             }
+            // Money recorded but never confirmed cannot be confirmed on a cancelled order.
+            crate::payments::service::void_pending(conn, actor, &before.id)?;
             OrderCommand::Cancel { net_collected: before.collected - before.refunded }
         }
     };

@@ -123,7 +123,7 @@ pub async fn create_payment(
 /// The payment becomes `confirmed` on today's business day (`confirmed_on`, its
 /// collection date). Its money settles the instalment it names first, then the order's
 /// other instalments oldest due first, and raises the order's `collected`. Refused with
-/// 409 `invalid_transition` when already confirmed or when the order no longer takes
+/// 409 `invalid_transition` when already confirmed or voided (its order was cancelled), or when the order no longer takes
 /// payments, and with 422 `exceeds_outstanding` on `amount` when it is more than the
 /// order has outstanding. Once confirmed a payment is never edited; refund it instead.
 #[utoipa::path(
@@ -136,7 +136,7 @@ pub async fn create_payment(
     responses(
         (status = 200, description = "The confirmed payment", body = Payment, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "Only finance and admins confirm payments"),
-        (status = 409, description = "`invalid_transition`: already confirmed, or the order takes no payments"),
+        (status = 409, description = "`invalid_transition`: already confirmed or voided, or the order takes no payments"),
         (status = 412, description = "`If-Match` is stale"),
         (status = 422, description = "`exceeds_outstanding`: the payment is more than the order has outstanding"),
     ),

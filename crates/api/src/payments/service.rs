@@ -116,7 +116,7 @@ pub fn lock_with_order(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppR
 }
 
 /// Confirm the pending payment `id` on the business day `today` (its collection date):
-/// 409 when already confirmed or when its order no longer takes payments; 422
+/// 409 when already confirmed or voided, or when its order no longer takes payments; 422
 /// `exceeds_outstanding` when it is more than the order's outstanding balance. Its money
 /// settles the instalment it names first, then the others oldest due first, each up to
 /// what it owes; the order's `collected` rises (audited on the order as `collect`).
@@ -130,8 +130,12 @@ pub fn confirm(
 ) -> AppResult<Payment> {
     let (before, order) = lock_with_order(conn, actor, id)?;
     if_match.check(before.version)?;
-    if before.status == PaymentStatus::Confirmed {
-        return Err(AppError::transition("the payment is already confirmed"));
+    match before.status {
+        PaymentStatus::Pending => {}
+        PaymentStatus::Confirmed => return Err(AppError::transition("the payment is already confirmed")),
+        PaymentStatus::Voided => {
+            return Err(AppError::transition("the payment is voided: its order was cancelled while it waited"))
+        }
     }
     require_takes_payments(&order, "payments")?;
     order_balance(&order).check_payment(before.amount).map_err(amount_error)?;
@@ -157,6 +161,17 @@ pub fn add_refunded(conn: &mut DbConnection, actor: &Actor, before: &PaymentRow,
     let mut after = before.clone();
     after.refunded += amount;
     audit::save_versioned::<_, Payment>(conn, actor, ENTITY, "refund", before, after, AppError::from)
+}
+
+/// When order `order_id` (read under its row lock) is cancelled: its pending payments,
+/// which can no longer be confirmed, become `voided`, each audited as `void`.
+pub fn void_pending(conn: &mut DbConnection, actor: &Actor, order_id: &str) -> AppResult<()> {
+    for before in receivables::pending_of(conn, order_id)? {
+        let mut after = before.clone();
+        after.status = PaymentStatus::Voided;
+        audit::save_versioned::<_, Payment>(conn, actor, ENTITY, "void", &before, after, AppError::from)?;
+    }
+    Ok(())
 }
 
 /// Before the payment plan of order `order_id` (read under its row lock) is replaced:
