@@ -275,8 +275,12 @@ impl OrderBalance {
     /// As [`OrderBalance::check_payment`], but also counting the `pending` payments
     /// (recorded, not yet confirmed) as if they were collected, as the app does when
     /// recording a payment: `amount` must be at most `outstanding − pending`
-    /// ([`PaymentError::ExceedsAvailable`], even when `pending` is zero).
+    /// ([`PaymentError::ExceedsAvailable`]; with nothing pending, this is
+    /// [`OrderBalance::check_payment`] and its [`PaymentError::ExceedsOutstanding`]).
     pub fn check_payment_with_pending(&self, pending: i64, amount: i64) -> Result<(), PaymentError> {
+        if pending == 0 {
+            return self.check_payment(amount);
+        }
         if amount <= 0 {
             return Err(PaymentError::NotPositive);
         }
@@ -601,7 +605,8 @@ mod tests {
         assert_eq!(balance.check_payment_with_pending(0, 5_000), Ok(()));
         assert_eq!(
             balance.check_payment_with_pending(0, 5_001),
-            Err(PaymentError::ExceedsAvailable { available: 5_000, pending: 0 })
+            Err(PaymentError::ExceedsOutstanding { outstanding: 5_000 }),
+            "with nothing pending, the plain outstanding balance"
         );
         assert_eq!(
             balance.check_payment_with_pending(5_000, 1),

@@ -50,13 +50,8 @@ fn check_new(conn: &mut DbConnection, order: &OrderRow, input: &CreatePayment, t
     if let Err(e) = crate::money::require_currency(&input.amount, "amount", &order.currency, "the order's") {
         errors.push(e);
     } else {
-        let balance = order_balance(order);
         let pending = receivables::pending_total(conn, &order.id)?;
-        let checked = if pending == 0 {
-            balance.check_payment(input.amount.amount)
-        } else {
-            balance.check_payment_with_pending(pending, input.amount.amount)
-        };
+        let checked = order_balance(order).check_payment_with_pending(pending, input.amount.amount);
         errors.extend(checked.err().map(amount_error));
     }
     if let Some(named) = &input.instalment_id {
