@@ -291,6 +291,15 @@ both_databases! {
         command(&app, &t.rep.token, &id, "submit", None).await.assert_problem(409, "invalid_transition");
         let url = format!("/api/v1/orders/{id}");
         app.patch(&url).token(&t.rep.token).json(json!({ "notes": "late" })).send().await.assert_problem(409, "invalid_transition");
+        let draft = order(&app, &t, "1", 0).await;
+        let draft_url = format!("/api/v1/orders/{}", id_of(&draft));
+        let res = app.patch(&draft_url).token(&t.rep.token).json(json!({ "notes": "x".repeat(10_001) })).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["notes"]);
+        let res = app.patch(&draft_url).token(&t.rep.token).json(json!({ "end_date": "2020-01-01", "start_date": "2020-02-01" })).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["end_date"]);
+        assert_eq!(app.get_ok(&t.rep.token, &draft_url).await, draft, "refused patches change nothing");
         app.delete(&url).token(&t.rep.token).send().await.assert_problem(409, "invalid_transition");
     }
 

@@ -422,4 +422,20 @@ both_databases! {
         back.assert_problem(422, "validation");
         assert_eq!(back.error_fields(), vec!["lines[0].product_id"]);
     }
+
+    async fn a_draft_patch_refuses_long_notes_and_a_padded_currency_is_no_change(app) {
+        let (rep, _, opportunity) = team(&app, None).await;
+        let crm = product(&app, "CRM", 10_000, "CNY").await;
+        let q = quote(&app, &rep, &opportunity, json!([
+            { "product_id": crm, "quantity": "1", "unit_price": { "amount": 9_000, "currency": "CNY" } }
+        ])).await;
+        let url = format!("/api/v1/quotes/{}", id_of(&q));
+        let res = app.patch(&url).token(&rep.token).json(json!({ "notes": "x".repeat(10_001) })).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["notes"]);
+        assert_eq!(app.get_ok(&rep.token, &url).await, q, "a refused patch changes nothing");
+        let same = app.patch(&url).token(&rep.token).json(json!({ "currency": " CNY " })).send().await;
+        assert_eq!(same.status, 200, "{}", same.body);
+        assert_eq!(same.body["lines"][0]["unit_price"], money(9_000), "the same currency keeps the quoted price");
+    }
 }

@@ -96,6 +96,19 @@ macro_rules! document {
 }
 pub(crate) use document;
 
+/// The most characters a document's notes may have.
+pub const MAX_NOTES: usize = 10_000;
+
+/// A document's notes as a merge patch sets them: trimmed, blank as none, and at most
+/// [`MAX_NOTES`] characters (422 on `notes`).
+pub fn patched_notes(notes: Option<String>) -> AppResult<Option<String>> {
+    let notes = crate::validation::tidy(notes);
+    if notes.as_ref().is_some_and(|n| n.chars().count() > MAX_NOTES) {
+        return Err(AppError::invalid_field("notes", "length", format!("must be at most {MAX_NOTES} characters")));
+    }
+    Ok(notes)
+}
+
 /// 422 on `currency` unless it is an ISO 4217 code: a document's one currency.
 pub fn check_currency(currency: &str) -> AppResult<()> {
     if salesops_domain::money::is_currency_code(currency) {

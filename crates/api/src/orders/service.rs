@@ -344,10 +344,7 @@ pub fn update(
     }
     check_term(after.start_date, after.end_date)?;
     if let Some(notes) = patch.notes {
-        after.notes = crate::validation::tidy(notes);
-        if after.notes.as_ref().is_some_and(|n| n.chars().count() > 10_000) {
-            return Err(AppError::invalid_field("notes", "length", "must be at most 10000 characters"));
-        }
+        after.notes = crate::documents::patched_notes(notes)?;
     }
     if let Some(Some(requests)) = patch.lines {
         let priced = lines::price(conn, &after.currency, &requests)?;

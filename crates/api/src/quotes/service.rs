@@ -212,18 +212,14 @@ pub fn update(
         after.valid_until = valid_until;
     }
     if let Some(notes) = patch.notes {
-        let notes = crate::validation::tidy(notes);
-        if notes.as_ref().is_some_and(|n| n.chars().count() > 10_000) {
-            return Err(AppError::invalid_field("notes", "length", "must be at most 10000 characters"));
-        }
-        after.notes = notes;
+        after.notes = crate::documents::patched_notes(notes)?;
     }
-    let currency_changed = matches!(&patch.currency, Some(Some(c)) if *c != before.currency);
     if let Some(Some(currency)) = patch.currency {
         let currency = currency.trim().to_owned();
         crate::documents::check_currency(&currency)?;
         after.currency = currency;
     }
+    let currency_changed = after.currency != before.currency;
     let requests = match patch.lines {
         Some(Some(requests)) => Some(requests),
         _ if currency_changed => Some(current_requests(conn, &before)?),
