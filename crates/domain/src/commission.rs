@@ -24,6 +24,7 @@
 //! away from zero. Once the period's cap is reached the rest earns 0: the line that
 //! reaches it is `capped`, the lines after it `cap_reached`.
 
+use crate::money::div_round;
 use crate::text_enum;
 
 text_enum! {
@@ -132,16 +133,6 @@ pub fn check_tiers(tiers: &[Tier]) -> Result<(), Vec<TierProblem>> {
         Ok(())
     } else {
         Err(problems)
-    }
-}
-
-/// `numerator / denominator` rounded half away from zero, in 128 bits.
-fn div_round(numerator: i128, denominator: i128) -> i128 {
-    let half = denominator / 2;
-    if numerator >= 0 {
-        (numerator + half) / denominator
-    } else {
-        (numerator - half) / denominator
     }
 }
 

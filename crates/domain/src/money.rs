@@ -47,12 +47,18 @@ pub fn apply_bps(amount: i64, bps: i32) -> i64 {
 
 /// `amount × bps / 10000`, rounded half away from zero, in 128 bits, where it cannot overflow.
 fn bps_of(amount: i64, bps: i32) -> i128 {
-    let product = i128::from(amount) * i128::from(bps);
-    let half = 5_000i128;
-    if product >= 0 {
-        (product + half) / 10_000
+    div_round(i128::from(amount) * i128::from(bps), 10_000)
+}
+
+/// `numerator / denominator` rounded half away from zero, in 128 bits: the one rounding
+/// rule of every money computation (prices, rates, commissions, DSO). `denominator` is
+/// above zero.
+pub fn div_round(numerator: i128, denominator: i128) -> i128 {
+    let half = denominator / 2;
+    if numerator >= 0 {
+        (numerator + half) / denominator
     } else {
-        (product - half) / 10_000
+        (numerator - half) / denominator
     }
 }
 

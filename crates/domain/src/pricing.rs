@@ -17,7 +17,7 @@
 //! amount, of a line or a document, stays within [`MAX_AMOUNT`] of zero (the cap
 //! that keeps reports inside `i64`); a larger one is refused, never wrapped.
 
-use crate::money::{is_amount_in_range, MAX_AMOUNT};
+use crate::money::{div_round, is_amount_in_range, MAX_AMOUNT};
 use crate::org::Role;
 
 /// Thousandths of a unit in one unit: quantities carry three decimals.
@@ -106,16 +106,6 @@ pub fn decimal(thousandths: i64) -> String {
     } else {
         let fraction = format!("{rest:03}");
         format!("{sign}{units}.{}", fraction.trim_end_matches('0'))
-    }
-}
-
-/// `numerator / denominator` rounded half away from zero, in 128 bits.
-fn div_round(numerator: i128, denominator: i128) -> i128 {
-    let half = denominator / 2;
-    if numerator >= 0 {
-        (numerator + half) / denominator
-    } else {
-        (numerator - half) / denominator
     }
 }
 

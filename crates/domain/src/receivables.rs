@@ -426,11 +426,7 @@ pub fn dso(receivables: i64, sales: i64, days: i64) -> Option<i64> {
     if sales <= 0 {
         return None;
     }
-    let numerator = i128::from(receivables) * i128::from(days);
-    let denominator = i128::from(sales);
-    let half = denominator / 2;
-    let rounded = if numerator >= 0 { (numerator + half) / denominator } else { (numerator - half) / denominator };
-    i64::try_from(rounded).ok()
+    i64::try_from(crate::money::div_round(i128::from(receivables) * i128::from(days), i128::from(sales))).ok()
 }
 
 #[cfg(test)]
