@@ -315,19 +315,28 @@ pub fn insert_refund(conn: &mut DbConnection, row: &RefundRow) -> StoreResult<()
     Ok(())
 }
 
+/// Every refund whose order's owner `visibility` covers.
+fn scoped_refunds<'a>(visibility: &Visibility) -> refunds::BoxedQuery<'a, MultiBackend> {
+    let query = refunds::table.into_boxed();
+    match visibility {
+        Visibility::All => query,
+        Visibility::Owners(owners) => query.filter(
+            refunds::order_id.eq_any(orders::table.filter(orders::owner_id.eq_any(owners.clone())).select(orders::id)),
+        ),
+    }
+}
+
 /// The refund `id`, if the caller may see its order.
 pub fn find_visible_refund(
     conn: &mut DbConnection,
     id: &str,
     visibility: &Visibility,
 ) -> StoreResult<Option<RefundRow>> {
-    let mut query = refunds::table.filter(refunds::id.eq(id.to_owned())).select(RefundRow::as_select()).into_boxed();
-    if let Visibility::Owners(owners) = visibility {
-        query = query.filter(
-            refunds::order_id.eq_any(orders::table.filter(orders::owner_id.eq_any(owners.clone())).select(orders::id)),
-        );
-    }
-    Ok(query.first(conn).optional()?)
+    Ok(scoped_refunds(visibility)
+        .filter(refunds::id.eq(id.to_owned()))
+        .select(RefundRow::as_select())
+        .first(conn)
+        .optional()?)
 }
 
 /// Up to `limit` refunds of payment `payment_id` (or every payment when `None`) the caller
@@ -339,12 +348,7 @@ pub fn list_refunds(
     after_id: Option<&str>,
     limit: i64,
 ) -> StoreResult<Vec<RefundRow>> {
-    let mut query = refunds::table.select(RefundRow::as_select()).order(refunds::id).limit(limit).into_boxed();
-    if let Visibility::Owners(owners) = visibility {
-        query = query.filter(
-            refunds::order_id.eq_any(orders::table.filter(orders::owner_id.eq_any(owners.clone())).select(orders::id)),
-        );
-    }
+    let mut query = scoped_refunds(visibility).select(RefundRow::as_select()).order(refunds::id).limit(limit);
     if let Some(payment) = payment_id {
         query = query.filter(refunds::payment_id.eq(payment.to_owned()));
     }
