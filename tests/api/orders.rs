@@ -209,6 +209,7 @@ both_databases! {
         let inbox = app.get_ok(&t.manager.token, "/api/v1/approval-requests?approver_id=me&status=pending").await;
         assert_eq!(ids(&inbox), vec![str_of(&pending, "approval_request_id").to_owned()]);
         command(&app, &t.rep.token, &id, "approve", None).await.assert_problem(403, "forbidden");
+        command(&app, &t.rep.token, &id, "decline", Some(json!({ "comment": "mine" }))).await.assert_problem(403, "forbidden");
         let res = command(&app, &t.manager.token, &id, "decline", Some(json!({ "comment": "no" }))).await;
         assert_eq!(res.status, 200);
         assert_eq!(res.body["status"], "draft");
@@ -328,6 +329,12 @@ both_databases! {
         ] })).send().await;
         twice.assert_problem(422, "validation");
         assert_eq!(twice.error_fields(), vec!["lines[1].order_line_id"]);
+        let garbled = app.post(&url).token(&t.rep.token).json(ship("1.0005")).send().await;
+        garbled.assert_problem(422, "validation");
+        assert_eq!(garbled.body["errors"][0]["code"], "invalid_quantity");
+        let empty = app.post(&url).token(&t.rep.token).json(json!({ "shipped_at": today().to_string(), "lines": [] })).send().await;
+        empty.assert_problem(422, "validation");
+        assert_eq!(empty.error_fields(), vec!["lines"]);
         let unknown = app.post(&url).token(&t.rep.token).json(json!({ "shipped_at": today().to_string(), "lines": [
             { "order_line_id": "0190f0c2-7000-7000-8000-00000000ffff", "quantity": "1" }
         ] })).send().await;

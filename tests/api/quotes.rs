@@ -433,6 +433,13 @@ both_databases! {
         let res = app.patch(&url).token(&rep.token).json(json!({ "notes": "x".repeat(10_001) })).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["notes"]);
+        let past = (chrono::Utc::now().date_naive() - chrono::Duration::days(2)).to_string();
+        let res = app.patch(&url).token(&rep.token).json(json!({ "valid_until": past })).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["valid_until"]);
+        let res = app.patch(&url).token(&rep.token).json(json!({ "currency": "EURO" })).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["currency"]);
         assert_eq!(app.get_ok(&rep.token, &url).await, q, "a refused patch changes nothing");
         let same = app.patch(&url).token(&rep.token).json(json!({ "currency": " CNY " })).send().await;
         assert_eq!(same.status, 200, "{}", same.body);
