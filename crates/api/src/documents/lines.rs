@@ -201,12 +201,8 @@ fn line_shape(i: usize, line: &LineRequest, currency: &str) -> (Option<Quantity>
     if let Some(price) = &line.unit_price {
         if let Err(e) = price.validate(false) {
             errors.push(crate::money::field_error(&field("unit_price"), &e));
-        } else if price.currency != currency {
-            errors.push(FieldError::new(
-                field("unit_price.currency"),
-                "currency",
-                format!("must be the document's currency, {currency}"),
-            ));
+        } else if let Err(e) = crate::money::require_currency(price, &field("unit_price"), currency, "the document's") {
+            errors.push(e);
         }
     }
     (quantity, errors)
