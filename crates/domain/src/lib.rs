@@ -22,6 +22,7 @@ pub mod pricing;
 pub mod quote;
 pub mod receivables;
 pub mod reports;
+pub mod target;
 pub mod text_enum;
 pub mod uscc;
 

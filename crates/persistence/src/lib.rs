@@ -43,6 +43,7 @@ pub mod schema;
 pub mod scope;
 pub mod settings;
 pub mod sql_functions;
+pub mod targets;
 pub mod tokens;
 mod upsert;
 pub mod users;

@@ -595,6 +595,146 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    targets (id) {
+        id -> Text,
+        subject_type -> Text,
+        subject_id -> Nullable<Text>,
+        subject_key -> Text,
+        year -> Integer,
+        metric -> Text,
+        currency -> Text,
+        total -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    target_months (target_id, month) {
+        target_id -> Text,
+        month -> Integer,
+        amount -> BigInt,
+    }
+}
+
+diesel::table! {
+    commission_plans (id) {
+        id -> Text,
+        name -> Text,
+        basis -> Text,
+        period -> Text,
+        currency -> Text,
+        effective_to -> Nullable<Date>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    commission_plan_versions (id) {
+        id -> Text,
+        plan_id -> Text,
+        effective_from -> Date,
+        tier_mode -> Text,
+        cap -> Nullable<BigInt>,
+        frozen_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    commission_tiers (plan_version_id, position) {
+        plan_version_id -> Text,
+        position -> Integer,
+        from_bps -> Integer,
+        to_bps -> Nullable<Integer>,
+        rate_bps -> Integer,
+    }
+}
+
+diesel::table! {
+    commission_assignments (id) {
+        id -> Text,
+        plan_id -> Text,
+        user_id -> Text,
+        basis -> Text,
+        valid_from -> Date,
+        valid_to -> Nullable<Date>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    credit_splits (order_id, position) {
+        order_id -> Text,
+        position -> Integer,
+        user_id -> Text,
+        share_bps -> Integer,
+    }
+}
+
+diesel::table! {
+    commission_runs (id) {
+        id -> Text,
+        plan_id -> Text,
+        plan_version_id -> Text,
+        period -> Text,
+        period_start -> Date,
+        period_end -> Date,
+        status -> Text,
+        currency -> Text,
+        total -> BigInt,
+        computed_at -> Timestamp,
+        approved_at -> Nullable<Timestamp>,
+        approved_by -> Nullable<Text>,
+        paid_at -> Nullable<Timestamp>,
+        paid_by -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    commission_statements (id) {
+        id -> Text,
+        run_id -> Text,
+        user_id -> Text,
+        target -> BigInt,
+        credited -> BigInt,
+        attainment_bps -> BigInt,
+        total -> BigInt,
+    }
+}
+
+diesel::table! {
+    commission_lines (statement_id, position) {
+        statement_id -> Text,
+        position -> Integer,
+        source_type -> Text,
+        source_id -> Text,
+        source_number -> Text,
+        credit_date -> Date,
+        credited_amount -> BigInt,
+        split_bps -> Integer,
+        tier -> Integer,
+        rate_bps -> Integer,
+        earning -> BigInt,
+        reason -> Nullable<Text>,
+        corrects_statement_id -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(contacts -> accounts (account_id));
 diesel::joinable!(account_owner_changes -> accounts (account_id));
 diesel::joinable!(opportunity_competitors -> opportunities (opportunity_id));
@@ -610,6 +750,11 @@ diesel::joinable!(instalments -> orders (order_id));
 diesel::joinable!(payments -> orders (order_id));
 diesel::joinable!(refunds -> payments (payment_id));
 diesel::joinable!(payment_allocations -> instalments (instalment_id));
+diesel::joinable!(target_months -> targets (target_id));
+diesel::joinable!(commission_plan_versions -> commission_plans (plan_id));
+diesel::joinable!(commission_tiers -> commission_plan_versions (plan_version_id));
+diesel::joinable!(commission_assignments -> commission_plans (plan_id));
+diesel::joinable!(commission_statements -> commission_runs (run_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     settings,
@@ -648,4 +793,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     payments,
     payment_allocations,
     refunds,
+    targets,
+    target_months,
+    commission_plans,
+    commission_plan_versions,
+    commission_tiers,
+    commission_assignments,
+    credit_splits,
+    commission_runs,
+    commission_statements,
+    commission_lines,
 );

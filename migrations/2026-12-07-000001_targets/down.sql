@@ -1,0 +1,2 @@
+DROP TABLE target_months;
+DROP TABLE targets;
