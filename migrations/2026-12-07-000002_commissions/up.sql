@@ -115,8 +115,9 @@ CREATE TABLE commission_lines (
     credit_date DATE NOT NULL,
     credited_amount BIGINT NOT NULL,
     split_bps INTEGER NOT NULL,
-    tier INTEGER NOT NULL,
-    rate_bps INTEGER NOT NULL,
+    -- The band and its rate; NULL on a clawback line.
+    tier INTEGER,
+    rate_bps INTEGER,
     earning BIGINT NOT NULL,
     -- NULL, capped, cap_reached or clawback
     reason VARCHAR(16),

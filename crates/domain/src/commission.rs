@@ -325,11 +325,29 @@ pub fn total<S>(lines: &[Line<S>]) -> i64 {
     lines.iter().map(|l| l.earning).sum()
 }
 
-/// The amount a clawback takes back from a paid period: what was paid for it, less what
-/// it earns recomputed without the cancelled or refunded source; its line earns the
-/// opposite. Negative when the recompute earns more (the app then owes the difference).
-pub fn clawback(paid: i64, recomputed: i64) -> i64 {
-    paid - recomputed
+/// What each correction of a paid period takes back, in order. `paid` is what the
+/// period's credits earned when it was paid; `corrected[i]` is the period's credits with
+/// corrections `0..=i` applied (a cancelled order's credit gone, a refunded payment's
+/// reduced). Each amount is what the period earns before the correction less what it
+/// earns after, so together they are `paid` less what the fully corrected period earns.
+/// A positive amount is taken back (its clawback line earns the opposite); a negative one
+/// is owed.
+pub fn clawbacks<S: Clone>(
+    rules: Rules<'_>,
+    target: i64,
+    paid: i64,
+    corrected: &[Vec<Credit<S>>],
+) -> Result<Vec<i64>, EarnError> {
+    let mut before = paid;
+    corrected
+        .iter()
+        .map(|credits| {
+            let after = total(&earn(rules, target, credits)?);
+            let amount = before - after;
+            before = after;
+            Ok(amount)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -441,7 +459,17 @@ mod tests {
             total(&earn(marginal(None), 10_000_000, &[credit("SO-1", 7_000_000), credit("SO-2", 5_000_000)]).unwrap());
         let recomputed = total(&earn(marginal(None), 10_000_000, &[credit("SO-1", 7_000_000)]).unwrap());
         assert_eq!((paid, recomputed), (500_000, 210_000));
-        assert_eq!(clawback(paid, recomputed), 290_000);
+        assert_eq!(clawbacks(marginal(None), 10_000_000, paid, &[vec![credit("SO-1", 7_000_000)]]), Ok(vec![290_000]));
+    }
+
+    #[test]
+    fn two_corrections_take_back_one_step_each() {
+        // Paid 500,000 on 70,000.00 + 50,000.00; SO-2 is refunded by half (120,000 → 95,000
+        // credited: 80,000 × 3% + 15,000 × 5% = 3,150.00), then SO-1 is cancelled (25,000 at 3%).
+        let after_refund = vec![credit("SO-1", 7_000_000), credit("SO-2", 2_500_000)];
+        let after_cancel = vec![credit("SO-2", 2_500_000)];
+        let amounts = clawbacks(marginal(None), 10_000_000, 500_000, &[after_refund, after_cancel]).unwrap();
+        assert_eq!(amounts, vec![500_000 - 315_000, 315_000 - 75_000]);
     }
 
     fn any_credits() -> impl Strategy<Value = Vec<i64>> {
@@ -508,12 +536,22 @@ mod tests {
         }
 
         #[test]
-        fn a_clawback_plus_the_recomputed_earnings_is_what_was_paid(amounts in any_credits(), drop in 0usize..12, target in 1..=20_000_000i64) {
-            let paid = total(&earn(marginal(Some(400_000)), target, &as_credits(&amounts)).unwrap());
-            let kept: Vec<i64> = amounts.iter().enumerate().filter(|(i, _)| *i != drop).map(|(_, a)| *a).collect();
-            let recomputed = total(&earn(marginal(Some(400_000)), target, &as_credits(&kept)).unwrap());
-            prop_assert_eq!(clawback(paid, recomputed) + recomputed, paid);
-            prop_assert!(clawback(paid, recomputed) >= 0, "dropping a credit never raises what a period earns");
+        fn clawbacks_plus_the_recomputed_earnings_are_what_was_paid(amounts in any_credits(), cuts in prop::collection::vec((0usize..12, 0..=100i64), 1..4), target in 1..=20_000_000i64) {
+            let rules = marginal(Some(400_000));
+            let paid = total(&earn(rules, target, &as_credits(&amounts)).unwrap());
+            // Each correction cuts one credit to a percentage of what is left of it.
+            let mut current = amounts.clone();
+            let mut corrected = Vec::new();
+            for (index, percent) in cuts {
+                if let Some(amount) = current.get_mut(index) {
+                    *amount = *amount * percent / 100;
+                }
+                corrected.push(as_credits(&current));
+            }
+            let amounts_back = clawbacks(rules, target, paid, &corrected).unwrap();
+            let recomputed = total(&earn(rules, target, corrected.last().unwrap()).unwrap());
+            prop_assert_eq!(amounts_back.iter().sum::<i64>() + recomputed, paid);
+            prop_assert!(amounts_back.iter().all(|a| *a >= 0), "cutting a credit never raises what a period earns");
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod activity;
 pub mod approval;
 pub mod audit;
 pub mod commission;
+pub mod commission_run;
 pub mod contact_info;
 pub mod ids;
 pub mod lead;
