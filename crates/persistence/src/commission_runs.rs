@@ -1,0 +1,367 @@
+//! Commission runs, their statements (one per user) and the statements' lines. A run is
+//! visible to whoever sees one of its statements' users; a statement to whoever sees its user.
+
+use crate::schema::{commission_lines, commission_runs, commission_statements};
+use crate::scope::Visibility;
+use crate::{clock, DbConnection, StoreResult};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use salesops_domain::commission_run::{RunStatus, SourceType};
+
+/// A run as stored.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = commission_runs, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct RunRow {
+    /// UUIDv7.
+    pub id: String,
+    /// The plan.
+    pub plan_id: String,
+    /// The plan version whose rules it pays by.
+    pub plan_version_id: String,
+    /// `2027-01`, `2027-Q1` or `2027`.
+    pub period: String,
+    /// The period's first day.
+    pub period_start: NaiveDate,
+    /// The period's last day.
+    pub period_end: NaiveDate,
+    /// Draft, approved or paid.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub status: RunStatus,
+    /// The plan's currency.
+    pub currency: String,
+    /// Σ its statements' totals.
+    pub total: i64,
+    /// When its statements were last computed.
+    pub computed_at: NaiveDateTime,
+    /// When it was approved.
+    pub approved_at: Option<NaiveDateTime>,
+    /// Who approved it.
+    pub approved_by: Option<String>,
+    /// When it was paid.
+    pub paid_at: Option<NaiveDateTime>,
+    /// Who paid it.
+    pub paid_by: Option<String>,
+    /// Bumped on every change.
+    pub version: i64,
+    /// Creation time, UTC.
+    pub created_at: NaiveDateTime,
+    /// Last change, UTC.
+    pub updated_at: NaiveDateTime,
+    /// Who created it.
+    pub created_by: Option<String>,
+}
+
+/// A user's statement in a run.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commission_statements, treat_none_as_default_value = false)]
+pub struct StatementRow {
+    /// UUIDv7.
+    pub id: String,
+    /// The run.
+    pub run_id: String,
+    /// The user paid.
+    pub user_id: String,
+    /// The user's target for the period.
+    pub target: i64,
+    /// Σ the credits of the period (clawbacks apart).
+    pub credited: i64,
+    /// credited ÷ target, basis points.
+    pub attainment_bps: i64,
+    /// Σ its lines' earnings.
+    pub total: i64,
+}
+
+/// One line of a statement.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable)]
+#[diesel(table_name = commission_lines, treat_none_as_default_value = false)]
+pub struct LineRow {
+    /// The statement.
+    pub statement_id: String,
+    /// Its place in the statement, from 1.
+    pub position: i32,
+    /// What the credit comes from.
+    #[diesel(deserialize_as = String, serialize_as = String)]
+    pub source_type: SourceType,
+    /// The order, payment or refund.
+    pub source_id: String,
+    /// The document number that names it (a payment's or refund's is its order's).
+    pub source_number: String,
+    /// The credit date: booking, confirmation, refund or cancellation day.
+    pub credit_date: NaiveDate,
+    /// The credited amount on this line (negative on a clawback).
+    pub credited_amount: i64,
+    /// The user's share of the source, basis points.
+    pub split_bps: i32,
+    /// The tier (0-based); none on a clawback.
+    pub tier: Option<i32>,
+    /// The tier's rate; none on a clawback.
+    pub rate_bps: Option<i32>,
+    /// What it earns (negative on a clawback).
+    pub earning: i64,
+    /// `capped`, `cap_reached`, `clawback`, or none.
+    pub reason: Option<String>,
+    /// For a clawback, the paid statement it corrects.
+    pub corrects_statement_id: Option<String>,
+}
+
+/// A statement with its lines, as computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComputedStatement {
+    /// The statement.
+    pub row: StatementRow,
+    /// Its lines, in order.
+    pub lines: Vec<LineRow>,
+}
+
+/// Filters of the run list.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    /// Only this plan's runs.
+    pub plan_id: Option<String>,
+    /// Only runs in these statuses (all when empty).
+    pub statuses: Vec<RunStatus>,
+    /// Start after this id (the cursor).
+    pub after_id: Option<String>,
+}
+
+/// Filters of the statement list.
+#[derive(Debug, Clone, Default)]
+pub struct StatementFilter {
+    /// Only this run's statements.
+    pub run_id: Option<String>,
+    /// Only this user's statements.
+    pub user_id: Option<String>,
+    /// Start after this id (the cursor).
+    pub after_id: Option<String>,
+}
+
+impl RunRow {
+    /// A new draft run at version 1, computed and created now.
+    pub fn new(plan_id: &str, plan_version_id: &str, period: (&str, NaiveDate, NaiveDate), currency: &str, by: &str) -> RunRow {
+        let now = clock::now();
+        RunRow {
+            id: salesops_domain::new_id(),
+            plan_id: plan_id.to_owned(),
+            plan_version_id: plan_version_id.to_owned(),
+            period: period.0.to_owned(),
+            period_start: period.1,
+            period_end: period.2,
+            status: RunStatus::Draft,
+            currency: currency.to_owned(),
+            total: 0,
+            computed_at: now,
+            approved_at: None,
+            approved_by: None,
+            paid_at: None,
+            paid_by: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            created_by: Some(by.to_owned()),
+        }
+    }
+}
+
+/// Insert a new run.
+pub fn insert(conn: &mut DbConnection, row: &RunRow) -> StoreResult<()> {
+    diesel::insert_into(commission_runs::table).values(row.clone()).execute(conn)?;
+    Ok(())
+}
+
+crate::versioned::row_writes!(commission_runs, RunRow, "commission run");
+
+/// `commission_runs::id IN (the runs with a statement for one of $owners)`.
+macro_rules! with_statement_for {
+    ($owners:expr) => {
+        commission_runs::id.eq_any(
+            commission_statements::table
+                .filter(commission_statements::user_id.eq_any($owners.clone()))
+                .select(commission_statements::run_id),
+        )
+    };
+}
+
+/// The run `id`, if `visibility` sees one of its statements' users (every run for `All`).
+pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<RunRow>> {
+    let mut query = commission_runs::table.find(id).select(RunRow::as_select()).into_boxed();
+    if let Visibility::Owners(owners) = visibility {
+        query = query.filter(with_statement_for!(owners));
+    }
+    Ok(query.first(conn).optional()?)
+}
+
+/// Runs matching `filter` that `visibility` sees, in id order, at most `limit`.
+pub fn list(conn: &mut DbConnection, filter: &RunFilter, visibility: &Visibility, limit: i64) -> StoreResult<Vec<RunRow>> {
+    let mut query = commission_runs::table.select(RunRow::as_select()).order(commission_runs::id).limit(limit).into_boxed();
+    if let Visibility::Owners(owners) = visibility {
+        query = query.filter(with_statement_for!(owners));
+    }
+    if let Some(plan) = &filter.plan_id {
+        query = query.filter(commission_runs::plan_id.eq(plan.clone()));
+    }
+    if !filter.statuses.is_empty() {
+        query = query.filter(commission_runs::status.eq_any(filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(commission_runs::id.gt(after.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// The run of `plan_id` for `period`, if there is one.
+pub fn find_for_period(conn: &mut DbConnection, plan_id: &str, period: &str) -> StoreResult<Option<RunRow>> {
+    Ok(commission_runs::table
+        .filter(commission_runs::plan_id.eq(plan_id))
+        .filter(commission_runs::period.eq(period))
+        .select(RunRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Whether any run has used plan version `version_id`.
+pub fn version_used(conn: &mut DbConnection, version_id: &str) -> StoreResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        commission_runs::table.filter(commission_runs::plan_version_id.eq(version_id)),
+    ))
+    .get_result(conn)?)
+}
+
+/// Delete the statements and lines of run `run_id`.
+pub fn delete_statements(conn: &mut DbConnection, run_id: &str) -> StoreResult<()> {
+    let statements = commission_statements::table.filter(commission_statements::run_id.eq(run_id)).select(commission_statements::id);
+    diesel::delete(commission_lines::table.filter(commission_lines::statement_id.eq_any(statements))).execute(conn)?;
+    diesel::delete(commission_statements::table.filter(commission_statements::run_id.eq(run_id))).execute(conn)?;
+    Ok(())
+}
+
+/// Delete run `id` with its statements and lines.
+pub fn delete(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
+    delete_statements(conn, id)?;
+    diesel::delete(commission_runs::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters at 13 columns a line.
+const CHUNK: usize = 1_000;
+
+/// Insert `rows` into `table` a chunk at a time, on whichever backend `conn` is.
+macro_rules! insert_chunked {
+    ($conn:expr, $table:path, $rows:expr) => {
+        for chunk in $rows.chunks(CHUNK) {
+            match $conn {
+                DbConnection::Postgresql(inner) => diesel::insert_into($table).values(chunk.to_vec()).execute(inner)?,
+                DbConnection::Sqlite(inner) => diesel::insert_into($table).values(chunk.to_vec()).execute(inner)?,
+            };
+        }
+    };
+}
+
+/// Insert `statements` with their lines (the run's old ones deleted first, see [`delete_statements`]).
+pub fn insert_statements(conn: &mut DbConnection, statements: &[ComputedStatement]) -> StoreResult<()> {
+    let rows: Vec<StatementRow> = statements.iter().map(|s| s.row.clone()).collect();
+    let lines: Vec<LineRow> = statements.iter().flat_map(|s| s.lines.iter().cloned()).collect();
+    insert_chunked!(conn, commission_statements::table, rows);
+    insert_chunked!(conn, commission_lines::table, lines);
+    Ok(())
+}
+
+/// The statement `id`, if `visibility` sees its user.
+pub fn find_statement(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<StatementRow>> {
+    let row: Option<StatementRow> =
+        commission_statements::table.find(id).select(StatementRow::as_select()).first(conn).optional()?;
+    Ok(row.filter(|s| visibility.allows(Some(&s.user_id))))
+}
+
+/// Statements matching `filter` whose users `visibility` sees, in id order, at most `limit`.
+pub fn list_statements(
+    conn: &mut DbConnection,
+    filter: &StatementFilter,
+    visibility: &Visibility,
+    limit: i64,
+) -> StoreResult<Vec<StatementRow>> {
+    let mut query = commission_statements::table
+        .select(StatementRow::as_select())
+        .order(commission_statements::id)
+        .limit(limit)
+        .into_boxed();
+    if let Visibility::Owners(owners) = visibility {
+        query = query.filter(commission_statements::user_id.eq_any(owners.clone()));
+    }
+    if let Some(run) = &filter.run_id {
+        query = query.filter(commission_statements::run_id.eq(run.clone()));
+    }
+    if let Some(user) = &filter.user_id {
+        query = query.filter(commission_statements::user_id.eq(user.clone()));
+    }
+    if let Some(after) = &filter.after_id {
+        query = query.filter(commission_statements::id.gt(after.clone()));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// The user ids of run `run_id`'s statements.
+pub fn users_of(conn: &mut DbConnection, run_id: &str) -> StoreResult<Vec<String>> {
+    Ok(commission_statements::table
+        .filter(commission_statements::run_id.eq(run_id))
+        .select(commission_statements::user_id)
+        .order(commission_statements::user_id)
+        .load(conn)?)
+}
+
+/// The lines of `statement_ids`, by statement then position.
+pub fn lines_of(conn: &mut DbConnection, statement_ids: &[String]) -> StoreResult<Vec<LineRow>> {
+    Ok(commission_lines::table
+        .filter(commission_lines::statement_id.eq_any(statement_ids))
+        .order((commission_lines::statement_id, commission_lines::position))
+        .select(LineRow::as_select())
+        .load(conn)?)
+}
+
+/// The paid statements of plan `plan_id` for `user_ids` in periods that start before
+/// `before`, with their runs, oldest period first.
+pub fn paid_statements(
+    conn: &mut DbConnection,
+    plan_id: &str,
+    user_ids: &[String],
+    before: NaiveDate,
+) -> StoreResult<Vec<(StatementRow, RunRow)>> {
+    Ok(commission_statements::table
+        .inner_join(commission_runs::table)
+        .filter(commission_runs::plan_id.eq(plan_id))
+        .filter(commission_runs::status.eq(RunStatus::Paid.as_str()))
+        .filter(commission_runs::period_start.lt(before))
+        .filter(commission_statements::user_id.eq_any(user_ids))
+        .order((commission_runs::period_start, commission_statements::user_id))
+        .select((StatementRow::as_select(), RunRow::as_select()))
+        .load(conn)?)
+}
+
+/// For each of `statement_ids`, the sources whose corrections clawback lines of runs
+/// other than `except_run` already carry: (corrected statement, source id).
+pub fn corrections_carried(
+    conn: &mut DbConnection,
+    statement_ids: &[String],
+    except_run: &str,
+) -> StoreResult<Vec<(String, String, i64)>> {
+    let rows: Vec<(Option<String>, String, i64)> = commission_lines::table
+        .inner_join(commission_statements::table)
+        .filter(commission_lines::corrects_statement_id.eq_any(statement_ids))
+        .filter(commission_statements::run_id.ne(except_run))
+        .select((commission_lines::corrects_statement_id, commission_lines::source_id, commission_lines::earning))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(corrected, source, earning)| Some((corrected?, source, earning))).collect())
+}
+
+/// Whether a paid statement has a line on one of `source_ids`.
+pub fn paid_use(conn: &mut DbConnection, source_ids: &[String]) -> StoreResult<bool> {
+    let paid_statements = commission_statements::table
+        .inner_join(commission_runs::table)
+        .filter(commission_runs::status.eq(RunStatus::Paid.as_str()))
+        .select(commission_statements::id);
+    Ok(diesel::select(diesel::dsl::exists(
+        commission_lines::table
+            .filter(commission_lines::source_id.eq_any(source_ids))
+            .filter(commission_lines::statement_id.eq_any(paid_statements)),
+    ))
+    .get_result(conn)?)
+}
