@@ -10,8 +10,12 @@ pub mod app;
 pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod commission_plans;
+pub mod commission_runs;
+pub mod commission_statements;
 pub mod config;
 pub mod contacts;
+pub mod credit_splits;
 pub mod db;
 pub mod discount_authorities;
 pub mod documents;
@@ -86,6 +90,10 @@ pub const RESOURCES: &[Resource] = &[
     payment_plans::RESOURCE,
     payments::RESOURCE,
     refunds::RESOURCE,
+    credit_splits::RESOURCE,
+    commission_plans::RESOURCE,
+    commission_runs::RESOURCE,
+    commission_statements::RESOURCE,
     reports::RESOURCE,
     audit::RESOURCE,
 ];

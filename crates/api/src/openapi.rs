@@ -51,6 +51,9 @@ use utoipa::{Modify, OpenApi};
         (name = "payment-plans", description = "Payment plans (回款计划): an order's instalments, what each has been paid, and which are overdue"),
         (name = "payments", description = "Payments (回款): recorded by whoever sees the order, confirmed by finance; confirmed money settles the order's instalments"),
         (name = "refunds", description = "Refunds (退款) of confirmed payments, recorded by finance; they reopen the instalments the payment settled"),
+        (name = "commission-plans", description = "Commission plans (提成方案): basis, period, tiers by attainment, cap, rule versions, and the users on each plan"),
+        (name = "commission-runs", description = "Commission runs (提成核算): a plan's statements for a period, draft → approved → paid; a paid run never changes"),
+        (name = "commission-statements", description = "Commission statements (提成明细): a user's lines for a run, each naming its source, split, tier, rate and earning, with clawbacks"),
         (name = "reports", description = "Funnel, forecast, win/loss, lead conversion, forgotten accounts, receivables aging (应收账款账龄) with DSO, and bookings (业绩) by month or quarter, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )

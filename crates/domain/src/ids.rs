@@ -99,6 +99,14 @@ entity_ids! {
     PaymentId;
     /// A refund's id.
     RefundId;
+    /// A commission plan's id.
+    CommissionPlanId;
+    /// A commission plan assignment's id.
+    AssignmentId;
+    /// A commission run's id.
+    CommissionRunId;
+    /// A commission statement's id.
+    StatementId;
 }
 
 #[cfg(test)]

@@ -218,7 +218,11 @@ pub fn versions_of(conn: &mut DbConnection, plan_ids: &[String]) -> StoreResult<
             let tiers = tiers
                 .iter()
                 .filter(|(version, ..)| *version == row.id)
-                .map(|(_, from_bps, to_bps, rate_bps)| Tier { from_bps: *from_bps, to_bps: *to_bps, rate_bps: *rate_bps })
+                .map(|(_, from_bps, to_bps, rate_bps)| Tier {
+                    from_bps: *from_bps,
+                    to_bps: *to_bps,
+                    rate_bps: *rate_bps,
+                })
                 .collect();
             StoredVersion { row, tiers }
         })
@@ -227,11 +231,8 @@ pub fn versions_of(conn: &mut DbConnection, plan_ids: &[String]) -> StoreResult<
 
 /// The version `id` with its tiers.
 pub fn find_version(conn: &mut DbConnection, id: &str) -> StoreResult<Option<StoredVersion>> {
-    let Some(row) = commission_plan_versions::table
-        .find(id)
-        .select(PlanVersionRow::as_select())
-        .first(conn)
-        .optional()?
+    let Some(row) =
+        commission_plan_versions::table.find(id).select(PlanVersionRow::as_select()).first(conn).optional()?
     else {
         return Ok(None);
     };
@@ -280,7 +281,11 @@ pub fn overlapping(
 }
 
 /// The assignments of `plan_id` that share a day with `from..=to`, by user then first day.
-pub fn assigned_in(conn: &mut DbConnection, plan_id: &str, (from, to): (NaiveDate, NaiveDate)) -> StoreResult<Vec<AssignmentRow>> {
+pub fn assigned_in(
+    conn: &mut DbConnection,
+    plan_id: &str,
+    (from, to): (NaiveDate, NaiveDate),
+) -> StoreResult<Vec<AssignmentRow>> {
     Ok(commission_assignments::table
         .filter(commission_assignments::plan_id.eq(plan_id))
         .filter(commission_assignments::valid_from.le(to))

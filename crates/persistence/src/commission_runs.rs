@@ -137,7 +137,13 @@ pub struct StatementFilter {
 
 impl RunRow {
     /// A new draft run at version 1, computed and created now.
-    pub fn new(plan_id: &str, plan_version_id: &str, period: (&str, NaiveDate, NaiveDate), currency: &str, by: &str) -> RunRow {
+    pub fn new(
+        plan_id: &str,
+        plan_version_id: &str,
+        period: (&str, NaiveDate, NaiveDate),
+        currency: &str,
+        by: &str,
+    ) -> RunRow {
         let now = clock::now();
         RunRow {
             id: salesops_domain::new_id(),
@@ -191,8 +197,14 @@ pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) 
 }
 
 /// Runs matching `filter` that `visibility` sees, in id order, at most `limit`.
-pub fn list(conn: &mut DbConnection, filter: &RunFilter, visibility: &Visibility, limit: i64) -> StoreResult<Vec<RunRow>> {
-    let mut query = commission_runs::table.select(RunRow::as_select()).order(commission_runs::id).limit(limit).into_boxed();
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &RunFilter,
+    visibility: &Visibility,
+    limit: i64,
+) -> StoreResult<Vec<RunRow>> {
+    let mut query =
+        commission_runs::table.select(RunRow::as_select()).order(commission_runs::id).limit(limit).into_boxed();
     if let Visibility::Owners(owners) = visibility {
         query = query.filter(with_statement_for!(owners));
     }
@@ -200,7 +212,8 @@ pub fn list(conn: &mut DbConnection, filter: &RunFilter, visibility: &Visibility
         query = query.filter(commission_runs::plan_id.eq(plan.clone()));
     }
     if !filter.statuses.is_empty() {
-        query = query.filter(commission_runs::status.eq_any(filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+        query = query
+            .filter(commission_runs::status.eq_any(filter.statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
     }
     if let Some(after) = &filter.after_id {
         query = query.filter(commission_runs::id.gt(after.clone()));
@@ -228,7 +241,8 @@ pub fn version_used(conn: &mut DbConnection, version_id: &str) -> StoreResult<bo
 
 /// Delete the statements and lines of run `run_id`.
 pub fn delete_statements(conn: &mut DbConnection, run_id: &str) -> StoreResult<()> {
-    let statements = commission_statements::table.filter(commission_statements::run_id.eq(run_id)).select(commission_statements::id);
+    let statements =
+        commission_statements::table.filter(commission_statements::run_id.eq(run_id)).select(commission_statements::id);
     diesel::delete(commission_lines::table.filter(commission_lines::statement_id.eq_any(statements))).execute(conn)?;
     diesel::delete(commission_statements::table.filter(commission_statements::run_id.eq(run_id))).execute(conn)?;
     Ok(())
@@ -364,4 +378,28 @@ pub fn paid_use(conn: &mut DbConnection, source_ids: &[String]) -> StoreResult<b
             .filter(commission_lines::statement_id.eq_any(paid_statements)),
     ))
     .get_result(conn)?)
+}
+
+/// Whether a run of plan `plan_id` has a statement for `user_id`.
+pub fn has_statement(conn: &mut DbConnection, plan_id: &str, user_id: &str) -> StoreResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        commission_statements::table
+            .inner_join(commission_runs::table)
+            .filter(commission_runs::plan_id.eq(plan_id))
+            .filter(commission_statements::user_id.eq(user_id)),
+    ))
+    .get_result(conn)?)
+}
+
+/// (user id, statement id) of each statement of run `run_id`.
+pub fn statement_ids_of(conn: &mut DbConnection, run_id: &str) -> StoreResult<Vec<(String, String)>> {
+    Ok(commission_statements::table
+        .filter(commission_statements::run_id.eq(run_id))
+        .select((commission_statements::user_id, commission_statements::id))
+        .load(conn)?)
+}
+
+/// The runs `ids`.
+pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<RunRow>> {
+    Ok(commission_runs::table.filter(commission_runs::id.eq_any(ids)).select(RunRow::as_select()).load(conn)?)
 }

@@ -143,7 +143,8 @@ pub fn splits_in_range(
         .into_boxed();
     let query = match basis {
         Metric::Booking => query.filter(
-            credit_splits::order_id.eq_any(orders::table.filter(orders::booked_at.between(from, to)).select(orders::id)),
+            credit_splits::order_id
+                .eq_any(orders::table.filter(orders::booked_at.between(from, to)).select(orders::id)),
         ),
         Metric::Collection => query.filter(
             credit_splits::order_id
@@ -207,7 +208,14 @@ pub fn refunds_of(conn: &mut DbConnection, payment_ids: &[String]) -> StoreResul
     Ok(refunds::table
         .filter(refunds::payment_id.eq_any(payment_ids))
         .order((refunds::created_at, refunds::id))
-        .select((refunds::id, refunds::payment_id, refunds::order_id, refunds::amount, refunds::refunded_on, refunds::created_at))
+        .select((
+            refunds::id,
+            refunds::payment_id,
+            refunds::order_id,
+            refunds::amount,
+            refunds::refunded_on,
+            refunds::created_at,
+        ))
         .load(conn)?)
 }
 

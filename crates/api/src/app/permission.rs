@@ -64,6 +64,32 @@ impl Permission for ConfirmMoney {
     }
 }
 
+/// Create, recompute and delete commission runs: payroll's arithmetic, which finance
+/// answers for. Admins and finance.
+#[derive(Debug)]
+pub struct RunCommissions;
+
+impl Permission for RunCommissions {
+    const ACTION: &'static str = "run commissions";
+
+    fn allows(role: Role) -> bool {
+        matches!(role, Role::Admin | Role::Finance)
+    }
+}
+
+/// Approve commission runs for payment, and simulate plans: the sales managers'
+/// judgement. Admins and managers (a manager only over users in their scope).
+#[derive(Debug)]
+pub struct ApproveCommissions;
+
+impl Permission for ApproveCommissions {
+    const ACTION: &'static str = "approve or simulate commissions";
+
+    fn allows(role: Role) -> bool {
+        matches!(role, Role::Admin | Role::Manager)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +101,7 @@ mod tests {
         assert_eq!(holders(AssignRecords::allows), vec![Role::Admin, Role::Manager]);
         assert_eq!(holders(Administer::allows), vec![Role::Admin]);
         assert_eq!(holders(ConfirmMoney::allows), vec![Role::Admin, Role::Finance]);
+        assert_eq!(holders(RunCommissions::allows), vec![Role::Admin, Role::Finance]);
+        assert_eq!(holders(ApproveCommissions::allows), vec![Role::Admin, Role::Manager]);
     }
 }

@@ -1,0 +1,287 @@
+//! Commission plan use cases: list, read, create, change and delete plans, add rule
+//! versions, and assign plans to users. Plans are company policy: every signed-in user
+//! reads them, admins write them.
+
+use super::dto::{
+    check_period_start, check_rules, Assignment, CreateAssignment, CreatePlan, CreatePlanVersion, Plan, PlanPatch,
+    RulesInput,
+};
+use super::{ASSIGNMENT_ENTITY, ENTITY};
+use crate::app::precondition::IfMatch;
+use crate::app::{Actor, AppError, AppResult, FieldError};
+use crate::audit::{self, snapshot};
+use crate::pagination::{self, Page};
+use chrono::NaiveDate;
+use salesops_domain::target::Metric;
+use salesops_persistence::commission_plans::{self, AssignmentRow, PlanRow, PlanVersionRow, StoredVersion};
+use salesops_persistence::{clock, commission_runs, users, DbConnection};
+use serde_json::Value;
+use validator::Validate;
+
+/// The plan `row` with its versions.
+fn view(conn: &mut DbConnection, row: PlanRow) -> AppResult<Plan> {
+    let versions = commission_plans::versions_of(conn, std::slice::from_ref(&row.id))?;
+    Plan::new(row, &versions)
+}
+
+/// The live plan `id` (404 otherwise), locked for the rest of the transaction when `for_update`.
+pub fn load(conn: &mut DbConnection, id: &str, for_update: bool) -> AppResult<PlanRow> {
+    if for_update {
+        commission_plans::lock(conn, id)?;
+    }
+    commission_plans::find(conn, id)?.ok_or(AppError::NotFound)
+}
+
+/// The version of `plan` that pays the period starting on `start`: the latest one
+/// starting on or before it. 422 `not_in_effect` on `field` when none does, or the plan
+/// ended before it.
+pub fn version_for(conn: &mut DbConnection, plan: &PlanRow, start: NaiveDate, field: &str) -> AppResult<StoredVersion> {
+    let versions = commission_plans::versions_of(conn, std::slice::from_ref(&plan.id))?;
+    let ended = plan.effective_to.is_some_and(|to| to < start);
+    match versions.into_iter().rev().find(|v| v.row.effective_from <= start) {
+        Some(version) if !ended => Ok(version),
+        _ => Err(FieldError::new(
+            field,
+            "not_in_effect",
+            format!("plan {} does not pay the period starting {start}", plan.name),
+        )
+        .into()),
+    }
+}
+
+/// One page of live plans, of `basis` if given, oldest first.
+pub fn list(conn: &mut DbConnection, basis: Option<Metric>, after: Option<&str>, limit: i64) -> AppResult<Page<Plan>> {
+    let rows = commission_plans::list(conn, basis, after, limit + 1)?;
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let versions = commission_plans::versions_of(conn, &ids)?;
+    pagination::page_by_id(
+        rows,
+        limit,
+        |r| r.id.clone(),
+        |r| {
+            let mine: Vec<StoredVersion> = versions.iter().filter(|v| v.row.plan_id == r.id).cloned().collect();
+            Plan::new(r, &mine)
+        },
+    )
+}
+
+/// The plan `id`.
+pub fn get(conn: &mut DbConnection, id: &str) -> AppResult<Plan> {
+    let row = load(conn, id, false)?;
+    view(conn, row)
+}
+
+fn new_version(plan_id: &str, effective_from: NaiveDate, rules: &RulesInput, by: &str) -> PlanVersionRow {
+    PlanVersionRow {
+        id: salesops_domain::new_id(),
+        plan_id: plan_id.to_owned(),
+        effective_from,
+        tier_mode: rules.tier_mode,
+        cap: rules.cap,
+        frozen_at: None,
+        created_at: clock::now(),
+        created_by: Some(by.to_owned()),
+    }
+}
+
+fn check_end(effective_from: NaiveDate, effective_to: Option<NaiveDate>) -> Result<(), FieldError> {
+    match effective_to {
+        Some(to) if to < effective_from => Err(FieldError::new(
+            "effective_to",
+            "range",
+            format!("must not be before effective_from ({effective_from})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Create a plan with its first version (admins), audited as `create`. 422 on a bad
+/// name, currency, tier (naming it), cap, or an `effective_from` that is not a period's
+/// first day.
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreatePlan, base_currency: &str) -> AppResult<Plan> {
+    input.validate()?;
+    let currency = input.currency.clone().unwrap_or_else(|| base_currency.to_owned());
+    if !salesops_domain::money::is_currency_code(&currency) {
+        return Err(FieldError::new("currency", "currency", "must be a three-letter ISO 4217 code such as CNY").into());
+    }
+    let mut errors = Vec::new();
+    let rules = match check_rules("", (input.tier_mode, &input.tiers), input.cap.as_ref(), &currency) {
+        Ok(rules) => Some(rules),
+        Err(AppError::Validation(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    errors.extend(check_period_start("effective_from", input.effective_from, input.period).err());
+    errors.extend(check_end(input.effective_from, input.effective_to).err());
+    let Some(rules) = rules.filter(|_| errors.is_empty()) else { return Err(AppError::Validation(errors)) };
+    let mut row = PlanRow::new(&input.name, (input.basis, input.period), &currency, actor.id());
+    row.effective_to = input.effective_to;
+    commission_plans::insert(conn, &row)?;
+    let version = new_version(&row.id, input.effective_from, &rules, actor.id());
+    commission_plans::insert_version(conn, &version, &rules.tiers)?;
+    let plan = view(conn, row)?;
+    audit::record(conn, actor, "create", ENTITY, &plan.id, &Value::Null, &snapshot(&plan))?;
+    Ok(plan)
+}
+
+/// Apply a merge patch to plan `id` (admins), audited as `update`. Rules change the
+/// latest version, and only while no run has used it (409 `conflict`: add a version).
+pub fn update(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    patch: PlanPatch,
+    if_match: IfMatch,
+) -> AppResult<Plan> {
+    patch.validate()?;
+    let before = load(conn, id, true)?;
+    if_match.check(before.version)?;
+    let old = view(conn, before.clone())?;
+    let mut after = before.clone();
+    if let Some(name) = &patch.name {
+        after.name = name.trim().to_owned();
+    }
+    if let Some(effective_to) = patch.effective_to {
+        check_end(old.effective_from, effective_to)?;
+        after.effective_to = effective_to;
+    }
+    if patch.touches_rules() {
+        let versions = commission_plans::versions_of(conn, std::slice::from_ref(&before.id))?;
+        let latest = versions.last().ok_or_else(|| AppError::Internal("a plan without versions".into()))?;
+        if latest.row.frozen_at.is_some() {
+            return Err(AppError::Conflict(format!(
+                "the plan's rules from {} are frozen: a run has used them; add a version with POST /commission-plans/{id}/versions",
+                latest.row.effective_from
+            )));
+        }
+        let tiers: Vec<_> = match &patch.tiers {
+            Some(tiers) => tiers.clone(),
+            None => old.tiers.clone(),
+        };
+        let cap = match &patch.cap {
+            Some(cap) => cap.clone(),
+            None => old.cap.clone(),
+        };
+        let rules =
+            check_rules("", (patch.tier_mode.unwrap_or(old.tier_mode), &tiers), cap.as_ref(), &before.currency)?;
+        let mut version = latest.row.clone();
+        (version.tier_mode, version.cap) = (rules.tier_mode, rules.cap);
+        commission_plans::replace_rules(conn, &version, &rules.tiers)?;
+    }
+    audit::save_viewed(conn, actor, (ENTITY, "update"), (old, &before), after, view)
+}
+
+/// Add a version of plan `id`'s rules from `input.effective_from` (admins), audited on
+/// the plan as `add_version`. It must start on a period's first day after the latest
+/// version's, and not after the plan ends (422 on `effective_from`).
+pub fn add_version(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    input: CreatePlanVersion,
+    if_match: IfMatch,
+) -> AppResult<Plan> {
+    let before = load(conn, id, true)?;
+    if_match.check(before.version)?;
+    let old = view(conn, before.clone())?;
+    let mut errors = Vec::new();
+    let rules = match check_rules("", (input.tier_mode, &input.tiers), input.cap.as_ref(), &before.currency) {
+        Ok(rules) => Some(rules),
+        Err(AppError::Validation(e)) => {
+            errors.extend(e);
+            None
+        }
+        Err(other) => return Err(other),
+    };
+    errors.extend(check_period_start("effective_from", input.effective_from, before.period).err());
+    let latest = old.versions.last().map(|v| v.effective_from);
+    if latest.is_some_and(|latest| input.effective_from <= latest) {
+        let message = format!("must be after the latest version's effective_from ({})", latest.unwrap_or_default());
+        errors.push(FieldError::new("effective_from", "range", message));
+    }
+    if before.effective_to.is_some_and(|to| input.effective_from > to) {
+        errors.push(FieldError::new("effective_from", "range", "must not be after the plan's effective_to"));
+    }
+    let Some(rules) = rules.filter(|_| errors.is_empty()) else { return Err(AppError::Validation(errors)) };
+    commission_plans::insert_version(
+        conn,
+        &new_version(&before.id, input.effective_from, &rules, actor.id()),
+        &rules.tiers,
+    )?;
+    let after = before.clone();
+    audit::save_viewed(conn, actor, (ENTITY, "add_version"), (old, &before), after, view)
+}
+
+/// Delete plan `id` (admins), audited as `delete`: 409 once a run has used it.
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+    let before = load(conn, id, true)?;
+    if_match.check(before.version)?;
+    let old = view(conn, before.clone())?;
+    if old.versions.iter().any(|v| v.frozen) {
+        return Err(AppError::Conflict("a run has used the plan; end it with effective_to instead".into()));
+    }
+    let mut after = before.clone();
+    after.deleted_at = Some(clock::now());
+    audit::write_versioned(conn, ENTITY, &before, &mut after, AppError::from)?;
+    audit::record(conn, actor, "delete", ENTITY, id, &snapshot(&old), &Value::Null)
+}
+
+/// The assignments of plan `id`.
+pub fn assignments(conn: &mut DbConnection, id: &str) -> AppResult<Vec<Assignment>> {
+    load(conn, id, false)?;
+    Ok(commission_plans::assignments_of(conn, id)?.into_iter().map(Assignment::from).collect())
+}
+
+/// Put a user on plan `id` (admins), audited as `create`. 422 on an unknown or inactive
+/// user or a `to` before `from`; 409 `duplicate`, naming them, when the user already has
+/// a plan on the same basis on one of the days.
+pub fn assign(conn: &mut DbConnection, actor: &Actor, id: &str, input: CreateAssignment) -> AppResult<Assignment> {
+    let plan = load(conn, id, true)?;
+    let user = match users::find(conn, &input.user_id)? {
+        Some(user) if user.active => user,
+        _ => return Err(FieldError::unknown("user_id", "active user").into()),
+    };
+    if input.to.is_some_and(|to| to < input.from) {
+        return Err(FieldError::new("to", "range", format!("must not be before from ({})", input.from)).into());
+    }
+    // One assignment writer per user at a time, so two overlapping ones cannot both pass.
+    users::lock(conn, &user.id)?;
+    let overlapping = commission_plans::overlapping(conn, &user.id, plan.basis, (input.from, input.to))?;
+    if !overlapping.is_empty() {
+        return Err(AppError::Duplicate {
+            detail: format!("the user already has a {} plan on some of these days", plan.basis),
+            ids: overlapping.into_iter().map(|a| a.id).collect(),
+        });
+    }
+    let row = AssignmentRow {
+        id: salesops_domain::new_id(),
+        plan_id: plan.id,
+        user_id: user.id,
+        basis: plan.basis,
+        valid_from: input.from,
+        valid_to: input.to,
+        created_at: clock::now(),
+        created_by: Some(actor.id().to_owned()),
+    };
+    commission_plans::insert_assignment(conn, &row)?;
+    let assignment = Assignment::from(row);
+    audit::record(conn, actor, "create", ASSIGNMENT_ENTITY, &assignment.id, &Value::Null, &snapshot(&assignment))?;
+    Ok(assignment)
+}
+
+/// Take assignment `assignment_id` off plan `id` (admins), audited as `delete`: 404 when
+/// it is not the plan's; 409 once a run of the plan has a statement for the user.
+pub fn unassign(conn: &mut DbConnection, actor: &Actor, id: &str, assignment_id: &str) -> AppResult<()> {
+    load(conn, id, true)?;
+    let Some(row) = commission_plans::assignments_of(conn, id)?.into_iter().find(|a| a.id == assignment_id) else {
+        return Err(AppError::NotFound);
+    };
+    if commission_runs::has_statement(conn, id, &row.user_id)? {
+        return Err(AppError::Conflict("a run of the plan has a statement for the user; end the plan instead".into()));
+    }
+    commission_plans::delete_assignment(conn, assignment_id)?;
+    let old = snapshot(&Assignment::from(row));
+    audit::record(conn, actor, "delete", ASSIGNMENT_ENTITY, assignment_id, &old, &Value::Null)
+}

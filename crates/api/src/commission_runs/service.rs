@@ -1,0 +1,214 @@
+//! Commission run use cases: run a plan for a period, read and list runs, recompute a
+//! draft, approve, pay and delete. Each write is one transaction with its audit event.
+
+use super::dto::{CreateRun, Run};
+use super::engine::{self, Member, PlanRules, Spec};
+use super::ENTITY;
+use crate::app::precondition::IfMatch;
+use crate::app::{Actor, AppError, AppResult, FieldError};
+use crate::audit::{self, snapshot};
+use crate::commission_plans;
+use crate::pagination::{self, Page};
+use salesops_domain::commission_run::{next_status, RunCommand, RunStatus};
+use salesops_domain::org::Role;
+use salesops_domain::target::PlanPeriod;
+use salesops_persistence::commission_plans::{self as commission_plans_store, AssignmentRow, PlanRow, StoredVersion};
+use salesops_persistence::commission_runs::{self, ComputedStatement, LineRow, RunFilter, RunRow, StatementRow};
+use salesops_persistence::scope::Visibility;
+use salesops_persistence::{clock, DbConnection};
+use serde_json::Value;
+use std::collections::HashMap;
+use validator::Validate;
+
+/// The users on `plan` in `period`, each with the days of it they are assigned.
+pub fn members(assignments: Vec<AssignmentRow>, period: &PlanPeriod) -> Vec<Member> {
+    let mut members: Vec<Member> = Vec::new();
+    for a in assignments {
+        let from = a.valid_from.max(period.start());
+        let to = a.valid_to.map_or(period.end(), |to| to.min(period.end()));
+        match members.last_mut() {
+            Some(last) if last.user_id == a.user_id => last.days.push((from, to)),
+            _ => members.push(Member { user_id: a.user_id, days: vec![(from, to)] }),
+        }
+    }
+    members
+}
+
+/// The rules of a stored version.
+pub fn rules_of(version: &StoredVersion) -> PlanRules {
+    PlanRules { tiers: version.tiers.clone(), mode: version.row.tier_mode, cap: version.row.cap }
+}
+
+/// The statements of `run` as they compute now: its plan's members' credits under its
+/// version's rules, then the clawbacks it carries.
+fn compute(
+    conn: &mut DbConnection,
+    plan: &PlanRow,
+    rules: &PlanRules,
+    run: &RunRow,
+) -> AppResult<Vec<ComputedStatement>> {
+    let period = PlanPeriod::parse(&run.period).map_err(|e| AppError::Internal(e.to_string()))?;
+    let members =
+        members(commission_plans_store::assigned_in(conn, &plan.id, (period.start(), period.end()))?, &period);
+    let spec = Spec { basis: plan.basis, currency: &plan.currency, period, rules };
+    let statements = engine::statements(conn, &spec, &members)?;
+    let users: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
+    let mut clawbacks = engine::clawback_lines(conn, (&plan.id, &run.id), &users, period.start())?;
+    // A recomputed statement keeps its id.
+    let mut ids: HashMap<String, String> = commission_runs::statement_ids_of(conn, &run.id)?.into_iter().collect();
+    Ok(statements
+        .into_iter()
+        .map(|s| {
+            let id = ids.remove(&s.user_id).unwrap_or_else(salesops_domain::new_id);
+            let mut lines = s.lines;
+            lines.extend(clawbacks.remove(&s.user_id).unwrap_or_default());
+            let total = lines.iter().map(|l| l.earning).sum();
+            let lines = (1..)
+                .zip(lines)
+                .map(|(position, l)| LineRow {
+                    statement_id: id.clone(),
+                    position,
+                    source_type: l.source_type,
+                    source_id: l.source_id,
+                    source_number: l.source_number,
+                    credit_date: l.credit_date,
+                    credited_amount: l.credited_amount,
+                    split_bps: l.split_bps,
+                    tier: l.tier,
+                    rate_bps: l.rate_bps,
+                    earning: l.earning,
+                    reason: l.reason.map(|r| r.as_str().to_owned()),
+                    corrects_statement_id: l.corrects_statement_id,
+                })
+                .collect();
+            let row = StatementRow {
+                id,
+                run_id: run.id.clone(),
+                user_id: s.user_id,
+                target: s.target,
+                credited: s.credited,
+                attainment_bps: s.attainment_bps,
+                total,
+            };
+            ComputedStatement { row, lines }
+        })
+        .collect())
+}
+
+/// Store `statements` as `run`'s (replacing any before), with the run's total.
+fn store(conn: &mut DbConnection, run: &mut RunRow, statements: &[ComputedStatement]) -> AppResult<()> {
+    commission_runs::delete_statements(conn, &run.id)?;
+    commission_runs::insert_statements(conn, statements)?;
+    run.total = statements.iter().map(|s| s.row.total).sum();
+    run.computed_at = clock::now();
+    Ok(())
+}
+
+/// 403 unless the actor sees every one of `users` (a run over users outside one's scope).
+fn require_sees_all(actor: &Actor, users: &[String], action: &str) -> AppResult<()> {
+    match actor.visibility() {
+        Visibility::All => Ok(()),
+        visibility if users.iter().all(|u| visibility.allows(Some(u))) => Ok(()),
+        _ => Err(AppError::Forbidden(format!("you may not {action}: it pays users outside your data scope"))),
+    }
+}
+
+/// Run plan `input.plan_id` for `input.period` (finance and admins), audited as
+/// `create`: a draft with a statement per user assigned in the period. 422 on an unknown
+/// plan, a period of another length or outside the plan's versions, or users without a
+/// target (`missing_target`); 409 `duplicate` when the plan already has a run for it.
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun) -> AppResult<Run> {
+    input.validate()?;
+    let plan = match commission_plans::service::load(conn, &input.plan_id, true) {
+        Err(AppError::NotFound) => return Err(FieldError::unknown("plan_id", "commission plan").into()),
+        other => other?,
+    };
+    let period = PlanPeriod::parse_as(&input.period, plan.period)
+        .map_err(|e| AppError::from(FieldError::new("period", "period", e.to_string())))?;
+    let version = commission_plans::service::version_for(conn, &plan, period.start(), "period")?;
+    if let Some(existing) = commission_runs::find_for_period(conn, &plan.id, &period.to_string())? {
+        return Err(AppError::Duplicate {
+            detail: format!("plan {} already has a run for {period}; recompute it while it is a draft", plan.name),
+            ids: vec![existing.id],
+        });
+    }
+    let assigned = commission_plans_store::assigned_in(conn, &plan.id, (period.start(), period.end()))?;
+    require_sees_all(actor, &assigned.iter().map(|a| a.user_id.clone()).collect::<Vec<_>>(), "run this plan")?;
+    let label = period.to_string();
+    let mut run =
+        RunRow::new(&plan.id, &version.row.id, (&label, period.start(), period.end()), &plan.currency, actor.id());
+    commission_runs::insert(conn, &run)?;
+    let statements = compute(conn, &plan, &rules_of(&version), &run)?;
+    store(conn, &mut run, &statements)?;
+    commission_runs::update(conn, &run, run.version)?;
+    commission_plans_store::freeze_version(conn, &version.row.id)?;
+    let view = Run::from(run);
+    audit::record(conn, actor, "create", ENTITY, &view.id, &Value::Null, &snapshot(&view))?;
+    Ok(view)
+}
+
+/// The run `id` if the actor sees one of its users (404 otherwise), under its row lock
+/// when `for_update`.
+pub fn load(conn: &mut DbConnection, actor: &Actor, id: &str, for_update: bool) -> AppResult<RunRow> {
+    if for_update {
+        commission_runs::lock(conn, id)?;
+    }
+    commission_runs::find_visible(conn, id, actor.visibility())?.ok_or(AppError::NotFound)
+}
+
+/// The run `id`.
+pub fn get(conn: &mut DbConnection, actor: &Actor, id: &str) -> AppResult<Run> {
+    load(conn, actor, id, false).map(Run::from)
+}
+
+/// One page of the runs the actor sees, matching `filter`, oldest first.
+pub fn list(conn: &mut DbConnection, actor: &Actor, filter: &RunFilter, limit: i64) -> AppResult<Page<Run>> {
+    let rows = commission_runs::list(conn, filter, actor.visibility(), limit + 1)?;
+    pagination::page_by_id(rows, limit, |r| r.id.clone(), |r| Ok(Run::from(r)))
+}
+
+/// Apply `command` to run `id`, audited under its name: recompute a draft (finance and
+/// admins), approve a draft (a manager who sees all its users, or an admin), pay an
+/// approved run (finance and admins). 409 `invalid_transition` when its status refuses
+/// the command: a paid run never changes.
+pub fn run_command(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    id: &str,
+    command: RunCommand,
+    if_match: IfMatch,
+) -> AppResult<Run> {
+    let before = load(conn, actor, id, true)?;
+    if_match.check(before.version)?;
+    let status = next_status(before.status, command).map_err(|e| AppError::transition(e.to_string()))?;
+    let mut after = before.clone();
+    match command {
+        RunCommand::Recompute => {
+            let plan = commission_plans::service::load(conn, &before.plan_id, false)?;
+            let version = commission_plans_store::find_version(conn, &before.plan_version_id)?
+                .ok_or_else(|| AppError::Internal("a run's plan version is gone".into()))?;
+            let statements = compute(conn, &plan, &rules_of(&version), &after)?;
+            store(conn, &mut after, &statements)?;
+        }
+        RunCommand::Approve => {
+            if actor.role != Role::Admin {
+                require_sees_all(actor, &commission_runs::users_of(conn, id)?, "approve this run")?;
+            }
+            (after.approved_at, after.approved_by) = (Some(clock::now()), Some(actor.id().to_owned()));
+        }
+        RunCommand::Pay => (after.paid_at, after.paid_by) = (Some(clock::now()), Some(actor.id().to_owned())),
+        RunCommand::Delete => return Err(AppError::Internal("delete is not a run command".into())),
+    }
+    after.status = status.unwrap_or(RunStatus::Draft);
+    audit::save_versioned::<_, Run>(conn, actor, ENTITY, command.as_str(), &before, after, AppError::from)
+}
+
+/// Delete the draft run `id` with its statements (finance and admins), audited as
+/// `delete`; 409 `invalid_transition` once approved or paid.
+pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
+    let before = load(conn, actor, id, true)?;
+    if_match.check(before.version)?;
+    next_status(before.status, RunCommand::Delete).map_err(|e| AppError::transition(e.to_string()))?;
+    commission_runs::delete(conn, id)?;
+    audit::record(conn, actor, "delete", ENTITY, id, &snapshot(&Run::from(before)), &Value::Null)
+}
