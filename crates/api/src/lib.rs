@@ -12,6 +12,7 @@ pub mod audit;
 pub mod auth;
 pub mod commission_plans;
 pub mod commission_runs;
+pub mod commission_simulations;
 pub mod commission_statements;
 pub mod config;
 pub mod contacts;
@@ -94,6 +95,7 @@ pub const RESOURCES: &[Resource] = &[
     commission_plans::RESOURCE,
     commission_runs::RESOURCE,
     commission_statements::RESOURCE,
+    commission_simulations::RESOURCE,
     reports::RESOURCE,
     audit::RESOURCE,
 ];

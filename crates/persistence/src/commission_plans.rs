@@ -295,16 +295,10 @@ pub fn assigned_in(
         .load(conn)?)
 }
 
-/// The assignments on `basis` of any of `user_ids` that share a day with `from..=to`, by user then first day.
-pub fn assignments_of_users(
-    conn: &mut DbConnection,
-    basis: Metric,
-    user_ids: &[String],
-    (from, to): (NaiveDate, NaiveDate),
-) -> StoreResult<Vec<AssignmentRow>> {
+/// The assignments on `basis` that share a day with `from..=to`, by user then first day.
+pub fn assigned_on(conn: &mut DbConnection, basis: Metric, (from, to): (NaiveDate, NaiveDate)) -> StoreResult<Vec<AssignmentRow>> {
     Ok(commission_assignments::table
         .filter(commission_assignments::basis.eq(basis.as_str()))
-        .filter(commission_assignments::user_id.eq_any(user_ids))
         .filter(commission_assignments::valid_from.le(to))
         .filter(commission_assignments::valid_to.is_null().or(commission_assignments::valid_to.ge(from)))
         .order((commission_assignments::user_id, commission_assignments::valid_from))

@@ -95,16 +95,21 @@ fn check_end(effective_from: NaiveDate, effective_to: Option<NaiveDate>) -> Resu
     }
 }
 
-/// Create a plan with its first version (admins), audited as `create`. 422 on a bad
-/// name, currency, tier (naming it), cap, or an `effective_from` that is not a period's
-/// first day.
-pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreatePlan, base_currency: &str) -> AppResult<Plan> {
-    input.validate()?;
+/// Check a plan body: its name, currency (the base currency when left out), tiers
+/// (naming the one at fault), cap and dates, every problem a 422 on its field. Its
+/// currency and rules when all is well.
+pub fn check_plan(input: &CreatePlan, base_currency: &str) -> AppResult<(String, RulesInput)> {
+    let mut errors = match input.validate() {
+        Ok(()) => Vec::new(),
+        Err(e) => match AppError::from(e) {
+            AppError::Validation(e) => e,
+            other => return Err(other),
+        },
+    };
     let currency = input.currency.clone().unwrap_or_else(|| base_currency.to_owned());
     if !salesops_domain::money::is_currency_code(&currency) {
-        return Err(FieldError::new("currency", "currency", "must be a three-letter ISO 4217 code such as CNY").into());
+        errors.push(FieldError::new("currency", "currency", "must be a three-letter ISO 4217 code such as CNY"));
     }
-    let mut errors = Vec::new();
     let rules = match check_rules("", (input.tier_mode, &input.tiers), input.cap.as_ref(), &currency) {
         Ok(rules) => Some(rules),
         Err(AppError::Validation(e)) => {
@@ -115,7 +120,17 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreatePlan, base_cu
     };
     errors.extend(check_period_start("effective_from", input.effective_from, input.period).err());
     errors.extend(check_end(input.effective_from, input.effective_to).err());
-    let Some(rules) = rules.filter(|_| errors.is_empty()) else { return Err(AppError::Validation(errors)) };
+    match rules.filter(|_| errors.is_empty()) {
+        Some(rules) => Ok((currency, rules)),
+        None => Err(AppError::Validation(errors)),
+    }
+}
+
+/// Create a plan with its first version (admins), audited as `create`. 422 on a bad
+/// name, currency, tier (naming it), cap, or an `effective_from` that is not a period's
+/// first day.
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreatePlan, base_currency: &str) -> AppResult<Plan> {
+    let (currency, rules) = check_plan(&input, base_currency)?;
     let mut row = PlanRow::new(&input.name, (input.basis, input.period), &currency, actor.id());
     row.effective_to = input.effective_to;
     commission_plans::insert(conn, &row)?;
