@@ -93,6 +93,14 @@ impl TestApp {
     /// A draft CNY order owned by `owner`, made as the owner: ten units of a new product at
     /// ¥1,000.00 with no tax and no discount, so a total of 1000000 fen. Returns its JSON.
     pub async fn draft_order(&self, owner: &TestUser) -> Value {
+        let order = self.draft_order_of(owner, "10").await;
+        assert_eq!(order["total"]["amount"], 1_000_000, "{order}");
+        order
+    }
+
+    /// [`TestApp::draft_order`] for `quantity` units (thousandths allowed, e.g. `"10.001"`):
+    /// a total of `quantity` × 100000 fen.
+    pub async fn draft_order_of(&self, owner: &TestUser, quantity: &str) -> Value {
         let sku = format!("SKU-{}", &salesops_domain::new_id()[24..]);
         let product = self
             .created(
@@ -105,18 +113,15 @@ impl TestApp {
             )
             .await;
         let account = self.account("Acme", Some(&owner.id));
-        let order = self
-            .created(
-                &owner.token,
-                "/api/v1/orders",
-                serde_json::json!({
-                    "account_id": account, "currency": "CNY",
-                    "lines": [{ "product_id": id_of(&product), "quantity": "10", "discount_bps": 0 }]
-                }),
-            )
-            .await;
-        assert_eq!(order["total"]["amount"], 1_000_000, "{order}");
-        order
+        self.created(
+            &owner.token,
+            "/api/v1/orders",
+            serde_json::json!({
+                "account_id": account, "currency": "CNY",
+                "lines": [{ "product_id": id_of(&product), "quantity": quantity, "discount_bps": 0 }]
+            }),
+        )
+        .await
     }
 
     /// [`TestApp::draft_order`], submitted: a 0% discount needs no approval, so it is active

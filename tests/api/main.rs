@@ -8,6 +8,7 @@ mod accounts;
 mod activities;
 mod auth;
 mod caller_cache;
+mod commissions;
 mod contacts;
 mod discount_authorities;
 mod hostile_input;

@@ -296,7 +296,11 @@ pub fn assigned_in(
 }
 
 /// The assignments on `basis` that share a day with `from..=to`, by user then first day.
-pub fn assigned_on(conn: &mut DbConnection, basis: Metric, (from, to): (NaiveDate, NaiveDate)) -> StoreResult<Vec<AssignmentRow>> {
+pub fn assigned_on(
+    conn: &mut DbConnection,
+    basis: Metric,
+    (from, to): (NaiveDate, NaiveDate),
+) -> StoreResult<Vec<AssignmentRow>> {
     Ok(commission_assignments::table
         .filter(commission_assignments::basis.eq(basis.as_str()))
         .filter(commission_assignments::valid_from.le(to))

@@ -1,7 +1,7 @@
 //! The simulation use case: a proposed plan's statements beside the current plans', for
 //! one period, computed by the run engine and stored nowhere.
 
-use super::dto::{CreateSimulation, Simulation, SimulatedStatement, UserComparison};
+use super::dto::{CreateSimulation, SimulatedStatement, Simulation, UserComparison};
 use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::commission_plans;
 use crate::commission_runs::engine::{self, Member, PlanRules, Spec};
@@ -15,7 +15,12 @@ use validator::Validate;
 
 /// The users to simulate: those named (each active and visible, else 422 `unknown` on
 /// `user_ids[i]`), or everyone visible with a plan on `basis` in the period.
-fn chosen_users(conn: &mut DbConnection, actor: &Actor, input: &CreateSimulation, assigned: &[String]) -> AppResult<Vec<String>> {
+fn chosen_users(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: &CreateSimulation,
+    assigned: &[String],
+) -> AppResult<Vec<String>> {
     let visibility = actor.visibility();
     let Some(named) = &input.user_ids else {
         let mut users: Vec<String> = assigned.iter().filter(|u| visibility.allows(Some(u))).cloned().collect();
@@ -39,9 +44,15 @@ fn chosen_users(conn: &mut DbConnection, actor: &Actor, input: &CreateSimulation
 
 /// Run `input.plan` for `input.period` against the chosen users' real credits and
 /// targets, beside each user's current plan on the same basis. Reads only.
-pub fn simulate(conn: &mut DbConnection, actor: &Actor, input: CreateSimulation, base_currency: &str) -> AppResult<Simulation> {
+pub fn simulate(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    input: CreateSimulation,
+    base_currency: &str,
+) -> AppResult<Simulation> {
     input.validate()?;
-    let (currency, rules) = commission_plans::service::check_plan(&input.plan, base_currency).map_err(|e| e.nested("plan"))?;
+    let (currency, rules) =
+        commission_plans::service::check_plan(&input.plan, base_currency).map_err(|e| e.nested("plan"))?;
     let period = PlanPeriod::parse_as(&input.period, input.plan.period)
         .map_err(|e| AppError::from(FieldError::new("period", "period", e.to_string())))?;
     let basis = input.plan.basis;
@@ -62,14 +73,19 @@ pub fn simulate(conn: &mut DbConnection, actor: &Actor, input: CreateSimulation,
     let mut current: HashMap<String, SimulatedStatement> = HashMap::new();
     for (plan_id, assigned) in by_plan {
         let plan = commission_plans::service::load(conn, &plan_id, false)?;
-        let Ok(version) = commission_plans::service::version_for(conn, &plan, period.start(), "period") else { continue };
+        let Ok(version) = commission_plans::service::version_for(conn, &plan, period.start(), "period") else {
+            continue;
+        };
         if plan.currency != currency {
             continue;
         }
         let plan_rules = rules_of(&version);
         let spec = Spec { basis, currency: &plan.currency, period, rules: &plan_rules };
         for statement in engine::statements(conn, &spec, &members(assigned, &period))? {
-            current.insert(statement.user_id.clone(), SimulatedStatement::new(Some(plan_id.clone()), statement, &currency));
+            current.insert(
+                statement.user_id.clone(),
+                SimulatedStatement::new(Some(plan_id.clone()), statement, &currency),
+            );
         }
     }
     let money = |amount| Money::new(amount, currency.as_str());
