@@ -7,6 +7,7 @@ use crate::both_databases;
 use crate::fixtures::{id_of, items, str_of};
 use crate::helpers::{TestApp, TestResponse, TestUser};
 use crate::payment_plans::cny;
+use crate::payments::{collect, refund};
 use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use salesops_persistence::schema::{
@@ -45,6 +46,11 @@ fn month_of(day: NaiveDate) -> String {
 /// A booking target of `monthly` fen in every month of `year` for `user_id`, inserted
 /// directly (the fixture does not depend on the targets API).
 fn set_target(app: &TestApp, user_id: &str, year: i32, monthly: i64) {
+    set_metric_target(app, user_id, (year, "booking"), monthly);
+}
+
+/// A `metric` target of `monthly` fen in every month of `year` for `user_id`, inserted directly.
+fn set_metric_target(app: &TestApp, user_id: &str, (year, metric): (i32, &str), monthly: i64) {
     let id = salesops_domain::new_id();
     let now = chrono::Utc::now().naive_utc();
     app.with_conn(|c| {
@@ -55,7 +61,7 @@ fn set_target(app: &TestApp, user_id: &str, year: i32, monthly: i64) {
                 targets::subject_id.eq(user_id),
                 targets::subject_key.eq(user_id),
                 targets::year.eq(year),
-                targets::metric.eq("booking"),
+                targets::metric.eq(metric),
                 targets::currency.eq("CNY"),
                 targets::total.eq(monthly * 12),
                 targets::version.eq(1i64),
@@ -318,6 +324,46 @@ both_databases! {
         assert_eq!(command(&app, &app.admin_token, &id_of(&next), "recompute").await.status, 200);
         assert_eq!(statement_of(&app, &id_of(&next), &rep.id).await, statement);
         assert_eq!(statement_of(&app, &id_of(&paid_run), &rep.id).await, paid_statement);
+    }
+
+    async fn a_refund_reduces_a_draft_on_recompute_and_is_clawed_back_once_its_period_is_paid(app) {
+        let this_month = today(&app).with_day(1).expect("day 1");
+        let next_month = this_month.checked_add_months(chrono::Months::new(1)).expect("next month");
+        let mut body = plan_body(this_month.year(), three_tiers(), "marginal", None);
+        body["basis"] = json!("collection");
+        let plan_id = id_of(&create_plan(&app, body).await);
+        let rep = app.user("rep", None, None).await;
+        for year in [this_month.year(), next_month.year()] {
+            set_metric_target(&app, &rep.id, (year, "collection"), 2_000_000);
+        }
+        assert_eq!(assign(&app, &plan_id, &rep.id, &this_month.to_string()).await.status, 201);
+        let finance = app.user("finance", None, None).await;
+        let order = app.active_order(&rep).await;
+        let payment = collect(&app, &rep, &finance, &id_of(&order), 1_000_000).await;
+        let draft = run_ok(&app, &plan_id, &month_of(this_month)).await;
+        assert_eq!(draft["total"]["amount"], 30_000);
+
+        // Refunded while its period is a draft: the recompute reflects it.
+        assert_eq!(refund(&app, &finance.token, &id_of(&payment), 200_000).await.status, 201);
+        assert_eq!(command(&app, &finance.token, &id_of(&draft), "recompute").await.status, 200);
+        let statement = statement_of(&app, &id_of(&draft), &rep.id).await;
+        assert_eq!((statement["credited"]["amount"].as_i64(), statement["total"]["amount"].as_i64()), (Some(800_000), Some(24_000)));
+        assert_eq!(statement["lines"][0]["source_type"], "payment");
+        assert_eq!(statement["lines"][0]["source_number"], order["number"]);
+        assert_eq!(command(&app, &app.admin_token, &id_of(&draft), "approve").await.status, 200);
+        assert_eq!(command(&app, &finance.token, &id_of(&draft), "pay").await.status, 200);
+        let paid = statement_of(&app, &id_of(&draft), &rep.id).await;
+        assert_eq!(paid["status"], "paid");
+
+        // Refunded once paid: a clawback in the next run, naming the refund.
+        let refunded = refund(&app, &finance.token, &id_of(&payment), 200_000).await;
+        assert_eq!(refunded.status, 201, "{}", refunded.body);
+        let next = run_ok(&app, &plan_id, &month_of(next_month)).await;
+        let line = &statement_of(&app, &id_of(&next), &rep.id).await["lines"][0];
+        assert_eq!((line["source_type"].as_str(), line["source_id"].as_str()), (Some("refund"), Some(id_of(&refunded.body).as_str())));
+        assert_eq!((line["credited_amount"]["amount"].as_i64(), line["earning"]["amount"].as_i64()), (Some(-200_000), Some(-6_000)));
+        assert_eq!(line["corrects_statement_id"], statement["id"]);
+        assert_eq!(statement_of(&app, &id_of(&draft), &rep.id).await, paid, "a paid statement never changes");
     }
 
     async fn a_paid_run_never_changes(app) {

@@ -36,7 +36,7 @@ async fn confirm(app: &TestApp, token: &str, payment_id: &str) -> TestResponse {
 
 /// Record `amount` fen on order `order_id` as `recorder` and confirm it as `finance`;
 /// returns the confirmed payment.
-async fn collect(app: &TestApp, recorder: &TestUser, finance: &TestUser, order_id: &str, amount: i64) -> Value {
+pub async fn collect(app: &TestApp, recorder: &TestUser, finance: &TestUser, order_id: &str, amount: i64) -> Value {
     let pending = recorded(app, &recorder.token, payment(app, order_id, amount)).await;
     let res = confirm(app, &finance.token, &id_of(&pending)).await;
     assert_eq!(res.status, 200, "confirm: {}", res.body);
@@ -44,7 +44,7 @@ async fn collect(app: &TestApp, recorder: &TestUser, finance: &TestUser, order_i
 }
 
 /// POST a refund of `amount` fen of payment `payment_id` as `token`.
-async fn refund(app: &TestApp, token: &str, payment_id: &str, amount: i64) -> TestResponse {
+pub async fn refund(app: &TestApp, token: &str, payment_id: &str, amount: i64) -> TestResponse {
     let body = json!({ "payment_id": payment_id, "amount": cny(amount), "reason": "Licences returned" });
     app.post("/api/v1/refunds").token(token).json(body).send().await
 }
