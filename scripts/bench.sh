@@ -26,6 +26,10 @@
 #           settling instalments and raising the order's collected (scripts/bench/money.py); no reference
 #   aging   GET /api/v1/reports/receivables-aging?group_by=owner over 4 × $AGING_ORDERS instalments
 #           (scripts/bench/seed_receivables.pg.sql), PostgreSQL only: p50/p99 of $SAMPLES requests
+#   commission  POST /api/v1/commission-runs for this quarter of a three-tier plan with
+#           $COMMISSION_USERS reps and $COMMISSION_ORDERS booked orders, 1% of them split
+#           (scripts/bench/seed_commissions.pg.sql), PostgreSQL only: the seconds one run takes,
+#           then one recompute; no reference
 #
 # The references:
 #   PostgreSQL  pgbench -M prepared -c $POOL_SIZE -j 2 -T $SECONDS_PER_RUN -f <endpoint>.pg.sql. The
@@ -52,7 +56,7 @@
 #   SALESOPS_BENCH_POSTGRES_BASE  PostgreSQL server URL without database
 #                                 (default postgres://postgres@127.0.0.1:5432)
 #   SALESOPS_BENCH_BACKENDS       backends to run (default "sqlite postgres")
-#   SALESOPS_BENCH_SUITES         endpoints to run (default "get list deep create funnel order confirm aging")
+#   SALESOPS_BENCH_SUITES         endpoints to run (default "get list deep create funnel order confirm aging commission")
 #   SALESOPS_BENCH_LEADS          leads to load (default 100000)
 #   SALESOPS_BENCH_SECONDS        seconds per measurement, salesops and reference each (default 15)
 #   SALESOPS_BENCH_POOL_SIZE      the server's SALESOPS_DB_POOL_SIZE and pgbench's -c (default 16)
@@ -60,6 +64,8 @@
 #   SALESOPS_BENCH_OPPORTUNITIES  opportunities for the funnel (default 100000)
 #   SALESOPS_BENCH_SAMPLES        sequential funnel, confirm and aging requests timed (default 60)
 #   SALESOPS_BENCH_AGING_ORDERS   orders of four instalments for the aging report (default 25000)
+#   SALESOPS_BENCH_COMMISSION_USERS   reps on the commission plan (default 1000)
+#   SALESOPS_BENCH_COMMISSION_ORDERS  booked orders the commission run credits (default 1000000)
 # A quick small run: SALESOPS_BENCH_LEADS=10000 SALESOPS_BENCH_SECONDS=5 make bench
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -67,7 +73,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PG_BASE="${SALESOPS_BENCH_POSTGRES_BASE:-postgres://postgres@127.0.0.1:5432}"
 PG_BASE="${PG_BASE%/}"
 BACKENDS="${SALESOPS_BENCH_BACKENDS:-sqlite postgres}"
-SUITES="${SALESOPS_BENCH_SUITES:-get list deep create funnel order confirm aging}"
+SUITES="${SALESOPS_BENCH_SUITES:-get list deep create funnel order confirm aging commission}"
 LEADS="${SALESOPS_BENCH_LEADS:-100000}"
 SECONDS_PER_RUN="${SALESOPS_BENCH_SECONDS:-15}"
 POOL_SIZE="${SALESOPS_BENCH_POOL_SIZE:-16}"
@@ -75,6 +81,8 @@ CONNECTIONS="${SALESOPS_BENCH_CONNECTIONS:-64}"
 OPPORTUNITIES="${SALESOPS_BENCH_OPPORTUNITIES:-100000}"
 SAMPLES="${SALESOPS_BENCH_SAMPLES:-60}"
 AGING_ORDERS="${SALESOPS_BENCH_AGING_ORDERS:-25000}"
+COMMISSION_USERS="${SALESOPS_BENCH_COMMISSION_USERS:-1000}"
+COMMISSION_ORDERS="${SALESOPS_BENCH_COMMISSION_ORDERS:-1000000}"
 PG_DB="salesops_bench"
 BIND="127.0.0.1:18080"
 BASE_URL="http://$BIND"
@@ -93,6 +101,7 @@ ROWS=()
 RSS_ROWS=()
 FUNNEL_ROW=""
 LATENCY_ROWS=()
+COMMISSION_ROWS=()
 
 log() { echo "bench: $*" >&2; }
 die() { echo "bench: ERROR: $*" >&2; exit 1; }
@@ -368,6 +377,9 @@ run_backend() {
     if [[ "$backend" == postgres ]] && has_suite aging; then
         run_aging "$url"
     fi
+    if [[ "$backend" == postgres ]] && has_suite commission; then
+        run_commission "$url"
+    fi
 
     local rss
     rss="$(awk '/^VmHWM:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$SERVER_PID/status" 2>/dev/null || echo "?")"
@@ -436,6 +448,49 @@ run_aging() {
         python3 scripts/bench_latency.py "$aging_url" "$token" "$SAMPLES"
 }
 
+# A commission run over $COMMISSION_USERS reps and $COMMISSION_ORDERS orders, loaded with SQL.
+run_commission() {
+    local url="$1" token account year quarter_start plan period started out status run_id
+    token="$(login)"
+    account="$(psql -Atq "$url" -c "SELECT id FROM accounts ORDER BY id LIMIT 1")"
+    [[ -n "$account" ]] || account="$(curl -sf -X POST "$BASE_URL/api/v1/accounts" -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' -d '{"name":"Bench commission customer"}' \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')"
+    year="$(date -u +%Y)"
+    quarter_start="$(python3 -c 'import datetime as d; t = d.date.today(); print(d.date(t.year, (t.month - 1) // 3 * 3 + 1, 1))')"
+    period="$year-Q$(( ($(date -u +%-m) - 1) / 3 + 1 ))"
+    plan="$(curl -sf -X POST "$BASE_URL/api/v1/commission-plans" -H "Authorization: Bearer $token" \
+        -H 'Content-Type: application/json' -d "{\"name\": \"Bench plan\", \"basis\": \"booking\", \"period\": \"quarter\",
+            \"tier_mode\": \"marginal\", \"effective_from\": \"$year-01-01\", \"cap\": {\"amount\": 50000000, \"currency\": \"CNY\"},
+            \"tiers\": [{\"from_bps\": 0, \"to_bps\": 8000, \"rate_bps\": 300}, {\"from_bps\": 8000, \"to_bps\": 10000, \"rate_bps\": 500},
+                        {\"from_bps\": 10000, \"to_bps\": null, \"rate_bps\": 800}]}" \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')" || die "[postgres] creating the bench plan failed"
+    log "[postgres] loading $COMMISSION_USERS reps and $COMMISSION_ORDERS booked orders for $period"
+    started=$SECONDS
+    psql -q -v ON_ERROR_STOP=1 -v users="$COMMISSION_USERS" -v orders="$COMMISSION_ORDERS" -v account="$account" \
+        -v plan="$plan" -v year="$year" -v quarter_start="$quarter_start" \
+        -f "$BENCH_DIR/seed_commissions.pg.sql" "$url" >&2 || die "[postgres] loading the commission data failed"
+    log "[postgres] loaded in $((SECONDS - started)) s"
+
+    echo
+    echo "--- commission run: $COMMISSION_USERS reps, $COMMISSION_ORDERS orders in $period"
+    out="$(curl -s -o "$WORK_DIR/run.json" -w '%{http_code} %{time_total}' -X POST "$BASE_URL/api/v1/commission-runs" \
+        -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+        -d "{\"plan_id\": \"$plan\", \"period\": \"$period\"}")"
+    status="${out%% *}"
+    [[ "$status" == "201" ]] || die "[postgres] POST /commission-runs answered $status: $(head -c 300 "$WORK_DIR/run.json")"
+    run_id="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["id"])' "$WORK_DIR/run.json")"
+    local lines
+    lines="$(psql -Atq "$url" -c "SELECT count(*) FROM commission_lines l JOIN commission_statements s ON s.id = l.statement_id WHERE s.run_id = '$run_id'")"
+    echo "POST /commission-runs: ${out#* } s, $lines statement lines"
+    COMMISSION_ROWS+=("$(printf 'postgres: run %s s' "${out#* }")")
+    out="$(curl -s -o "$WORK_DIR/run.json" -w '%{http_code} %{time_total}' -X POST \
+        "$BASE_URL/api/v1/commission-runs/$run_id/recompute" -H "Authorization: Bearer $token")"
+    [[ "${out%% *}" == "200" ]] || die "[postgres] recompute answered ${out%% *}"
+    echo "POST /commission-runs/{id}/recompute: ${out#* } s"
+    COMMISSION_ROWS+=("$(printf 'postgres: recompute %s s, %s lines' "${out#* }" "$lines")")
+}
+
 for backend in $BACKENDS; do
     case "$backend" in
         sqlite)
@@ -476,6 +531,11 @@ if [[ ${#LATENCY_ROWS[@]} -gt 0 ]]; then
     echo
     echo "sequential latency (one client):"
     printf '  %s\n' "${LATENCY_ROWS[@]}"
+fi
+if [[ ${#COMMISSION_ROWS[@]} -gt 0 ]]; then
+    echo
+    echo "commission run, $COMMISSION_USERS reps, $COMMISSION_ORDERS orders (goal: under 10 s):"
+    printf '  %s\n' "${COMMISSION_ROWS[@]}"
 fi
 if [[ ${#RSS_ROWS[@]} -gt 0 ]]; then
     echo
