@@ -99,6 +99,8 @@ entity_ids! {
     PaymentId;
     /// A refund's id.
     RefundId;
+    /// A sales target's id.
+    TargetId;
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod commission;
 pub mod contact_info;
 pub mod ids;
 pub mod lead;
+pub mod leaderboard;
 pub mod money;
 pub mod numbering;
 pub mod opportunity;
