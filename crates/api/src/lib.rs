@@ -42,6 +42,7 @@ pub mod request_id;
 pub mod seed;
 pub mod startup;
 pub mod state;
+pub mod targets;
 pub mod text_guard;
 pub mod time;
 pub mod validation;
@@ -86,6 +87,7 @@ pub const RESOURCES: &[Resource] = &[
     payment_plans::RESOURCE,
     payments::RESOURCE,
     refunds::RESOURCE,
+    targets::RESOURCE,
     reports::RESOURCE,
     audit::RESOURCE,
 ];

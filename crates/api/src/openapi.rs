@@ -51,7 +51,8 @@ use utoipa::{Modify, OpenApi};
         (name = "payment-plans", description = "Payment plans (回款计划): an order's instalments, what each has been paid, and which are overdue"),
         (name = "payments", description = "Payments (回款): recorded by whoever sees the order, confirmed by finance; confirmed money settles the order's instalments"),
         (name = "refunds", description = "Refunds (退款) of confirmed payments, recorded by finance; they reopen the instalments the payment settled"),
-        (name = "reports", description = "Funnel, forecast, win/loss, lead conversion, forgotten accounts, receivables aging (应收账款账龄) with DSO, and bookings (业绩) by month or quarter, over the caller's data scope"),
+        (name = "targets", description = "Sales targets (业绩目标) per subject, year and metric: twelve monthly amounts, and their breakdown to the children"),
+        (name = "reports", description = "Funnel, forecast with its target, win/loss, lead conversion, forgotten accounts, receivables aging (应收账款账龄) with DSO, bookings (业绩) by month or quarter, attainment against targets, and the leaderboard, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )
 )]
@@ -165,6 +166,8 @@ pub const LIST_FILTERS: &[(&str, &str, Option<&str>)] = &[
     ("list_approval_requests", "status", Some("ApprovalStatus")),
     ("list_orders", "status", Some("OrderStatus")),
     ("list_payments", "status", Some("PaymentStatus")),
+    ("list_targets", "metric", Some("Metric")),
+    ("list_targets", "subject_type", Some("SubjectType")),
 ];
 
 /// Fields and parameters ending in `_id` that are not our UUIDs: the integrator's own id, the client's
