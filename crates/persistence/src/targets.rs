@@ -9,6 +9,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable};
 use salesops_domain::target::{Metric, MonthlyAmounts, PlanPeriod, SubjectType};
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 
 /// Each of `user_ids` that has a live `metric` target in `period`'s year, with the
 /// target's currency and its amount over the period's months; users without one are absent.
@@ -382,4 +383,24 @@ pub fn subject_months(
         .select((targets::subject_id, target_months::month, target_months::amount))
         .load(conn)?;
     Ok(by_key(rows))
+}
+
+/// The `(year, month, amount)` of every live `metric` target in `currency` of the subject
+/// keyed `subject_key` (see [`COMPANY_KEY`]) for the years `years`.
+pub fn subject_key_months(
+    conn: &mut DbConnection,
+    subject_key: &str,
+    metric: Metric,
+    currency: &str,
+    years: RangeInclusive<i32>,
+) -> StoreResult<Vec<(i32, i32, i64)>> {
+    Ok(targets::table
+        .inner_join(target_months::table)
+        .filter(targets::deleted_at.is_null())
+        .filter(targets::subject_key.eq(subject_key))
+        .filter(targets::metric.eq(metric.as_str()))
+        .filter(targets::currency.eq(currency))
+        .filter(targets::year.between(*years.start(), *years.end()))
+        .select((targets::year, target_months::month, target_months::amount))
+        .load(conn)?)
 }
