@@ -47,6 +47,7 @@ pub mod request_id;
 pub mod seed;
 pub mod startup;
 pub mod state;
+pub mod targets;
 pub mod text_guard;
 pub mod time;
 pub mod validation;
@@ -91,6 +92,7 @@ pub const RESOURCES: &[Resource] = &[
     payment_plans::RESOURCE,
     payments::RESOURCE,
     refunds::RESOURCE,
+    targets::RESOURCE,
     credit_splits::RESOURCE,
     commission_plans::RESOURCE,
     commission_runs::RESOURCE,

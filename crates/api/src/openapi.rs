@@ -51,10 +51,11 @@ use utoipa::{Modify, OpenApi};
         (name = "payment-plans", description = "Payment plans (回款计划): an order's instalments, what each has been paid, and which are overdue"),
         (name = "payments", description = "Payments (回款): recorded by whoever sees the order, confirmed by finance; confirmed money settles the order's instalments"),
         (name = "refunds", description = "Refunds (退款) of confirmed payments, recorded by finance; they reopen the instalments the payment settled"),
+        (name = "targets", description = "Sales targets (业绩目标) per subject, year and metric: twelve monthly amounts, and their breakdown to the children"),
         (name = "commission-plans", description = "Commission plans (提成方案): basis, period, tiers by attainment, cap, rule versions, and the users on each plan"),
         (name = "commission-runs", description = "Commission runs (提成核算): a plan's statements for a period, draft → approved → paid; a paid run never changes"),
         (name = "commission-statements", description = "Commission statements (提成明细): a user's lines for a run, each naming its source, split, tier, rate and earning, with clawbacks"),
-        (name = "reports", description = "Funnel, forecast, win/loss, lead conversion, forgotten accounts, receivables aging (应收账款账龄) with DSO, and bookings (业绩) by month or quarter, over the caller's data scope"),
+        (name = "reports", description = "Funnel, forecast with its target, win/loss, lead conversion, forgotten accounts, receivables aging (应收账款账龄) with DSO, bookings (业绩) by month or quarter, attainment against targets, and the leaderboard, over the caller's data scope"),
         (name = "audit", description = "The audit log"),
     )
 )]
@@ -168,6 +169,8 @@ pub const LIST_FILTERS: &[(&str, &str, Option<&str>)] = &[
     ("list_approval_requests", "status", Some("ApprovalStatus")),
     ("list_orders", "status", Some("OrderStatus")),
     ("list_payments", "status", Some("PaymentStatus")),
+    ("list_targets", "metric", Some("Metric")),
+    ("list_targets", "subject_type", Some("SubjectType")),
 ];
 
 /// Fields and parameters ending in `_id` that are not our UUIDs: the integrator's own id, the client's

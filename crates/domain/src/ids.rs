@@ -107,6 +107,8 @@ entity_ids! {
     CommissionRunId;
     /// A commission statement's id.
     StatementId;
+    /// A sales target's id.
+    TargetId;
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod commission_run;
 pub mod contact_info;
 pub mod ids;
 pub mod lead;
+pub mod leaderboard;
 pub mod money;
 pub mod numbering;
 pub mod opportunity;

@@ -184,6 +184,58 @@ pub fn attainment_bps(actual: i64, target: i64) -> Option<i64> {
     })
 }
 
+/// How many monthly amounts a target has: January to December.
+pub const MONTHS: usize = 12;
+
+/// A target's twelve monthly amounts (January first), with the quarters and the year
+/// that are their sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MonthlyAmounts(pub [i64; MONTHS]);
+
+impl MonthlyAmounts {
+    /// The twelve amounts of `amounts`; `None` unless there are exactly twelve.
+    pub fn from_slice(amounts: &[i64]) -> Option<MonthlyAmounts> {
+        amounts.try_into().ok().map(MonthlyAmounts)
+    }
+
+    /// The sum over `period`'s months (see [`period_amount`]).
+    pub fn over(&self, period: &PlanPeriod) -> i64 {
+        period_amount(&self.0, period)
+    }
+
+    /// The four quarters' sums, Q1 first.
+    pub fn quarters(&self) -> [i64; 4] {
+        std::array::from_fn(|q| self.0[q * 3..q * 3 + 3].iter().sum())
+    }
+
+    /// The year's sum.
+    pub fn total(&self) -> i64 {
+        self.0.iter().sum()
+    }
+
+    /// Month by month, these amounts less `allocated` (what the children were given): the
+    /// unallocated part, negative where the children were given more.
+    pub fn unallocated(&self, allocated: &MonthlyAmounts) -> MonthlyAmounts {
+        MonthlyAmounts(std::array::from_fn(|m| self.0[m] - allocated.0[m]))
+    }
+
+    /// These amounts and `other`'s, month by month.
+    pub fn plus(&self, other: &MonthlyAmounts) -> MonthlyAmounts {
+        MonthlyAmounts(std::array::from_fn(|m| self.0[m] + other.0[m]))
+    }
+}
+
+/// The growth from `before` to `now` in basis points of `before`, rounded half away from
+/// zero: 12000 actual against 10000 a year earlier is +2000 (20%). `None` when `before`
+/// is 0, where growth has no ratio; a negative `before` (more refunded than collected)
+/// is measured by its size, so that a rise is still positive.
+pub fn growth_bps(now: i64, before: i64) -> Option<i64> {
+    (before != 0).then(|| {
+        let bps = crate::money::div_round((i128::from(now) - i128::from(before)) * 10_000, i128::from(before).abs());
+        i64::try_from(bps).unwrap_or(if bps > 0 { i64::MAX } else { i64::MIN })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,5 +292,34 @@ mod tests {
         assert_eq!(attainment_bps(2, 3), Some(6667));
         assert_eq!(attainment_bps(150, 100), Some(15_000));
         assert_eq!(attainment_bps(5, 0), None);
+    }
+
+    #[test]
+    fn monthly_amounts_sum_into_quarters_and_a_year() {
+        let months = MonthlyAmounts([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+        assert_eq!(months.quarters(), [6, 15, 24, 33]);
+        assert_eq!(months.total(), 78);
+        assert_eq!(months.over(&PlanPeriod::parse("2027-Q4").unwrap()), 33);
+        assert_eq!(MonthlyAmounts::from_slice(&[1; 11]), None);
+        assert_eq!(MonthlyAmounts::from_slice(&[1; 12]), Some(MonthlyAmounts([1; 12])));
+    }
+
+    #[test]
+    fn unallocated_goes_negative_when_children_are_given_more() {
+        let parent = MonthlyAmounts([100; 12]);
+        let children = MonthlyAmounts([60; 12]).plus(&MonthlyAmounts([0, 70, 0, 0, 0, 0, 0, 0, 0, 0, 0, 40]));
+        let left = parent.unallocated(&children);
+        assert_eq!(left.0[0], 40);
+        assert_eq!(left.0[1], -30);
+        assert_eq!(left.0[11], 0);
+    }
+
+    #[test]
+    fn growth_is_relative_to_the_earlier_figure_and_needs_one() {
+        assert_eq!(growth_bps(12_000, 10_000), Some(2_000));
+        assert_eq!(growth_bps(5_000, 10_000), Some(-5_000));
+        assert_eq!(growth_bps(1, 3), Some(-6_667));
+        assert_eq!(growth_bps(0, -100), Some(10_000));
+        assert_eq!(growth_bps(100, 0), None);
     }
 }

@@ -138,3 +138,22 @@ pub fn is_in_use(conn: &mut DbConnection, id: &str) -> StoreResult<bool> {
         users::table.filter(users::department_id.eq(id)).filter(users::active.eq(true)).count().get_result(conn)?;
     Ok(children > 0 || members > 0)
 }
+
+/// The live departments with one of `user_ids` in their subtree: the departments of those
+/// users and every live department above them.
+pub fn holding_users(conn: &mut DbConnection, user_ids: &[String]) -> StoreResult<Vec<String>> {
+    let mut sql = raw_sql::Sql::default();
+    sql.push(
+        "WITH RECURSIVE up(id, parent_id, depth) AS ( \
+           SELECT d.id, d.parent_id, 0 FROM departments d JOIN users u ON u.department_id = d.id \
+           WHERE d.deleted_at IS NULL",
+    )
+    .and_in("u.id", Some(user_ids))
+    .push(
+        " UNION \
+           SELECT d.id, d.parent_id, up.depth + 1 FROM departments d JOIN up ON d.id = up.parent_id \
+           WHERE d.deleted_at IS NULL AND up.depth < 1000 \
+         ) SELECT DISTINCT id FROM up",
+    );
+    Ok(sql.load::<raw_sql::IdRow>(conn)?.into_iter().map(|r| r.id).collect())
+}

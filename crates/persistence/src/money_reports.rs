@@ -1,4 +1,5 @@
-//! Money reports over orders: receivables aging (应收账款账龄) and bookings (业绩 by booking).
+//! Money reports over orders: receivables aging (应收账款账龄), bookings (业绩 by booking),
+//! the actuals that attainment is measured by, and the leaderboard's figures.
 //!
 //! Like [`crate::reports`], every sum and grouping is done by the database with the
 //! caller's scope inside the WHERE clause, in hand-written SQL that runs on both
@@ -9,11 +10,12 @@ use crate::raw_sql::{Sql, SqlValue};
 use crate::words::Word;
 use crate::{DbConnection, StoreResult};
 use chrono::NaiveDate;
-use diesel::sql_types::{BigInt, Date, Nullable, Text};
+use diesel::sql_types::{BigInt, Date, Integer, Nullable, Text};
 use diesel::QueryableByName;
 use salesops_domain::order::OrderStatus;
-use salesops_domain::receivables::AgingBucket;
+use salesops_domain::receivables::{AgingBucket, PaymentStatus};
 use salesops_domain::reports::{aging_floor, Period};
+use salesops_domain::target::Metric;
 
 /// What a money report filters orders on.
 #[derive(Debug, Clone)]
@@ -52,14 +54,21 @@ impl ReportGroup {
     }
 }
 
-/// Live orders `o` of the filter's owners and currency whose status is one of those `counted`.
-fn orders<'s>(sql: &'s mut Sql, f: &OrderFilter, counted: fn(OrderStatus) -> bool) -> &'s mut Sql {
-    let statuses: Vec<String> =
-        OrderStatus::ALL.iter().filter(|s| counted(**s)).map(|s| s.as_str().to_owned()).collect();
+/// Live orders `o` of the filter's owners and currency, whatever their status.
+fn owned_orders<'s>(sql: &'s mut Sql, f: &OrderFilter) -> &'s mut Sql {
     sql.push("o.deleted_at IS NULL AND o.currency = ")
         .param(SqlValue::text(f.currency.clone()))
-        .and_in("o.status", Some(&statuses))
         .and_in("o.owner_id", f.owners.as_deref())
+}
+
+/// The order statuses `counted` holds for, as words.
+fn statuses(counted: fn(OrderStatus) -> bool) -> Vec<String> {
+    OrderStatus::ALL.iter().filter(|s| counted(**s)).map(|s| s.as_str().to_owned()).collect()
+}
+
+/// Live orders `o` of the filter's owners and currency whose status is one of those `counted`.
+fn orders<'s>(sql: &'s mut Sql, f: &OrderFilter, counted: fn(OrderStatus) -> bool) -> &'s mut Sql {
+    owned_orders(sql, f).and_in("o.status", Some(&statuses(counted)))
 }
 
 /// The aging bucket of `due` (a DATE expression) on `today`, as a CASE over the buckets' floors.
@@ -173,5 +182,166 @@ pub fn bookings_by_day(
     if group.is_some() {
         sql.push(&format!(", {key}, {name}"));
     }
+    sql.load(conn)
+}
+
+/// Who an actual is credited to in the attainment report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActualGroup {
+    /// The owner of the order.
+    User,
+    /// The owner's current department and every department above it: a department's
+    /// actual is its whole subtree's.
+    DepartmentTree,
+}
+
+/// One group's actual in one month of a window of months.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct MonthActual {
+    /// The user's or department's id.
+    #[diesel(sql_type = Text)]
+    pub group_key: String,
+    /// The month's index in the window, from 0.
+    #[diesel(sql_type = Integer)]
+    pub month: i32,
+    /// The actual, in minor units.
+    #[diesel(sql_type = BigInt)]
+    pub amount: i64,
+}
+
+/// The facts `metric` sums, as rows `(owner_id, k, amount)` where `k` is the index of the
+/// month among `bounds` (each month's first day, then the day after the last month) that
+/// the fact's date falls in; only facts within the window. Booking: the filter's live
+/// orders that are booked (active, fulfilled or completed) at their total, by booking
+/// date. Collection: the confirmed payments of the filter's live orders, net of their
+/// refunds, by confirmation day.
+fn monthly_facts(sql: &mut Sql, metric: Metric, f: &OrderFilter, bounds: &[NaiveDate]) {
+    let (day, amount, from) = match metric {
+        Metric::Booking => ("o.booked_at", "o.total", "orders o"),
+        Metric::Collection => {
+            ("p.confirmed_on", "p.amount - p.refunded", "payments p JOIN orders o ON o.id = p.order_id")
+        }
+    };
+    sql.push("SELECT o.owner_id AS owner_id, CASE");
+    for (k, end) in bounds.iter().skip(1).enumerate() {
+        sql.push(&format!(" WHEN {day} < ")).param(SqlValue::Date(Some(*end))).push(&format!(" THEN {k}"));
+    }
+    sql.push(&format!(" END AS k, {amount} AS amount FROM {from} WHERE "));
+    match metric {
+        Metric::Booking => orders(sql, f, OrderStatus::is_booked),
+        Metric::Collection => {
+            owned_orders(sql, f).push(" AND p.status = ").param(SqlValue::text(PaymentStatus::Confirmed.as_str()))
+        }
+    };
+    let (first, after) = (bounds.first().copied(), bounds.last().copied());
+    sql.push(&format!(" AND {day} >= "))
+        .param(SqlValue::Date(first))
+        .push(&format!(" AND {day} < "))
+        .param(SqlValue::Date(after));
+}
+
+/// Each group's `metric` actual in each month of the window `bounds` (each month's
+/// first day, then the day after the last month), over the filter's orders: only the
+/// (group, month) pairs with something counted. Grouped by department, an order counts
+/// for its owner's department and every live department above it; owners without a
+/// department count for none.
+pub fn monthly_actuals(
+    conn: &mut DbConnection,
+    metric: Metric,
+    f: &OrderFilter,
+    group: ActualGroup,
+    bounds: &[NaiveDate],
+) -> StoreResult<Vec<MonthActual>> {
+    let mut sql = Sql::default();
+    match group {
+        ActualGroup::User => {
+            sql.push("SELECT x.owner_id AS group_key, x.k AS month, CAST(SUM(x.amount) AS BIGINT) AS amount FROM (");
+            monthly_facts(&mut sql, metric, f, bounds);
+            sql.push(") x GROUP BY x.owner_id, x.k");
+        }
+        ActualGroup::DepartmentTree => {
+            sql.push(
+                "WITH RECURSIVE tree(root, id, depth) AS ( \
+                   SELECT id, id, 0 FROM departments WHERE deleted_at IS NULL \
+                   UNION ALL \
+                   SELECT tree.root, d.id, tree.depth + 1 FROM departments d JOIN tree ON d.parent_id = tree.id \
+                   WHERE d.deleted_at IS NULL AND tree.depth < 1000 \
+                 ) SELECT t.root AS group_key, x.k AS month, CAST(SUM(x.amount) AS BIGINT) AS amount FROM (",
+            );
+            monthly_facts(&mut sql, metric, f, bounds);
+            sql.push(
+                ") x JOIN users u ON u.id = x.owner_id JOIN tree t ON t.id = u.department_id GROUP BY t.root, x.k",
+            );
+        }
+    }
+    sql.load(conn)
+}
+
+/// One user's leaderboard figures over a period.
+#[derive(Debug, Clone, PartialEq, Eq, QueryableByName)]
+pub struct LeaderRow {
+    /// The user.
+    #[diesel(sql_type = Text)]
+    pub user_id: String,
+    /// Σ totals of their orders booked in the period, in minor units.
+    #[diesel(sql_type = BigInt)]
+    pub booking: i64,
+    /// Σ confirmed payments net of refunds on their orders, confirmed in the period.
+    #[diesel(sql_type = BigInt)]
+    pub collection: i64,
+    /// Accounts whose first booked order is theirs and was booked in the period.
+    #[diesel(sql_type = BigInt)]
+    pub new_accounts: i64,
+    /// Activities they own that took place in the period.
+    #[diesel(sql_type = BigInt)]
+    pub activities: i64,
+}
+
+/// The leaderboard's figures of every owner of the filter with at least one, over `period`:
+/// booking and collection as [`monthly_actuals`] counts them (in the filter's currency);
+/// new accounts (an account's first booked order, whatever its currency, the earlier id
+/// first on the same day, credited to that order's owner, when booked in the period);
+/// and live activities by `occurred_at`.
+pub fn leaderboard(conn: &mut DbConnection, f: &OrderFilter, period: &Period) -> StoreResult<Vec<LeaderRow>> {
+    let (from, to) = (SqlValue::Date(Some(period.from)), SqlValue::Date(Some(period.to)));
+    let booked = statuses(OrderStatus::is_booked);
+    let mut sql = Sql::default();
+    sql.push(
+        "SELECT x.user_id AS user_id, CAST(SUM(x.booking) AS BIGINT) AS booking, \
+         CAST(SUM(x.collection) AS BIGINT) AS collection, CAST(SUM(x.new_accounts) AS BIGINT) AS new_accounts, \
+         CAST(SUM(x.activities) AS BIGINT) AS activities FROM (\
+         SELECT o.owner_id AS user_id, o.total AS booking, 0 AS collection, 0 AS new_accounts, 0 AS activities \
+         FROM orders o WHERE ",
+    );
+    orders(&mut sql, f, OrderStatus::is_booked)
+        .push(" AND o.booked_at >= ")
+        .param(from.clone())
+        .push(" AND o.booked_at <= ")
+        .param(to.clone());
+    sql.push(" UNION ALL SELECT o.owner_id, 0, p.amount - p.refunded, 0, 0 FROM payments p JOIN orders o ON o.id = p.order_id WHERE ");
+    owned_orders(&mut sql, f)
+        .push(" AND p.status = ")
+        .param(SqlValue::text(PaymentStatus::Confirmed.as_str()))
+        .push(" AND p.confirmed_on >= ")
+        .param(from.clone())
+        .push(" AND p.confirmed_on <= ")
+        .param(to.clone());
+    sql.push(" UNION ALL SELECT o.owner_id, 0, 0, 1, 0 FROM orders o WHERE o.deleted_at IS NULL")
+        .and_in("o.status", Some(&booked))
+        .and_in("o.owner_id", f.owners.as_deref())
+        .push(" AND o.booked_at >= ")
+        .param(from)
+        .push(" AND o.booked_at <= ")
+        .param(to)
+        .push(" AND NOT EXISTS (SELECT 1 FROM orders e WHERE e.account_id = o.account_id AND e.deleted_at IS NULL")
+        .and_in("e.status", Some(&booked))
+        .push(" AND (e.booked_at < o.booked_at OR (e.booked_at = o.booked_at AND e.id < o.id)))");
+    sql.push(" UNION ALL SELECT a.owner_id, 0, 0, 0, 1 FROM activities a WHERE a.deleted_at IS NULL")
+        .and_in("a.owner_id", f.owners.as_deref())
+        .push(" AND a.occurred_at >= ")
+        .param(SqlValue::Timestamp(Some(period.starts_at())))
+        .push(" AND a.occurred_at < ")
+        .param(SqlValue::Timestamp(Some(period.ends_before())));
+    sql.push(") x GROUP BY x.user_id");
     sql.load(conn)
 }

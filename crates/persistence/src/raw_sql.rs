@@ -9,10 +9,12 @@ use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{BigInt, Bool, Date, Double, Integer, Nullable, Text, Timestamp};
 use diesel::{QueryableByName, RunQueryDsl};
 
+/// One id, the row of a query selecting a text column named `id`.
 #[derive(QueryableByName)]
-struct IdRow {
+pub(crate) struct IdRow {
+    /// The id.
     #[diesel(sql_type = Text)]
-    id: String,
+    pub(crate) id: String,
 }
 
 /// Run `sql`, which binds one text parameter as `$1` and selects one text column named `id`.

@@ -173,3 +173,12 @@ pub fn manager_chain(conn: &mut DbConnection, manager_id: &str) -> StoreResult<V
         manager_id,
     )
 }
+
+/// The id, name and whether active of every user among `ids` (`None`: every user), in id order.
+pub fn directory(conn: &mut DbConnection, ids: Option<&[String]>) -> StoreResult<Vec<(String, String, bool)>> {
+    let mut query = users::table.select((users::id, users::name, users::active)).order(users::id).into_boxed();
+    if let Some(ids) = ids {
+        query = query.filter(users::id.eq_any(ids.to_vec()));
+    }
+    Ok(query.load(conn)?)
+}

@@ -1,14 +1,18 @@
 //! `GET /reports/forecast`.
 
-use super::{opportunity_filter, CountAmount, OpportunityReportFilter, OpportunityReportQuery, WeightedTotals};
+use super::{add, opportunity_filter, CountAmount, OpportunityReportFilter, OpportunityReportQuery, WeightedTotals};
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
+use chrono::Datelike;
 use salesops_domain::money::Money;
 use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus};
+use salesops_domain::target::{Metric, PlanPeriod, SubjectType};
 use salesops_persistence::reports as queries;
+use salesops_persistence::targets::{self, TargetScope, COMPANY_KEY};
+use salesops_persistence::DbConnection;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -44,7 +48,8 @@ pub struct ForecastCategoryTotals {
           "weighted_amount": { "amount": 9_000_000, "currency": "CNY" } }
     ],
     "pipeline_weighted": { "amount": 32_000_000, "currency": "CNY" },
-    "closed_won": { "count": 3, "amount": { "amount": 9_000_000, "currency": "CNY" } }
+    "closed_won": { "count": 3, "amount": { "amount": 9_000_000, "currency": "CNY" } },
+    "target": { "amount": 30_000_000, "currency": "CNY" }
 }))]
 pub struct ForecastReport {
     /// The period and filters used.
@@ -56,6 +61,38 @@ pub struct ForecastReport {
     pub pipeline_weighted: Money,
     /// Opportunities won in the period.
     pub closed_won: CountAmount,
+    /// The booking target of the period (see the operation); `null` when there is none.
+    pub target: Option<Money>,
+}
+
+/// The booking target of the forecast's period in its currency: the target of `owner_id`
+/// if given, else of `department_id` if given, else the company's, over every month the
+/// period touches (each month whole). `None` when the caller may not read that subject's
+/// targets (see `crate::targets`), or it has none for those months in the currency.
+fn period_target(
+    conn: &mut DbConnection,
+    caller: &Caller,
+    filter: &OpportunityReportFilter,
+) -> Result<Option<Money>, ApiError> {
+    let (subject_type, subject_id) = match (&filter.owner_id, &filter.department_id) {
+        (Some(owner), _) => (SubjectType::User, Some(owner.as_str())),
+        (None, Some(department)) => (SubjectType::Department, Some(department.as_str())),
+        (None, None) => (SubjectType::Company, None),
+    };
+    if !TargetScope::of(conn, caller.visibility())?.allows(subject_type, subject_id) {
+        return Ok(None);
+    }
+    let key = subject_id.unwrap_or(COMPANY_KEY);
+    let years = filter.from.year()..=filter.to.year();
+    let mut total = None;
+    for (year, month, amount) in targets::subject_key_months(conn, key, Metric::Booking, &filter.currency, years)? {
+        let Ok(month) = u32::try_from(month) else { continue };
+        let period = PlanPeriod { year, first_month: month, last_month: month };
+        if period.start() <= filter.to && period.end() >= filter.from {
+            total = Some(add(total.unwrap_or(0), amount)?);
+        }
+    }
+    Ok(total.map(|amount| Money::new(amount, filter.currency.clone())))
 }
 
 /// The forecast: per forecast category, the count, amount and weighted amount; the weighted pipeline; closed-won.
@@ -68,7 +105,12 @@ pub struct ForecastReport {
 /// Lost and abandoned opportunities are not counted. `pipeline_weighted` is the weighted amount
 /// of the open ones, leaving out the `omitted` category. Weighted amounts are
 /// amount × probability_bps / 10000, each opportunity rounded half away from zero.
-/// Comparison with a target comes with quotas (capability 4).
+///
+/// `target` is the booking target (业绩目标) to hold the forecast against: that of
+/// `owner_id` when given, else of `department_id` when given, else the company's, in
+/// `currency`, summed over every month the period touches (a month counts whole even when
+/// the period starts or ends inside it). It is `null` when that subject has no such
+/// target, or when the caller may not read its targets.
 #[utoipa::path(
     tag = "reports",
     operation_id = "get_forecast_report",
@@ -110,11 +152,13 @@ pub async fn get_forecast_report(
         let pipeline = open.iter().filter(|t| t.group_key != ForecastCategory::Omitted.as_str());
         let pipeline_weighted = WeightedTotals::sum(pipeline, currency)?.weighted_amount;
         let won = WeightedTotals::new(won, currency);
+        let target = period_target(conn, &caller, &filter)?;
         Ok(ForecastReport {
             filter,
             categories,
             pipeline_weighted,
             closed_won: CountAmount { count: won.count, amount: won.amount },
+            target,
         })
     })
     .await?;

@@ -1,16 +1,18 @@
 //! `/reports`: the funnel, the forecast, win/loss, lead conversion, forgotten accounts,
-//! receivables aging and bookings.
+//! receivables aging, bookings, attainment and the leaderboard.
 //!
 //! Every report is readable by every role, over the caller's own data scope.
 //! The numbers are computed by the database (see `salesops_persistence::reports` and
 //! `salesops_persistence::money_reports`); the handlers resolve the period and the
 //! filters, then arrange the rows.
 
+pub mod attainment;
 pub mod bookings;
 pub mod forecast;
 pub mod forgotten_accounts;
 pub mod funnel;
 pub mod lead_conversion;
+pub mod leaderboard;
 pub mod receivables_aging;
 pub mod win_loss;
 
@@ -39,7 +41,9 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(lead_conversion::get_lead_conversion_report)
         .service(forgotten_accounts::get_forgotten_accounts_report)
         .service(receivables_aging::get_receivables_aging_report)
-        .service(bookings::get_bookings_report);
+        .service(bookings::get_bookings_report)
+        .service(attainment::get_attainment_report)
+        .service(leaderboard::get_leaderboard_report);
 }
 
 /// Query parameters of the opportunity reports (funnel, forecast, win/loss).
