@@ -545,6 +545,26 @@ both_databases! {
         assert_eq!(plan["versions"].as_array().map(Vec::len), Some(2));
     }
 
+    async fn the_demo_seed_has_targets_a_plan_and_a_paid_and_a_draft_run(app) {
+        let summary = salesops_api::seed::load_demo(&app.state).expect("seed");
+        assert!(summary.contains("a commission plan for 9 reps"), "{summary}");
+        let finance = app.login("finance@demo.salesops", salesops_api::seed::DEMO_PASSWORD).await;
+        let runs = app.get_ok(&finance, "/api/v1/commission-runs").await;
+        let statuses: Vec<&str> = items(&runs).iter().filter_map(|r| r["status"].as_str()).collect();
+        assert_eq!(statuses, vec!["paid", "draft"]);
+        let statements = app.get_ok(&finance, "/api/v1/commission-statements?limit=200").await;
+        assert_eq!(items(&statements).len(), 18, "a statement per rep in each run");
+        let earning: i64 = items(&statements).iter().map(|s| s["total"]["amount"].as_i64().expect("total")).sum();
+        assert!(earning > 0, "the demo pays some commission");
+        let split = items(&statements).iter().flat_map(|s| s["lines"].as_array().expect("lines")).any(|l| l["split_bps"] != 10_000);
+        assert!(split, "one order's credit is split");
+        let year = today(&app).year();
+        let attainment = app.get_ok(&finance, &format!("/api/v1/reports/attainment?year={year}&metric=booking&period=quarter&group_by=user")).await;
+        assert!(attainment.to_string().contains("attainment_bps"), "{attainment}");
+        let again = salesops_api::seed::load_demo(&app.state).expect("seed again");
+        assert_eq!(again, "the demo data is already loaded; nothing to do");
+    }
+
     async fn a_simulation_writes_nothing_and_compares_with_the_current_plan(app) {
         let plan = create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await;
         let rep = rep_on(&app, &id_of(&plan), 2_000_000).await;

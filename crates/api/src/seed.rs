@@ -1,7 +1,9 @@
 //! Demo data for `salesops seed-demo`: a department tree, a manager and reps
 //! per region, a finance user, a few hundred leads in every state, then customers and
-//! a pipeline (see [`pipeline`]), then quotes, orders and money (see [`money`]).
+//! a pipeline (see [`pipeline`]), then quotes, orders and money (see [`money`]), then
+//! targets and commissions (see [`commissions`]).
 
+mod commissions;
 mod money;
 mod pipeline;
 
@@ -146,7 +148,7 @@ fn demo_reps(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
 /// Each part is one transaction, loaded only when its marker record is absent:
 /// the organisation and leads (marker: the east manager), then the customers and
 /// pipeline (marker: the first demo account), then quote to cash (marker: the first
-/// demo product), so a database seeded by an older version gets the newer parts on
+/// demo product), then targets and commissions (marker: the demo plan), so a database seeded by an older version gets the newer parts on
 /// the next run.
 pub fn load_demo(state: &AppState) -> Result<String, crate::startup::StartupError> {
     let mut conn = state.pool.get()?;
@@ -165,6 +167,15 @@ pub fn load_demo(state: &AppState) -> Result<String, crate::startup::StartupErro
     if salesops_persistence::products::find_by_sku(&mut conn, money::MARKER_SKU)?.is_none() {
         let today = state.business_today();
         let summary = write_transaction(&mut conn, |c| money::load(c, today)).map_err(|e| e.to_string())?;
+        loaded.push(summary);
+    }
+    if !demo::plan_exists(&mut conn, commissions::MARKER_PLAN)? {
+        let today = state.business_today();
+        let summary = write_transaction(&mut conn, |c| {
+            let reps = demo_reps(c)?;
+            commissions::load(c, &reps, today)
+        })
+        .map_err(|e| e.to_string())?;
         loaded.push(summary);
     }
     if loaded.is_empty() {

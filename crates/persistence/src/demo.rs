@@ -80,3 +80,12 @@ pub fn account_exists(conn: &mut DbConnection, external_id: &str) -> StoreResult
     let n: i64 = accounts::table.filter(accounts::external_id.eq(external_id)).count().get_result(conn)?;
     Ok(n > 0)
 }
+
+/// Whether a live commission plan is named `name` (the marker of the demo's commissions).
+pub fn plan_exists(conn: &mut DbConnection, name: &str) -> StoreResult<bool> {
+    use crate::schema::commission_plans;
+    Ok(diesel::select(diesel::dsl::exists(
+        commission_plans::table.filter(commission_plans::name.eq(name)).filter(commission_plans::deleted_at.is_null()),
+    ))
+    .get_result(conn)?)
+}

@@ -43,7 +43,7 @@ const PRODUCTS: &[(&str, &str, &str, i64, i32, &str)] = &[
 ];
 
 /// A demo user acting as themself, seeing everything (the loader is the system, not a request).
-fn actor(user: &UserRow) -> Actor {
+pub(super) fn actor(user: &UserRow) -> Actor {
     Actor {
         id: user.id.clone(),
         role: user.role,
@@ -55,7 +55,7 @@ fn actor(user: &UserRow) -> Actor {
 }
 
 /// The demo user with `email`.
-fn demo_user(conn: &mut DbConnection, email: &str) -> AppResult<UserRow> {
+pub(super) fn demo_user(conn: &mut DbConnection, email: &str) -> AppResult<UserRow> {
     users::find_by_email(conn, email)?.ok_or_else(|| AppError::Internal(format!("the demo user {email} is missing")))
 }
 
