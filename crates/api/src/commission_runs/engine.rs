@@ -150,7 +150,7 @@ fn targets_of(conn: &mut DbConnection, spec: &Spec<'_>, members: &[Member]) -> A
 }
 
 /// The shares an order credits: its splits, or all to its owner.
-fn shares_of<'a>(splits: &'a HashMap<String, Vec<(String, i32)>>, order_id: &str, owner: &str) -> Vec<(String, i32)> {
+fn shares_of(splits: &HashMap<String, Vec<(String, i32)>>, order_id: &str, owner: &str) -> Vec<(String, i32)> {
     splits.get(order_id).cloned().unwrap_or_else(|| vec![(owner.to_owned(), 10_000)])
 }
 
