@@ -28,7 +28,7 @@ INSERT INTO orders (id, number, account_id, owner_id, currency, status, subtotal
                     max_discount_bps, collected, refunded, booked_at, version, created_at, updated_at)
 SELECT '0190c003-0000-7000-8000-' || lpad(n::text, 12, '0'), 'BENCH-SO-' || lpad(n::text, 8, '0'), :'account',
        '0190c000-0000-7000-8000-' || lpad((n % :users + 1)::text, 12, '0'), 'CNY', 'active',
-       10000 + (n * 7919) % 1000000, 0, 0, 10000 + (n * 7919) % 1000000, 0, 0, 0,
+       10000 + (n::bigint * 7919) % 1000000, 0, 0, 10000 + (n::bigint * 7919) % 1000000, 0, 0, 0,
        DATE :'quarter_start' + (n % 90), 1, now(), now()
 FROM generate_series(1, :orders) AS n;
 

@@ -98,6 +98,7 @@ both_databases! {
         let cursor = first["next_cursor"].as_str().expect("a next page");
         assert_eq!(app.list_ids(&format!("/api/v1/targets?limit=2&cursor={cursor}")).await, [id_of(&user)]);
         app.get("/api/v1/targets?metric=revenue").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
+        app.get("/api/v1/targets?subject_id=rep1").token(&app.admin_token).send().await.assert_problem(400, "bad_request");
     }
 
     async fn a_target_with_bad_months_or_a_bad_subject_is_refused_and_nothing_is_stored(app) {

@@ -109,6 +109,8 @@ entity_ids! {
     StatementId;
     /// A sales target's id.
     TargetId;
+    /// A target's subject: a department's or a user's id.
+    SubjectId;
 }
 
 #[cfg(test)]

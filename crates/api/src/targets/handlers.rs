@@ -12,7 +12,7 @@ use crate::extract::ValidJson;
 use crate::pagination::{self, Page};
 use crate::state::AppState;
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use salesops_domain::ids::TargetId;
+use salesops_domain::ids::{SubjectId, TargetId};
 use salesops_domain::target::{Metric, SubjectType};
 use salesops_persistence::targets::TargetFilter;
 use serde::Deserialize;
@@ -32,7 +32,8 @@ pub struct TargetListQuery {
     #[param(example = "department,user")]
     pub subject_type: Option<String>,
     /// Only the targets of this department or user.
-    pub subject_id: Option<String>,
+    #[param(value_type = Option<String>)]
+    pub subject_id: Option<SubjectId>,
     /// Page size, 1–200 (default 50).
     pub limit: Option<i64>,
     /// Opaque cursor from the previous page's `next_cursor`.
@@ -66,7 +67,7 @@ pub async fn list_targets(
         year: q.year,
         metrics: pagination::enum_list::<Metric>("metric", q.metric.as_deref())?,
         subject_types: pagination::enum_list::<SubjectType>("subject_type", q.subject_type.as_deref())?,
-        subject_id: crate::validation::tidy(q.subject_id),
+        subject_id: q.subject_id.map(String::from),
         after_id: pagination::after_id(q.cursor.as_deref())?,
     };
     let page = db::read(&state, move |conn| service::list(conn, &caller, &filter, limit)).await?;
