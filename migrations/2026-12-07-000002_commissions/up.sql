@@ -126,4 +126,5 @@ CREATE TABLE commission_lines (
 );
 -- Which statements used a source: splits and clawbacks look them up.
 CREATE INDEX commission_lines_source_idx ON commission_lines (source_id, statement_id);
-CREATE INDEX commission_lines_corrects_idx ON commission_lines (corrects_statement_id);
+CREATE INDEX commission_lines_corrects_idx ON commission_lines (corrects_statement_id)
+    WHERE corrects_statement_id IS NOT NULL;

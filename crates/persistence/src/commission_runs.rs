@@ -255,27 +255,40 @@ pub fn delete(conn: &mut DbConnection, id: &str) -> StoreResult<()> {
     Ok(())
 }
 
-/// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters at 13 columns a line.
+/// Rows per multi-row INSERT on SQLite: well under its 32,766 bound parameters at 13 columns a line.
 const CHUNK: usize = 1_000;
 
-/// Insert `rows` into `table` a chunk at a time, on whichever backend `conn` is.
+/// Insert `rows` into `table` on SQLite a chunk at a time (multi-row INSERTs need the inner connection).
 macro_rules! insert_chunked {
     ($conn:expr, $table:path, $rows:expr) => {
-        for chunk in $rows.chunks(CHUNK) {
-            match $conn {
-                DbConnection::Postgresql(inner) => diesel::insert_into($table).values(chunk.to_vec()).execute(inner)?,
-                DbConnection::Sqlite(inner) => diesel::insert_into($table).values(chunk.to_vec()).execute(inner)?,
-            };
+        if let DbConnection::Sqlite(inner) = $conn {
+            for chunk in $rows.chunks(CHUNK) {
+                diesel::insert_into($table).values(chunk.to_vec()).execute(inner)?;
+            }
         }
     };
 }
 
-/// Insert `statements` with their lines (the run's old ones deleted first, see [`delete_statements`]).
-pub fn insert_statements(conn: &mut DbConnection, statements: &[ComputedStatement]) -> StoreResult<()> {
-    let rows: Vec<StatementRow> = statements.iter().map(|s| s.row.clone()).collect();
-    let lines: Vec<LineRow> = statements.iter().flat_map(|s| s.lines.iter().cloned()).collect();
-    insert_chunked!(conn, commission_statements::table, rows);
-    insert_chunked!(conn, commission_lines::table, lines);
+/// Insert `statements` with their lines (the run's old ones deleted first, see
+/// [`delete_statements`]): on PostgreSQL with `COPY … FROM STDIN (FORMAT binary)`, since a
+/// run of a thousand users can write a million lines; on SQLite a chunk at a time.
+pub fn insert_statements(conn: &mut DbConnection, statements: Vec<ComputedStatement>) -> StoreResult<()> {
+    let mut rows = Vec::with_capacity(statements.len());
+    let mut lines = Vec::with_capacity(statements.iter().map(|s| s.lines.len()).sum());
+    for statement in statements {
+        rows.push(statement.row);
+        lines.extend(statement.lines);
+    }
+    match conn {
+        DbConnection::Postgresql(inner) => {
+            diesel::copy_from(commission_statements::table).from_insertable(rows).execute(inner)?;
+            diesel::copy_from(commission_lines::table).from_insertable(lines).execute(inner)?;
+        }
+        DbConnection::Sqlite(_) => {
+            insert_chunked!(conn, commission_statements::table, rows);
+            insert_chunked!(conn, commission_lines::table, lines);
+        }
+    }
     Ok(())
 }
 

@@ -149,11 +149,6 @@ fn targets_of(conn: &mut DbConnection, spec: &Spec<'_>, members: &[Member]) -> A
     }
 }
 
-/// The shares an order credits: its splits, or all to its owner.
-fn shares_of(splits: &HashMap<String, Vec<(String, i32)>>, order_id: &str, owner: &str) -> Vec<(String, i32)> {
-    splits.get(order_id).cloned().unwrap_or_else(|| vec![(owner.to_owned(), 10_000)])
-}
-
 fn split_amount(amount: i64, shares: &[(String, i32)]) -> AppResult<Vec<(String, i64)>> {
     commission::split(amount, shares).map_err(|e| AppError::Internal(format!("stored credit splits: {e}")))
 }
@@ -177,20 +172,26 @@ fn member_credits(
     let splits = group_splits(credits::splits_in_range(conn, spec.basis, range)?);
     let by_user: HashMap<&str, &Member> = members.iter().map(|m| (m.user_id.as_str(), m)).collect();
     let mut credited: HashMap<String, Vec<Credit<UserCredit>>> = HashMap::new();
-    for source in sources {
-        let shares = shares_of(&splits, &source.order_id, &source.owner_id);
-        for ((user, amount), (_, share)) in split_amount(source.amount, &shares)?.into_iter().zip(&shares) {
-            if !by_user.get(user.as_str()).is_some_and(|m| m.covers(source.date)) {
-                continue;
-            }
+    let mut credit = |user: String, amount: i64, split_bps: i32, source: &SourceCredit| {
+        if by_user.get(user.as_str()).is_some_and(|m| m.covers(source.date)) {
             let credit = UserCredit {
                 source_type: source.source_type,
                 source_id: source.source_id.clone(),
                 number: source.number.clone(),
                 date: source.date,
-                split_bps: *share,
+                split_bps,
             };
             credited.entry(user).or_default().push(Credit { source: credit, amount });
+        }
+    };
+    for source in &sources {
+        match splits.get(&source.order_id) {
+            None => credit(source.owner_id.clone(), source.amount, 10_000, source),
+            Some(shares) => {
+                for ((user, amount), (_, share)) in split_amount(source.amount, shares)?.into_iter().zip(shares) {
+                    credit(user, amount, *share, source);
+                }
+            }
         }
     }
     Ok(credited)

@@ -96,10 +96,10 @@ fn compute(
 }
 
 /// Store `statements` as `run`'s (replacing any before), with the run's total.
-fn store(conn: &mut DbConnection, run: &mut RunRow, statements: &[ComputedStatement]) -> AppResult<()> {
+fn store(conn: &mut DbConnection, run: &mut RunRow, statements: Vec<ComputedStatement>) -> AppResult<()> {
     commission_runs::delete_statements(conn, &run.id)?;
-    commission_runs::insert_statements(conn, statements)?;
     run.total = statements.iter().map(|s| s.row.total).sum();
+    commission_runs::insert_statements(conn, statements)?;
     run.computed_at = clock::now();
     Ok(())
 }
@@ -139,7 +139,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun) -> AppRe
         RunRow::new(&plan.id, &version.row.id, (&label, period.start(), period.end()), &plan.currency, actor.id());
     commission_runs::insert(conn, &run)?;
     let statements = compute(conn, &plan, &rules_of(&version), &run)?;
-    store(conn, &mut run, &statements)?;
+    store(conn, &mut run, statements)?;
     commission_runs::update(conn, &run, run.version)?;
     commission_plans_store::freeze_version(conn, &version.row.id)?;
     let view = Run::from(run);
@@ -188,7 +188,7 @@ pub fn run_command(
             let version = commission_plans_store::find_version(conn, &before.plan_version_id)?
                 .ok_or_else(|| AppError::Internal("a run's plan version is gone".into()))?;
             let statements = compute(conn, &plan, &rules_of(&version), &after)?;
-            store(conn, &mut after, &statements)?;
+            store(conn, &mut after, statements)?;
         }
         RunCommand::Approve => {
             if actor.role != Role::Admin {
