@@ -379,11 +379,14 @@ pub fn corrections_carried(
     Ok(rows.into_iter().filter_map(|(corrected, source, earning)| Some((corrected?, source, earning))).collect())
 }
 
-/// Whether a paid statement has a line on one of `source_ids`.
-pub fn paid_use(conn: &mut DbConnection, source_ids: &[String]) -> StoreResult<bool> {
+/// Whether a paid statement of one of `user_ids` has a line on one of `source_ids`. It
+/// reads those users' paid statements by their primary key, so the lines need no index
+/// on their source.
+pub fn paid_use(conn: &mut DbConnection, source_ids: &[String], user_ids: &[String]) -> StoreResult<bool> {
     let paid_statements = commission_statements::table
         .inner_join(commission_runs::table)
         .filter(commission_runs::status.eq(RunStatus::Paid.as_str()))
+        .filter(commission_statements::user_id.eq_any(user_ids))
         .select(commission_statements::id);
     Ok(diesel::select(diesel::dsl::exists(
         commission_lines::table

@@ -204,15 +204,30 @@ fn earn_error(e: EarnError) -> AppError {
 /// The statements of `members` (sorted by user) for the period, without clawbacks; 422
 /// `missing_target` when a member has no target (see [`targets_of`]).
 pub fn statements(conn: &mut DbConnection, spec: &Spec<'_>, members: &[Member]) -> AppResult<Vec<Statement>> {
+    let started = std::time::Instant::now();
     let targets = targets_of(conn, spec, members)?;
     let mut credited = member_credits(conn, spec, members)?;
+    log::debug!(
+        "{} credits of {} members read in {} ms",
+        credited.values().map(Vec::len).sum::<usize>(),
+        members.len(),
+        started.elapsed().as_millis()
+    );
     let mut members: Vec<&Member> = members.iter().collect();
     members.sort_by(|a, b| a.user_id.cmp(&b.user_id));
     members
         .into_iter()
         .map(|member| {
             let target = targets[&member.user_id];
-            let credits = credited.remove(&member.user_id).unwrap_or_default();
+            let mut credits = credited.remove(&member.user_id).unwrap_or_default();
+            // The determinism rules' order: credit date, then document number (then source id).
+            credits.sort_by(|a, b| {
+                (a.source.date, &a.source.number, &a.source.source_id).cmp(&(
+                    b.source.date,
+                    &b.source.number,
+                    &b.source.source_id,
+                ))
+            });
             let sum: i64 = credits.iter().map(|c| c.amount).sum();
             let lines: Vec<Line> = commission::earn(spec.rules.as_rules(), target, &credits)
                 .map_err(earn_error)?

@@ -18,6 +18,7 @@ use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, DbConnection};
 use serde_json::Value;
 use std::collections::HashMap;
+use std::time::Instant;
 use validator::Validate;
 
 /// The users on `plan` in `period`, each with the days of it they are assigned.
@@ -51,9 +52,19 @@ fn compute(
     let members =
         members(commission_plans_store::assigned_in(conn, &plan.id, (period.start(), period.end()))?, &period);
     let spec = Spec { basis: plan.basis, currency: &plan.currency, period, rules };
+    let started = Instant::now();
     let statements = engine::statements(conn, &spec, &members)?;
     let users: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
+    let earned = started.elapsed();
     let mut clawbacks = engine::clawback_lines(conn, (&plan.id, &run.id), &users, period.start())?;
+    log::info!(
+        "commission run {} ({}): {} statements earned in {} ms, clawbacks in {} ms",
+        run.id,
+        run.period,
+        statements.len(),
+        earned.as_millis(),
+        (started.elapsed() - earned).as_millis()
+    );
     // A recomputed statement keeps its id.
     let mut ids: HashMap<String, String> = commission_runs::statement_ids_of(conn, &run.id)?.into_iter().collect();
     Ok(statements
@@ -97,9 +108,12 @@ fn compute(
 
 /// Store `statements` as `run`'s (replacing any before), with the run's total.
 fn store(conn: &mut DbConnection, run: &mut RunRow, statements: Vec<ComputedStatement>) -> AppResult<()> {
+    let started = Instant::now();
     commission_runs::delete_statements(conn, &run.id)?;
     run.total = statements.iter().map(|s| s.row.total).sum();
+    let lines: usize = statements.iter().map(|s| s.lines.len()).sum();
     commission_runs::insert_statements(conn, statements)?;
+    log::info!("commission run {}: {lines} lines stored in {} ms", run.id, started.elapsed().as_millis());
     run.computed_at = clock::now();
     Ok(())
 }

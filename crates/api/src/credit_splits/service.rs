@@ -57,12 +57,15 @@ pub fn put(conn: &mut DbConnection, actor: &Actor, order_id: &str, input: Credit
         return Err(AppError::transition("a cancelled order credits nobody"));
     }
     check(conn, &input)?;
+    let before = CreditSplits::from(credits::splits_of(conn, &order.id)?);
+    // Whoever the order credits now: its owner, or its split users.
+    let mut credited: Vec<String> = before.splits.iter().map(|s| s.user_id.clone()).collect();
+    credited.push(order.owner_id.clone());
     let mut sources = credits::payment_ids_of(conn, &order.id)?;
     sources.push(order.id.clone());
-    if commission_runs::paid_use(conn, &sources)? {
+    if commission_runs::paid_use(conn, &sources, &credited)? {
         return Err(AppError::Conflict("a paid commission statement has used the order; its split is final".into()));
     }
-    let before = CreditSplits::from(credits::splits_of(conn, &order.id)?);
     let rows: Vec<SplitRow> = (1..)
         .zip(&input.splits)
         .map(|(position, s)| SplitRow {
