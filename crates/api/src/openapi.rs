@@ -171,6 +171,7 @@ pub const LIST_FILTERS: &[(&str, &str, Option<&str>)] = &[
     ("list_payments", "status", Some("PaymentStatus")),
     ("list_targets", "metric", Some("Metric")),
     ("list_targets", "subject_type", Some("SubjectType")),
+    ("list_commission_runs", "status", Some("RunStatus")),
 ];
 
 /// Fields and parameters ending in `_id` that are not our UUIDs: the integrator's own id, the client's

@@ -173,7 +173,7 @@ pub fn load_demo(state: &AppState) -> Result<String, crate::startup::StartupErro
         let today = state.business_today();
         let summary = write_transaction(&mut conn, |c| {
             let reps = demo_reps(c)?;
-            commissions::load(c, &reps, today)
+            commissions::load(c, &reps, (today, state.settings.business_time_zone))
         })
         .map_err(|e| e.to_string())?;
         loaded.push(summary);

@@ -8,7 +8,9 @@
 //! credits, targets and rules give the same lines to the minor unit.
 
 use crate::app::{AppError, AppResult, FieldError};
+use crate::time::to_utc;
 use chrono::{NaiveDate, NaiveDateTime};
+use chrono_tz::Tz;
 use salesops_domain::commission::{self, clawbacks, Credit, EarnError, LineReason, Rules, Tier, TierMode};
 use salesops_domain::commission_run::SourceType;
 use salesops_domain::order::OrderStatus;
@@ -342,12 +344,13 @@ fn paid_periods(
 /// carries: for each of the users' paid statements of the plan in earlier periods, one
 /// line per cancellation or refund since it was computed that no other run carries yet.
 /// Each takes back what the period earned before the correction less what it earns after
-/// (`domain::commission::clawbacks`), naming the correction and the statement it corrects.
+/// (`domain::commission::clawbacks`), naming the correction and the statement it corrects;
+/// a cancellation is dated on its business day in `zone`, a refund on its own.
 pub fn clawback_lines(
     conn: &mut DbConnection,
     (plan_id, run_id): (&str, &str),
     users: &[String],
-    start: NaiveDate,
+    (start, zone): (NaiveDate, Tz),
 ) -> AppResult<HashMap<String, Vec<Line>>> {
     let periods = paid_periods(conn, plan_id, users, start)?;
     if periods.is_empty() {
@@ -398,7 +401,7 @@ pub fn clawback_lines(
                                 source_type: SourceType::Order,
                                 id: order.id.clone(),
                                 number: order.number.clone(),
-                                date: at.date(),
+                                date: crate::time::business_day(to_utc(at), zone),
                                 source_id: source_id.clone(),
                                 full_after: 0,
                             });

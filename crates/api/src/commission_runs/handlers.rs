@@ -115,7 +115,8 @@ pub async fn create_commission_run(
     body: ValidJson<CreateRun>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.0;
-    let run = db::write(&state, move |conn| service::create(conn, &caller, input)).await?;
+    let zone = state.settings.business_time_zone;
+    let run = db::write(&state, move |conn| service::create(conn, &caller, input, zone)).await?;
     Ok(etag::created(format!("/api/v1/commission-runs/{}", run.id), &run))
 }
 
@@ -176,9 +177,11 @@ pub async fn recompute_commission_run(
     id: web::Path<CommissionRunId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let run = db::write(&state, move |conn| service::run_command(conn, &caller, &id, RunCommand::Recompute, if_match))
-        .await?;
+    let (id, zone) = (id.into_inner(), state.settings.business_time_zone);
+    let run = db::write(&state, move |conn| {
+        service::run_command(conn, &caller, &id, (RunCommand::Recompute, if_match), zone)
+    })
+    .await?;
     Ok(with_etag(HttpResponse::Ok(), &run))
 }
 
@@ -208,9 +211,10 @@ pub async fn approve_commission_run(
     id: web::Path<CommissionRunId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let (id, zone) = (id.into_inner(), state.settings.business_time_zone);
     let run =
-        db::write(&state, move |conn| service::run_command(conn, &caller, &id, RunCommand::Approve, if_match)).await?;
+        db::write(&state, move |conn| service::run_command(conn, &caller, &id, (RunCommand::Approve, if_match), zone))
+            .await?;
     Ok(with_etag(HttpResponse::Ok(), &run))
 }
 
@@ -240,8 +244,9 @@ pub async fn pay_commission_run(
     id: web::Path<CommissionRunId>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
+    let (id, zone) = (id.into_inner(), state.settings.business_time_zone);
     let run =
-        db::write(&state, move |conn| service::run_command(conn, &caller, &id, RunCommand::Pay, if_match)).await?;
+        db::write(&state, move |conn| service::run_command(conn, &caller, &id, (RunCommand::Pay, if_match), zone))
+            .await?;
     Ok(with_etag(HttpResponse::Ok(), &run))
 }

@@ -9,6 +9,7 @@ use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::audit::{self, snapshot};
 use crate::commission_plans;
 use crate::pagination::{self, Page};
+use chrono_tz::Tz;
 use salesops_domain::commission_run::{next_status, RunCommand, RunStatus};
 use salesops_domain::org::Role;
 use salesops_domain::target::PlanPeriod;
@@ -44,9 +45,9 @@ pub fn rules_of(version: &StoredVersion) -> PlanRules {
 /// version's rules, then the clawbacks it carries.
 fn compute(
     conn: &mut DbConnection,
-    plan: &PlanRow,
-    rules: &PlanRules,
+    (plan, rules): (&PlanRow, &PlanRules),
     run: &RunRow,
+    zone: Tz,
 ) -> AppResult<Vec<ComputedStatement>> {
     let period = PlanPeriod::parse(&run.period).map_err(|e| AppError::Internal(e.to_string()))?;
     let members =
@@ -56,7 +57,7 @@ fn compute(
     let statements = engine::statements(conn, &spec, &members)?;
     let users: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
     let earned = started.elapsed();
-    let mut clawbacks = engine::clawback_lines(conn, (&plan.id, &run.id), &users, period.start())?;
+    let mut clawbacks = engine::clawback_lines(conn, (&plan.id, &run.id), &users, (period.start(), zone))?;
     log::info!(
         "commission run {} ({}): {} statements earned in {} ms, clawbacks in {} ms",
         run.id,
@@ -131,7 +132,7 @@ fn require_sees_all(actor: &Actor, users: &[String], action: &str) -> AppResult<
 /// `create`: a draft with a statement per user assigned in the period. 422 on an unknown
 /// plan, a period of another length or outside the plan's versions, or users without a
 /// target (`missing_target`); 409 `duplicate` when the plan already has a run for it.
-pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun) -> AppResult<Run> {
+pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun, zone: Tz) -> AppResult<Run> {
     input.validate()?;
     let plan = match commission_plans::service::load(conn, &input.plan_id, true) {
         Err(AppError::NotFound) => return Err(FieldError::unknown("plan_id", "commission plan").into()),
@@ -152,7 +153,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun) -> AppRe
     let mut run =
         RunRow::new(&plan.id, &version.row.id, (&label, period.start(), period.end()), &plan.currency, actor.id());
     commission_runs::insert(conn, &run)?;
-    let statements = compute(conn, &plan, &rules_of(&version), &run)?;
+    let statements = compute(conn, (&plan, &rules_of(&version)), &run, zone)?;
     store(conn, &mut run, statements)?;
     commission_runs::update(conn, &run, run.version)?;
     commission_plans_store::freeze_version(conn, &version.row.id)?;
@@ -189,8 +190,8 @@ pub fn run_command(
     conn: &mut DbConnection,
     actor: &Actor,
     id: &str,
-    command: RunCommand,
-    if_match: IfMatch,
+    (command, if_match): (RunCommand, IfMatch),
+    zone: Tz,
 ) -> AppResult<Run> {
     let before = load(conn, actor, id, true)?;
     if_match.check(before.version)?;
@@ -201,7 +202,7 @@ pub fn run_command(
             let plan = commission_plans::service::load(conn, &before.plan_id, false)?;
             let version = commission_plans_store::find_version(conn, &before.plan_version_id)?
                 .ok_or_else(|| AppError::Internal("a run's plan version is gone".into()))?;
-            let statements = compute(conn, &plan, &rules_of(&version), &after)?;
+            let statements = compute(conn, (&plan, &rules_of(&version)), &after, zone)?;
             store(conn, &mut after, statements)?;
         }
         RunCommand::Approve => {

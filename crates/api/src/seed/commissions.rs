@@ -15,6 +15,7 @@ use crate::credit_splits::dto::{CreditSplits, Share};
 use crate::targets::dto::{CreateTarget, SubjectRef};
 use crate::{commission_plans, commission_runs, credit_splits, targets};
 use chrono::{Datelike, NaiveDate};
+use chrono_tz::Tz;
 use salesops_domain::commission::TierMode;
 use salesops_domain::commission_run::RunCommand;
 use salesops_domain::money::Money;
@@ -48,7 +49,7 @@ fn target(
 }
 
 /// Load the targets and commissions demo for the reps `reps`; returns a one-line summary.
-pub fn load(conn: &mut DbConnection, reps: &[String], today: NaiveDate) -> AppResult<String> {
+pub fn load(conn: &mut DbConnection, reps: &[String], (today, zone): (NaiveDate, Tz)) -> AppResult<String> {
     // The loader is the system: it sets company policy as an admin would, in the east
     // manager's name (the demo has no admin user of its own).
     let admin = {
@@ -120,11 +121,11 @@ pub fn load(conn: &mut DbConnection, reps: &[String], today: NaiveDate) -> AppRe
 
     let run = |conn: &mut DbConnection, period: &PlanPeriod| {
         let input = CreateRun { plan_id: plan.id.clone(), period: period.to_string() };
-        commission_runs::service::create(conn, &finance, input)
+        commission_runs::service::create(conn, &finance, input, zone)
     };
     let paid = run(conn, &last_quarter)?;
-    commission_runs::service::run_command(conn, &admin, &paid.id, RunCommand::Approve, IfMatch(None))?;
-    let paid = commission_runs::service::run_command(conn, &finance, &paid.id, RunCommand::Pay, IfMatch(None))?;
+    commission_runs::service::run_command(conn, &admin, &paid.id, (RunCommand::Approve, IfMatch(None)), zone)?;
+    let paid = commission_runs::service::run_command(conn, &finance, &paid.id, (RunCommand::Pay, IfMatch(None)), zone)?;
     let draft = run(conn, &this_quarter)?;
     Ok(format!(
         "{set} targets, a commission plan for {} reps, a paid run for {} ({} fen) and a draft for {} ({} fen)",
