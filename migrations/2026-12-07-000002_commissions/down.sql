@@ -1,3 +1,4 @@
+DROP TABLE commission_paid_sources;
 DROP TABLE commission_lines;
 DROP TABLE commission_statements;
 DROP TABLE commission_runs;

@@ -127,5 +127,12 @@ CREATE TABLE commission_lines (
     corrects_statement_id VARCHAR(36),
     PRIMARY KEY (statement_id, position)
 );
-CREATE INDEX commission_lines_corrects_idx ON commission_lines (corrects_statement_id)
+-- A correction is carried once: by one clawback line of one run.
+CREATE UNIQUE INDEX commission_lines_corrects_idx ON commission_lines (corrects_statement_id, source_id)
     WHERE corrects_statement_id IS NOT NULL;
+
+-- The orders and payments a paid statement has counted, written when a run is paid: their
+-- credit splits are final from then on.
+CREATE TABLE commission_paid_sources (
+    source_id VARCHAR(36) PRIMARY KEY
+);

@@ -1,7 +1,7 @@
 //! Commission plans: the plan, its rule versions with their tiers, and its assignments
 //! to users. Who reads and writes them is the app's concern: plans are company policy.
 
-use crate::schema::{commission_assignments, commission_plan_versions, commission_plans, commission_tiers};
+use crate::schema::{commission_assignments, commission_plan_versions, commission_plans, commission_tiers, users};
 use crate::{clock, DbConnection, StoreResult};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -280,32 +280,47 @@ pub fn overlapping(
     Ok(query.load(conn)?)
 }
 
-/// The assignments of `plan_id` that share a day with `from..=to`, by user then first day.
-pub fn assigned_in(
-    conn: &mut DbConnection,
-    plan_id: &str,
-    (from, to): (NaiveDate, NaiveDate),
-) -> StoreResult<Vec<AssignmentRow>> {
-    Ok(commission_assignments::table
-        .filter(commission_assignments::plan_id.eq(plan_id))
-        .filter(commission_assignments::valid_from.le(to))
-        .filter(commission_assignments::valid_to.is_null().or(commission_assignments::valid_to.ge(from)))
-        .order((commission_assignments::user_id, commission_assignments::valid_from))
-        .select(AssignmentRow::as_select())
-        .load(conn)?)
+/// Which assignments [`assigned`] reads: one plan's, or every plan's on a basis.
+#[derive(Debug, Clone, Copy)]
+pub enum AssignedTo<'a> {
+    /// The assignments of this plan.
+    Plan(&'a str),
+    /// The assignments of every plan on this basis.
+    Basis(Metric),
 }
 
-/// The assignments on `basis` that share a day with `from..=to`, by user then first day.
-pub fn assigned_on(
+/// The assignments of `to` that share a day with `from..=to`, of active users only (a user
+/// who left is paid nothing more), by user then first day.
+pub fn assigned(
     conn: &mut DbConnection,
-    basis: Metric,
-    (from, to): (NaiveDate, NaiveDate),
+    to: AssignedTo<'_>,
+    (from, until): (NaiveDate, NaiveDate),
 ) -> StoreResult<Vec<AssignmentRow>> {
-    Ok(commission_assignments::table
-        .filter(commission_assignments::basis.eq(basis.as_str()))
-        .filter(commission_assignments::valid_from.le(to))
+    let active = users::table.filter(users::active.eq(true)).select(users::id);
+    let mut query = commission_assignments::table
+        .filter(commission_assignments::valid_from.le(until))
         .filter(commission_assignments::valid_to.is_null().or(commission_assignments::valid_to.ge(from)))
+        .filter(commission_assignments::user_id.eq_any(active))
         .order((commission_assignments::user_id, commission_assignments::valid_from))
         .select(AssignmentRow::as_select())
-        .load(conn)?)
+        .into_boxed();
+    query = match to {
+        AssignedTo::Plan(plan_id) => query.filter(commission_assignments::plan_id.eq(plan_id.to_owned())),
+        AssignedTo::Basis(basis) => query.filter(commission_assignments::basis.eq(basis.as_str())),
+    };
+    Ok(query.load(conn)?)
+}
+
+/// End assignment `id` on `to` (`None`: no end).
+pub fn set_assignment_end(conn: &mut DbConnection, id: &str, to: Option<NaiveDate>) -> StoreResult<()> {
+    diesel::update(commission_assignments::table.find(id))
+        .set(commission_assignments::valid_to.eq(to))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Delete every assignment of plan `plan_id`.
+pub fn delete_assignments_of(conn: &mut DbConnection, plan_id: &str) -> StoreResult<()> {
+    diesel::delete(commission_assignments::table.filter(commission_assignments::plan_id.eq(plan_id))).execute(conn)?;
+    Ok(())
 }

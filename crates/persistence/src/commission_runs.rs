@@ -1,7 +1,8 @@
 //! Commission runs, their statements (one per user) and the statements' lines. A run is
-//! visible to whoever sees one of its statements' users; a statement to whoever sees its user.
+//! visible to whoever sees every one of its statements' users (its total sums them all); a
+//! statement to whoever sees its user.
 
-use crate::schema::{commission_lines, commission_runs, commission_statements};
+use crate::schema::{commission_lines, commission_paid_sources, commission_runs, commission_statements};
 use crate::scope::Visibility;
 use crate::{clock, DbConnection, StoreResult};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -176,27 +177,27 @@ pub fn insert(conn: &mut DbConnection, row: &RunRow) -> StoreResult<()> {
 
 crate::versioned::row_writes!(commission_runs, RunRow, "commission run");
 
-/// `commission_runs::id IN (the runs with a statement for one of $owners)`.
-macro_rules! with_statement_for {
+/// No statement of the run pays a user outside `$owners`: the run is all in the caller's scope.
+macro_rules! all_statements_for {
     ($owners:expr) => {
-        commission_runs::id.eq_any(
+        diesel::dsl::not(diesel::dsl::exists(
             commission_statements::table
-                .filter(commission_statements::user_id.eq_any($owners.clone()))
-                .select(commission_statements::run_id),
-        )
+                .filter(commission_statements::run_id.eq(commission_runs::id))
+                .filter(commission_statements::user_id.ne_all($owners.clone())),
+        ))
     };
 }
 
-/// The run `id`, if `visibility` sees one of its statements' users (every run for `All`).
+/// The run `id`, if `visibility` sees every one of its statements' users (every run for `All`).
 pub fn find_visible(conn: &mut DbConnection, id: &str, visibility: &Visibility) -> StoreResult<Option<RunRow>> {
     let mut query = commission_runs::table.find(id).select(RunRow::as_select()).into_boxed();
     if let Visibility::Owners(owners) = visibility {
-        query = query.filter(with_statement_for!(owners));
+        query = query.filter(all_statements_for!(owners));
     }
     Ok(query.first(conn).optional()?)
 }
 
-/// Runs matching `filter` that `visibility` sees, in id order, at most `limit`.
+/// Runs matching `filter` whose every user `visibility` sees, in id order, at most `limit`.
 pub fn list(
     conn: &mut DbConnection,
     filter: &RunFilter,
@@ -206,7 +207,7 @@ pub fn list(
     let mut query =
         commission_runs::table.select(RunRow::as_select()).order(commission_runs::id).limit(limit).into_boxed();
     if let Visibility::Owners(owners) = visibility {
-        query = query.filter(with_statement_for!(owners));
+        query = query.filter(all_statements_for!(owners));
     }
     if let Some(plan) = &filter.plan_id {
         query = query.filter(commission_runs::plan_id.eq(plan.clone()));
@@ -363,8 +364,8 @@ pub fn paid_statements(
         .load(conn)?)
 }
 
-/// For each of `statement_ids`, the sources whose corrections clawback lines of runs
-/// other than `except_run` already carry: (corrected statement, source id).
+/// The clawback lines of runs other than `except_run` that correct one of `statement_ids`:
+/// (corrected statement, the correction's source id, its earning).
 pub fn corrections_carried(
     conn: &mut DbConnection,
     statement_ids: &[String],
@@ -379,19 +380,24 @@ pub fn corrections_carried(
     Ok(rows.into_iter().filter_map(|(corrected, source, earning)| Some((corrected?, source, earning))).collect())
 }
 
-/// Whether a paid statement of one of `user_ids` has a line on one of `source_ids`. It
-/// reads those users' paid statements by their primary key, so the lines need no index
-/// on their source.
-pub fn paid_use(conn: &mut DbConnection, source_ids: &[String], user_ids: &[String]) -> StoreResult<bool> {
-    let paid_statements = commission_statements::table
-        .inner_join(commission_runs::table)
-        .filter(commission_runs::status.eq(RunStatus::Paid.as_str()))
-        .filter(commission_statements::user_id.eq_any(user_ids))
-        .select(commission_statements::id);
+/// Record the sources run `run_id`'s statements counted as paid (see [`paid_use`]).
+pub fn record_paid_sources(conn: &mut DbConnection, run_id: &str) -> StoreResult<()> {
+    diesel::sql_query(
+        "INSERT INTO commission_paid_sources (source_id) \
+         SELECT DISTINCT l.source_id FROM commission_lines l \
+         JOIN commission_statements s ON s.id = l.statement_id \
+         WHERE s.run_id = $1 AND l.corrects_statement_id IS NULL \
+         ON CONFLICT (source_id) DO NOTHING",
+    )
+    .bind::<diesel::sql_types::Text, _>(run_id)
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Whether a paid statement has counted one of `source_ids`.
+pub fn paid_use(conn: &mut DbConnection, source_ids: &[String]) -> StoreResult<bool> {
     Ok(diesel::select(diesel::dsl::exists(
-        commission_lines::table
-            .filter(commission_lines::source_id.eq_any(source_ids))
-            .filter(commission_lines::statement_id.eq_any(paid_statements)),
+        commission_paid_sources::table.filter(commission_paid_sources::source_id.eq_any(source_ids)),
     ))
     .get_result(conn)?)
 }

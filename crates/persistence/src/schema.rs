@@ -718,6 +718,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    commission_paid_sources (source_id) {
+        source_id -> Text,
+    }
+}
+
+diesel::table! {
     commission_lines (statement_id, position) {
         statement_id -> Text,
         position -> Integer,
@@ -804,4 +810,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     commission_runs,
     commission_statements,
     commission_lines,
+    commission_paid_sources,
 );

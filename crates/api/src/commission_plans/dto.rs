@@ -244,7 +244,8 @@ pub struct CreatePlan {
     pub currency: Option<String>,
     /// `marginal` or `flat`.
     pub tier_mode: TierMode,
-    /// Contiguous from 0; only the last may be open-ended (422 naming the tier).
+    /// 1–20 tiers, contiguous from 0; only the last may be open-ended (422 naming the tier).
+    #[validate(length(min = 1, max = 20))]
     pub tiers: Vec<TierBody>,
     /// The most one user earns in one period, in the plan's currency.
     #[serde(default)]
@@ -262,9 +263,9 @@ pub struct CreatePlan {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Direct sales 2027 (revised)", "effective_to": "2027-12-31"}))]
 pub struct PlanPatch {
-    /// Display name; cannot be cleared.
-    #[validate(length(min = 1, max = 200))]
-    #[serde(default)]
+    /// Display name, 1–200 characters; cannot be cleared.
+    #[validate(custom(function = "not_blank"), length(max = 200))]
+    #[serde(default, deserialize_with = "crate::extract::trimmed_opt")]
     pub name: Option<String>,
     /// The last day it pays; `null` for no end.
     #[serde(default, deserialize_with = "double_option")]
@@ -273,8 +274,9 @@ pub struct PlanPatch {
     /// The latest version's tier mode.
     #[serde(default)]
     pub tier_mode: Option<TierMode>,
-    /// The latest version's tiers.
+    /// The latest version's tiers, 1–20.
     #[serde(default)]
+    #[validate(length(min = 1, max = 20))]
     pub tiers: Option<Vec<TierBody>>,
     /// The latest version's cap; `null` for none.
     #[serde(default, deserialize_with = "double_option")]
@@ -302,7 +304,8 @@ pub struct CreatePlanVersion {
     pub effective_from: NaiveDate,
     /// `marginal` or `flat`.
     pub tier_mode: TierMode,
-    /// Contiguous from 0; only the last may be open-ended.
+    /// 1–20 tiers, contiguous from 0; only the last may be open-ended.
+    #[validate(length(min = 1, max = 20))]
     pub tiers: Vec<TierBody>,
     /// The most one user earns in one period.
     #[serde(default)]
@@ -358,5 +361,16 @@ pub struct CreateAssignment {
     pub from: NaiveDate,
     /// The last day; not before `from`. Left out: no end.
     #[serde(default)]
+    pub to: Option<NaiveDate>,
+}
+
+/// End an assignment, or take its end away.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"to": "2027-06-30"}))]
+pub struct AssignmentPatch {
+    /// The last day; not before its first. `null`: no end.
+    #[serde(deserialize_with = "crate::extract::required_nullable")]
+    #[schema(required = true)]
     pub to: Option<NaiveDate>,
 }

@@ -1,7 +1,7 @@
 //! The HTTP edge of `/commission-plans`: each handler extracts, authorises, runs one use
 //! case from [`super::service`] and answers.
 
-use super::dto::{Assignment, CreateAssignment, CreatePlan, CreatePlanVersion, Plan, PlanPatch};
+use super::dto::{Assignment, AssignmentPatch, CreateAssignment, CreatePlan, CreatePlanVersion, Plan, PlanPatch};
 use super::service;
 use crate::app::permission::Administer;
 use crate::auth::{Authorized, Caller};
@@ -259,10 +259,44 @@ pub async fn create_commission_assignment(
     Ok(HttpResponse::Created().insert_header(("Location", location)).json(assignment))
 }
 
+/// End a user's assignment to a plan, or take its end away (admins).
+///
+/// The way a user leaves a plan once runs have paid them: `to` is the last day whose
+/// credits it pays. Not before the assignment's first day (422); a later end that would
+/// share a day with another plan of the same basis is 409 `duplicate`.
+#[utoipa::path(
+    tag = "commission-plans",
+    operation_id = "update_commission_assignment",
+    params(
+        ("id" = String, Path, description = "Plan id"),
+        ("assignment_id" = String, Path, description = "Assignment id"),
+    ),
+    request_body(content = AssignmentPatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The assignment", body = Assignment),
+        (status = 403, description = "Only admins assign plans"),
+        (status = 409, description = "`duplicate`: the user has a plan on the same basis on one of the days"),
+        (status = 422, description = "`to` before the assignment's first day"),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/commission-plans/{id}/assignments/{assignment_id}")]
+pub async fn update_commission_assignment(
+    state: web::Data<AppState>,
+    caller: Authorized<Administer>,
+    path: web::Path<(CommissionPlanId, AssignmentId)>,
+    body: ValidJson<AssignmentPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let ((id, assignment_id), input) = (path.into_inner(), body.0);
+    let assignment =
+        db::write(&state, move |conn| service::end_assignment(conn, &caller, (&id, &assignment_id), input)).await?;
+    Ok(HttpResponse::Ok().json(assignment))
+}
+
 /// Take a user off a plan (admins).
 ///
 /// Only while no run of the plan has a statement for the user (409 `conflict`): after
-/// that, the plan's `effective_to` ends it.
+/// that, end the assignment with `PATCH` instead.
 #[utoipa::path(
     tag = "commission-plans",
     operation_id = "delete_commission_assignment",

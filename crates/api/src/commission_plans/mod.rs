@@ -31,5 +31,6 @@ pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(handlers::add_commission_plan_version)
         .service(handlers::list_commission_assignments)
         .service(handlers::create_commission_assignment)
+        .service(handlers::update_commission_assignment)
         .service(handlers::delete_commission_assignment);
 }

@@ -3,8 +3,8 @@
 //! reads them, admins write them.
 
 use super::dto::{
-    check_period_start, check_rules, Assignment, CreateAssignment, CreatePlan, CreatePlanVersion, Plan, PlanPatch,
-    RulesInput,
+    check_period_start, check_rules, Assignment, AssignmentPatch, CreateAssignment, CreatePlan, CreatePlanVersion,
+    Plan, PlanPatch, RulesInput,
 };
 use super::{ASSIGNMENT_ENTITY, ENTITY};
 use crate::app::precondition::IfMatch;
@@ -229,7 +229,7 @@ pub fn add_version(
     audit::save_viewed(conn, actor, (ENTITY, "add_version"), (old, &before), after, view)
 }
 
-/// Delete plan `id` (admins), audited as `delete`: 409 once a run has used it.
+/// Delete plan `id` with its assignments (admins), audited as `delete`: 409 once a run has used it.
 pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatch) -> AppResult<()> {
     let before = load(conn, id, true)?;
     if_match.check(before.version)?;
@@ -237,6 +237,7 @@ pub fn delete(conn: &mut DbConnection, actor: &Actor, id: &str, if_match: IfMatc
     if old.versions.iter().any(|v| v.frozen) {
         return Err(AppError::Conflict("a run has used the plan; end it with effective_to instead".into()));
     }
+    commission_plans::delete_assignments_of(conn, &before.id)?;
     let mut after = before.clone();
     after.deleted_at = Some(clock::now());
     audit::write_versioned(conn, ENTITY, &before, &mut after, AppError::from)?;
@@ -286,6 +287,40 @@ pub fn assign(conn: &mut DbConnection, actor: &Actor, id: &str, input: CreateAss
     Ok(assignment)
 }
 
+/// End assignment `assignment_id` of plan `id` on `to` (`None`: no end; admins), audited
+/// as `update`: 404 when it is not the plan's, 422 when `to` is before its first day, 409
+/// `duplicate` when a longer assignment would share a day with another on the same basis.
+pub fn end_assignment(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    (id, assignment_id): (&str, &str),
+    input: AssignmentPatch,
+) -> AppResult<Assignment> {
+    let plan = load(conn, id, true)?;
+    let Some(before) = commission_plans::assignments_of(conn, id)?.into_iter().find(|a| a.id == assignment_id) else {
+        return Err(AppError::NotFound);
+    };
+    if input.to.is_some_and(|to| to < before.valid_from) {
+        return Err(FieldError::new("to", "range", format!("must not be before from ({})", before.valid_from)).into());
+    }
+    users::lock(conn, &before.user_id)?;
+    let others: Vec<String> =
+        commission_plans::overlapping(conn, &before.user_id, plan.basis, (before.valid_from, input.to))?
+            .into_iter()
+            .filter(|a| a.id != before.id)
+            .map(|a| a.id)
+            .collect();
+    if !others.is_empty() {
+        let detail = format!("the user has another {} plan on some of these days", plan.basis);
+        return Err(AppError::Duplicate { detail, ids: others });
+    }
+    commission_plans::set_assignment_end(conn, &before.id, input.to)?;
+    let old = Assignment::from(before.clone());
+    let new = Assignment::from(AssignmentRow { valid_to: input.to, ..before });
+    audit::record(conn, actor, "update", ASSIGNMENT_ENTITY, &new.id, &snapshot(&old), &snapshot(&new))?;
+    Ok(new)
+}
+
 /// Take assignment `assignment_id` off plan `id` (admins), audited as `delete`: 404 when
 /// it is not the plan's; 409 once a run of the plan has a statement for the user.
 pub fn unassign(conn: &mut DbConnection, actor: &Actor, id: &str, assignment_id: &str) -> AppResult<()> {
@@ -294,7 +329,9 @@ pub fn unassign(conn: &mut DbConnection, actor: &Actor, id: &str, assignment_id:
         return Err(AppError::NotFound);
     };
     if commission_runs::has_statement(conn, id, &row.user_id)? {
-        return Err(AppError::Conflict("a run of the plan has a statement for the user; end the plan instead".into()));
+        return Err(AppError::Conflict(
+            "a run of the plan has a statement for the user; end the assignment instead".into(),
+        ));
     }
     commission_plans::delete_assignment(conn, assignment_id)?;
     let old = snapshot(&Assignment::from(row));

@@ -67,7 +67,8 @@ pub async fn list_commission_runs(
 
 /// Get a commission run.
 ///
-/// Readable by whoever sees one of its users; 404 otherwise.
+/// Readable by whoever sees every one of its users (its total sums them all); 404
+/// otherwise. A rep reads their own statement at `/commission-statements`.
 #[utoipa::path(
     tag = "commission-runs",
     operation_id = "get_commission_run",
@@ -187,8 +188,9 @@ pub async fn recompute_commission_run(
 
 /// Approve a draft run for payment (a manager over all its users, or an admin).
 ///
-/// A manager who does not see every user of the run is 403; a run that is not a draft
-/// is 409 `invalid_transition`.
+/// A run with a user outside the caller's scope is 404; one that pays the approving
+/// manager is 403 (no one approves their own commission; admins excepted); a run that is
+/// not a draft is 409 `invalid_transition`.
 #[utoipa::path(
     tag = "commission-runs",
     operation_id = "approve_commission_run",
@@ -198,7 +200,7 @@ pub async fn recompute_commission_run(
     ),
     responses(
         (status = 200, description = "The approved run", body = Run, headers(("ETag" = String, description = "W/\"<version>\""))),
-        (status = 403, description = "Only managers over all the run's users, and admins, approve"),
+        (status = 403, description = "Only managers and admins approve, and a manager not a run that pays them"),
         (status = 409, description = "`invalid_transition`: the run is not a draft"),
         (status = 412, description = "`If-Match` is stale"),
     ),

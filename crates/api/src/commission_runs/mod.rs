@@ -8,8 +8,10 @@
 //!
 //! Finance and admins create, recompute and delete runs; a manager over all the run's
 //! users, or an admin, approves; finance or an admin pays. A run is visible to whoever
-//! sees one of its users. [`engine`] computes the statements.
+//! sees every one of its users. [`engine`] computes the statements, [`clawbacks`] what
+//! they take back from paid periods.
 
+pub mod clawbacks;
 pub mod dto;
 pub mod engine;
 pub mod handlers;

@@ -1,6 +1,7 @@
 //! Commission run use cases: run a plan for a period, read and list runs, recompute a
 //! draft, approve, pay and delete. Each write is one transaction with its audit event.
 
+use super::clawbacks;
 use super::dto::{CreateRun, Run};
 use super::engine::{self, Member, PlanRules, Spec};
 use super::ENTITY;
@@ -9,11 +10,14 @@ use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::audit::{self, snapshot};
 use crate::commission_plans;
 use crate::pagination::{self, Page};
+use chrono::NaiveDate;
 use chrono_tz::Tz;
 use salesops_domain::commission_run::{next_status, RunCommand, RunStatus};
 use salesops_domain::org::Role;
 use salesops_domain::target::PlanPeriod;
-use salesops_persistence::commission_plans::{self as commission_plans_store, AssignmentRow, PlanRow, StoredVersion};
+use salesops_persistence::commission_plans::{
+    self as commission_plans_store, assigned, AssignedTo, AssignmentRow, PlanRow,
+};
 use salesops_persistence::commission_runs::{self, ComputedStatement, LineRow, RunFilter, RunRow, StatementRow};
 use salesops_persistence::scope::Visibility;
 use salesops_persistence::{clock, DbConnection};
@@ -22,23 +26,23 @@ use std::collections::HashMap;
 use std::time::Instant;
 use validator::Validate;
 
-/// The users on `plan` in `period`, each with the days of it they are assigned.
-pub fn members(assignments: Vec<AssignmentRow>, period: &PlanPeriod) -> Vec<Member> {
+/// The users of `assignments` (by user) in `period`, each with the days of it they are
+/// assigned, up to the plan's last day `ends` if it has one.
+pub fn members(assignments: Vec<AssignmentRow>, period: &PlanPeriod, ends: Option<NaiveDate>) -> Vec<Member> {
     let mut members: Vec<Member> = Vec::new();
+    let last = ends.map_or(period.end(), |ends| ends.min(period.end()));
     for a in assignments {
         let from = a.valid_from.max(period.start());
-        let to = a.valid_to.map_or(period.end(), |to| to.min(period.end()));
+        let to = a.valid_to.map_or(last, |to| to.min(last));
+        if from > to {
+            continue;
+        }
         match members.last_mut() {
             Some(last) if last.user_id == a.user_id => last.days.push((from, to)),
             _ => members.push(Member { user_id: a.user_id, days: vec![(from, to)] }),
         }
     }
     members
-}
-
-/// The rules of a stored version.
-pub fn rules_of(version: &StoredVersion) -> PlanRules {
-    PlanRules { tiers: version.tiers.clone(), mode: version.row.tier_mode, cap: version.row.cap }
 }
 
 /// The statements of `run` as they compute now: its plan's members' credits under its
@@ -50,14 +54,17 @@ fn compute(
     zone: Tz,
 ) -> AppResult<Vec<ComputedStatement>> {
     let period = PlanPeriod::parse(&run.period).map_err(|e| AppError::Internal(e.to_string()))?;
-    let members =
-        members(commission_plans_store::assigned_in(conn, &plan.id, (period.start(), period.end()))?, &period);
+    let members = members(
+        assigned(conn, AssignedTo::Plan(&plan.id), (period.start(), period.end()))?,
+        &period,
+        plan.effective_to,
+    );
     let spec = Spec { basis: plan.basis, currency: &plan.currency, period, rules };
     let started = Instant::now();
     let statements = engine::statements(conn, &spec, &members)?;
     let users: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
     let earned = started.elapsed();
-    let mut clawbacks = engine::clawback_lines(conn, (&plan.id, &run.id), &users, (period.start(), zone))?;
+    let mut clawbacks = clawbacks::lines(conn, (&plan.id, &run.id), &users, (period.start(), zone))?;
     log::info!(
         "commission run {} ({}): {} statements earned in {} ms, clawbacks in {} ms",
         run.id,
@@ -147,13 +154,26 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun, zone: Tz
             ids: vec![existing.id],
         });
     }
-    let assigned = commission_plans_store::assigned_in(conn, &plan.id, (period.start(), period.end()))?;
-    require_sees_all(actor, &assigned.iter().map(|a| a.user_id.clone()).collect::<Vec<_>>(), "run this plan")?;
+    let members = members(
+        assigned(conn, AssignedTo::Plan(&plan.id), (period.start(), period.end()))?,
+        &period,
+        plan.effective_to,
+    );
+    require_sees_all(actor, &members.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>(), "run this plan")?;
     let label = period.to_string();
     let mut run =
         RunRow::new(&plan.id, &version.row.id, (&label, period.start(), period.end()), &plan.currency, actor.id());
-    commission_runs::insert(conn, &run)?;
-    let statements = compute(conn, (&plan, &rules_of(&version)), &run, zone)?;
+    commission_runs::insert(conn, &run).map_err(|e| {
+        if e.is_unique_violation_on("period") {
+            AppError::Duplicate {
+                detail: format!("plan {} already has a run for {period}", plan.name),
+                ids: Vec::new(),
+            }
+        } else {
+            e.into()
+        }
+    })?;
+    let statements = compute(conn, (&plan, &PlanRules::from(&version)), &run, zone)?;
     store(conn, &mut run, statements)?;
     commission_runs::update(conn, &run, run.version)?;
     commission_plans_store::freeze_version(conn, &version.row.id)?;
@@ -162,7 +182,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun, zone: Tz
     Ok(view)
 }
 
-/// The run `id` if the actor sees one of its users (404 otherwise), under its row lock
+/// The run `id` if the actor sees every one of its users (404 otherwise), under its row lock
 /// when `for_update`.
 pub fn load(conn: &mut DbConnection, actor: &Actor, id: &str, for_update: bool) -> AppResult<RunRow> {
     if for_update {
@@ -199,19 +219,23 @@ pub fn run_command(
     let mut after = before.clone();
     match command {
         RunCommand::Recompute => {
-            let plan = commission_plans::service::load(conn, &before.plan_id, false)?;
+            // Runs of one plan compute one at a time, so two never carry the same clawback.
+            let plan = commission_plans::service::load(conn, &before.plan_id, true)?;
             let version = commission_plans_store::find_version(conn, &before.plan_version_id)?
                 .ok_or_else(|| AppError::Internal("a run's plan version is gone".into()))?;
-            let statements = compute(conn, (&plan, &rules_of(&version)), &after, zone)?;
+            let statements = compute(conn, (&plan, &PlanRules::from(&version)), &after, zone)?;
             store(conn, &mut after, statements)?;
         }
         RunCommand::Approve => {
-            if actor.role != Role::Admin {
-                require_sees_all(actor, &commission_runs::users_of(conn, id)?, "approve this run")?;
+            if actor.role != Role::Admin && commission_runs::users_of(conn, id)?.iter().any(|u| u == actor.id()) {
+                return Err(AppError::Forbidden("you may not approve a run that pays you".into()));
             }
             (after.approved_at, after.approved_by) = (Some(clock::now()), Some(actor.id().to_owned()));
         }
-        RunCommand::Pay => (after.paid_at, after.paid_by) = (Some(clock::now()), Some(actor.id().to_owned())),
+        RunCommand::Pay => {
+            commission_runs::record_paid_sources(conn, id)?;
+            (after.paid_at, after.paid_by) = (Some(clock::now()), Some(actor.id().to_owned()));
+        }
         RunCommand::Delete => return Err(AppError::Internal("delete is not a run command".into())),
     }
     after.status = status.unwrap_or(RunStatus::Draft);

@@ -5,10 +5,10 @@ use super::dto::{CreateSimulation, SimulatedStatement, Simulation, UserCompariso
 use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::commission_plans;
 use crate::commission_runs::engine::{self, Member, PlanRules, Spec};
-use crate::commission_runs::service::{members, rules_of};
+use crate::commission_runs::service::members;
 use salesops_domain::money::Money;
 use salesops_domain::target::PlanPeriod;
-use salesops_persistence::commission_plans as plans_store;
+use salesops_persistence::commission_plans::{self as plans_store, AssignedTo};
 use salesops_persistence::{users, DbConnection};
 use std::collections::{BTreeMap, HashMap};
 use validator::Validate;
@@ -56,7 +56,7 @@ pub fn simulate(
     let period = PlanPeriod::parse_as(&input.period, input.plan.period)
         .map_err(|e| AppError::from(FieldError::new("period", "period", e.to_string())))?;
     let basis = input.plan.basis;
-    let assignments = plans_store::assigned_on(conn, basis, (period.start(), period.end()))?;
+    let assignments = plans_store::assigned(conn, AssignedTo::Basis(basis), (period.start(), period.end()))?;
     let assigned: Vec<String> = assignments.iter().map(|a| a.user_id.clone()).collect();
     let users = chosen_users(conn, actor, &input, &assigned)?;
     let whole: Vec<Member> =
@@ -79,9 +79,9 @@ pub fn simulate(
         if plan.currency != currency {
             continue;
         }
-        let plan_rules = rules_of(&version);
+        let plan_rules = PlanRules::from(&version);
         let spec = Spec { basis, currency: &plan.currency, period, rules: &plan_rules };
-        for statement in engine::statements(conn, &spec, &members(assigned, &period))? {
+        for statement in engine::statements(conn, &spec, &members(assigned, &period, plan.effective_to))? {
             current.insert(
                 statement.user_id.clone(),
                 SimulatedStatement::new(Some(plan_id.clone()), statement, &currency),

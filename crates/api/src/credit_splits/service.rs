@@ -17,14 +17,17 @@ pub fn get(conn: &mut DbConnection, actor: &Actor, order_id: &str) -> AppResult<
     Ok(CreditSplits::from(credits::splits_of(conn, &order.id)?))
 }
 
-/// 422 on the shares: each names an active user once, and together they make 10000 bps.
-fn check(conn: &mut DbConnection, input: &CreditSplits) -> AppResult<()> {
+/// 422 on the shares: each names an active user in the actor's scope once, and together
+/// they make 10000 bps.
+fn check(conn: &mut DbConnection, actor: &Actor, input: &CreditSplits) -> AppResult<()> {
     let mut errors = Vec::new();
     let mut seen = HashSet::new();
     for (i, share) in input.splits.iter().enumerate() {
         if !seen.insert(share.user_id.as_str()) {
             errors.push(FieldError::new(format!("splits[{i}].user_id"), "duplicate", "each user takes one share"));
-        } else if !users::find(conn, &share.user_id)?.is_some_and(|u| u.active) {
+        } else if !users::find(conn, &share.user_id)?
+            .is_some_and(|u| u.active && actor.visibility().allows(Some(&u.id)))
+        {
             errors.push(FieldError::unknown(format!("splits[{i}].user_id"), "active user"));
         }
         if !(1..=10_000).contains(&share.share_bps) {
@@ -56,14 +59,11 @@ pub fn put(conn: &mut DbConnection, actor: &Actor, order_id: &str, input: Credit
     if order.status == OrderStatus::Cancelled {
         return Err(AppError::transition("a cancelled order credits nobody"));
     }
-    check(conn, &input)?;
+    check(conn, actor, &input)?;
     let before = CreditSplits::from(credits::splits_of(conn, &order.id)?);
-    // Whoever the order credits now: its owner, or its split users.
-    let mut credited: Vec<String> = before.splits.iter().map(|s| s.user_id.clone()).collect();
-    credited.push(order.owner_id.clone());
     let mut sources = credits::payment_ids_of(conn, &order.id)?;
     sources.push(order.id.clone());
-    if commission_runs::paid_use(conn, &sources, &credited)? {
+    if commission_runs::paid_use(conn, &sources)? {
         return Err(AppError::Conflict("a paid commission statement has used the order; its split is final".into()));
     }
     let rows: Vec<SplitRow> = (1..)
