@@ -324,6 +324,18 @@ both_databases! {
         assert_eq!(command(&app, &app.admin_token, &id_of(&next), "recompute").await.status, 200);
         assert_eq!(statement_of(&app, &id_of(&next), &rep.id).await, statement);
         assert_eq!(statement_of(&app, &id_of(&paid_run), &rep.id).await, paid_statement);
+        // A later draft does not carry it again, until the draft that does is deleted.
+        let after_next = this_month.checked_add_months(chrono::Months::new(1)).expect("a month on");
+        if after_next.year() > today(&app).year() {
+            set_target(&app, &rep.id, after_next.year(), 2_000_000);
+        }
+        let later = run_ok(&app, &plan_id, &month_of(after_next)).await;
+        assert!(statement_of(&app, &id_of(&later), &rep.id).await["lines"].as_array().expect("lines").is_empty());
+        let res = app.delete(&format!("/api/v1/commission-runs/{}", id_of(&next))).token(&app.admin_token).send().await;
+        assert_eq!(res.status, 204);
+        assert_eq!(command(&app, &app.admin_token, &id_of(&later), "recompute").await.status, 200);
+        let carried = statement_of(&app, &id_of(&later), &rep.id).await;
+        assert_eq!(carried["lines"], statement["lines"], "the clawback moves to the remaining draft");
     }
 
     async fn a_refund_reduces_a_draft_on_recompute_and_is_clawed_back_once_its_period_is_paid(app) {
@@ -355,14 +367,24 @@ both_databases! {
         let paid = statement_of(&app, &id_of(&draft), &rep.id).await;
         assert_eq!(paid["status"], "paid");
 
-        // Refunded once paid: a clawback in the next run, naming the refund.
-        let refunded = refund(&app, &finance.token, &id_of(&payment), 200_000).await;
-        assert_eq!(refunded.status, 201, "{}", refunded.body);
+        // Its payment was counted by a paid statement: the order's split is final.
+        let splits = json!({"splits": [{"user_id": rep.id, "share_bps": 10000}]});
+        app.put(&format!("/api/v1/orders/{}/credit-splits", id_of(&order))).token(&app.admin_token).json(splits).send().await
+            .assert_problem(409, "conflict");
+
+        // Refunded twice once paid: a clawback line for each in the next run, naming the refund.
+        let first = refund(&app, &finance.token, &id_of(&payment), 200_000).await;
+        assert_eq!(first.status, 201, "{}", first.body);
+        let second = refund(&app, &finance.token, &id_of(&payment), 100_000).await;
+        assert_eq!(second.status, 201, "{}", second.body);
         let next = run_ok(&app, &plan_id, &month_of(next_month)).await;
-        let line = &statement_of(&app, &id_of(&next), &rep.id).await["lines"][0];
-        assert_eq!((line["source_type"].as_str(), line["source_id"].as_str()), (Some("refund"), Some(id_of(&refunded.body).as_str())));
+        let lines = statement_of(&app, &id_of(&next), &rep.id).await["lines"].clone();
+        let line = &lines[0];
+        assert_eq!((line["source_type"].as_str(), line["source_id"].as_str()), (Some("refund"), Some(id_of(&first.body).as_str())));
         assert_eq!((line["credited_amount"]["amount"].as_i64(), line["earning"]["amount"].as_i64()), (Some(-200_000), Some(-6_000)));
         assert_eq!(line["corrects_statement_id"], statement["id"]);
+        assert_eq!(lines[1]["source_id"], id_of(&second.body));
+        assert_eq!((lines[1]["credited_amount"]["amount"].as_i64(), lines[1]["earning"]["amount"].as_i64()), (Some(-100_000), Some(-3_000)));
         assert_eq!(statement_of(&app, &id_of(&draft), &rep.id).await, paid, "a paid statement never changes");
     }
 
@@ -378,11 +400,21 @@ both_databases! {
         assert_eq!(command(&app, &app.admin_token, &run_id, "approve").await.status, 200);
         command(&app, &app.admin_token, &run_id, "approve").await.assert_problem(409, "invalid_transition");
         command(&app, &app.admin_token, &run_id, "recompute").await.assert_problem(409, "invalid_transition");
+        app.delete(&format!("/api/v1/commission-runs/{run_id}")).token(&app.admin_token).send().await
+            .assert_problem(409, "invalid_transition");
         assert_eq!(command(&app, &app.admin_token, &run_id, "pay").await.status, 200);
         booked(&app, &rep, "5", today(&app)).await;
         let paid = app.get_ok(&app.admin_token, &format!("/api/v1/commission-runs/{run_id}")).await;
         let statement = statement_of(&app, &run_id, &rep.id).await;
         let before = row_counts(&app);
+        // The plan and the rep's assignment are in use: no delete, no rule change.
+        let plan_path = format!("/api/v1/commission-plans/{plan_id}");
+        app.delete(&plan_path).token(&app.admin_token).send().await.assert_problem(409, "conflict");
+        app.patch(&plan_path).token(&app.admin_token).json(json!({"cap": cny(1)})).send().await.assert_problem(409, "conflict");
+        let assignments = app.get_ok(&app.admin_token, &format!("{plan_path}/assignments")).await;
+        let assignment = str_of(&assignments[0], "id").to_owned();
+        app.delete(&format!("{plan_path}/assignments/{assignment}")).token(&app.admin_token).send().await
+            .assert_problem(409, "conflict");
         for name in ["recompute", "approve", "pay"] {
             command(&app, &app.admin_token, &run_id, name).await.assert_problem(409, "invalid_transition");
         }
@@ -436,6 +468,13 @@ both_databases! {
         assert_eq!(app.get_ok(&app.admin_token, &format!("/api/v1/commission-runs/{run_id}")).await["status"], "draft");
         let res = command(&app, &east_manager.token, &run_id, "approve").await;
         assert_eq!((res.status.as_u16(), res.body["approved_by"].as_str()), (200, Some(east_manager.id.as_str())), "{}", res.body);
+        // A manager on the plan may not approve a run that pays them.
+        let own_plan = id_of(&create_plan(&app, plan_body(today(&app).year(), three_tiers(), "flat", None)).await);
+        set_target(&app, &east_manager.id, today(&app).year(), 2_000_000);
+        assert_eq!(assign(&app, &own_plan, &east_manager.id, &format!("{}-01-01", today(&app).year())).await.status, 201);
+        let own_run = id_of(&run_ok(&app, &own_plan, &month_of(today(&app))).await);
+        command(&app, &east_manager.token, &own_run, "approve").await.assert_problem(403, "forbidden");
+        assert_eq!(app.get_ok(&app.admin_token, &format!("/api/v1/commission-runs/{own_run}")).await["status"], "draft");
         command(&app, &east_manager.token, &run_id, "pay").await.assert_problem(403, "forbidden");
         command(&app, &rep.token, &run_id, "pay").await.assert_problem(403, "forbidden");
         assert_eq!(app.get_ok(&app.admin_token, &format!("/api/v1/commission-runs/{run_id}")).await["status"], "approved");
@@ -452,15 +491,21 @@ both_databases! {
         let plan = create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await;
         let plan_id = id_of(&plan);
         rep_on(&app, &plan_id, 2_000_000).await;
-        let untargeted = app.user("rep", None, None).await;
-        assert_eq!(assign(&app, &plan_id, &untargeted.id, &format!("{}-01-01", today(&app).year())).await.status, 201);
+        let mut untargeted = Vec::new();
+        for _ in 0..2 {
+            let rep = app.user("rep", None, None).await;
+            assert_eq!(assign(&app, &plan_id, &rep.id, &format!("{}-01-01", today(&app).year())).await.status, 201);
+            untargeted.push(rep.id);
+        }
         let before = row_counts(&app);
         let res = start_run(&app, &app.admin_token, &plan_id, &month_of(today(&app))).await;
         res.assert_problem(422, "validation");
         let errors = res.body["errors"].as_array().expect("errors");
-        assert_eq!(errors.len(), 1, "{}", res.body);
-        assert_eq!((errors[0]["field"].as_str(), errors[0]["code"].as_str()), (Some("period"), Some("missing_target")));
-        assert!(str_of(&errors[0], "message").contains(&untargeted.id), "{}", res.body);
+        assert_eq!(errors.len(), 2, "one error per user: {}", res.body);
+        for (error, user) in errors.iter().zip(&untargeted) {
+            assert_eq!((error["field"].as_str(), error["code"].as_str()), (Some("period"), Some("missing_target")));
+            assert!(untargeted.iter().any(|u| str_of(error, "message").contains(u.as_str())), "{user}: {}", res.body);
+        }
         assert_eq!(row_counts(&app), before);
         // A period of another length, or before the plan, is refused too.
         start_run(&app, &app.admin_token, &plan_id, &format!("{}-Q1", today(&app).year())).await.assert_problem(422, "validation");
@@ -484,8 +529,20 @@ both_databases! {
         res.assert_problem(409, "duplicate");
         assert_eq!(res.body["duplicate_ids"], json!([first]));
         assert_eq!(row_counts(&app), before);
+        // Lengthening the first into the other is refused; shortening it frees the days.
+        let first_path = format!("/api/v1/commission-plans/{}/assignments/{first}", id_of(&plan));
+        let res = app.patch(&first_path).token(&app.admin_token).json(json!({"to": null})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let res = assign(&app, &id_of(&other), &rep.id, "2027-07-01").await;
+        res.assert_problem(409, "duplicate");
+        let res = app.patch(&first_path).token(&app.admin_token).json(json!({"to": "2026-12-31"})).send().await;
+        assert_eq!(res.error_fields(), vec!["to"]);
+        let res = app.patch(&first_path).token(&app.admin_token).json(json!({"to": "2027-06-30"})).send().await;
+        assert_eq!((res.status.as_u16(), res.body["to"].as_str()), (200, Some("2027-06-30")), "{}", res.body);
         // The day after is free; a rep may not assign.
         assert_eq!(assign(&app, &id_of(&other), &rep.id, "2027-07-01").await.status, 201);
+        let res = app.patch(&first_path).token(&app.admin_token).json(json!({"to": "2027-07-01"})).send().await;
+        res.assert_problem(409, "duplicate");
         let body = json!({"user_id": rep.id, "from": "2028-01-01"});
         let res = app.post(&format!("/api/v1/commission-plans/{}/assignments", id_of(&plan))).token(&rep.token).json(body).send().await;
         res.assert_problem(403, "forbidden");
