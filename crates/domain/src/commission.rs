@@ -331,7 +331,9 @@ pub fn total<S>(lines: &[Line<S>]) -> i64 {
 /// reduced). Each amount is what the period earns before the correction less what it
 /// earns after, so together they are `paid` less what the fully corrected period earns.
 /// A positive amount is taken back (its clawback line earns the opposite); a negative one
-/// is owed.
+/// is owed. It is nearly always positive, but a cut can raise what a period earns: each
+/// line rounds on its own (target 51: 29 + 150 earns 12, 21 + 150 earns 13), and a plan's
+/// rates may fall with attainment.
 pub fn clawbacks<S: Clone>(
     rules: Rules<'_>,
     target: i64,
@@ -551,7 +553,6 @@ mod tests {
             let amounts_back = clawbacks(rules, target, paid, &corrected).unwrap();
             let recomputed = total(&earn(rules, target, corrected.last().unwrap()).unwrap());
             prop_assert_eq!(amounts_back.iter().sum::<i64>() + recomputed, paid);
-            prop_assert!(amounts_back.iter().all(|a| *a >= 0), "cutting a credit never raises what a period earns");
         }
     }
 }

@@ -97,7 +97,7 @@ pub struct LineRow {
     pub tier: Option<i32>,
     /// The tier's rate; none on a clawback.
     pub rate_bps: Option<i32>,
-    /// What it earns (negative on a clawback).
+    /// What it earns (on a clawback, what it takes back, below 0; see `domain::commission::clawbacks`).
     pub earning: i64,
     /// `capped`, `cap_reached`, `clawback`, or none.
     pub reason: Option<String>,

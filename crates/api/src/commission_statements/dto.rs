@@ -42,7 +42,8 @@ pub struct StatementLine {
     pub tier: Option<i32>,
     /// The tier's rate, basis points; `null` on a clawback.
     pub rate_bps: Option<i32>,
-    /// What it earns; negative on a clawback.
+    /// What it earns. On a clawback, what it takes back: below 0, except in the rare case the
+    /// correction raises what the period earns (each line rounds on its own).
     pub earning: Money,
     /// `capped`, `cap_reached`, `clawback`, or `null`.
     pub reason: Option<LineReason>,
