@@ -1,3 +1,5 @@
+DROP INDEX payments_refunded_idx;
+DROP INDEX orders_cancelled_idx;
 DROP TABLE commission_paid_sources;
 DROP TABLE commission_lines;
 DROP TABLE commission_statements;

@@ -131,8 +131,14 @@ CREATE TABLE commission_lines (
 CREATE UNIQUE INDEX commission_lines_corrects_idx ON commission_lines (corrects_statement_id, source_id)
     WHERE corrects_statement_id IS NOT NULL;
 
--- The orders and payments a paid statement has counted, written when a run is paid: their
--- credit splits are final from then on.
+-- Which paid statement counted which order or payment, written when a run is paid: their
+-- credit splits are final from then on, and a run looks here for the paid statements a
+-- cancellation or a refund has corrected.
 CREATE TABLE commission_paid_sources (
-    source_id VARCHAR(36) PRIMARY KEY
+    source_id VARCHAR(36) NOT NULL,
+    statement_id VARCHAR(36) NOT NULL,
+    PRIMARY KEY (source_id, statement_id)
 );
+-- The few cancelled orders and refunded payments, which those lookups start from.
+CREATE INDEX orders_cancelled_idx ON orders (id) WHERE status = 'cancelled';
+CREATE INDEX payments_refunded_idx ON payments (id) WHERE refunded > 0;

@@ -2,12 +2,15 @@
 //! visible to whoever sees every one of its statements' users (its total sums them all); a
 //! statement to whoever sees its user.
 
-use crate::schema::{commission_lines, commission_paid_sources, commission_runs, commission_statements};
+use crate::schema::{
+    commission_lines, commission_paid_sources, commission_runs, commission_statements, orders, payments,
+};
 use crate::scope::Visibility;
 use crate::{clock, DbConnection, StoreResult};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use salesops_domain::commission_run::{RunStatus, SourceType};
+use salesops_domain::order::OrderStatus;
 
 /// A run as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -346,19 +349,31 @@ pub fn lines_of(conn: &mut DbConnection, statement_ids: &[String]) -> StoreResul
 }
 
 /// The paid statements of plan `plan_id` for `user_ids` in periods that start before
-/// `before`, with their runs, oldest period first.
-pub fn paid_statements(
+/// `before` that counted an order since cancelled or a payment since refunded (the only ones
+/// a clawback can correct), with their runs, oldest period first. They are found through
+/// [`record_paid_sources`]' table, so a run reads no paid statement that has nothing to correct.
+pub fn corrected_paid_statements(
     conn: &mut DbConnection,
     plan_id: &str,
     user_ids: &[String],
     before: NaiveDate,
 ) -> StoreResult<Vec<(StatementRow, RunRow)>> {
+    let cancelled = orders::table.filter(orders::status.eq(OrderStatus::Cancelled.as_str())).select(orders::id);
+    let refunded = payments::table.filter(payments::refunded.gt(0)).select(payments::id);
+    let corrected = commission_paid_sources::table
+        .filter(
+            commission_paid_sources::source_id
+                .eq_any(cancelled)
+                .or(commission_paid_sources::source_id.eq_any(refunded)),
+        )
+        .select(commission_paid_sources::statement_id);
     Ok(commission_statements::table
         .inner_join(commission_runs::table)
         .filter(commission_runs::plan_id.eq(plan_id))
         .filter(commission_runs::status.eq(RunStatus::Paid.as_str()))
         .filter(commission_runs::period_start.lt(before))
         .filter(commission_statements::user_id.eq_any(user_ids))
+        .filter(commission_statements::id.eq_any(corrected))
         .order((commission_runs::period_start, commission_statements::user_id))
         .select((StatementRow::as_select(), RunRow::as_select()))
         .load(conn)?)
@@ -383,11 +398,11 @@ pub fn corrections_carried(
 /// Record the sources run `run_id`'s statements counted as paid (see [`paid_use`]).
 pub fn record_paid_sources(conn: &mut DbConnection, run_id: &str) -> StoreResult<()> {
     diesel::sql_query(
-        "INSERT INTO commission_paid_sources (source_id) \
-         SELECT DISTINCT l.source_id FROM commission_lines l \
+        "INSERT INTO commission_paid_sources (source_id, statement_id) \
+         SELECT DISTINCT l.source_id, l.statement_id FROM commission_lines l \
          JOIN commission_statements s ON s.id = l.statement_id \
          WHERE s.run_id = $1 AND l.corrects_statement_id IS NULL \
-         ON CONFLICT (source_id) DO NOTHING",
+         ON CONFLICT (source_id, statement_id) DO NOTHING",
     )
     .bind::<diesel::sql_types::Text, _>(run_id)
     .execute(conn)?;

@@ -718,8 +718,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    commission_paid_sources (source_id) {
+    commission_paid_sources (source_id, statement_id) {
         source_id -> Text,
+        statement_id -> Text,
     }
 }
 

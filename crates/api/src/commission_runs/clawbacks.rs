@@ -61,15 +61,16 @@ struct PaidPeriod {
     paid: i64,
 }
 
-/// The paid statements of `plan_id` for `users` in periods before `before`, each with the
-/// sources it counted, in the order it counted them.
+/// The paid statements of `plan_id` for `users` in periods before `before` that counted a
+/// source since cancelled or refunded, each with the sources it counted, in the order it
+/// counted them.
 fn paid_periods(
     conn: &mut DbConnection,
     plan_id: &str,
     users: &[String],
     before: NaiveDate,
 ) -> AppResult<Vec<PaidPeriod>> {
-    let paid = commission_runs::paid_statements(conn, plan_id, users, before)?;
+    let paid = commission_runs::corrected_paid_statements(conn, plan_id, users, before)?;
     let ids: Vec<String> = paid.iter().map(|(s, _)| s.id.clone()).collect();
     let mut lines: HashMap<String, Vec<LineRow>> = HashMap::new();
     for line in commission_runs::lines_of(conn, &ids)? {
