@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDate};
 use diesel::prelude::*;
 use salesops_persistence::schema::{
     audit_events, commission_assignments, commission_lines, commission_plan_versions, commission_plans,
-    commission_runs, commission_statements, credit_splits, target_months, targets,
+    commission_runs, commission_statements, credit_splits, payments, target_months, targets,
 };
 use serde_json::{json, Value};
 
@@ -36,6 +36,12 @@ fn plan_body(year: i32, tiers: Value, mode: &str, cap: Option<i64>) -> Value {
 /// The business day today.
 fn today(app: &TestApp) -> NaiveDate {
     app.state.business_today()
+}
+
+/// The first day of last month, on the business calendar.
+fn last_month(app: &TestApp) -> NaiveDate {
+    let first = today(app).with_day(1).expect("day 1");
+    first.pred_opt().expect("a day before").with_day(1).expect("day 1")
 }
 
 /// The month `day` is in, as a period name.
@@ -339,19 +345,24 @@ both_databases! {
     }
 
     async fn a_refund_reduces_a_draft_on_recompute_and_is_clawed_back_once_its_period_is_paid(app) {
-        let this_month = today(&app).with_day(1).expect("day 1");
-        let next_month = this_month.checked_add_months(chrono::Months::new(1)).expect("next month");
+        // The payment is confirmed last month (set in the store: confirmations are dated today),
+        // that month is paid, and this month's run carries the clawbacks.
+        let (this_month, next_month) = (last_month(&app), today(&app).with_day(1).expect("day 1"));
         let mut body = plan_body(this_month.year(), three_tiers(), "marginal", None);
         body["basis"] = json!("collection");
         let plan_id = id_of(&create_plan(&app, body).await);
         let rep = app.user("rep", None, None).await;
-        for year in [this_month.year(), next_month.year()] {
+        for year in this_month.year()..=next_month.year() {
             set_metric_target(&app, &rep.id, (year, "collection"), 2_000_000);
         }
         assert_eq!(assign(&app, &plan_id, &rep.id, &this_month.to_string()).await.status, 201);
         let finance = app.user("finance", None, None).await;
         let order = app.active_order(&rep).await;
         let payment = collect(&app, &rep, &finance, &id_of(&order), 1_000_000).await;
+        app.with_conn(|c| {
+            diesel::update(payments::table.find(id_of(&payment))).set(payments::confirmed_on.eq(this_month)).execute(c)
+        })
+        .expect("date the confirmation last month");
         let draft = run_ok(&app, &plan_id, &month_of(this_month)).await;
         assert_eq!(draft["total"]["amount"], 30_000);
 
@@ -392,8 +403,12 @@ both_databases! {
         let plan = create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await;
         let plan_id = id_of(&plan);
         let rep = rep_on(&app, &plan_id, 2_000_000).await;
-        booked(&app, &rep, "10", today(&app)).await;
-        let run = run_ok(&app, &plan_id, &month_of(today(&app))).await;
+        booked(&app, &rep, "10", last_month(&app)).await;
+        // This month is still running: its draft is not approved yet.
+        let running = id_of(&run_ok(&app, &plan_id, &month_of(today(&app))).await);
+        command(&app, &app.admin_token, &running, "approve").await.assert_problem(409, "invalid_transition");
+        assert_eq!(app.get_ok(&app.admin_token, &format!("/api/v1/commission-runs/{running}")).await["status"], "draft");
+        let run = run_ok(&app, &plan_id, &month_of(last_month(&app))).await;
         let run_id = id_of(&run);
         // Paying a draft is refused: approve first.
         command(&app, &app.admin_token, &run_id, "pay").await.assert_problem(409, "invalid_transition");
@@ -404,6 +419,13 @@ both_databases! {
             .assert_problem(409, "invalid_transition");
         assert_eq!(command(&app, &app.admin_token, &run_id, "pay").await.status, 200);
         booked(&app, &rep, "5", today(&app)).await;
+        // No booking lands in the paid month any more.
+        let draft = app.draft_order_of(&rep, "5").await;
+        let back = json!({"booked_at": last_month(&app).to_string()});
+        let res = app.post(&format!("/api/v1/orders/{}/activate", id_of(&draft))).token(&app.admin_token).json(back).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["booked_at"]);
+        assert_eq!(app.get_ok(&app.admin_token, &format!("/api/v1/orders/{}", id_of(&draft))).await["status"], "draft");
         let paid = app.get_ok(&app.admin_token, &format!("/api/v1/commission-runs/{run_id}")).await;
         let statement = statement_of(&app, &run_id, &rep.id).await;
         let before = row_counts(&app);
@@ -447,14 +469,15 @@ both_databases! {
         let west_manager = app.user("manager", Some(&west), None).await;
         let finance = app.user("finance", None, None).await;
         let rep = app.user("rep", Some(&east), Some(&east_manager.id)).await;
-        set_target(&app, &rep.id, today(&app).year(), 2_000_000);
-        assert_eq!(assign(&app, &plan_id, &rep.id, &format!("{}-01-01", today(&app).year())).await.status, 201);
-        booked(&app, &rep, "10", today(&app)).await;
+        let month = last_month(&app);
+        set_target(&app, &rep.id, month.year(), 2_000_000);
+        assert_eq!(assign(&app, &plan_id, &rep.id, &format!("{}-01-01", month.year())).await.status, 201);
+        booked(&app, &rep, "10", month).await;
         // Reps and managers do not run commissions.
         for token in [&rep.token, &east_manager.token] {
-            start_run(&app, token, &plan_id, &month_of(today(&app))).await.assert_problem(403, "forbidden");
+            start_run(&app, token, &plan_id, &month_of(month)).await.assert_problem(403, "forbidden");
         }
-        let created = start_run(&app, &finance.token, &plan_id, &month_of(today(&app))).await;
+        let created = start_run(&app, &finance.token, &plan_id, &month_of(month)).await;
         let run_id = created.assert_created("/api/v1/commission-runs");
         let before = row_counts(&app);
         // The west manager sees none of its users: 404 on reading and approving it.
@@ -469,10 +492,10 @@ both_databases! {
         let res = command(&app, &east_manager.token, &run_id, "approve").await;
         assert_eq!((res.status.as_u16(), res.body["approved_by"].as_str()), (200, Some(east_manager.id.as_str())), "{}", res.body);
         // A manager on the plan may not approve a run that pays them.
-        let own_plan = id_of(&create_plan(&app, plan_body(today(&app).year(), three_tiers(), "flat", None)).await);
-        set_target(&app, &east_manager.id, today(&app).year(), 2_000_000);
-        assert_eq!(assign(&app, &own_plan, &east_manager.id, &format!("{}-01-01", today(&app).year())).await.status, 201);
-        let own_run = id_of(&run_ok(&app, &own_plan, &month_of(today(&app))).await);
+        let own_plan = id_of(&create_plan(&app, plan_body(month.year(), three_tiers(), "flat", None)).await);
+        set_target(&app, &east_manager.id, month.year(), 2_000_000);
+        assert_eq!(assign(&app, &own_plan, &east_manager.id, &format!("{}-01-01", month.year())).await.status, 201);
+        let own_run = id_of(&run_ok(&app, &own_plan, &month_of(month)).await);
         command(&app, &east_manager.token, &own_run, "approve").await.assert_problem(403, "forbidden");
         assert_eq!(app.get_ok(&app.admin_token, &format!("/api/v1/commission-runs/{own_run}")).await["status"], "draft");
         command(&app, &east_manager.token, &run_id, "pay").await.assert_problem(403, "forbidden");

@@ -3,7 +3,8 @@
 //! statement to whoever sees its user.
 
 use crate::schema::{
-    commission_lines, commission_paid_sources, commission_runs, commission_statements, orders, payments,
+    commission_lines, commission_paid_sources, commission_plans, commission_runs, commission_statements, orders,
+    payments,
 };
 use crate::scope::Visibility;
 use crate::{clock, DbConnection, StoreResult};
@@ -11,6 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use salesops_domain::commission_run::{RunStatus, SourceType};
 use salesops_domain::order::OrderStatus;
+use salesops_domain::target::Metric;
 
 /// A run as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -439,4 +441,23 @@ pub fn statement_ids_of(conn: &mut DbConnection, run_id: &str) -> StoreResult<Ve
 /// The runs `ids`.
 pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<RunRow>> {
     Ok(commission_runs::table.filter(commission_runs::id.eq_any(ids)).select(RunRow::as_select()).load(conn)?)
+}
+
+/// Whether a paid run of a plan on `basis` covering `day` has a statement for one of `user_ids`.
+pub fn paid_period_covers(
+    conn: &mut DbConnection,
+    basis: Metric,
+    user_ids: &[String],
+    day: NaiveDate,
+) -> StoreResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        commission_statements::table
+            .inner_join(commission_runs::table.inner_join(commission_plans::table))
+            .filter(commission_runs::status.eq(RunStatus::Paid.as_str()))
+            .filter(commission_runs::period_start.le(day))
+            .filter(commission_runs::period_end.ge(day))
+            .filter(commission_plans::basis.eq(basis.as_str()))
+            .filter(commission_statements::user_id.eq_any(user_ids)),
+    ))
+    .get_result(conn)?)
 }

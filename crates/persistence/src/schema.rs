@@ -762,6 +762,7 @@ diesel::joinable!(commission_plan_versions -> commission_plans (plan_id));
 diesel::joinable!(commission_tiers -> commission_plan_versions (plan_version_id));
 diesel::joinable!(commission_assignments -> commission_plans (plan_id));
 diesel::joinable!(commission_statements -> commission_runs (run_id));
+diesel::joinable!(commission_runs -> commission_plans (plan_id));
 diesel::joinable!(commission_lines -> commission_statements (statement_id));
 
 diesel::allow_tables_to_appear_in_same_query!(

@@ -188,9 +188,10 @@ pub async fn recompute_commission_run(
 
 /// Approve a draft run for payment (a manager over all its users, or an admin).
 ///
-/// A run with a user outside the caller's scope is 404; one that pays the approving
-/// manager is 403 (no one approves their own commission; admins excepted); a run that is
-/// not a draft is 409 `invalid_transition`.
+/// Only a closed period is approved: while it runs (its last business day is today or
+/// later) it is 409 `invalid_transition`, as credits could still come in. A run with a user
+/// outside the caller's scope is 404; one that pays the approving manager is 403 (no one
+/// approves their own commission; admins excepted); a run that is not a draft is 409.
 #[utoipa::path(
     tag = "commission-runs",
     operation_id = "approve_commission_run",
@@ -201,7 +202,7 @@ pub async fn recompute_commission_run(
     responses(
         (status = 200, description = "The approved run", body = Run, headers(("ETag" = String, description = "W/\"<version>\""))),
         (status = 403, description = "Only managers and admins approve, and a manager not a run that pays them"),
-        (status = 409, description = "`invalid_transition`: the run is not a draft"),
+        (status = 409, description = "`invalid_transition`: the run is not a draft, or its period has not ended"),
         (status = 412, description = "`If-Match` is stale"),
     ),
     security(("bearer" = []))

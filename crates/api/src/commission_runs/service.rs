@@ -203,7 +203,8 @@ pub fn list(conn: &mut DbConnection, actor: &Actor, filter: &RunFilter, limit: i
 }
 
 /// Apply `command` to run `id`, audited under its name: recompute a draft (finance and
-/// admins), approve a draft (a manager who sees all its users, or an admin), pay an
+/// admins), approve a draft whose period has ended on the business day in `zone` (a
+/// manager who sees all its users and is not paid by it, or an admin), pay an
 /// approved run (finance and admins). 409 `invalid_transition` when its status refuses
 /// the command: a paid run never changes.
 pub fn run_command(
@@ -229,6 +230,14 @@ pub fn run_command(
         RunCommand::Approve => {
             if actor.role != Role::Admin && commission_runs::users_of(conn, id)?.iter().any(|u| u == actor.id()) {
                 return Err(AppError::Forbidden("you may not approve a run that pays you".into()));
+            }
+            // A period still taking credits is not closed: what it pays could still grow.
+            let today = crate::time::business_day(chrono::Utc::now(), zone);
+            if before.period_end >= today {
+                return Err(AppError::transition(format!(
+                    "the period {} runs until {}; approve it once it has ended",
+                    before.period, before.period_end
+                )));
             }
             (after.approved_at, after.approved_by) = (Some(clock::now()), Some(actor.id().to_owned()));
         }

@@ -21,11 +21,12 @@ use salesops_domain::order::{check_booked_at, next_status, OrderCommand, OrderSt
 use salesops_domain::org::Role;
 use salesops_domain::pricing::{decimal, Quantity};
 use salesops_domain::quote::QuoteStatus;
+use salesops_domain::target::Metric;
 use salesops_persistence::accounts::AccountRow;
 use salesops_persistence::opportunities::OpportunityRow;
 use salesops_persistence::orders::{self, DeliveryLineRow, DeliveryRow, OrderFilter, OrderLineRow, OrderRow};
 use salesops_persistence::scope::Visibility;
-use salesops_persistence::{clock, quotes, users, DbConnection};
+use salesops_persistence::{clock, commission_runs, credits, quotes, users, DbConnection};
 
 /// A command on an order, with its body.
 #[derive(Debug, Clone)]
@@ -397,6 +398,13 @@ fn book(
             return Err(AppError::Forbidden(format!("the {} role may not back-date a booking", actor.role)));
         }
         check_booked_at(day, today).map_err(|e| AppError::invalid_field("booked_at", "in_future", e.to_string()))?;
+        // A paid commission statement never changes, so a booking cannot land in its period.
+        let mut credited: Vec<String> = credits::splits_of(conn, &after.id)?.into_iter().map(|s| s.user_id).collect();
+        credited.push(after.owner_id.clone());
+        if day < today && commission_runs::paid_period_covers(conn, Metric::Booking, &credited, day)? {
+            let message = format!("commissions on bookings of {day} are paid; book it on a later day");
+            return Err(AppError::invalid_field("booked_at", "period_paid", message));
+        }
     }
     after.booked_at = Some(booked_at.unwrap_or(today));
     let Some(opportunity_id) = after.opportunity_id.clone() else { return Ok(()) };
