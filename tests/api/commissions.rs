@@ -344,6 +344,31 @@ both_databases! {
         assert_eq!(carried["lines"], statement["lines"], "the clawback moves to the remaining draft");
     }
 
+    async fn a_user_who_left_the_plan_still_has_a_clawback(app) {
+        let month = last_month(&app);
+        let plan_id = id_of(&create_plan(&app, plan_body(month.year(), three_tiers(), "marginal", None)).await);
+        let rep = rep_on(&app, &plan_id, 2_000_000).await;
+        let cancelled = booked(&app, &rep, "10", month).await;
+        let paid = id_of(&run_ok(&app, &plan_id, &month_of(month)).await);
+        for step in ["approve", "pay"] {
+            assert_eq!(command(&app, &app.admin_token, &paid, step).await.status, 200);
+        }
+        // The rep leaves the plan at the end of last month; then the order is cancelled.
+        let assignments = app.get_ok(&app.admin_token, &format!("/api/v1/commission-plans/{plan_id}/assignments")).await;
+        let path = format!("/api/v1/commission-plans/{plan_id}/assignments/{}", str_of(&assignments[0], "id"));
+        let end = json!({"to": today(&app).with_day(1).and_then(|d| d.pred_opt()).expect("a day").to_string()});
+        assert_eq!(app.patch(&path).token(&app.admin_token).json(end).send().await.status, 200);
+        let res = app.post(&format!("/api/v1/orders/{}/cancel", id_of(&cancelled))).token(&app.admin_token)
+            .json(json!({"reason": "Customer withdrew"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        // This month's run pays the rep nothing but takes back all of last month's ¥300.
+        let next = run_ok(&app, &plan_id, &month_of(today(&app))).await;
+        let statement = statement_of(&app, &id_of(&next), &rep.id).await;
+        assert_eq!((statement["target"]["amount"].as_i64(), statement["credited"]["amount"].as_i64()), (Some(0), Some(0)));
+        assert_eq!(lines(&statement).into_iter().map(|l| (l.4, l.5)).collect::<Vec<_>>(), vec![(-30_000, json!("clawback"))]);
+        assert_eq!(next["total"]["amount"], -30_000);
+    }
+
     async fn a_refund_reduces_a_draft_on_recompute_and_is_clawed_back_once_its_period_is_paid(app) {
         // The payment is confirmed last month (set in the store: confirmations are dated today),
         // that month is paid, and this month's run carries the clawbacks.

@@ -350,14 +350,13 @@ pub fn lines_of(conn: &mut DbConnection, statement_ids: &[String]) -> StoreResul
         .load(conn)?)
 }
 
-/// The paid statements of plan `plan_id` for `user_ids` in periods that start before
-/// `before` that counted an order since cancelled or a payment since refunded (the only ones
-/// a clawback can correct), with their runs, oldest period first. They are found through
+/// The paid statements of plan `plan_id` in periods that start before `before` that
+/// counted an order since cancelled or a payment since refunded (the only ones a clawback
+/// can correct), with their runs, oldest period first. They are found through
 /// [`record_paid_sources`]' table, so a run reads no paid statement that has nothing to correct.
 pub fn corrected_paid_statements(
     conn: &mut DbConnection,
     plan_id: &str,
-    user_ids: &[String],
     before: NaiveDate,
 ) -> StoreResult<Vec<(StatementRow, RunRow)>> {
     let cancelled = orders::table.filter(orders::status.eq(OrderStatus::Cancelled.as_str())).select(orders::id);
@@ -374,7 +373,6 @@ pub fn corrected_paid_statements(
         .filter(commission_runs::plan_id.eq(plan_id))
         .filter(commission_runs::status.eq(RunStatus::Paid.as_str()))
         .filter(commission_runs::period_start.lt(before))
-        .filter(commission_statements::user_id.eq_any(user_ids))
         .filter(commission_statements::id.eq_any(corrected))
         .order((commission_runs::period_start, commission_statements::user_id))
         .select((StatementRow::as_select(), RunRow::as_select()))

@@ -61,16 +61,10 @@ struct PaidPeriod {
     paid: i64,
 }
 
-/// The paid statements of `plan_id` for `users` in periods before `before` that counted a
-/// source since cancelled or refunded, each with the sources it counted, in the order it
-/// counted them.
-fn paid_periods(
-    conn: &mut DbConnection,
-    plan_id: &str,
-    users: &[String],
-    before: NaiveDate,
-) -> AppResult<Vec<PaidPeriod>> {
-    let paid = commission_runs::corrected_paid_statements(conn, plan_id, users, before)?;
+/// The paid statements of `plan_id` in periods before `before` that counted a source since
+/// cancelled or refunded, each with the sources it counted, in the order it counted them.
+fn paid_periods(conn: &mut DbConnection, plan_id: &str, before: NaiveDate) -> AppResult<Vec<PaidPeriod>> {
+    let paid = commission_runs::corrected_paid_statements(conn, plan_id, before)?;
     let ids: Vec<String> = paid.iter().map(|(s, _)| s.id.clone()).collect();
     let mut lines: HashMap<String, Vec<LineRow>> = HashMap::new();
     for line in commission_runs::lines_of(conn, &ids)? {
@@ -198,15 +192,15 @@ impl Facts {
     }
 }
 
-/// The clawback lines, per user, that a run of `plan_id` for a period starting on `start`
-/// carries (see the module docs); cancellations are dated on their business day in `zone`.
+/// The clawback lines, per user (whether or not still on the plan), that a run of
+/// `plan_id` for a period starting on `start` carries (see the module docs); cancellations
+/// are dated on their business day in `zone`.
 pub fn lines(
     conn: &mut DbConnection,
     (plan_id, run_id): (&str, &str),
-    users: &[String],
     (start, zone): (NaiveDate, Tz),
 ) -> AppResult<HashMap<String, Vec<Line>>> {
-    let periods = paid_periods(conn, plan_id, users, start)?;
+    let periods = paid_periods(conn, plan_id, start)?;
     if periods.is_empty() {
         return Ok(HashMap::new());
     }

@@ -46,7 +46,8 @@ pub fn members(assignments: Vec<AssignmentRow>, period: &PlanPeriod, ends: Optio
 }
 
 /// The statements of `run` as they compute now: its plan's members' credits under its
-/// version's rules, then the clawbacks it carries.
+/// version's rules, then the clawbacks it carries. A user with a clawback who is no longer
+/// on the plan gets a statement of clawbacks alone (no target, nothing credited).
 fn compute(
     conn: &mut DbConnection,
     (plan, rules): (&PlanRow, &PlanRules),
@@ -61,10 +62,21 @@ fn compute(
     );
     let spec = Spec { basis: plan.basis, currency: &plan.currency, period, rules };
     let started = Instant::now();
-    let statements = engine::statements(conn, &spec, &members)?;
-    let users: Vec<String> = members.iter().map(|m| m.user_id.clone()).collect();
+    let mut statements = engine::statements(conn, &spec, &members)?;
     let earned = started.elapsed();
-    let mut clawbacks = clawbacks::lines(conn, (&plan.id, &run.id), &users, (period.start(), zone))?;
+    let mut clawbacks = clawbacks::lines(conn, (&plan.id, &run.id), (period.start(), zone))?;
+    let mut leavers: Vec<String> =
+        clawbacks.keys().filter(|u| !members.iter().any(|m| &m.user_id == *u)).cloned().collect();
+    leavers.sort();
+    statements.extend(leavers.into_iter().map(|user_id| engine::Statement {
+        user_id,
+        target: 0,
+        credited: 0,
+        attainment_bps: 0,
+        total: 0,
+        lines: Vec::new(),
+    }));
+    statements.sort_by(|a, b| a.user_id.cmp(&b.user_id));
     log::info!(
         "commission run {} ({}): {} statements earned in {} ms, clawbacks in {} ms",
         run.id,
