@@ -237,14 +237,6 @@ pub fn find_for_period(conn: &mut DbConnection, plan_id: &str, period: &str) -> 
         .optional()?)
 }
 
-/// Whether any run has used plan version `version_id`.
-pub fn version_used(conn: &mut DbConnection, version_id: &str) -> StoreResult<bool> {
-    Ok(diesel::select(diesel::dsl::exists(
-        commission_runs::table.filter(commission_runs::plan_version_id.eq(version_id)),
-    ))
-    .get_result(conn)?)
-}
-
 /// Delete the statements and lines of run `run_id`.
 pub fn delete_statements(conn: &mut DbConnection, run_id: &str) -> StoreResult<()> {
     let statements =

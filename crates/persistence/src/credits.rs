@@ -166,12 +166,9 @@ pub fn replace_splits(conn: &mut DbConnection, order_id: &str, rows: &[SplitRow]
 pub struct OrderNow {
     /// The order.
     pub id: String,
-    /// Its number.
-    pub number: String,
     /// Its status now.
-    pub status: String,
-    /// Its total.
-    pub total: i64,
+    #[diesel(deserialize_as = String)]
+    pub status: OrderStatus,
     /// When it was cancelled, if it was.
     pub cancelled_at: Option<NaiveDateTime>,
 }
@@ -180,7 +177,7 @@ pub struct OrderNow {
 pub fn orders_now(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<OrderNow>> {
     Ok(orders::table
         .filter(orders::id.eq_any(ids))
-        .select((orders::id, orders::number, orders::status, orders::total, orders::cancelled_at))
+        .select((orders::id, orders::status, orders::cancelled_at))
         .load(conn)?)
 }
 
@@ -191,8 +188,6 @@ pub struct RefundNow {
     pub id: String,
     /// The payment refunded.
     pub payment_id: String,
-    /// The payment's order.
-    pub order_id: String,
     /// How much.
     pub amount: i64,
     /// The business day it was recorded.
@@ -206,14 +201,7 @@ pub fn refunds_of(conn: &mut DbConnection, payment_ids: &[String]) -> StoreResul
     Ok(refunds::table
         .filter(refunds::payment_id.eq_any(payment_ids))
         .order((refunds::created_at, refunds::id))
-        .select((
-            refunds::id,
-            refunds::payment_id,
-            refunds::order_id,
-            refunds::amount,
-            refunds::refunded_on,
-            refunds::created_at,
-        ))
+        .select((refunds::id, refunds::payment_id, refunds::amount, refunds::refunded_on, refunds::created_at))
         .load(conn)?)
 }
 

@@ -99,7 +99,7 @@ fn paid_periods(conn: &mut DbConnection, plan_id: &str, before: NaiveDate) -> Ap
 /// What the sources of the paid periods look like now: orders, payments, their refunds and splits.
 struct Facts {
     /// Order id → (status, cancelled at).
-    orders: HashMap<String, (String, Option<NaiveDateTime>)>,
+    orders: HashMap<String, (OrderStatus, Option<NaiveDateTime>)>,
     /// Payment id → (order id, gross amount).
     payments: HashMap<String, (String, i64)>,
     /// Payment id → its refunds, oldest first.
@@ -148,7 +148,7 @@ impl Facts {
             match counted.source_type {
                 SourceType::Order => {
                     let Some((status, Some(at))) = self.orders.get(&counted.source_id) else { continue };
-                    if status.parse() == Ok(OrderStatus::Cancelled) {
+                    if *status == OrderStatus::Cancelled {
                         found.push(Correction {
                             at: *at,
                             source_type: SourceType::Order,

@@ -45,24 +45,24 @@ pub fn members(assignments: Vec<AssignmentRow>, period: &PlanPeriod, ends: Optio
     members
 }
 
+/// The active users on `plan` in `period`, each with the days of it they are assigned.
+fn plan_members(conn: &mut DbConnection, plan: &PlanRow, period: &PlanPeriod) -> AppResult<Vec<Member>> {
+    let assignments = assigned(conn, AssignedTo::Plan(&plan.id), (period.start(), period.end()))?;
+    Ok(members(assignments, period, plan.effective_to))
+}
+
 /// The statements of `run` as they compute now: its plan's members' credits under its
 /// version's rules, then the clawbacks it carries. A user with a clawback who is no longer
 /// on the plan gets a statement of clawbacks alone (no target, nothing credited).
 fn compute(
     conn: &mut DbConnection,
     (plan, rules): (&PlanRow, &PlanRules),
-    run: &RunRow,
-    zone: Tz,
+    (run, period): (&RunRow, PlanPeriod),
+    (members, zone): (&[Member], Tz),
 ) -> AppResult<Vec<ComputedStatement>> {
-    let period = PlanPeriod::parse(&run.period).map_err(|e| AppError::Internal(e.to_string()))?;
-    let members = members(
-        assigned(conn, AssignedTo::Plan(&plan.id), (period.start(), period.end()))?,
-        &period,
-        plan.effective_to,
-    );
     let spec = Spec { basis: plan.basis, currency: &plan.currency, period, rules };
     let started = Instant::now();
-    let mut statements = engine::statements(conn, &spec, &members)?;
+    let mut statements = engine::statements(conn, &spec, members)?;
     let earned = started.elapsed();
     let mut clawbacks = clawbacks::lines(conn, (&plan.id, &run.id), (period.start(), zone))?;
     let mut leavers: Vec<String> =
@@ -166,11 +166,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun, zone: Tz
             ids: vec![existing.id],
         });
     }
-    let members = members(
-        assigned(conn, AssignedTo::Plan(&plan.id), (period.start(), period.end()))?,
-        &period,
-        plan.effective_to,
-    );
+    let members = plan_members(conn, &plan, &period)?;
     require_sees_all(actor, &members.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>(), "run this plan")?;
     let label = period.to_string();
     let mut run =
@@ -185,7 +181,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun, zone: Tz
             e.into()
         }
     })?;
-    let statements = compute(conn, (&plan, &PlanRules::from(&version)), &run, zone)?;
+    let statements = compute(conn, (&plan, &PlanRules::from(&version)), (&run, period), (&members, zone))?;
     store(conn, &mut run, statements)?;
     commission_runs::update(conn, &run, run.version)?;
     commission_plans_store::freeze_version(conn, &version.row.id)?;
@@ -236,7 +232,9 @@ pub fn run_command(
             let plan = commission_plans::service::load(conn, &before.plan_id, true)?;
             let version = commission_plans_store::find_version(conn, &before.plan_version_id)?
                 .ok_or_else(|| AppError::Internal("a run's plan version is gone".into()))?;
-            let statements = compute(conn, (&plan, &PlanRules::from(&version)), &after, zone)?;
+            let period = PlanPeriod::parse(&after.period).map_err(|e| AppError::Internal(e.to_string()))?;
+            let members = plan_members(conn, &plan, &period)?;
+            let statements = compute(conn, (&plan, &PlanRules::from(&version)), (&after, period), (&members, zone))?;
             store(conn, &mut after, statements)?;
         }
         RunCommand::Approve => {
