@@ -174,6 +174,8 @@ both_databases! {
             body("department", Some(&o.west), "booking", flat(1)),
             body("user", Some(&o.rep3.id), "booking", flat(1)),
             body("user", Some(&o.loner.id), "booking", flat(1)),
+            // Below their department but with nobody in it: a target they could not read back.
+            body("department", Some(&app.department("East B", Some(&o.east))), "booking", flat(1)),
         ] {
             let res = app.post("/api/v1/targets").token(m).json(refused.clone()).send().await;
             res.assert_problem(403, "forbidden");

@@ -223,16 +223,6 @@ fn by_key<K: std::hash::Hash + Eq>(rows: impl IntoIterator<Item = (K, i32, i64)>
     by_key
 }
 
-/// The live target `id`, whoever's it is.
-pub fn find(conn: &mut DbConnection, id: &str) -> StoreResult<Option<TargetRow>> {
-    Ok(targets::table
-        .find(id)
-        .filter(targets::deleted_at.is_null())
-        .select(TargetRow::as_select())
-        .first(conn)
-        .optional()?)
-}
-
 /// The live target of the subject keyed `subject_key` for `year` and `metric`, if any.
 pub fn find_live(
     conn: &mut DbConnection,

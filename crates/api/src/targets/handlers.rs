@@ -130,8 +130,8 @@ pub async fn get_target_breakdown(
 /// currency (422 on `months` or `months[i]`); quarters and the year are their sums. The
 /// company takes no `subject.id` (422 `not_allowed`); a department must be live and a
 /// user active (422 `unknown` on `subject.id`). Admins set any target; managers those of
-/// the departments in their own department's subtree and of the users they see (403
-/// otherwise, and for the company's).
+/// the departments in their own department's subtree that hold a user they see, and of the
+/// users they see (403 otherwise, and for the company's).
 #[utoipa::path(
     tag = "targets",
     operation_id = "create_target",

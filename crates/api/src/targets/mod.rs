@@ -6,7 +6,8 @@
 //! (so a rep reads their own target, their department's and every department above it).
 //!
 //! **Writing.** Admins write any target. Managers write the targets of the departments in
-//! their own department's subtree and of the users they see; the company's targets are
+//! their own department's subtree that hold a user they see (so they read what they
+//! write), and of the users they see; the company's targets are
 //! the admins'. Other roles write none (403). Every write is one transaction with its
 //! audit event. `DELETE` soft-deletes, which frees the subject, year and metric for a new
 //! target.

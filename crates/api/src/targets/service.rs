@@ -61,7 +61,8 @@ fn check_subject(conn: &mut DbConnection, subject: &SubjectRef) -> AppResult<Opt
 }
 
 /// 403 unless `actor` may write the targets of this subject: admins any; managers those of
-/// the departments in their own department's subtree and of the users they see.
+/// the departments in their own department's subtree that hold a user they see (so they
+/// can read what they write), and of the users they see.
 fn require_writable(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -70,8 +71,12 @@ fn require_writable(
 ) -> AppResult<()> {
     let allowed = match (actor.role, subject_type, subject_id) {
         (Role::Admin, _, _) => true,
+        // Only one they will also read: a department holding a user they see.
         (Role::Manager, SubjectType::Department, Some(id)) => match actor.department_id.as_deref() {
-            Some(own) => departments::subtree_ids(conn, own)?.iter().any(|d| d == id),
+            Some(own) => {
+                departments::subtree_ids(conn, own)?.iter().any(|d| d == id)
+                    && TargetScope::of(conn, actor.visibility())?.allows(SubjectType::Department, Some(id))
+            }
             None => false,
         },
         (Role::Manager, SubjectType::User, Some(id)) => actor.visibility().allows(Some(id)),
@@ -82,7 +87,7 @@ fn require_writable(
     } else {
         Err(AppError::Forbidden(format!(
             "the {} role may not set this {subject_type}'s targets: admins set the company's and any other; \
-             managers those of their own department's subtree and of the users they see",
+             managers those of their own department's subtree that hold a user they see, and of the users they see",
             actor.role
         )))
     }
