@@ -450,7 +450,16 @@ both_databases! {
         let res = app.post(&format!("/api/v1/orders/{}/activate", id_of(&draft))).token(&app.admin_token).json(back).send().await;
         res.assert_problem(422, "validation");
         assert_eq!(res.error_fields(), vec!["booked_at"]);
+        assert_eq!(res.body["errors"][0]["code"], "period_paid");
         assert_eq!(app.get_ok(&app.admin_token, &format!("/api/v1/orders/{}", id_of(&draft))).await["status"], "draft");
+        // Unless its credit goes to someone that paid month did not pay.
+        let other = app.user("rep", None, None).await;
+        let splits = json!({"splits": [{"user_id": other.id, "share_bps": 10000}]});
+        let res = app.put(&format!("/api/v1/orders/{}/credit-splits", id_of(&draft))).token(&app.admin_token).json(splits).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let back = json!({"booked_at": last_month(&app).to_string()});
+        let res = app.post(&format!("/api/v1/orders/{}/activate", id_of(&draft))).token(&app.admin_token).json(back).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
         let paid = app.get_ok(&app.admin_token, &format!("/api/v1/commission-runs/{run_id}")).await;
         let statement = statement_of(&app, &run_id, &rep.id).await;
         let before = row_counts(&app);

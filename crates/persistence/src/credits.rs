@@ -119,6 +119,13 @@ pub fn splits_of(conn: &mut DbConnection, order_id: &str) -> StoreResult<Vec<Spl
     splits_of_orders(conn, &[order_id.to_owned()])
 }
 
+/// Whom order `order_id` (owned by `owner_id`) credits: its split users if it has a split,
+/// else its owner, as the commission engine shares it.
+pub fn credited_users(conn: &mut DbConnection, order_id: &str, owner_id: &str) -> StoreResult<Vec<String>> {
+    let split: Vec<String> = splits_of(conn, order_id)?.into_iter().map(|s| s.user_id).collect();
+    Ok(if split.is_empty() { vec![owner_id.to_owned()] } else { split })
+}
+
 /// The splits of each of `order_ids`, by order then position.
 pub fn splits_of_orders(conn: &mut DbConnection, order_ids: &[String]) -> StoreResult<Vec<SplitRow>> {
     Ok(credit_splits::table

@@ -399,8 +399,7 @@ fn book(
         }
         check_booked_at(day, today).map_err(|e| AppError::invalid_field("booked_at", "in_future", e.to_string()))?;
         // A paid commission statement never changes, so a booking cannot land in its period.
-        let mut credited: Vec<String> = credits::splits_of(conn, &after.id)?.into_iter().map(|s| s.user_id).collect();
-        credited.push(after.owner_id.clone());
+        let credited = credits::credited_users(conn, &after.id, &after.owner_id)?;
         if day < today && commission_runs::paid_period_covers(conn, Metric::Booking, &credited, day)? {
             let message = format!("commissions on bookings of {day} are paid; book it on a later day");
             return Err(AppError::invalid_field("booked_at", "period_paid", message));
