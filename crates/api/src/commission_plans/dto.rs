@@ -52,37 +52,33 @@ pub struct RulesInput {
     pub cap: Option<i64>,
 }
 
-/// Check `tiers` (each problem 422 on `{prefix}tiers[i]`, or on `{prefix}tiers` when
-/// there is none) and `cap` (at least 0, in `currency`).
+/// Check `tiers` (each problem on `tiers[i]`, or on `tiers` when there is none) and `cap`
+/// (at least 0, in `currency`): the rules, or every field error found.
 pub fn check_rules(
-    prefix: &str,
     (tier_mode, tiers): (TierMode, &[TierBody]),
     cap: Option<&Money>,
     currency: &str,
-) -> Result<RulesInput, AppError> {
+) -> Result<RulesInput, Vec<FieldError>> {
     let tiers: Vec<Tier> = tiers.iter().copied().map(Tier::from).collect();
-    let mut errors: Vec<FieldError> = match check_tiers(&tiers) {
-        Ok(()) => Vec::new(),
-        Err(problems) => problems
-            .into_iter()
-            .map(|p| {
-                let field = p.index().map_or(format!("{prefix}tiers"), |i| format!("{prefix}tiers[{i}]"));
-                FieldError::new(field, "tiers", p.to_string())
-            })
-            .collect(),
-    };
+    let mut errors: Vec<FieldError> = check_tiers(&tiers)
+        .err()
+        .into_iter()
+        .flatten()
+        .map(|p| {
+            let field = p.index().map_or("tiers".to_owned(), |i| format!("tiers[{i}]"));
+            FieldError::new(field, "tiers", p.to_string())
+        })
+        .collect();
     if let Some(cap) = cap {
-        let field = format!("{prefix}cap");
-        if let Err(AppError::Validation(e)) = crate::money::validate(cap, &field, false) {
-            errors.extend(e);
-        } else if let Err(e) = crate::money::require_currency(cap, &field, currency, "the plan's") {
-            errors.push(e);
+        match cap.validate(false) {
+            Err(e) => errors.push(crate::money::field_error("cap", &e)),
+            Ok(()) => errors.extend(crate::money::require_currency(cap, "cap", currency, "the plan's").err()),
         }
     }
     if errors.is_empty() {
         Ok(RulesInput { tier_mode, tiers, cap: cap.map(|c| c.amount) })
     } else {
-        Err(AppError::Validation(errors))
+        Err(errors)
     }
 }
 

@@ -107,17 +107,9 @@ pub fn check_plan(input: &CreatePlan, base_currency: &str) -> AppResult<(String,
         },
     };
     let currency = input.currency.clone().unwrap_or_else(|| base_currency.to_owned());
-    if !salesops_domain::money::is_currency_code(&currency) {
-        errors.push(FieldError::new("currency", "currency", "must be a three-letter ISO 4217 code such as CNY"));
-    }
-    let rules = match check_rules("", (input.tier_mode, &input.tiers), input.cap.as_ref(), &currency) {
-        Ok(rules) => Some(rules),
-        Err(AppError::Validation(e)) => {
-            errors.extend(e);
-            None
-        }
-        Err(other) => return Err(other),
-    };
+    errors.extend(crate::documents::check_currency(&currency).err());
+    let rules =
+        check_rules((input.tier_mode, &input.tiers), input.cap.as_ref(), &currency).map_err(|e| errors.extend(e)).ok();
     errors.extend(check_period_start("effective_from", input.effective_from, input.period).err());
     errors.extend(check_end(input.effective_from, input.effective_to).err());
     match rules.filter(|_| errors.is_empty()) {
@@ -179,8 +171,8 @@ pub fn update(
             Some(cap) => cap.clone(),
             None => old.cap.clone(),
         };
-        let rules =
-            check_rules("", (patch.tier_mode.unwrap_or(old.tier_mode), &tiers), cap.as_ref(), &before.currency)?;
+        let rules = check_rules((patch.tier_mode.unwrap_or(old.tier_mode), &tiers), cap.as_ref(), &before.currency)
+            .map_err(AppError::Validation)?;
         let mut version = latest.row.clone();
         (version.tier_mode, version.cap) = (rules.tier_mode, rules.cap);
         commission_plans::replace_rules(conn, &version, &rules.tiers)?;
@@ -202,14 +194,9 @@ pub fn add_version(
     if_match.check(before.version)?;
     let old = view(conn, before.clone())?;
     let mut errors = Vec::new();
-    let rules = match check_rules("", (input.tier_mode, &input.tiers), input.cap.as_ref(), &before.currency) {
-        Ok(rules) => Some(rules),
-        Err(AppError::Validation(e)) => {
-            errors.extend(e);
-            None
-        }
-        Err(other) => return Err(other),
-    };
+    let rules = check_rules((input.tier_mode, &input.tiers), input.cap.as_ref(), &before.currency)
+        .map_err(|e| errors.extend(e))
+        .ok();
     errors.extend(check_period_start("effective_from", input.effective_from, before.period).err());
     let latest = old.versions.last().map(|v| v.effective_from);
     if latest.is_some_and(|latest| input.effective_from <= latest) {

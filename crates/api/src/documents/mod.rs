@@ -4,7 +4,7 @@
 
 pub mod lines;
 
-use crate::app::{AppError, AppResult};
+use crate::app::{AppError, AppResult, FieldError};
 
 use crate::app::Actor;
 use salesops_domain::approval::{Decision, Outcome};
@@ -109,15 +109,11 @@ pub fn patched_notes(notes: Option<String>) -> AppResult<Option<String>> {
     Ok(notes)
 }
 
-/// 422 on `currency` unless it is an ISO 4217 code: a document's one currency.
-pub fn check_currency(currency: &str) -> AppResult<()> {
+/// 422 on `currency` unless it is an ISO 4217 code: a document's (or a plan's) one currency.
+pub fn check_currency(currency: &str) -> Result<(), FieldError> {
     if salesops_domain::money::is_currency_code(currency) {
         Ok(())
     } else {
-        Err(AppError::invalid_field(
-            "currency",
-            "currency",
-            "not an ISO 4217 code (three upper-case letters, such as CNY)",
-        ))
+        Err(FieldError::new("currency", "currency", "not an ISO 4217 code (three upper-case letters, such as CNY)"))
     }
 }
