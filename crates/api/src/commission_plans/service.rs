@@ -12,7 +12,7 @@ use crate::app::{Actor, AppError, AppResult, FieldError};
 use crate::audit::{self, snapshot};
 use crate::pagination::{self, Page};
 use chrono::NaiveDate;
-use salesops_domain::target::Metric;
+use salesops_domain::target::{Metric, PeriodKind, PlanPeriod};
 use salesops_persistence::commission_plans::{self, AssignmentRow, PlanRow, PlanVersionRow, StoredVersion};
 use salesops_persistence::{clock, commission_runs, users, DbConnection};
 use serde_json::Value;
@@ -47,6 +47,11 @@ pub fn version_for(conn: &mut DbConnection, plan: &PlanRow, start: NaiveDate, fi
         )
         .into()),
     }
+}
+
+/// The period `name` (`2027-01`, `2027-Q1`, `2027`), of length `kind`; 422 `period` on `period` otherwise.
+pub fn parse_period(name: &str, kind: PeriodKind) -> Result<PlanPeriod, FieldError> {
+    PlanPeriod::parse_as(name, kind).map_err(|e| FieldError::new("period", "period", e.to_string()))
 }
 
 /// One page of live plans, of `basis` if given, oldest first.

@@ -210,7 +210,11 @@ pub fn lines(
         *carried.entry((statement, source)).or_default() += earning;
     }
     let facts = facts(conn, &periods)?;
-    let mut rules: HashMap<String, PlanRules> = HashMap::new();
+    // Every paid period is the plan's: its versions' rules, read once.
+    let rules: HashMap<String, PlanRules> = commission_plans::versions_of(conn, &[plan_id.to_owned()])?
+        .iter()
+        .map(|v| (v.row.id.clone(), PlanRules::from(v)))
+        .collect();
     let mut out: HashMap<String, Vec<Line>> = HashMap::new();
     for period in &periods {
         let corrections = facts.corrections(period, zone)?;
@@ -218,11 +222,8 @@ pub fn lines(
             continue;
         }
         let version_id = &period.run.plan_version_id;
-        if !rules.contains_key(version_id) {
-            let stored = commission_plans::find_version(conn, version_id)?
-                .ok_or_else(|| AppError::Internal(format!("plan version {version_id} is gone")))?;
-            rules.insert(version_id.clone(), PlanRules::from(&stored));
-        }
+        let rules =
+            rules.get(version_id).ok_or_else(|| AppError::Internal(format!("plan version {version_id} is gone")))?;
         // The period's credits after each correction in turn.
         let mut parts: Vec<i64> = period.counted.iter().map(|c| c.part).collect();
         let mut states = Vec::with_capacity(corrections.len());
@@ -232,7 +233,7 @@ pub fn lines(
             parts[correction.index] = correction.part_after;
             states.push(parts.iter().enumerate().map(|(source, amount)| Credit { source, amount: *amount }).collect());
         }
-        let steps = clawbacks(rules[version_id].as_rules(), period.statement.target, period.paid, &states)
+        let steps = clawbacks(rules.as_rules(), period.statement.target, period.paid, &states)
             .map_err(|e| AppError::Internal(format!("commission rules: {e}")))?;
         let statement_id = &period.statement.id;
         let carried_earning: i64 =

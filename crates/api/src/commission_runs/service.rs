@@ -157,8 +157,7 @@ pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun, zone: Tz
         Err(AppError::NotFound) => return Err(FieldError::unknown("plan_id", "commission plan").into()),
         other => other?,
     };
-    let period = PlanPeriod::parse_as(&input.period, plan.period)
-        .map_err(|e| AppError::from(FieldError::new("period", "period", e.to_string())))?;
+    let period = commission_plans::service::parse_period(&input.period, plan.period)?;
     let version = commission_plans::service::version_for(conn, &plan, period.start(), "period")?;
     if let Some(existing) = commission_runs::find_for_period(conn, &plan.id, &period.to_string())? {
         return Err(AppError::Duplicate {

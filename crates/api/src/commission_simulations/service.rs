@@ -7,7 +7,6 @@ use crate::commission_plans;
 use crate::commission_runs::engine::{self, Member, PlanRules, Spec};
 use crate::commission_runs::service::members;
 use salesops_domain::money::Money;
-use salesops_domain::target::PlanPeriod;
 use salesops_persistence::commission_plans::{self as plans_store, AssignedTo};
 use salesops_persistence::{users, DbConnection};
 use std::collections::{BTreeMap, HashMap};
@@ -53,8 +52,7 @@ pub fn simulate(
     input.validate()?;
     let (currency, rules) =
         commission_plans::service::check_plan(&input.plan, base_currency).map_err(|e| e.nested("plan"))?;
-    let period = PlanPeriod::parse_as(&input.period, input.plan.period)
-        .map_err(|e| AppError::from(FieldError::new("period", "period", e.to_string())))?;
+    let period = commission_plans::service::parse_period(&input.period, input.plan.period)?;
     let basis = input.plan.basis;
     let assignments = plans_store::assigned(conn, AssignedTo::Basis(basis), (period.start(), period.end()))?;
     let assigned: Vec<String> = assignments.iter().map(|a| a.user_id.clone()).collect();
@@ -73,8 +71,11 @@ pub fn simulate(
     let mut current: HashMap<String, SimulatedStatement> = HashMap::new();
     for (plan_id, assigned) in by_plan {
         let plan = commission_plans::service::load(conn, &plan_id, false)?;
-        let Ok(version) = commission_plans::service::version_for(conn, &plan, period.start(), "period") else {
-            continue;
+        // A plan no version of which pays the period pays nothing in it.
+        let version = match commission_plans::service::version_for(conn, &plan, period.start(), "period") {
+            Ok(version) => version,
+            Err(AppError::Validation(_)) => continue,
+            Err(other) => return Err(other),
         };
         if plan.currency != currency {
             continue;
