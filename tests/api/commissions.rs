@@ -644,6 +644,56 @@ both_databases! {
         assert_eq!(row_counts(&app), before);
     }
 
+    async fn bad_plans_assignments_runs_and_splits_are_refused_and_change_nothing(app) {
+        let mut ended = plan_body(2027, three_tiers(), "marginal", None);
+        ended["effective_to"] = json!("2027-06-30");
+        let plan_id = id_of(&create_plan(&app, ended).await);
+        let plan_path = format!("/api/v1/commission-plans/{plan_id}");
+        let other_id = id_of(&create_plan(&app, plan_body(2027, three_tiers(), "flat", None)).await);
+        let rep = app.user("rep", None, None).await;
+        let gone = app.user("rep", None, None).await;
+        app.deactivate_user(&gone.id).await;
+        let assigned = assign(&app, &other_id, &rep.id, "2027-01-01").await;
+        assert_eq!(assigned.status, 201, "{}", assigned.body);
+        let order = app.active_order(&rep).await;
+        let before = row_counts(&app);
+        // A version after the plan ends; an inactive user; an assignment that ends before it starts.
+        let version = json!({"effective_from": "2027-07-01", "tier_mode": "flat", "tiers": [{"from_bps": 0, "to_bps": null, "rate_bps": 100}]});
+        let res = app.post(&format!("{plan_path}/versions")).token(&app.admin_token).json(version).send().await;
+        assert_eq!(res.error_fields(), vec!["effective_from"]);
+        assert_eq!(assign(&app, &plan_id, &gone.id, "2027-01-01").await.error_fields(), vec!["user_id"]);
+        let backwards = json!({"user_id": rep.id, "from": "2028-02-01", "to": "2028-01-01"});
+        let res = app.post(&format!("{plan_path}/assignments")).token(&app.admin_token).json(backwards).send().await;
+        assert_eq!(res.error_fields(), vec!["to"]);
+        // Another plan's assignment is not this plan's: 404.
+        let res = app.patch(&format!("{plan_path}/assignments/{}", id_of(&assigned.body))).token(&app.admin_token)
+            .json(json!({"to": null})).send().await;
+        res.assert_problem(404, "not_found");
+        // A run of an unknown plan, or of a period that does not exist.
+        let res = start_run(&app, &app.admin_token, &salesops_domain::new_id(), "2027-01").await;
+        assert_eq!(res.error_fields(), vec!["plan_id"]);
+        assert_eq!(start_run(&app, &app.admin_token, &plan_id, "2027-13").await.error_fields(), vec!["period"]);
+        // Shares out of range, for an unknown user.
+        let bad = json!({"splits": [{"user_id": rep.id, "share_bps": 0}, {"user_id": salesops_domain::new_id(), "share_bps": 10000}]});
+        let res = app.put(&format!("/api/v1/orders/{}/credit-splits", id_of(&order))).token(&app.admin_token).json(bad).send().await;
+        assert_eq!(res.error_fields(), vec!["splits[0].share_bps", "splits[1].user_id"]);
+        assert_eq!(row_counts(&app), before);
+    }
+
+    async fn a_stale_if_match_on_a_run_command_changes_nothing(app) {
+        let plan_id = id_of(&create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await);
+        let rep = rep_on(&app, &plan_id, 2_000_000).await;
+        booked(&app, &rep, "10", last_month(&app)).await;
+        let run_id = id_of(&run_ok(&app, &plan_id, &month_of(last_month(&app))).await);
+        let res = app.post(&format!("/api/v1/commission-runs/{run_id}/approve")).token(&app.admin_token)
+            .header("If-Match", "W/\"7\"").send().await;
+        res.assert_problem(412, "precondition_failed");
+        assert_eq!(app.get_ok(&app.admin_token, &format!("/api/v1/commission-runs/{run_id}")).await["status"], "draft");
+        let res = app.post(&format!("/api/v1/commission-runs/{run_id}/approve")).token(&app.admin_token)
+            .header("If-Match", "W/\"1\"").send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+
     async fn a_new_version_pays_later_periods(app) {
         let plan = create_plan(&app, plan_body(2027, three_tiers(), "marginal", None)).await;
         let path = format!("/api/v1/commission-plans/{}/versions", id_of(&plan));
