@@ -1,7 +1,7 @@
 //! `GET /reports/attainment`: actuals against targets, with year-on-year and
 //! period-on-period growth.
 
-use super::{owners, report_currency};
+use super::{order_filter, report_currency};
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
@@ -13,7 +13,7 @@ use salesops_domain::money::Money;
 use salesops_domain::target::{
     attainment_bps, growth_bps, Metric, MonthlyAmounts, PeriodKind, PlanPeriod, SubjectType, YEARS,
 };
-use salesops_persistence::money_reports::{self as queries, ActualGroup, OrderFilter};
+use salesops_persistence::money_reports::{self as queries, ActualGroup};
 use salesops_persistence::targets::{self, TargetScope};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
@@ -224,7 +224,7 @@ pub async fn get_attainment_report(
         currency: report_currency(q.currency, &state.settings.base_currency)?,
     };
     let report = db::read_with(&state, move |conn| -> Result<_, ApiError> {
-        let f = OrderFilter { owners: owners(conn, &caller, None, None)?, currency: filter.currency.clone() };
+        let f = order_filter(conn, &caller, None, None, &filter.currency)?;
         let (group, subject_type) = match filter.group_by {
             AttainmentGroupBy::User => (ActualGroup::User, SubjectType::User),
             AttainmentGroupBy::Department => (ActualGroup::DepartmentTree, SubjectType::Department),

@@ -1,6 +1,6 @@
 //! `GET /reports/leaderboard`: users ranked by booking, collection, new accounts or activities.
 
-use super::{owners, period_on, report_currency};
+use super::{order_filter, period_on, report_currency};
 use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
@@ -11,7 +11,7 @@ use salesops_domain::leaderboard::{rank, Figures, LeaderboardMetric};
 use salesops_domain::money::Money;
 use salesops_domain::reports::Period;
 use salesops_domain::target::PlanPeriod;
-use salesops_persistence::money_reports::{self as queries, OrderFilter};
+use salesops_persistence::money_reports as queries;
 use salesops_persistence::users;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -148,7 +148,7 @@ pub async fn get_leaderboard_report(
         currency: report_currency(q.currency, &state.settings.base_currency)?,
     };
     let report = db::read_with(&state, move |conn| -> Result<_, ApiError> {
-        let f = OrderFilter { owners: owners(conn, &caller, None, None)?, currency: filter.currency.clone() };
+        let f = order_filter(conn, &caller, None, None, &filter.currency)?;
         let figures: HashMap<String, Figures> = queries::leaderboard(conn, &f, &period)?
             .into_iter()
             .map(|r| {
