@@ -71,6 +71,53 @@ fn orders<'s>(sql: &'s mut Sql, f: &OrderFilter, counted: fn(OrderStatus) -> boo
     owned_orders(sql, f).and_in("o.status", Some(&statuses(counted)))
 }
 
+/// The facts a metric sums, over orders `o`. Booking: the live booked orders (active,
+/// fulfilled or completed) at their total, on their booking date. Collection: the
+/// confirmed payments `p` of live orders, net of their refunds, on their confirmation day.
+struct Facts {
+    /// The metric counted.
+    metric: Metric,
+    /// The DATE column a fact falls on.
+    day: &'static str,
+    /// The fact's amount, in minor units.
+    amount: &'static str,
+    /// The table the facts come from, with `orders o` joined.
+    from: &'static str,
+}
+
+impl Facts {
+    fn of(metric: Metric) -> Facts {
+        match metric {
+            Metric::Booking => Facts { metric, day: "o.booked_at", amount: "o.total", from: "orders o" },
+            Metric::Collection => Facts {
+                metric,
+                day: "p.confirmed_on",
+                amount: "p.amount - p.refunded",
+                from: "payments p JOIN orders o ON o.id = p.order_id",
+            },
+        }
+    }
+
+    /// ` FROM … WHERE …`: the filter's facts, `joins` added to the FROM.
+    fn push_from<'s>(&self, sql: &'s mut Sql, f: &OrderFilter, joins: &str) -> &'s mut Sql {
+        sql.push(&format!(" FROM {}{joins} WHERE ", self.from));
+        match self.metric {
+            Metric::Booking => orders(sql, f, OrderStatus::is_booked),
+            Metric::Collection => {
+                owned_orders(sql, f).push(" AND p.status = ").param(SqlValue::text(PaymentStatus::Confirmed.as_str()))
+            }
+        }
+    }
+}
+
+/// ` AND day >= from AND day <= to`: the DATE expression `day` within `period`, both ends included.
+fn within<'s>(sql: &'s mut Sql, day: &str, period: &Period) -> &'s mut Sql {
+    sql.push(&format!(" AND {day} >= "))
+        .param(SqlValue::Date(Some(period.from)))
+        .push(&format!(" AND {day} <= "))
+        .param(SqlValue::Date(Some(period.to)))
+}
+
 /// The aging bucket of `due` (a DATE expression) on `today`, as a CASE over the buckets' floors.
 fn aging_bucket<'s>(sql: &'s mut Sql, due: &str, today: NaiveDate) -> &'s mut Sql {
     sql.push("CASE");
@@ -168,17 +215,16 @@ pub fn bookings_by_day(
     period: &Period,
 ) -> StoreResult<Vec<BookedDay>> {
     let (key, name, joins) = ReportGroup::columns(group);
+    let booked = Facts::of(Metric::Booking);
     let mut sql = Sql::default();
     sql.push(&format!(
-        "SELECT o.booked_at AS booked_at, {key} AS group_key, {name} AS name, \
-         COUNT(*) AS count, CAST(SUM(o.total) AS BIGINT) AS amount FROM orders o{joins} WHERE "
+        "SELECT {day} AS booked_at, {key} AS group_key, {name} AS name, \
+         COUNT(*) AS count, CAST(SUM({amount}) AS BIGINT) AS amount",
+        day = booked.day,
+        amount = booked.amount
     ));
-    orders(&mut sql, f, OrderStatus::is_booked)
-        .push(" AND o.booked_at >= ")
-        .param(SqlValue::Date(Some(period.from)))
-        .push(" AND o.booked_at <= ")
-        .param(SqlValue::Date(Some(period.to)));
-    sql.push(" GROUP BY o.booked_at");
+    booked.push_from(&mut sql, f, joins);
+    within(&mut sql, booked.day, period).push(&format!(" GROUP BY {}", booked.day));
     if group.is_some() {
         sql.push(&format!(", {key}, {name}"));
     }
@@ -216,23 +262,14 @@ pub struct MonthActual {
 /// date. Collection: the confirmed payments of the filter's live orders, net of their
 /// refunds, by confirmation day.
 fn monthly_facts(sql: &mut Sql, metric: Metric, f: &OrderFilter, bounds: &[NaiveDate]) {
-    let (day, amount, from) = match metric {
-        Metric::Booking => ("o.booked_at", "o.total", "orders o"),
-        Metric::Collection => {
-            ("p.confirmed_on", "p.amount - p.refunded", "payments p JOIN orders o ON o.id = p.order_id")
-        }
-    };
+    let facts = Facts::of(metric);
+    let day = facts.day;
     sql.push("SELECT o.owner_id AS owner_id, CASE");
     for (k, end) in bounds.iter().skip(1).enumerate() {
         sql.push(&format!(" WHEN {day} < ")).param(SqlValue::Date(Some(*end))).push(&format!(" THEN {k}"));
     }
-    sql.push(&format!(" END AS k, {amount} AS amount FROM {from} WHERE "));
-    match metric {
-        Metric::Booking => orders(sql, f, OrderStatus::is_booked),
-        Metric::Collection => {
-            owned_orders(sql, f).push(" AND p.status = ").param(SqlValue::text(PaymentStatus::Confirmed.as_str()))
-        }
-    };
+    sql.push(&format!(" END AS k, {} AS amount", facts.amount));
+    facts.push_from(sql, f, "");
     let (first, after) = (bounds.first().copied(), bounds.last().copied());
     sql.push(&format!(" AND {day} >= "))
         .param(SqlValue::Date(first))
@@ -303,36 +340,25 @@ pub struct LeaderRow {
 /// first on the same day, credited to that order's owner, when booked in the period);
 /// and live activities by `occurred_at`.
 pub fn leaderboard(conn: &mut DbConnection, f: &OrderFilter, period: &Period) -> StoreResult<Vec<LeaderRow>> {
-    let (from, to) = (SqlValue::Date(Some(period.from)), SqlValue::Date(Some(period.to)));
     let booked = statuses(OrderStatus::is_booked);
+    let (booking, collection) = (Facts::of(Metric::Booking), Facts::of(Metric::Collection));
     let mut sql = Sql::default();
-    sql.push(
+    sql.push(&format!(
         "SELECT x.user_id AS user_id, CAST(SUM(x.booking) AS BIGINT) AS booking, \
          CAST(SUM(x.collection) AS BIGINT) AS collection, CAST(SUM(x.new_accounts) AS BIGINT) AS new_accounts, \
          CAST(SUM(x.activities) AS BIGINT) AS activities FROM (\
-         SELECT o.owner_id AS user_id, o.total AS booking, 0 AS collection, 0 AS new_accounts, 0 AS activities \
-         FROM orders o WHERE ",
-    );
-    orders(&mut sql, f, OrderStatus::is_booked)
-        .push(" AND o.booked_at >= ")
-        .param(from.clone())
-        .push(" AND o.booked_at <= ")
-        .param(to.clone());
-    sql.push(" UNION ALL SELECT o.owner_id, 0, p.amount - p.refunded, 0, 0 FROM payments p JOIN orders o ON o.id = p.order_id WHERE ");
-    owned_orders(&mut sql, f)
-        .push(" AND p.status = ")
-        .param(SqlValue::text(PaymentStatus::Confirmed.as_str()))
-        .push(" AND p.confirmed_on >= ")
-        .param(from.clone())
-        .push(" AND p.confirmed_on <= ")
-        .param(to.clone());
+         SELECT o.owner_id AS user_id, {} AS booking, 0 AS collection, 0 AS new_accounts, 0 AS activities",
+        booking.amount
+    ));
+    booking.push_from(&mut sql, f, "");
+    within(&mut sql, booking.day, period);
+    sql.push(&format!(" UNION ALL SELECT o.owner_id, 0, {}, 0, 0", collection.amount));
+    collection.push_from(&mut sql, f, "");
+    within(&mut sql, collection.day, period);
     sql.push(" UNION ALL SELECT o.owner_id, 0, 0, 1, 0 FROM orders o WHERE o.deleted_at IS NULL")
         .and_in("o.status", Some(&booked))
-        .and_in("o.owner_id", f.owners.as_deref())
-        .push(" AND o.booked_at >= ")
-        .param(from)
-        .push(" AND o.booked_at <= ")
-        .param(to)
+        .and_in("o.owner_id", f.owners.as_deref());
+    within(&mut sql, booking.day, period)
         .push(" AND NOT EXISTS (SELECT 1 FROM orders e WHERE e.account_id = o.account_id AND e.deleted_at IS NULL")
         .and_in("e.status", Some(&booked))
         .push(" AND (e.booked_at < o.booked_at OR (e.booked_at = o.booked_at AND e.id < o.id)))");

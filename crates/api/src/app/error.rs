@@ -26,6 +26,16 @@ impl FieldError {
         FieldError::new(field, "unknown", format!("no {what} with this id within your data scope"))
     }
 
+    /// Code `range` on `field` when the date `end` falls before `start`, the day named by
+    /// `start_field`; `None` when there is no end or it is on or after the start.
+    pub fn end_before_start(
+        (field, end): (&str, Option<chrono::NaiveDate>),
+        (start_field, start): (&str, chrono::NaiveDate),
+    ) -> Option<Self> {
+        end.filter(|end| *end < start)
+            .map(|_| FieldError::new(field, "range", format!("must not be before {start_field} ({start})")))
+    }
+
     /// Code `mismatch`: the reference in `field` does not go with another
     /// reference of the request (a contact not at the given account, ...).
     pub fn mismatch(field: impl Into<String>, message: impl Into<String>) -> Self {
@@ -111,6 +121,25 @@ impl AppError {
             AppError::Validation(errors) => {
                 AppError::Validation(errors.into_iter().map(|f| f.nested(prefix)).collect())
             }
+            other => other,
+        }
+    }
+}
+
+/// Turns "not found" into 422 `unknown` on the body field that named the missing row.
+///
+/// A path id that finds nothing is a 404; the same id given as a reference in a body
+/// (`plan_id`, `order_id`, ...) is a bad field, so use cases load it and call
+/// `.or_unknown(field, what)`. Other errors pass through unchanged.
+pub trait OrUnknown<T> {
+    /// `NotFound` as [`FieldError::unknown`]`(field, what)`; anything else as it was.
+    fn or_unknown(self, field: &str, what: &str) -> AppResult<T>;
+}
+
+impl<T> OrUnknown<T> for AppResult<T> {
+    fn or_unknown(self, field: &str, what: &str) -> AppResult<T> {
+        match self {
+            Err(AppError::NotFound) => Err(FieldError::unknown(field, what).into()),
             other => other,
         }
     }

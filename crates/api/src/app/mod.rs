@@ -16,4 +16,4 @@ pub mod precondition;
 pub mod scoped;
 
 pub use actor::Actor;
-pub use error::{AppError, AppResult, FieldError};
+pub use error::{AppError, AppResult, FieldError, OrUnknown};

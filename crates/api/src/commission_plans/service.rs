@@ -89,15 +89,9 @@ fn new_version(plan_id: &str, effective_from: NaiveDate, rules: &RulesInput, by:
     }
 }
 
-fn check_end(effective_from: NaiveDate, effective_to: Option<NaiveDate>) -> Result<(), FieldError> {
-    match effective_to {
-        Some(to) if to < effective_from => Err(FieldError::new(
-            "effective_to",
-            "range",
-            format!("must not be before effective_from ({effective_from})"),
-        )),
-        _ => Ok(()),
-    }
+/// 422 `range` on `effective_to` when it is before `effective_from`.
+fn check_end(effective_from: NaiveDate, effective_to: Option<NaiveDate>) -> Option<FieldError> {
+    FieldError::end_before_start(("effective_to", effective_to), ("effective_from", effective_from))
 }
 
 /// Check a plan body: its name, currency (the base currency when left out), tiers
@@ -116,7 +110,7 @@ pub fn check_plan(input: &CreatePlan, base_currency: &str) -> AppResult<(String,
     let rules =
         check_rules((input.tier_mode, &input.tiers), input.cap.as_ref(), &currency).map_err(|e| errors.extend(e)).ok();
     errors.extend(check_period_start("effective_from", input.effective_from, input.period).err());
-    errors.extend(check_end(input.effective_from, input.effective_to).err());
+    errors.extend(check_end(input.effective_from, input.effective_to));
     match rules.filter(|_| errors.is_empty()) {
         Some(rules) => Ok((currency, rules)),
         None => Err(AppError::Validation(errors)),
@@ -156,7 +150,9 @@ pub fn update(
         after.name = name.trim().to_owned();
     }
     if let Some(effective_to) = patch.effective_to {
-        check_end(old.effective_from, effective_to)?;
+        if let Some(error) = check_end(old.effective_from, effective_to) {
+            return Err(error.into());
+        }
         after.effective_to = effective_to;
     }
     if patch.touches_rules() {
@@ -251,8 +247,8 @@ pub fn assign(conn: &mut DbConnection, actor: &Actor, id: &str, input: CreateAss
         Some(user) if user.active => user,
         _ => return Err(FieldError::unknown("user_id", "active user").into()),
     };
-    if input.to.is_some_and(|to| to < input.from) {
-        return Err(FieldError::new("to", "range", format!("must not be before from ({})", input.from)).into());
+    if let Some(error) = FieldError::end_before_start(("to", input.to), ("from", input.from)) {
+        return Err(error.into());
     }
     // One assignment writer per user at a time, so two overlapping ones cannot both pass.
     users::lock(conn, &user.id)?;
@@ -292,8 +288,8 @@ pub fn end_assignment(
     let Some(before) = commission_plans::assignments_of(conn, id)?.into_iter().find(|a| a.id == assignment_id) else {
         return Err(AppError::NotFound);
     };
-    if input.to.is_some_and(|to| to < before.valid_from) {
-        return Err(FieldError::new("to", "range", format!("must not be before from ({})", before.valid_from)).into());
+    if let Some(error) = FieldError::end_before_start(("to", input.to), ("from", before.valid_from)) {
+        return Err(error.into());
     }
     users::lock(conn, &before.user_id)?;
     let others: Vec<String> =

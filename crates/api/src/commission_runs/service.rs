@@ -6,7 +6,7 @@ use super::dto::{CreateRun, Run};
 use super::engine::{self, Member, PlanRules, Spec};
 use super::ENTITY;
 use crate::app::precondition::IfMatch;
-use crate::app::{Actor, AppError, AppResult, FieldError};
+use crate::app::{Actor, AppError, AppResult, OrUnknown};
 use crate::audit::{self, snapshot};
 use crate::commission_plans;
 use crate::pagination::{self, Page};
@@ -153,10 +153,7 @@ fn require_sees_all(actor: &Actor, users: &[String], action: &str) -> AppResult<
 /// target (`missing_target`); 409 `duplicate` when the plan already has a run for it.
 pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRun, zone: Tz) -> AppResult<Run> {
     input.validate()?;
-    let plan = match commission_plans::service::load(conn, &input.plan_id, true) {
-        Err(AppError::NotFound) => return Err(FieldError::unknown("plan_id", "commission plan").into()),
-        other => other?,
-    };
+    let plan = commission_plans::service::load(conn, &input.plan_id, true).or_unknown("plan_id", "commission plan")?;
     let period = commission_plans::service::parse_period(&input.period, plan.period)?;
     let version = commission_plans::service::version_for(conn, &plan, period.start(), "period")?;
     if let Some(existing) = commission_runs::find_for_period(conn, &plan.id, &period.to_string())? {

@@ -8,7 +8,7 @@ use super::ENTITY;
 use crate::app::permission::AssignRecords;
 use crate::app::precondition::IfMatch;
 use crate::app::scoped::load_visible;
-use crate::app::{Actor, AppError, AppResult, FieldError};
+use crate::app::{Actor, AppError, AppResult, FieldError, OrUnknown};
 use crate::approvals::service::{self as approvals, Submission};
 use crate::audit::{self, snapshot};
 use crate::documents::lines::{self, Priced, PricedLines};
@@ -123,13 +123,11 @@ fn store_lines(conn: &mut DbConnection, order_id: &str, priced: &PricedLines) ->
     Ok(orders::replace_lines(conn, order_id, &rows)?)
 }
 
-/// 422 on `end_date` when it is before `start_date`.
+/// 422 `range` on `end_date` when it is before `start_date`.
 fn check_term(start: Option<NaiveDate>, end: Option<NaiveDate>) -> AppResult<()> {
-    match (start, end) {
-        (Some(start), Some(end)) if end < start => {
-            Err(AppError::invalid_field("end_date", "range", format!("must be on or after start_date ({start})")))
-        }
-        _ => Ok(()),
+    match start.and_then(|start| FieldError::end_before_start(("end_date", end), ("start_date", start))) {
+        Some(error) => Err(error.into()),
+        None => Ok(()),
     }
 }
 
@@ -162,11 +160,7 @@ fn referenced_locked<R: salesops_persistence::visible::ScopedRow>(
     (field, what): (&str, &str),
     for_update: bool,
 ) -> AppResult<R> {
-    match load_visible::<R>(conn, actor, id, for_update) {
-        Ok((row, _)) => Ok(row),
-        Err(AppError::NotFound) => Err(FieldError::unknown(field, what).into()),
-        Err(e) => Err(e),
-    }
+    load_visible::<R>(conn, actor, id, for_update).map(|(row, _)| row).or_unknown(field, what)
 }
 
 /// What a new order is made of: its account, opportunity, quote, currency and priced lines.

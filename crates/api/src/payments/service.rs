@@ -7,7 +7,7 @@ use super::dto::{CreatePayment, Payment};
 use super::ENTITY;
 use crate::app::precondition::IfMatch;
 use crate::app::scoped::load_visible;
-use crate::app::{Actor, AppError, AppResult, FieldError};
+use crate::app::{Actor, AppError, AppResult, FieldError, OrUnknown};
 use crate::audit::{self, snapshot};
 use crate::orders;
 use crate::pagination::{self, Page};
@@ -74,10 +74,7 @@ fn check_new(conn: &mut DbConnection, order: &OrderRow, input: &CreatePayment, t
 /// be one the actor sees (422 `unknown` on `order_id`) and take payments (409); see
 /// [`check_new`] for the rest (422). Audited as `create`.
 pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreatePayment, today: NaiveDate) -> AppResult<Payment> {
-    let order = match orders::service::load(conn, actor, &input.order_id, true) {
-        Err(AppError::NotFound) => return Err(FieldError::unknown("order_id", "order").into()),
-        other => other?,
-    };
+    let order = orders::service::load(conn, actor, &input.order_id, true).or_unknown("order_id", "order")?;
     require_takes_payments(&order, "payments")?;
     check_new(conn, &order, &input, today)?;
     let amount = (input.amount.amount, order.currency.as_str());

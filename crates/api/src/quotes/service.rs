@@ -5,7 +5,7 @@
 use super::dto::{CreateQuote, Quote, QuotePatch};
 use super::ENTITY;
 use crate::app::scoped::load_visible;
-use crate::app::{Actor, AppError, AppResult, FieldError};
+use crate::app::{Actor, AppError, AppResult, OrUnknown};
 use crate::approvals::service::{self as approvals, Submission};
 use crate::audit::{self, snapshot};
 use crate::documents::lines::{self, Priced, PricedLine, PricedLines};
@@ -121,11 +121,8 @@ fn store_lines(conn: &mut DbConnection, quote_id: &str, priced: &PricedLines) ->
 /// `opportunity_id` otherwise, `closed` when lost or abandoned), numbered by the quote
 /// numbering rule on `today`, its lines priced against the catalogue. Audited as `create`.
 pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateQuote, today: NaiveDate) -> AppResult<Quote> {
-    let opportunity = match load_visible::<OpportunityRow>(conn, actor, &input.opportunity_id, true) {
-        Ok((row, _)) => row,
-        Err(AppError::NotFound) => return Err(FieldError::unknown("opportunity_id", "opportunity").into()),
-        Err(e) => return Err(e),
-    };
+    let (opportunity, _) = load_visible::<OpportunityRow>(conn, actor, &input.opportunity_id, true)
+        .or_unknown("opportunity_id", "opportunity")?;
     if !matches!(opportunity.status, OpportunityStatus::Open | OpportunityStatus::Won) {
         return Err(AppError::invalid_field(
             "opportunity_id",

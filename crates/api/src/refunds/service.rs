@@ -1,7 +1,7 @@
 //! Refund use cases: refund (part of) a confirmed payment, and read and list refunds.
 
 use super::dto::{CreateRefund, Refund};
-use crate::app::{Actor, AppError, AppResult, FieldError};
+use crate::app::{Actor, AppError, AppResult, FieldError, OrUnknown};
 use crate::orders;
 use crate::pagination::{self, Page};
 use crate::payments;
@@ -26,10 +26,8 @@ fn amount_error(e: RefundError) -> FieldError {
 /// settled, latest due first, reopening them, and raises the payment's and the order's
 /// `refunded`, each audited as `refund`.
 pub fn create(conn: &mut DbConnection, actor: &Actor, input: CreateRefund, today: NaiveDate) -> AppResult<Refund> {
-    let (payment, order) = match payments::service::lock_with_order(conn, actor, &input.payment_id) {
-        Err(AppError::NotFound) => return Err(FieldError::unknown("payment_id", "payment").into()),
-        other => other?,
-    };
+    let (payment, order) =
+        payments::service::lock_with_order(conn, actor, &input.payment_id).or_unknown("payment_id", "payment")?;
     if payment.status != PaymentStatus::Confirmed {
         return Err(AppError::transition(format!(
             "a payment that is {} cannot be refunded; only confirmed money can",
