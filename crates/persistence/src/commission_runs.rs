@@ -7,9 +7,11 @@ use crate::schema::{
     payments,
 };
 use crate::scope::Visibility;
+use crate::words::OptionalWord;
 use crate::{clock, DbConnection, StoreResult};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use salesops_domain::commission::LineReason;
 use salesops_domain::commission_run::{RunStatus, SourceType};
 use salesops_domain::order::OrderStatus;
 use salesops_domain::target::Metric;
@@ -104,8 +106,9 @@ pub struct LineRow {
     pub rate_bps: Option<i32>,
     /// What it earns (on a clawback, what it takes back, below 0; see `domain::commission::clawbacks`).
     pub earning: i64,
-    /// `capped`, `cap_reached`, `clawback`, or none.
-    pub reason: Option<String>,
+    /// Why it earns other than amount × rate, if it does.
+    #[diesel(deserialize_as = OptionalWord<LineReason>, serialize_as = OptionalWord<LineReason>)]
+    pub reason: Option<LineReason>,
     /// For a clawback, the paid statement it corrects.
     pub corrects_statement_id: Option<String>,
 }

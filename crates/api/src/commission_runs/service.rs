@@ -108,7 +108,7 @@ fn compute(
                     tier: l.tier,
                     rate_bps: l.rate_bps,
                     earning: l.earning,
-                    reason: l.reason.map(|r| r.as_str().to_owned()),
+                    reason: l.reason,
                     corrects_statement_id: l.corrects_statement_id,
                 })
                 .collect();

@@ -65,7 +65,7 @@ impl StatementLine {
             tier: r.tier,
             rate_bps: r.rate_bps,
             earning: Money::new(r.earning, currency),
-            reason: r.reason.and_then(|r| r.parse().ok()),
+            reason: r.reason,
             corrects_statement_id: r.corrects_statement_id,
         }
     }
