@@ -52,11 +52,12 @@ fn month_of(day: NaiveDate) -> String {
 /// A booking target of `monthly` fen in every month of `year` for `user_id`, inserted
 /// directly (the fixture does not depend on the targets API).
 fn set_target(app: &TestApp, user_id: &str, year: i32, monthly: i64) {
-    set_metric_target(app, user_id, (year, "booking"), monthly);
+    set_metric_target(app, user_id, (year, "booking"), ("CNY", monthly));
 }
 
-/// A `metric` target of `monthly` fen in every month of `year` for `user_id`, inserted directly.
-fn set_metric_target(app: &TestApp, user_id: &str, (year, metric): (i32, &str), monthly: i64) {
+/// A `metric` target of `monthly` minor units of `currency` in every month of `year` for
+/// `user_id`, inserted directly.
+fn set_metric_target(app: &TestApp, user_id: &str, (year, metric): (i32, &str), (currency, monthly): (&str, i64)) {
     let id = salesops_domain::new_id();
     let now = chrono::Utc::now().naive_utc();
     app.with_conn(|c| {
@@ -68,7 +69,7 @@ fn set_metric_target(app: &TestApp, user_id: &str, (year, metric): (i32, &str), 
                 targets::subject_key.eq(user_id),
                 targets::year.eq(year),
                 targets::metric.eq(metric),
-                targets::currency.eq("CNY"),
+                targets::currency.eq(currency),
                 targets::total.eq(monthly * 12),
                 targets::version.eq(1i64),
                 targets::created_at.eq(now),
@@ -378,7 +379,7 @@ both_databases! {
         let plan_id = id_of(&create_plan(&app, body).await);
         let rep = app.user("rep", None, None).await;
         for year in this_month.year()..=next_month.year() {
-            set_metric_target(&app, &rep.id, (year, "collection"), 2_000_000);
+            set_metric_target(&app, &rep.id, (year, "collection"), ("CNY", 2_000_000));
         }
         assert_eq!(assign(&app, &plan_id, &rep.id, &this_month.to_string()).await.status, 201);
         let finance = app.user("finance", None, None).await;
@@ -548,9 +549,13 @@ both_databases! {
         let plan = create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await;
         let plan_id = id_of(&plan);
         rep_on(&app, &plan_id, 2_000_000).await;
+        // One rep has no target at all; another has one, but in dollars: the plan pays in yuan.
         let mut untargeted = Vec::new();
-        for _ in 0..2 {
+        for currency in [None, Some("USD")] {
             let rep = app.user("rep", None, None).await;
+            if let Some(currency) = currency {
+                set_metric_target(&app, &rep.id, (today(&app).year(), "booking"), (currency, 2_000_000));
+            }
             assert_eq!(assign(&app, &plan_id, &rep.id, &format!("{}-01-01", today(&app).year())).await.status, 201);
             untargeted.push(rep.id);
         }
@@ -692,6 +697,25 @@ both_databases! {
         let res = app.post(&format!("/api/v1/commission-runs/{run_id}/approve")).token(&app.admin_token)
             .header("If-Match", "W/\"1\"").send().await;
         assert_eq!(res.status, 200, "{}", res.body);
+    }
+
+    async fn stale_if_match_on_plan_writes_changes_nothing(app) {
+        let plan = create_plan(&app, plan_body(2027, three_tiers(), "marginal", None)).await;
+        let path = format!("/api/v1/commission-plans/{}", id_of(&plan));
+        let res = app.patch(&path).token(&app.admin_token).json(json!({"name": "Renamed"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let before = row_counts(&app);
+        let stale = "W/\"1\"";
+        let res = app.patch(&path).token(&app.admin_token).header("If-Match", stale).json(json!({"name": "Again"})).send().await;
+        res.assert_problem(412, "precondition_failed");
+        let version = json!({"effective_from": "2027-07-01", "tier_mode": "flat", "tiers": [{"from_bps": 0, "to_bps": null, "rate_bps": 400}]});
+        let res = app.post(&format!("{path}/versions")).token(&app.admin_token).header("If-Match", stale).json(version).send().await;
+        res.assert_problem(412, "precondition_failed");
+        app.delete(&path).token(&app.admin_token).header("If-Match", stale).send().await.assert_problem(412, "precondition_failed");
+        assert_eq!(row_counts(&app), before);
+        let plan = app.get_ok(&app.admin_token, &path).await;
+        assert_eq!((plan["name"].as_str(), plan["version"].as_i64()), (Some("Renamed"), Some(2)));
+        assert_eq!(plan["versions"].as_array().map(Vec::len), Some(1));
     }
 
     async fn a_new_version_pays_later_periods(app) {
