@@ -236,6 +236,10 @@ both_databases! {
         res.assert_problem(400, "bad_request");
         let res = app.get(&format!("/api/v1/reports/attainment?year={y}&period=week")).token(&app.admin_token).send().await;
         res.assert_problem(400, "bad_request");
+        for bad in ["currency=yuan", "metric=revenue", "group_by=team"] {
+            let res = app.get(&format!("/api/v1/reports/attainment?year={y}&{bad}")).token(&app.admin_token).send().await;
+            res.assert_problem(400, "bad_request");
+        }
     }
 
     async fn the_leaderboard_ranks_the_users_in_scope_with_all_four_figures(app) {
@@ -249,7 +253,7 @@ both_databases! {
             app.created(&o.rep2.token, "/api/v1/activities", body).await;
         }
         let board = app.get_ok(&app.admin_token, &format!("/api/v1/reports/leaderboard?year={y}&period=Q1")).await;
-        assert_eq!(board["filter"], json!({ "from": format!("{y}-01-01"), "to": format!("{y}-03-31"), "metric": "booking", "currency": "CNY" }));
+        assert_eq!(board["filter"], json!({ "from": format!("{y}-01-01"), "to": format!("{y}-03-31"), "metric": "booking", "department_id": null, "currency": "CNY" }));
         let ranked = rows(&board);
         let top: Vec<(&Value, &Value, &Value)> = ranked.iter().take(3).map(|r| (&r["rank"], &r["user_id"], &r["booking"])).collect();
         assert_eq!(top, [
@@ -271,9 +275,17 @@ both_databases! {
         assert_eq!(by_activities["rows"][0]["user_id"], json!(o.rep2.id));
         assert_eq!(by_activities["rows"][0]["booking"], cny(0));
 
+        // East's subtree: the manager and rep1 in East, rep2 in East A; West's rep3 is out.
+        let east = app.get_ok(&app.admin_token, &format!("/api/v1/reports/leaderboard?year={y}&period=Q1&department_id={}", o.east)).await;
+        assert_eq!(east["filter"]["department_id"], json!(o.east));
+        let ranked: Vec<(&Value, &Value)> = rows(&east).iter().map(|r| (&r["user_id"], &r["booking"])).collect();
+        assert_eq!(ranked, [(&json!(o.rep1.id), &cny(1500)), (&json!(o.rep2.id), &cny(300)), (&json!(o.manager.id), &cny(0))]);
+
         let mine = app.get_ok(&o.rep2.token, &format!("/api/v1/reports/leaderboard?year={y}")).await;
         assert_eq!(rows(&mine).iter().map(|r| r["user_id"].clone()).collect::<Vec<_>>(), [json!(o.rep2.id)]);
-        for bad in [format!("year={y}&from={y}-01-01"), "period=2027-Q5".into(), format!("year={y}&period=2027-Q1"), "metric=revenue".into()] {
+        let unknown_department = format!("department_id={}", salesops_domain::new_id());
+        for bad in [format!("year={y}&from={y}-01-01"), "period=2027-Q5".into(), format!("year={y}&period=2027-Q1"), "metric=revenue".into(),
+            "currency=yuan".into(), unknown_department, format!("from={y}-03-01&to={y}-02-01")] {
             let res = app.get(&format!("/api/v1/reports/leaderboard?{bad}")).token(&app.admin_token).send().await;
             res.assert_problem(400, "bad_request");
         }

@@ -7,6 +7,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
+use salesops_domain::ids::DepartmentId;
 use salesops_domain::leaderboard::{rank, Figures, LeaderboardMetric};
 use salesops_domain::money::Money;
 use salesops_domain::reports::Period;
@@ -36,6 +37,10 @@ pub struct LeaderboardQuery {
     pub period: Option<String>,
     /// What to rank by (default `booking`).
     pub metric: Option<LeaderboardMetric>,
+    /// Only the members of this department or any department below it (within the
+    /// caller's scope). An unknown department is a 400.
+    #[param(value_type = Option<String>)]
+    pub department_id: Option<DepartmentId>,
     /// Only bookings and collections in this currency count; amounts are never converted.
     /// Default: the base currency.
     #[param(example = "CNY")]
@@ -44,7 +49,7 @@ pub struct LeaderboardQuery {
 
 /// What a leaderboard was computed for.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({ "from": "2027-01-01", "to": "2027-03-31", "metric": "booking", "currency": "CNY" }))]
+#[schema(example = json!({ "from": "2027-01-01", "to": "2027-03-31", "metric": "booking", "department_id": null, "currency": "CNY" }))]
 pub struct LeaderboardFilter {
     /// First day counted (inclusive).
     pub from: NaiveDate,
@@ -52,6 +57,8 @@ pub struct LeaderboardFilter {
     pub to: NaiveDate,
     /// What the rows are ranked by.
     pub metric: LeaderboardMetric,
+    /// The department filter, if any.
+    pub department_id: Option<String>,
     /// The only currency counted.
     pub currency: String,
 }
@@ -122,8 +129,8 @@ impl LeaderboardQuery {
 ///   id first on the same day) was booked in the period, credited to that order's owner;
 /// - **activities**: the live activities the user owns that took place in the period.
 ///
-/// The users are those in the caller's data scope: every active one, and inactive ones
-/// with a figure. The period is `from`–`to`, or `year` with an optional `period`, or a
+/// The users are those in the caller's data scope, narrowed to a department's subtree by
+/// `department_id`: every active one, and inactive ones with a figure. The period is `from`–`to`, or `year` with an optional `period`, or a
 /// full period name (`2027-Q1`); by default the current calendar quarter. Sums and
 /// counts are made by the database.
 #[utoipa::path(
@@ -145,10 +152,11 @@ pub async fn get_leaderboard_report(
         from: period.from,
         to: period.to,
         metric: q.metric.unwrap_or(LeaderboardMetric::Booking),
+        department_id: q.department_id.map(String::from),
         currency: report_currency(q.currency, &state.settings.base_currency)?,
     };
     let report = db::read_with(&state, move |conn| -> Result<_, ApiError> {
-        let f = order_filter(conn, &caller, None, None, &filter.currency)?;
+        let f = order_filter(conn, &caller, None, filter.department_id.as_deref(), &filter.currency)?;
         let figures: HashMap<String, Figures> = queries::leaderboard(conn, &f, &period)?
             .into_iter()
             .map(|r| {
