@@ -141,10 +141,35 @@ async fn statements(app: &TestApp, run_id: &str) -> Vec<Value> {
     items(&app.get_ok(&app.admin_token, &format!("/api/v1/commission-statements?run_id={run_id}")).await).clone()
 }
 
-/// `user_id`'s statement in run `run_id`.
+/// `user_id`'s statement in run `run_id` as `GET /commission-statements/{id}` answers it,
+/// with its lines under `lines` (see [`with_lines`]).
 async fn statement_of(app: &TestApp, run_id: &str, user_id: &str) -> Value {
     let all = statements(app, run_id).await;
-    all.into_iter().find(|s| s["user_id"] == user_id).expect("a statement for the user")
+    let listed = all.into_iter().find(|s| s["user_id"] == user_id).expect("a statement for the user");
+    let statement = app.get_ok(&app.admin_token, &format!("/api/v1/commission-statements/{}", id_of(&listed))).await;
+    assert_eq!(statement, listed, "the list and the statement agree");
+    with_lines(app, &app.admin_token, statement).await
+}
+
+/// `statement` with every page of its lines, two at a time, under `lines`; asserts the
+/// pages follow each other in position order and add up to its `line_count`.
+async fn with_lines(app: &TestApp, token: &str, mut statement: Value) -> Value {
+    let mut lines = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let path = format!("/api/v1/commission-statements/{}/lines?limit=2{cursor}", id_of(&statement));
+        let page = app.get_ok(token, &path).await;
+        lines.extend(items(&page).iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    let positions: Vec<i64> = lines.iter().filter_map(|l| l["position"].as_i64()).collect();
+    assert_eq!(positions, (1..=lines.len() as i64).collect::<Vec<_>>(), "positions 1, 2, … across pages");
+    assert_eq!(statement["line_count"].as_i64(), Some(lines.len() as i64), "{statement}");
+    statement["lines"] = Value::Array(lines);
+    statement
 }
 
 /// (source_number, tier, rate_bps, credited, earning, reason) of each line.
@@ -543,6 +568,12 @@ both_databases! {
         assert!(items(&theirs).is_empty());
         let statement_id = id_of(&items(&mine)[0]);
         app.get(&format!("/api/v1/commission-statements/{statement_id}")).token(&west_manager.token).send().await.assert_problem(404, "not_found");
+        let lines = format!("/api/v1/commission-statements/{statement_id}/lines");
+        app.get(&lines).token(&west_manager.token).send().await.assert_problem(404, "not_found");
+        assert_eq!(items(&app.get_ok(&rep.token, &lines).await).len(), 1, "the rep reads their own lines");
+        for bad in ["cursor=abc", "limit=0", "limit=201"] {
+            app.get(&format!("{lines}?{bad}")).token(&rep.token).send().await.assert_problem(400, "bad_request");
+        }
     }
 
     async fn a_run_with_a_user_without_a_target_is_refused_naming_them(app) {
@@ -744,7 +775,11 @@ both_databases! {
         assert_eq!(items(&statements).len(), 18, "a statement per rep in each run");
         let earning: i64 = items(&statements).iter().map(|s| s["total"]["amount"].as_i64().expect("total")).sum();
         assert!(earning > 0, "the demo pays some commission");
-        let split = items(&statements).iter().flat_map(|s| s["lines"].as_array().expect("lines")).any(|l| l["split_bps"] != 10_000);
+        let mut split = false;
+        for statement in items(&statements) {
+            let statement = with_lines(&app, &finance, statement.clone()).await;
+            split |= statement["lines"].as_array().expect("lines").iter().any(|l| l["split_bps"] != 10_000);
+        }
         assert!(split, "one order's credit is split");
         let year = today(&app).year();
         let attainment = app.get_ok(&finance, &format!("/api/v1/reports/attainment?year={year}&metric=booking&period=quarter&group_by=user")).await;

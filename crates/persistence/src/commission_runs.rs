@@ -15,6 +15,7 @@ use salesops_domain::commission::LineReason;
 use salesops_domain::commission_run::{RunStatus, SourceType};
 use salesops_domain::order::OrderStatus;
 use salesops_domain::target::Metric;
+use std::collections::HashMap;
 
 /// A run as stored.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
@@ -333,6 +334,33 @@ pub fn users_of(conn: &mut DbConnection, run_id: &str) -> StoreResult<Vec<String
         .filter(commission_statements::run_id.eq(run_id))
         .select(commission_statements::user_id)
         .order(commission_statements::user_id)
+        .load(conn)?)
+}
+
+/// How many lines each of `statement_ids` has; a statement without lines is absent.
+pub fn line_counts(conn: &mut DbConnection, statement_ids: &[String]) -> StoreResult<HashMap<String, i64>> {
+    let counts: Vec<(String, i64)> = commission_lines::table
+        .filter(commission_lines::statement_id.eq_any(statement_ids))
+        .group_by(commission_lines::statement_id)
+        .select((commission_lines::statement_id, diesel::dsl::count_star()))
+        .load(conn)?;
+    Ok(counts.into_iter().collect())
+}
+
+/// Up to `limit` lines of statement `statement_id` after position `after` (from the
+/// first when `None`), in position order.
+pub fn lines_page(
+    conn: &mut DbConnection,
+    statement_id: &str,
+    after: Option<i32>,
+    limit: i64,
+) -> StoreResult<Vec<LineRow>> {
+    Ok(commission_lines::table
+        .filter(commission_lines::statement_id.eq(statement_id))
+        .filter(commission_lines::position.gt(after.unwrap_or(0)))
+        .order(commission_lines::position)
+        .limit(limit)
+        .select(LineRow::as_select())
         .load(conn)?)
 }
 

@@ -90,19 +90,15 @@ impl StatementLine {
 }
 
 /// A user's commission statement (提成明细) for a run's period. `total` is the sum of
-/// its lines; `attainment_bps` is `credited` ÷ `target`.
+/// its lines; `attainment_bps` is `credited` ÷ `target`. The lines themselves are a list
+/// of their own, `GET /commission-statements/{id}/lines`, since a busy period has thousands.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[schema(example = json!({
     "id": "0190f0c2-7000-7000-8000-000000000f11", "run_id": "0190f0c2-7000-7000-8000-000000000f01",
     "plan_id": "0190f0c2-7000-7000-8000-000000000e01", "period": "2027-Q1", "status": "draft",
     "user_id": "0190f0c2-6a00-7000-8000-0000000000b1",
     "target": {"amount": 10_000_000, "currency": "CNY"}, "credited": {"amount": 2_000_000, "currency": "CNY"},
-    "attainment_bps": 2000, "total": {"amount": 60_000, "currency": "CNY"},
-    "lines": [{"position": 1, "source_type": "order", "source_id": "0190f0c2-7000-7000-8000-000000000801",
-               "source_number": "SO-20270115-0003", "credit_date": "2027-01-15",
-               "credited_amount": {"amount": 2_000_000, "currency": "CNY"}, "split_bps": 10000, "tier": 0,
-               "rate_bps": 300, "earning": {"amount": 60_000, "currency": "CNY"}, "reason": null,
-               "corrects_statement_id": null}]
+    "attainment_bps": 2000, "total": {"amount": 60_000, "currency": "CNY"}, "line_count": 1
 }))]
 pub struct Statement {
     /// UUIDv7.
@@ -125,6 +121,6 @@ pub struct Statement {
     pub attainment_bps: i64,
     /// Σ the lines' earnings.
     pub total: Money,
-    /// The lines: credits in order of credit date then document number, then clawbacks.
-    pub lines: Vec<StatementLine>,
+    /// How many lines it has (see `GET /commission-statements/{id}/lines`).
+    pub line_count: i64,
 }

@@ -1,6 +1,6 @@
 //! The HTTP edge of `/commission-statements`.
 
-use super::dto::Statement;
+use super::dto::{Statement, StatementLine};
 use super::service;
 use crate::auth::Caller;
 use crate::db;
@@ -29,10 +29,11 @@ pub struct StatementListQuery {
     pub cursor: Option<String>,
 }
 
-/// List commission statements with their lines.
+/// List commission statements.
 ///
 /// Only statements of users in the caller's data scope: a rep sees their own. Filter by
-/// `run_id` and `user_id`; pages follow `next_cursor`.
+/// `run_id` and `user_id`; pages follow `next_cursor`. Each carries its `line_count`; the
+/// lines are at `GET /commission-statements/{id}/lines`.
 #[utoipa::path(
     tag = "commission-statements",
     operation_id = "list_commission_statements",
@@ -60,9 +61,10 @@ pub async fn list_commission_statements(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// Get a commission statement with its lines.
+/// Get a commission statement.
 ///
-/// Readable by whoever sees its user; 404 otherwise.
+/// Readable by whoever sees its user; 404 otherwise. Its lines are at
+/// `GET /commission-statements/{id}/lines`.
 #[utoipa::path(
     tag = "commission-statements",
     operation_id = "get_commission_statement",
@@ -79,4 +81,43 @@ pub async fn get_commission_statement(
     let id = id.into_inner();
     let statement = db::read(&state, move |conn| service::get(conn, &caller, &id)).await?;
     Ok(HttpResponse::Ok().json(statement))
+}
+
+/// Query parameters of `GET /commission-statements/{id}/lines`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LineListQuery {
+    /// Page size, 1–200 (default 50).
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+/// List a commission statement's lines, in position order.
+///
+/// The credits in order of credit date then document number, each split at the tier edges
+/// it crosses, then the clawbacks. Readable by whoever sees the statement's user; 404
+/// otherwise. Pages follow `next_cursor`.
+#[utoipa::path(
+    tag = "commission-statements",
+    operation_id = "list_commission_statement_lines",
+    params(("id" = String, Path, description = "Statement id"), LineListQuery),
+    responses(
+        (status = 200, description = "One page of lines", body = Page<StatementLine>),
+        (status = 400, description = "A malformed cursor or limit"),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/commission-statements/{id}/lines")]
+pub async fn list_commission_statement_lines(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<StatementId>,
+    query: web::Query<LineListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, q) = (id.into_inner(), query.into_inner());
+    let limit = pagination::limit(q.limit)?;
+    let after = q.cursor.as_deref().map(pagination::decode_cursor::<service::LineCursor>).transpose()?.map(|c| c.after);
+    let page = db::read(&state, move |conn| service::lines(conn, &caller, &id, after, limit)).await?;
+    Ok(HttpResponse::Ok().json(page))
 }

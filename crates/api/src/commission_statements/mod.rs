@@ -13,5 +13,7 @@ pub const RESOURCE: crate::Resource = crate::Resource { routes, audited: &[] };
 
 /// Register the commission statement routes.
 pub fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(handlers::list_commission_statements).service(handlers::get_commission_statement);
+    cfg.service(handlers::list_commission_statements)
+        .service(handlers::get_commission_statement)
+        .service(handlers::list_commission_statement_lines);
 }
