@@ -144,15 +144,11 @@ pub fn aging_floor(bucket: AgingBucket, today: NaiveDate) -> Option<NaiveDate> {
     today.checked_sub_signed(TimeDelta::days(days_back))
 }
 
-/// `part / whole` in basis points, rounded half up; `None` when `whole` is 0.
+/// `part / whole` in basis points, rounded half up (as [`crate::target::attainment_bps`]); `None` when `whole` is 0.
 ///
 /// Both counts are non-negative, so half up is also half away from zero.
 pub fn rate_bps(part: i64, whole: i64) -> Option<i32> {
-    if whole <= 0 {
-        return None;
-    }
-    let scaled = (i128::from(part) * 10_000 * 2 + i128::from(whole)) / (i128::from(whole) * 2);
-    Some(i32::try_from(scaled).unwrap_or(i32::MAX))
+    crate::target::attainment_bps(part, whole).map(|bps| i32::try_from(bps).unwrap_or(i32::MAX))
 }
 
 /// Whole days from `since` to `now`, rounded down; 0 when `since` is in the future.
