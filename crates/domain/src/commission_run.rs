@@ -8,6 +8,7 @@
 //! A draft may be recomputed or deleted; an approved run only paid; a paid run nothing.
 
 use crate::text_enum;
+use chrono::NaiveDate;
 
 text_enum! {
     /// Where a run is, as stored.
@@ -95,9 +96,52 @@ pub fn next_status(status: RunStatus, command: RunCommand) -> Result<Option<RunS
     }
 }
 
+/// Why an approval was refused although the run is a draft.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ApprovalRefusal {
+    /// Only an admin approves a run that pays them.
+    #[error("you may not approve a run that pays you")]
+    PaysApprover,
+    /// The period is still taking credits, so what it pays could still grow.
+    #[error("the period runs until {period_end}; approve it once it has ended")]
+    PeriodOpen {
+        /// The period's last day.
+        period_end: NaiveDate,
+    },
+}
+
+/// Whether a draft run of a period ending on `period_end` may be approved on the business
+/// day `today` by an approver who is an admin or not (`by_admin`) and paid by it or not
+/// (`pays_approver`). The period must have ended; and no one but an admin approves their
+/// own commission.
+pub fn check_approval(
+    (by_admin, pays_approver): (bool, bool),
+    period_end: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), ApprovalRefusal> {
+    if pays_approver && !by_admin {
+        return Err(ApprovalRefusal::PaysApprover);
+    }
+    if period_end >= today {
+        return Err(ApprovalRefusal::PeriodOpen { period_end });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn approval_waits_for_the_period_and_is_never_ones_own_but_an_admins() {
+        let end = NaiveDate::from_ymd_opt(2027, 1, 31).expect("a day");
+        let (on_end, after) = (end, end.succ_opt().expect("a day"));
+        assert_eq!(check_approval((false, false), end, after), Ok(()));
+        assert_eq!(check_approval((true, true), end, after), Ok(()), "an admin may approve their own");
+        assert_eq!(check_approval((false, true), end, after), Err(ApprovalRefusal::PaysApprover));
+        assert_eq!(check_approval((false, false), end, on_end), Err(ApprovalRefusal::PeriodOpen { period_end: end }));
+        assert_eq!(check_approval((true, false), end, on_end), Err(ApprovalRefusal::PeriodOpen { period_end: end }));
+    }
 
     #[test]
     fn every_status_and_command() {

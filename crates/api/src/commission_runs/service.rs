@@ -12,7 +12,7 @@ use crate::commission_plans;
 use crate::pagination::{self, Page};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use salesops_domain::commission_run::{next_status, RunCommand, RunStatus};
+use salesops_domain::commission_run::{check_approval, next_status, ApprovalRefusal, RunCommand, RunStatus};
 use salesops_domain::org::Role;
 use salesops_domain::target::PlanPeriod;
 use salesops_persistence::commission_plans::{
@@ -234,17 +234,14 @@ pub fn run_command(
             store(conn, &mut after, statements)?;
         }
         RunCommand::Approve => {
-            if actor.role != Role::Admin && commission_runs::users_of(conn, id)?.iter().any(|u| u == actor.id()) {
-                return Err(AppError::Forbidden("you may not approve a run that pays you".into()));
-            }
-            // A period still taking credits is not closed: what it pays could still grow.
+            let pays_approver = commission_runs::users_of(conn, id)?.iter().any(|u| u == actor.id());
             let today = crate::time::business_day(chrono::Utc::now(), zone);
-            if before.period_end >= today {
-                return Err(AppError::transition(format!(
-                    "the period {} runs until {}; approve it once it has ended",
-                    before.period, before.period_end
-                )));
-            }
+            check_approval((actor.role == Role::Admin, pays_approver), before.period_end, today).map_err(
+                |e| match e {
+                    ApprovalRefusal::PaysApprover => AppError::Forbidden(e.to_string()),
+                    ApprovalRefusal::PeriodOpen { .. } => AppError::transition(format!("{}: {e}", before.period)),
+                },
+            )?;
             (after.approved_at, after.approved_by) = (Some(clock::now()), Some(actor.id().to_owned()));
         }
         RunCommand::Pay => {
