@@ -281,6 +281,11 @@ both_databases! {
         let ranked: Vec<(&Value, &Value)> = rows(&east).iter().map(|r| (&r["user_id"], &r["booking"])).collect();
         assert_eq!(ranked, [(&json!(o.rep1.id), &cny(1500)), (&json!(o.rep2.id), &cny(300)), (&json!(o.manager.id), &cny(0))]);
 
+        // Within the caller's scope only: a rep asking for East's board sees themself alone.
+        let path = format!("/api/v1/reports/leaderboard?year={y}&department_id={}", o.east);
+        let theirs: Vec<Value> = rows(&app.get_ok(&o.rep2.token, &path).await).iter().map(|r| r["user_id"].clone()).collect();
+        assert_eq!(theirs, [json!(o.rep2.id)]);
+
         let mine = app.get_ok(&o.rep2.token, &format!("/api/v1/reports/leaderboard?year={y}")).await;
         assert_eq!(rows(&mine).iter().map(|r| r["user_id"].clone()).collect::<Vec<_>>(), [json!(o.rep2.id)]);
         let unknown_department = format!("department_id={}", salesops_domain::new_id());

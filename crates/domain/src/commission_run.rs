@@ -103,7 +103,7 @@ pub enum ApprovalRefusal {
     #[error("you may not approve a run that pays you")]
     PaysApprover,
     /// The period is still taking credits, so what it pays could still grow.
-    #[error("the period runs until {period_end}; approve it once it has ended")]
+    #[error("runs until {period_end}; approve it once it has ended")]
     PeriodOpen {
         /// The period's last day.
         period_end: NaiveDate,
@@ -141,6 +141,7 @@ mod tests {
         assert_eq!(check_approval((false, true), end, after), Err(ApprovalRefusal::PaysApprover));
         assert_eq!(check_approval((false, false), end, on_end), Err(ApprovalRefusal::PeriodOpen { period_end: end }));
         assert_eq!(check_approval((true, false), end, on_end), Err(ApprovalRefusal::PeriodOpen { period_end: end }));
+        assert_eq!(check_approval((false, true), end, on_end), Err(ApprovalRefusal::PaysApprover), "403 before 409");
     }
 
     #[test]

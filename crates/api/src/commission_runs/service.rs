@@ -239,7 +239,9 @@ pub fn run_command(
             check_approval((actor.role == Role::Admin, pays_approver), before.period_end, today).map_err(
                 |e| match e {
                     ApprovalRefusal::PaysApprover => AppError::Forbidden(e.to_string()),
-                    ApprovalRefusal::PeriodOpen { .. } => AppError::transition(format!("{}: {e}", before.period)),
+                    ApprovalRefusal::PeriodOpen { .. } => {
+                        AppError::transition(format!("the period {} {e}", before.period))
+                    }
                 },
             )?;
             (after.approved_at, after.approved_by) = (Some(clock::now()), Some(actor.id().to_owned()));

@@ -97,7 +97,8 @@ pub struct LineListQuery {
 ///
 /// The credits in order of credit date then document number, each split at the tier edges
 /// it crosses, then the clawbacks. Readable by whoever sees the statement's user; 404
-/// otherwise. Pages follow `next_cursor`.
+/// otherwise. Pages follow `next_cursor`; a draft run recomputed between two pages
+/// replaces its lines, so read a draft's pages again from the first after a recompute.
 #[utoipa::path(
     tag = "commission-statements",
     operation_id = "list_commission_statement_lines",

@@ -49,7 +49,8 @@ pub struct LeaderboardQuery {
 
 /// What a leaderboard was computed for.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-#[schema(example = json!({ "from": "2027-01-01", "to": "2027-03-31", "metric": "booking", "department_id": null, "currency": "CNY" }))]
+#[schema(example = json!({ "from": "2027-01-01", "to": "2027-03-31", "metric": "booking", "department_id": null,
+    "currency": "CNY" }))]
 pub struct LeaderboardFilter {
     /// First day counted (inclusive).
     pub from: NaiveDate,
@@ -130,9 +131,9 @@ impl LeaderboardQuery {
 /// - **activities**: the live activities the user owns that took place in the period.
 ///
 /// The users are those in the caller's data scope, narrowed to a department's subtree by
-/// `department_id`: every active one, and inactive ones with a figure. The period is `from`–`to`, or `year` with an optional `period`, or a
-/// full period name (`2027-Q1`); by default the current calendar quarter. Sums and
-/// counts are made by the database.
+/// `department_id`: every active one, and inactive ones with a figure. The period is
+/// `from`–`to`, or `year` with an optional `period`, or a full period name (`2027-Q1`);
+/// by default the current calendar quarter. Sums and counts are made by the database.
 #[utoipa::path(
     tag = "reports",
     operation_id = "get_leaderboard_report",
