@@ -26,10 +26,11 @@
 #           settling instalments and raising the order's collected (scripts/bench/money.py); no reference
 #   aging   GET /api/v1/reports/receivables-aging?group_by=owner over 4 × $AGING_ORDERS instalments
 #           (scripts/bench/seed_receivables.pg.sql), PostgreSQL only: p50/p99 of $SAMPLES requests
-#   commission  POST /api/v1/commission-runs for this quarter of a three-tier plan with
+#   commission  POST /api/v1/commission-runs for last quarter of a three-tier plan with
 #           $COMMISSION_USERS reps and $COMMISSION_ORDERS booked orders, 1% of them split
 #           (scripts/bench/seed_commissions.pg.sql), PostgreSQL only: the seconds one run takes,
-#           then one recompute; no reference
+#           then one recompute, a page of 200 statements, a page of 200 of one statement's
+#           lines, the approval and the payment; no reference
 #
 # The references:
 #   PostgreSQL  pgbench -M prepared -c $POOL_SIZE -j 2 -T $SECONDS_PER_RUN -f <endpoint>.pg.sql. The
@@ -456,9 +457,14 @@ run_commission() {
     [[ -n "$account" ]] || account="$(curl -sf -X POST "$BASE_URL/api/v1/accounts" -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' -d '{"name":"Bench commission customer"}' \
         | python3 -c 'import json, sys; print(json.load(sys.stdin)["id"])')"
-    year="$(date -u +%Y)"
-    quarter_start="$(python3 -c 'import datetime as d; t = d.date.today(); print(d.date(t.year, (t.month - 1) // 3 * 3 + 1, 1))')"
-    period="$year-Q$(( ($(date -u +%-m) - 1) / 3 + 1 ))"
+    # Last quarter, which has ended, so that its run can be approved and paid.
+    read -r year quarter_start period < <(python3 -c '
+import datetime as d
+t = d.datetime.now(d.timezone.utc).date()
+this = d.date(t.year, (t.month - 1) // 3 * 3 + 1, 1)
+last = (this - d.timedelta(days=1)).replace(day=1)
+start = last.replace(month=(last.month - 1) // 3 * 3 + 1)
+print(start.year, start, f"{start.year}-Q{(start.month - 1) // 3 + 1}")')
     plan="$(curl -sf -X POST "$BASE_URL/api/v1/commission-plans" -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' -d "{\"name\": \"Bench plan\", \"basis\": \"booking\", \"period\": \"quarter\",
             \"tier_mode\": \"marginal\", \"effective_from\": \"$year-01-01\", \"cap\": {\"amount\": 50000000, \"currency\": \"CNY\"},
@@ -489,6 +495,25 @@ run_commission() {
     [[ "${out%% *}" == "200" ]] || die "[postgres] recompute answered ${out%% *}"
     echo "POST /commission-runs/{id}/recompute: ${out#* } s"
     COMMISSION_ROWS+=("$(printf 'postgres: recompute %s s, %s lines' "${out#* }" "$lines")")
+    commission_step "GET /commission-statements (200)" 200 GET "/api/v1/commission-statements?run_id=$run_id&limit=200"
+    local statement
+    statement="$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["data"][0]["id"])' "$WORK_DIR/run.json")"
+    commission_step "GET /commission-statements/{id}/lines (200)" 200 GET \
+        "/api/v1/commission-statements/$statement/lines?limit=200"
+    commission_step "POST /commission-runs/{id}/approve" 200 POST "/api/v1/commission-runs/$run_id/approve"
+    commission_step "POST /commission-runs/{id}/pay" 200 POST "/api/v1/commission-runs/$run_id/pay"
+}
+
+# One timed request of the commission suite as the admin: `commission_step LABEL STATUS METHOD PATH`;
+# the answer is left in $WORK_DIR/run.json.
+commission_step() {
+    local label="$1" want="$2" method="$3" path="$4" out status seconds bytes
+    out="$(curl -s -o "$WORK_DIR/run.json" -w '%{http_code} %{time_total} %{size_download}' -X "$method" \
+        "$BASE_URL$path" -H "Authorization: Bearer $token")"
+    read -r status seconds bytes <<<"$out"
+    [[ "$status" == "$want" ]] || die "[postgres] $label answered $status: $(head -c 300 "$WORK_DIR/run.json")"
+    echo "$label: $seconds s, $bytes bytes"
+    COMMISSION_ROWS+=("$(printf 'postgres: %s %s s, %s bytes' "$label" "$seconds" "$bytes")")
 }
 
 for backend in $BACKENDS; do
