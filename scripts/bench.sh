@@ -192,7 +192,7 @@ start_server() {
         SALESOPS_BOOTSTRAP_ADMIN_EMAIL="$ADMIN_EMAIL" \
         SALESOPS_BOOTSTRAP_ADMIN_PASSWORD="$ADMIN_PASSWORD" \
         SALESOPS_JWT_SECRET="$JWT_SECRET" \
-        RUST_LOG=warn \
+        RUST_LOG=warn,salesops_api::commission_runs=debug \
         "$BIN" serve >"$log_file" 2>&1 &
     SERVER_PID=$!
 
@@ -502,6 +502,8 @@ print(start.year, start, f"{start.year}-Q{(start.month - 1) // 3 + 1}")')
         "/api/v1/commission-statements/$statement/lines?limit=200"
     commission_step "POST /commission-runs/{id}/approve" 200 POST "/api/v1/commission-runs/$run_id/approve"
     commission_step "POST /commission-runs/{id}/pay" 200 POST "/api/v1/commission-runs/$run_id/pay"
+    echo "where the time went, by the server's log:"
+    grep -E 'credits of|commission run' "$WORK_DIR/server-postgres.log" | sed -E 's/^.*\] //; s/^/  /' || true
 }
 
 # One timed request of the commission suite as the admin: `commission_step LABEL STATUS METHOD PATH`;
