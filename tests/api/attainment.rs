@@ -4,43 +4,32 @@
 //! API and back-dated by finance into last year and the year before.
 
 use crate::both_databases;
-use crate::fixtures::id_of;
+use crate::fixtures::{id_of, EastWest};
 use crate::helpers::{TestApp, TestUser};
 use chrono::{Datelike, NaiveDate};
 use diesel::sql_types::{Date, Text};
 use diesel::RunQueryDsl;
 use serde_json::{json, Value};
 
-/// East (with EastA below it) and West; a manager of East and a rep beside them, a rep
-/// in EastA and one in West; finance; a ¥1.00 product; and Y, last calendar year.
+/// [`EastWest`]; a ¥1.00 product; and Y, last calendar year.
 struct Org {
-    east: String,
-    east_a: String,
-    manager: TestUser,
-    rep1: TestUser,
-    rep2: TestUser,
-    rep3: TestUser,
-    finance: TestUser,
+    base: EastWest,
     product: String,
     year: i32,
 }
 
+impl std::ops::Deref for Org {
+    type Target = EastWest;
+
+    fn deref(&self) -> &EastWest {
+        &self.base
+    }
+}
+
 async fn org(app: &TestApp) -> Org {
-    let east = app.department("East", None);
-    let east_a = app.department("East A", Some(&east));
-    let west = app.department("West", None);
-    let manager = app.user("manager", Some(&east), None).await;
-    let rep1 = app.user("rep", Some(&east), Some(&manager.id)).await;
-    let rep2 = app.user("rep", Some(&east_a), None).await;
-    let rep3 = app.user("rep", Some(&west), None).await;
-    let finance = app.user("finance", None, None).await;
-    let body = json!({
-        "sku": "UNIT", "name": "Unit", "unit": "piece",
-        "list_price": { "amount": 100, "currency": "CNY" }, "tax_rate_bps": 0
-    });
-    let product = id_of(&app.created(&app.admin_token, "/api/v1/products", body).await);
-    let year = app.state.business_today().year() - 1;
-    Org { east, east_a, manager, rep1, rep2, rep3, finance, product, year }
+    let base = app.east_west().await;
+    let product = app.unit_product().await;
+    Org { base, product, year: app.state.business_today().year() - 1 }
 }
 
 impl Org {

@@ -10,6 +10,26 @@ use salesops_persistence::opportunities::{self, OpportunityRow};
 use salesops_persistence::scope::Visibility;
 use serde_json::Value;
 
+/// The organisation the scope tests share (see [`TestApp::east_west`]).
+pub struct EastWest {
+    /// A top-level department.
+    pub east: String,
+    /// Below East.
+    pub east_a: String,
+    /// Another top-level department.
+    pub west: String,
+    /// The manager of East.
+    pub manager: TestUser,
+    /// A rep in East, reporting to the manager.
+    pub rep1: TestUser,
+    /// A rep in East A.
+    pub rep2: TestUser,
+    /// A rep in West.
+    pub rep3: TestUser,
+    /// Finance, in no department.
+    pub finance: TestUser,
+}
+
 // ---- reading JSON ----
 
 /// The string `key` of `v`; panics, showing `v`, when it is missing or not a string.
@@ -96,6 +116,29 @@ impl TestApp {
         let order = self.draft_order_of(owner, "10").await;
         assert_eq!(order["total"]["amount"], 1_000_000, "{order}");
         order
+    }
+
+    /// East (with East A below it) and West; a manager of East; a rep in East reporting to
+    /// the manager, one in East A and one in West; and finance.
+    pub async fn east_west(&self) -> EastWest {
+        let east = self.department("East", None);
+        let east_a = self.department("East A", Some(&east));
+        let west = self.department("West", None);
+        let manager = self.user("manager", Some(&east), None).await;
+        let rep1 = self.user("rep", Some(&east), Some(&manager.id)).await;
+        let rep2 = self.user("rep", Some(&east_a), None).await;
+        let rep3 = self.user("rep", Some(&west), None).await;
+        let finance = self.user("finance", None, None).await;
+        EastWest { east, east_a, west, manager, rep1, rep2, rep3, finance }
+    }
+
+    /// A product `UNIT` at ¥1.00 without tax, so that an order of n units totals n × 100 fen; its id.
+    pub async fn unit_product(&self) -> String {
+        let body = serde_json::json!({
+            "sku": "UNIT", "name": "Unit", "unit": "piece",
+            "list_price": { "amount": 100, "currency": "CNY" }, "tax_rate_bps": 0
+        });
+        id_of(&self.created(&self.admin_token, "/api/v1/products", body).await)
     }
 
     /// [`TestApp::draft_order`] for `quantity` units (thousandths allowed, e.g. `"10.001"`):

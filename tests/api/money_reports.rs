@@ -53,12 +53,7 @@ async fn org(app: &TestApp) -> Org {
     let rep2 = app.user("rep", Some(&west), None).await;
     let rep3 = app.user("rep", None, None).await;
     let finance = app.user("finance", None, None).await;
-    // ¥1.00 without tax: an order of n units totals n × 100 fen.
-    let body = json!({
-        "sku": "UNIT", "name": "Unit", "unit": "piece",
-        "list_price": { "amount": 100, "currency": "CNY" }, "tax_rate_bps": 0
-    });
-    let product = id_of(&app.created(&app.admin_token, "/api/v1/products", body).await);
+    let product = app.unit_product().await;
     Org { east, west, manager, rep1, rep2, rep3, finance, product }
 }
 

@@ -2,7 +2,7 @@
 //! every refusal (which leaves everything as it was), and the breakdown to the children.
 
 use crate::both_databases;
-use crate::fixtures::{id_of, ids};
+use crate::fixtures::{id_of, ids, EastWest};
 use crate::helpers::{TestApp, TestUser};
 use serde_json::{json, Value};
 
@@ -26,31 +26,23 @@ fn body(subject_type: &str, id: Option<&str>, metric: &str, months: Value) -> Va
     json!({ "subject": subject, "year": YEAR, "metric": metric, "months": months })
 }
 
-/// East (with EastA below it) and West; a manager of East; a rep in East reporting to
-/// the manager, one in EastA, one in West, one in no department; finance.
+/// [`EastWest`], and a rep in no department.
 struct Org {
-    east: String,
-    east_a: String,
-    west: String,
-    manager: TestUser,
-    rep1: TestUser,
-    rep2: TestUser,
-    rep3: TestUser,
+    base: EastWest,
     loner: TestUser,
-    finance: TestUser,
+}
+
+impl std::ops::Deref for Org {
+    type Target = EastWest;
+
+    fn deref(&self) -> &EastWest {
+        &self.base
+    }
 }
 
 async fn org(app: &TestApp) -> Org {
-    let east = app.department("East", None);
-    let east_a = app.department("East A", Some(&east));
-    let west = app.department("West", None);
-    let manager = app.user("manager", Some(&east), None).await;
-    let rep1 = app.user("rep", Some(&east), Some(&manager.id)).await;
-    let rep2 = app.user("rep", Some(&east_a), None).await;
-    let rep3 = app.user("rep", Some(&west), None).await;
-    let loner = app.user("rep", None, None).await;
-    let finance = app.user("finance", None, None).await;
-    Org { east, east_a, west, manager, rep1, rep2, rep3, loner, finance }
+    let base = app.east_west().await;
+    Org { base, loner: app.user("rep", None, None).await }
 }
 
 impl TestApp {
