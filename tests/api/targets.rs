@@ -2,8 +2,8 @@
 //! every refusal (which leaves everything as it was), and the breakdown to the children.
 
 use crate::both_databases;
-use crate::fixtures::{id_of, ids, EastWest};
-use crate::helpers::{TestApp, TestUser};
+use crate::fixtures::{id_of, ids};
+use crate::helpers::TestApp;
 use serde_json::{json, Value};
 
 const YEAR: i32 = 2027;
@@ -24,25 +24,6 @@ fn body(subject_type: &str, id: Option<&str>, metric: &str, months: Value) -> Va
         None => json!({ "type": subject_type }),
     };
     json!({ "subject": subject, "year": YEAR, "metric": metric, "months": months })
-}
-
-/// [`EastWest`], and a rep in no department.
-struct Org {
-    base: EastWest,
-    loner: TestUser,
-}
-
-impl std::ops::Deref for Org {
-    type Target = EastWest;
-
-    fn deref(&self) -> &EastWest {
-        &self.base
-    }
-}
-
-async fn org(app: &TestApp) -> Org {
-    let base = app.east_west().await;
-    Org { base, loner: app.user("rep", None, None).await }
 }
 
 impl TestApp {
@@ -75,7 +56,7 @@ both_databases! {
         assert_eq!((res.status.as_u16(), res.header("etag")), (200, Some("W/\"1\"")));
         assert_eq!(res.body, target);
 
-        let o = org(&app).await;
+        let o = app.east_west().await;
         let dept = app.target(&app.admin_token, body("department", Some(&o.east), "collection", flat(10))).await;
         assert_eq!(dept["subject"], json!({ "type": "department", "id": o.east, "name": "East" }));
         let user = app.target(&app.admin_token, body("user", Some(&o.rep1.id), "booking", flat(5))).await;
@@ -94,7 +75,7 @@ both_databases! {
     }
 
     async fn a_target_with_bad_months_or_a_bad_subject_is_refused_and_nothing_is_stored(app) {
-        let o = org(&app).await;
+        let o = app.east_west().await;
         let user = Some(o.rep1.id.as_str());
         let refused = |res: crate::helpers::TestResponse, field: &str, code: &str| {
             res.assert_problem(422, "validation");
@@ -133,7 +114,7 @@ both_databases! {
     }
 
     async fn one_target_per_subject_year_and_metric(app) {
-        let o = org(&app).await;
+        let o = app.east_west().await;
         let first = app.target(&app.admin_token, body("department", Some(&o.west), "booking", flat(10))).await;
         let res = app.post("/api/v1/targets").token(&app.admin_token).json(body("department", Some(&o.west), "booking", flat(20))).send().await;
         res.assert_problem(409, "duplicate");
@@ -155,7 +136,8 @@ both_databases! {
     }
 
     async fn reps_and_finance_write_no_targets_and_managers_only_within_their_scope(app) {
-        let o = org(&app).await;
+        let o = app.east_west().await;
+        let loner = app.user("rep", None, None).await;
         for token in [&o.rep1.token, &o.finance.token] {
             let res = app.post("/api/v1/targets").token(token).json(body("user", Some(&o.rep1.id), "booking", flat(1))).send().await;
             res.assert_problem(403, "forbidden");
@@ -165,7 +147,7 @@ both_databases! {
             body("company", None, "booking", flat(1)),
             body("department", Some(&o.west), "booking", flat(1)),
             body("user", Some(&o.rep3.id), "booking", flat(1)),
-            body("user", Some(&o.loner.id), "booking", flat(1)),
+            body("user", Some(&loner.id), "booking", flat(1)),
             // Below their department but with nobody in it: a target they could not read back.
             body("department", Some(&app.department("East B", Some(&o.east))), "booking", flat(1)),
         ] {
@@ -200,7 +182,7 @@ both_databases! {
     }
 
     async fn months_are_patched_under_if_match_and_every_write_is_audited(app) {
-        let o = org(&app).await;
+        let o = app.east_west().await;
         let target = app.target(&o.manager.token, body("user", Some(&o.rep1.id), "booking", flat(100))).await;
         let path = format!("/api/v1/targets/{}", id_of(&target));
         let mut usd = Vec::new();
@@ -233,7 +215,7 @@ both_databases! {
     }
 
     async fn each_role_reads_the_company_its_users_and_the_departments_holding_them(app) {
-        let o = org(&app).await;
+        let o = app.east_west().await;
         let admin = &app.admin_token;
         let company = id_of(&app.target(admin, body("company", None, "booking", flat(1))).await);
         let east = id_of(&app.target(admin, body("department", Some(&o.east), "booking", flat(1))).await);
@@ -257,14 +239,15 @@ both_databases! {
     }
 
     async fn a_breakdown_sums_the_direct_children_and_goes_negative_when_they_are_given_more(app) {
-        let o = org(&app).await;
+        let o = app.east_west().await;
+        let loner = app.user("rep", None, None).await;
         let admin = &app.admin_token;
         let company = app.target(admin, body("company", None, "booking", flat(100))).await;
         let mut east_months = [50; 12];
         east_months[1] = 90;
         let east = app.target(admin, body("department", Some(&o.east), "booking", months(&east_months))).await;
         app.target(admin, body("department", Some(&o.west), "booking", flat(30))).await;
-        app.target(admin, body("user", Some(&o.loner.id), "booking", flat(5))).await;
+        app.target(admin, body("user", Some(&loner.id), "booking", flat(5))).await;
         // Not direct children of the company, another metric, another currency.
         app.target(admin, body("department", Some(&o.east_a), "booking", flat(20))).await;
         app.target(admin, body("department", Some(&o.west), "collection", flat(1000))).await;
