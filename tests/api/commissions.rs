@@ -795,6 +795,28 @@ both_databases! {
         assert_eq!(again, "the demo data is already loaded; nothing to do");
     }
 
+    async fn a_simulation_sets_each_user_beside_their_own_current_plan(app) {
+        let flat = |rate: i64| json!([{"from_bps": 0, "to_bps": null, "rate_bps": rate}]);
+        let year = today(&app).year() - 1;
+        let low = id_of(&create_plan(&app, plan_body(year, flat(200), "flat", None)).await);
+        let high = id_of(&create_plan(&app, plan_body(year, flat(600), "flat", None)).await);
+        let (a, b) = (rep_on(&app, &low, 2_000_000).await, rep_on(&app, &high, 2_000_000).await);
+        booked(&app, &a, "10", today(&app)).await;
+        booked(&app, &b, "5", today(&app)).await;
+        let proposal = plan_body(today(&app).year(), flat(1000), "flat", None);
+        let body = json!({"plan": proposal, "period": month_of(today(&app)), "user_ids": [a.id, b.id]});
+        let res = app.post("/api/v1/commission-simulations").token(&app.admin_token).json(body).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        let of = |user: &TestUser| {
+            let row = res.body["users"].as_array().expect("users").iter().find(|u| u["user_id"] == user.id.as_str()).expect("a row");
+            (row["proposed"]["total"]["amount"].as_i64(), row["current"]["total"]["amount"].as_i64(), row["current"]["plan_id"].clone())
+        };
+        // ¥10,000 at 10% against 2%; ¥5,000 at 10% against 6%.
+        assert_eq!(of(&a), (Some(100_000), Some(20_000), json!(low)));
+        assert_eq!(of(&b), (Some(50_000), Some(30_000), json!(high)));
+        assert_eq!((res.body["proposed_total"]["amount"].as_i64(), res.body["current_total"]["amount"].as_i64()), (Some(150_000), Some(50_000)));
+    }
+
     async fn a_simulation_writes_nothing_and_compares_with_the_current_plan(app) {
         let plan = create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await;
         let rep = rep_on(&app, &id_of(&plan), 2_000_000).await;

@@ -167,15 +167,30 @@ pub(super) fn group_splits(rows: Vec<SplitRow>) -> HashMap<String, Vec<(String, 
     by_order
 }
 
-/// Each member's credits in the period, in credit order, with their amounts.
-fn member_credits(
-    conn: &mut DbConnection,
-    spec: &Spec<'_>,
-    members: &[Member],
-) -> AppResult<HashMap<String, Vec<Credit<UserCredit>>>> {
-    let range = (spec.period.start(), spec.period.end());
-    let sources: Vec<SourceCredit> = credits::in_range(conn, spec.basis, spec.currency, range)?;
-    let splits = group_splits(credits::splits_in_range(conn, spec.basis, range)?);
+/// A period's credits on one basis in one currency, with the credit splits of their
+/// orders: read once, and shared by every plan computed over that period (a simulation
+/// computes the proposed plan and each current one over the same credits).
+pub struct PeriodCredits {
+    /// The credits, each whole, with the order it comes from.
+    sources: Vec<SourceCredit>,
+    /// The credit splits of the orders that have one, by order.
+    splits: HashMap<String, Vec<(String, i32)>>,
+}
+
+impl PeriodCredits {
+    /// The credits on `basis` in `currency` dated within `period`.
+    pub fn read(conn: &mut DbConnection, basis: Metric, currency: &str, period: &PlanPeriod) -> AppResult<Self> {
+        let started = std::time::Instant::now();
+        let range = (period.start(), period.end());
+        let sources = credits::in_range(conn, basis, currency, range)?;
+        let splits = group_splits(credits::splits_in_range(conn, basis, range)?);
+        log::debug!("{} credits of {period} read in {} ms", sources.len(), started.elapsed().as_millis());
+        Ok(PeriodCredits { sources, splits })
+    }
+}
+
+/// Each member's share of `credits`, in credit order, with their amounts.
+fn member_credits(credits: &PeriodCredits, members: &[Member]) -> AppResult<HashMap<String, Vec<Credit<UserCredit>>>> {
     let by_user: HashMap<&str, &Member> = members.iter().map(|m| (m.user_id.as_str(), m)).collect();
     let mut credited: HashMap<String, Vec<Credit<UserCredit>>> = HashMap::new();
     let mut credit = |user: String, amount: i64, split_bps: i32, source: &SourceCredit| {
@@ -190,8 +205,8 @@ fn member_credits(
             credited.entry(user).or_default().push(Credit { source: credit, amount });
         }
     };
-    for source in &sources {
-        match splits.get(&source.order_id) {
+    for source in &credits.sources {
+        match credits.splits.get(&source.order_id) {
             None => credit(source.owner_id.clone(), source.amount, 10_000, source),
             Some(shares) => {
                 for ((user, amount), (_, share)) in split_amount(source.amount, shares)?.into_iter().zip(shares) {
@@ -207,18 +222,17 @@ fn earn_error(e: EarnError) -> AppError {
     AppError::Internal(format!("commission rules: {e}"))
 }
 
-/// The statements of `members` (sorted by user) for the period, without clawbacks; 422
-/// `missing_target` when a member has no target (see [`targets_of`]).
-pub fn statements(conn: &mut DbConnection, spec: &Spec<'_>, members: &[Member]) -> AppResult<Vec<Statement>> {
-    let started = std::time::Instant::now();
+/// The statements of `members` (sorted by user) for the period, without clawbacks, paid on
+/// `credits` (read for `spec`'s basis, currency and period); 422 `missing_target` when a
+/// member has no target (see [`targets_of`]).
+pub fn statements(
+    conn: &mut DbConnection,
+    spec: &Spec<'_>,
+    members: &[Member],
+    credits: &PeriodCredits,
+) -> AppResult<Vec<Statement>> {
     let targets = targets_of(conn, spec, members)?;
-    let mut credited = member_credits(conn, spec, members)?;
-    log::debug!(
-        "{} credits of {} members read in {} ms",
-        credited.values().map(Vec::len).sum::<usize>(),
-        members.len(),
-        started.elapsed().as_millis()
-    );
+    let mut credited = member_credits(credits, members)?;
     let mut members: Vec<&Member> = members.iter().collect();
     members.sort_by(|a, b| a.user_id.cmp(&b.user_id));
     members

@@ -61,7 +61,10 @@ pub fn simulate(
         users.iter().map(|u| Member { user_id: u.clone(), days: vec![(period.start(), period.end())] }).collect();
     let proposed_rules = PlanRules { tiers: rules.tiers, mode: rules.tier_mode, cap: rules.cap };
     let spec = Spec { basis, currency: &currency, period, rules: &proposed_rules };
-    let proposed = engine::statements(conn, &spec, &whole)?;
+    // The credits are read once: every current plan counted is on the same basis, in the
+    // same currency and period.
+    let credits = engine::PeriodCredits::read(conn, basis, &currency, &period)?;
+    let proposed = engine::statements(conn, &spec, &whole, &credits)?;
 
     // The current plans, each run over its own members among the chosen users.
     let mut by_plan: BTreeMap<String, Vec<_>> = BTreeMap::new();
@@ -82,7 +85,7 @@ pub fn simulate(
         }
         let plan_rules = PlanRules::from(&version);
         let spec = Spec { basis, currency: &plan.currency, period, rules: &plan_rules };
-        for statement in engine::statements(conn, &spec, &members(assigned, &period, plan.effective_to))? {
+        for statement in engine::statements(conn, &spec, &members(assigned, &period, plan.effective_to), &credits)? {
             current.insert(
                 statement.user_id.clone(),
                 SimulatedStatement::new(Some(plan_id.clone()), statement, &currency),
