@@ -187,52 +187,69 @@ impl PeriodCredits {
         log::debug!("{} credits of {period} read in {} ms", sources.len(), started.elapsed().as_millis());
         Ok(PeriodCredits { sources, splits })
     }
-}
 
-/// Each member's share of `credits`, in credit order, with their amounts.
-fn member_credits(credits: &PeriodCredits, members: &[Member]) -> AppResult<HashMap<String, Vec<Credit<UserCredit>>>> {
-    let by_user: HashMap<&str, &Member> = members.iter().map(|m| (m.user_id.as_str(), m)).collect();
-    let mut credited: HashMap<String, Vec<Credit<UserCredit>>> = HashMap::new();
-    let mut credit = |user: String, amount: i64, split_bps: i32, source: &SourceCredit| {
-        if by_user.get(user.as_str()).is_some_and(|m| m.covers(source.date)) {
-            let credit = UserCredit {
-                source_type: source.source_type,
-                source_id: source.source_id.clone(),
-                number: source.number.clone(),
-                date: source.date,
-                split_bps,
-            };
-            credited.entry(user).or_default().push(Credit { source: credit, amount });
-        }
-    };
-    for source in &credits.sources {
-        match credits.splits.get(&source.order_id) {
-            None => credit(source.owner_id.clone(), source.amount, 10_000, source),
-            Some(shares) => {
-                for ((user, amount), (_, share)) in split_amount(source.amount, shares)?.into_iter().zip(shares) {
-                    credit(user, amount, *share, source);
+    /// Each member's share of the credits dated on a day of the period they are on the
+    /// plan, by user, with their amounts.
+    fn shares(&self, members: &[Member]) -> AppResult<HashMap<String, Vec<Credit<UserCredit>>>> {
+        let by_user: HashMap<&str, &Member> = members.iter().map(|m| (m.user_id.as_str(), m)).collect();
+        let mut credited: HashMap<String, Vec<Credit<UserCredit>>> = HashMap::new();
+        let mut credit = |user: String, amount: i64, split_bps: i32, source: &SourceCredit| {
+            if by_user.get(user.as_str()).is_some_and(|m| m.covers(source.date)) {
+                let credit = UserCredit {
+                    source_type: source.source_type,
+                    source_id: source.source_id.clone(),
+                    number: source.number.clone(),
+                    date: source.date,
+                    split_bps,
+                };
+                credited.entry(user).or_default().push(Credit { source: credit, amount });
+            }
+        };
+        for source in &self.sources {
+            match self.splits.get(&source.order_id) {
+                None => credit(source.owner_id.clone(), source.amount, 10_000, source),
+                Some(shares) => {
+                    for ((user, amount), (_, share)) in split_amount(source.amount, shares)?.into_iter().zip(shares) {
+                        credit(user, amount, *share, source);
+                    }
                 }
             }
         }
+        Ok(credited)
     }
-    Ok(credited)
 }
 
 fn earn_error(e: EarnError) -> AppError {
     AppError::Internal(format!("commission rules: {e}"))
 }
 
-/// The statements of `members` (sorted by user) for the period, without clawbacks, paid on
-/// `credits` (read for `spec`'s basis, currency and period); 422 `missing_target` when a
-/// member has no target (see [`targets_of`]).
-pub fn statements(
+/// The statements of `members` (sorted by user) for the period, without clawbacks; 422
+/// `missing_target` when a member has no target (see [`targets_of`]), checked before the
+/// credits are read. The period's credits are freed once shared out, before earning.
+pub fn statements(conn: &mut DbConnection, spec: &Spec<'_>, members: &[Member]) -> AppResult<Vec<Statement>> {
+    let targets = targets_of(conn, spec, members)?;
+    let credited = PeriodCredits::read(conn, spec.basis, spec.currency, &spec.period)?.shares(members)?;
+    earn_all(spec, members, &targets, credited)
+}
+
+/// [`statements`] over credits already read for `spec`'s basis, currency and period.
+pub fn statements_over(
     conn: &mut DbConnection,
     spec: &Spec<'_>,
     members: &[Member],
     credits: &PeriodCredits,
 ) -> AppResult<Vec<Statement>> {
     let targets = targets_of(conn, spec, members)?;
-    let mut credited = member_credits(credits, members)?;
+    earn_all(spec, members, &targets, credits.shares(members)?)
+}
+
+/// Each member's statement from their target and credits, sorted by user.
+fn earn_all(
+    spec: &Spec<'_>,
+    members: &[Member],
+    targets: &HashMap<String, i64>,
+    mut credited: HashMap<String, Vec<Credit<UserCredit>>>,
+) -> AppResult<Vec<Statement>> {
     let mut members: Vec<&Member> = members.iter().collect();
     members.sort_by(|a, b| a.user_id.cmp(&b.user_id));
     members

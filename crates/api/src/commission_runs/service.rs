@@ -62,8 +62,7 @@ fn compute(
 ) -> AppResult<Vec<ComputedStatement>> {
     let spec = Spec { basis: plan.basis, currency: &plan.currency, period, rules };
     let started = Instant::now();
-    let credits = engine::PeriodCredits::read(conn, spec.basis, spec.currency, &period)?;
-    let mut statements = engine::statements(conn, &spec, members, &credits)?;
+    let mut statements = engine::statements(conn, &spec, members)?;
     let earned = started.elapsed();
     let mut clawbacks = clawbacks::lines(conn, (&plan.id, &run.id), (period.start(), zone))?;
     let mut leavers: Vec<String> =

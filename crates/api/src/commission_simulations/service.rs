@@ -64,7 +64,7 @@ pub fn simulate(
     // The credits are read once: every current plan counted is on the same basis, in the
     // same currency and period.
     let credits = engine::PeriodCredits::read(conn, basis, &currency, &period)?;
-    let proposed = engine::statements(conn, &spec, &whole, &credits)?;
+    let proposed = engine::statements_over(conn, &spec, &whole, &credits)?;
 
     // The current plans, each run over its own members among the chosen users.
     let mut by_plan: BTreeMap<String, Vec<_>> = BTreeMap::new();
@@ -85,7 +85,8 @@ pub fn simulate(
         }
         let plan_rules = PlanRules::from(&version);
         let spec = Spec { basis, currency: &plan.currency, period, rules: &plan_rules };
-        for statement in engine::statements(conn, &spec, &members(assigned, &period, plan.effective_to), &credits)? {
+        for statement in engine::statements_over(conn, &spec, &members(assigned, &period, plan.effective_to), &credits)?
+        {
             current.insert(
                 statement.user_id.clone(),
                 SimulatedStatement::new(Some(plan_id.clone()), statement, &currency),
