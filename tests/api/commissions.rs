@@ -454,6 +454,34 @@ both_databases! {
         assert_eq!(statement_of(&app, &id_of(&draft), &rep.id).await, paid, "a paid statement never changes");
     }
 
+    async fn an_approved_run_is_settled_before_it_is_paid(app) {
+        let plan_id = id_of(&create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await);
+        let rep = rep_on(&app, &plan_id, 2_000_000).await;
+        let other = app.user("rep", None, None).await;
+        let counted = booked(&app, &rep, "10", last_month(&app)).await;
+        let run_id = id_of(&run_ok(&app, &plan_id, &month_of(last_month(&app))).await);
+        // While the run is a draft, the split of what it counted may change.
+        let path = format!("/api/v1/orders/{}/credit-splits", id_of(&counted));
+        let whole = json!({"splits": [{"user_id": rep.id, "share_bps": 10000}]});
+        assert_eq!(app.put(&path).token(&app.admin_token).json(whole.clone()).send().await.status, 200);
+        assert_eq!(command(&app, &app.admin_token, &run_id, "approve").await.status, 200);
+
+        // Approved and not yet paid, it will never be recomputed: the split is final, and
+        // no booking lands in its month, where no run would count it.
+        let draft = app.draft_order_of(&rep, "5").await;
+        let before = row_counts(&app);
+        let halves = json!({"splits": [{"user_id": rep.id, "share_bps": 5000}, {"user_id": other.id, "share_bps": 5000}]});
+        app.put(&path).token(&app.admin_token).json(halves).send().await.assert_problem(409, "conflict");
+        let back = json!({"booked_at": last_month(&app).to_string()});
+        let res = app.post(&format!("/api/v1/orders/{}/activate", id_of(&draft))).token(&app.admin_token).json(back).send().await;
+        res.assert_problem(422, "validation");
+        assert_eq!(res.error_fields(), vec!["booked_at"]);
+        assert_eq!(res.body["errors"][0]["code"], "period_paid");
+        assert_eq!(row_counts(&app), before);
+        assert_eq!(app.get_ok(&app.admin_token, &path).await, whole);
+        assert_eq!(app.get_ok(&app.admin_token, &format!("/api/v1/orders/{}", id_of(&draft))).await["status"], "draft");
+    }
+
     async fn a_paid_run_never_changes(app) {
         let plan = create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await;
         let plan_id = id_of(&plan);

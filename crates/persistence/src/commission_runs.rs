@@ -373,11 +373,12 @@ pub fn lines_of(conn: &mut DbConnection, statement_ids: &[String]) -> StoreResul
         .load(conn)?)
 }
 
-/// The paid statements of plan `plan_id` in periods that start before `before` that
-/// counted an order since cancelled or a payment since refunded (the only ones a clawback
-/// can correct), with their runs, oldest period first. They are found through
-/// [`record_paid_sources`]' table, so a run reads no paid statement that has nothing to correct.
-pub fn corrected_paid_statements(
+/// The settled statements (of approved or paid runs, which never change again) of plan
+/// `plan_id` in periods that start before `before` that counted an order since cancelled
+/// or a payment since refunded (the only ones a clawback can correct), with their runs,
+/// oldest period first. They are found through [`record_settled_sources`]' table, so a run
+/// reads no settled statement that has nothing to correct.
+pub fn corrected_settled_statements(
     conn: &mut DbConnection,
     plan_id: &str,
     before: NaiveDate,
@@ -394,7 +395,7 @@ pub fn corrected_paid_statements(
     Ok(commission_statements::table
         .inner_join(commission_runs::table)
         .filter(commission_runs::plan_id.eq(plan_id))
-        .filter(commission_runs::status.eq(RunStatus::Paid.as_str()))
+        .filter(commission_runs::status.eq_any(settled()))
         .filter(commission_runs::period_start.lt(before))
         .filter(commission_statements::id.eq_any(corrected))
         .order((commission_runs::period_start, commission_statements::user_id))
@@ -418,8 +419,14 @@ pub fn corrections_carried(
     Ok(rows.into_iter().filter_map(|(corrected, source, earning)| Some((corrected?, source, earning))).collect())
 }
 
-/// Record the sources run `run_id`'s statements counted as paid (see [`paid_use`]).
-pub fn record_paid_sources(conn: &mut DbConnection, run_id: &str) -> StoreResult<()> {
+/// The statuses of a settled run: approved or paid. Neither is recomputed again, so what
+/// their statements counted is final.
+fn settled() -> [&'static str; 2] {
+    [RunStatus::Approved.as_str(), RunStatus::Paid.as_str()]
+}
+
+/// Record the sources run `run_id`'s statements counted, when it is approved (see [`settled_use`]).
+pub fn record_settled_sources(conn: &mut DbConnection, run_id: &str) -> StoreResult<()> {
     diesel::sql_query(
         "INSERT INTO commission_paid_sources (source_id, statement_id) \
          SELECT DISTINCT l.source_id, l.statement_id FROM commission_lines l \
@@ -432,8 +439,8 @@ pub fn record_paid_sources(conn: &mut DbConnection, run_id: &str) -> StoreResult
     Ok(())
 }
 
-/// Whether a paid statement has counted one of `source_ids`.
-pub fn paid_use(conn: &mut DbConnection, source_ids: &[String]) -> StoreResult<bool> {
+/// Whether a settled (approved or paid) statement has counted one of `source_ids`.
+pub fn settled_use(conn: &mut DbConnection, source_ids: &[String]) -> StoreResult<bool> {
     Ok(diesel::select(diesel::dsl::exists(
         commission_paid_sources::table.filter(commission_paid_sources::source_id.eq_any(source_ids)),
     ))
@@ -464,8 +471,9 @@ pub fn find_many(conn: &mut DbConnection, ids: &[String]) -> StoreResult<Vec<Run
     Ok(commission_runs::table.filter(commission_runs::id.eq_any(ids)).select(RunRow::as_select()).load(conn)?)
 }
 
-/// Whether a paid run of a plan on `basis` covering `day` has a statement for one of `user_ids`.
-pub fn paid_period_covers(
+/// Whether a settled (approved or paid) run of a plan on `basis` covering `day` has a
+/// statement for one of `user_ids`.
+pub fn settled_period_covers(
     conn: &mut DbConnection,
     basis: Metric,
     user_ids: &[String],
@@ -474,7 +482,7 @@ pub fn paid_period_covers(
     Ok(diesel::select(diesel::dsl::exists(
         commission_statements::table
             .inner_join(commission_runs::table.inner_join(commission_plans::table))
-            .filter(commission_runs::status.eq(RunStatus::Paid.as_str()))
+            .filter(commission_runs::status.eq_any(settled()))
             .filter(commission_runs::period_start.le(day))
             .filter(commission_runs::period_end.ge(day))
             .filter(commission_plans::basis.eq(basis.as_str()))

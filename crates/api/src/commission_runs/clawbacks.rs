@@ -64,7 +64,7 @@ struct PaidPeriod {
 /// The paid statements of `plan_id` in periods before `before` that counted a source since
 /// cancelled or refunded, each with the sources it counted, in the order it counted them.
 fn paid_periods(conn: &mut DbConnection, plan_id: &str, before: NaiveDate) -> AppResult<Vec<PaidPeriod>> {
-    let paid = commission_runs::corrected_paid_statements(conn, plan_id, before)?;
+    let paid = commission_runs::corrected_settled_statements(conn, plan_id, before)?;
     let ids: Vec<String> = paid.iter().map(|(s, _)| s.id.clone()).collect();
     let mut lines: HashMap<String, Vec<LineRow>> = HashMap::new();
     for line in commission_runs::lines_of(conn, &ids)? {

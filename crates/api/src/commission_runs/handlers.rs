@@ -192,6 +192,8 @@ pub async fn recompute_commission_run(
 /// later) it is 409 `invalid_transition`, as credits could still come in. A run with a user
 /// outside the caller's scope is 404; one that pays the approving manager is 403 (no one
 /// approves their own commission; admins excepted); a run that is not a draft is 409.
+/// Approved, the run never changes again: the splits of what it counted are final, and no
+/// booking can be back-dated into its period.
 #[utoipa::path(
     tag = "commission-runs",
     operation_id = "approve_commission_run",

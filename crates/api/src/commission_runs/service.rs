@@ -244,10 +244,11 @@ pub fn run_command(
                     }
                 },
             )?;
+            // Approved, the run never changes again: what it counted is settled.
+            commission_runs::record_settled_sources(conn, id)?;
             (after.approved_at, after.approved_by) = (Some(clock::now()), Some(actor.id().to_owned()));
         }
         RunCommand::Pay => {
-            commission_runs::record_paid_sources(conn, id)?;
             (after.paid_at, after.paid_by) = (Some(clock::now()), Some(actor.id().to_owned()));
         }
         RunCommand::Delete => return Err(AppError::Internal("delete is not a run command".into())),

@@ -37,8 +37,8 @@ pub async fn get_credit_splits(
 /// The shares name active users, each once, and sum to 10000 basis points (422
 /// `not_whole` on `splits` otherwise); an empty list credits the owner alone again. Each
 /// credit (the order's total, or a payment on it) is split by largest remainder, so the
-/// parts sum exactly to it. Once a paid statement has used the order or one of its
-/// payments the split is final (409 `conflict`); a cancelled order is 409
+/// parts sum exactly to it. Once an approved or paid statement has used the order or one
+/// of its payments the split is final (409 `conflict`); a cancelled order is 409
 /// `invalid_transition`.
 #[utoipa::path(
     tag = "orders",
@@ -48,7 +48,7 @@ pub async fn get_credit_splits(
     responses(
         (status = 200, description = "The new split", body = CreditSplits),
         (status = 403, description = "Only managers and admins split credit"),
-        (status = 409, description = "`conflict`: a paid statement used the order; `invalid_transition`: it is cancelled"),
+        (status = 409, description = "`conflict`: an approved or paid statement used the order; `invalid_transition`: it is cancelled"),
         (status = 422, description = "Shares that do not sum to 10000, a repeated or unknown user, or a share out of range"),
     ),
     security(("bearer" = []))

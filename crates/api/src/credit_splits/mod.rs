@@ -1,6 +1,6 @@
 //! `/orders/{id}/credit-splits`: who an order credits for commissions when not only its
 //! owner, as shares summing to 10000 basis points. A collection credit (a payment on the
-//! order) follows the same split. Splits change only while no paid statement has used
+//! order) follows the same split. Splits change only while no approved or paid statement has used
 //! the order or its payments; changes are audited on the order as `split_credit`.
 
 pub mod dto;

@@ -1,4 +1,4 @@
-//! Credit split use cases: read an order's split, and replace it while no paid statement
+//! Credit split use cases: read an order's split, and replace it while no approved or paid statement
 //! has used the order.
 
 use super::dto::CreditSplits;
@@ -63,8 +63,10 @@ pub fn put(conn: &mut DbConnection, actor: &Actor, order_id: &str, input: Credit
     let before = CreditSplits::from(credits::splits_of(conn, &order.id)?);
     let mut sources = credits::payment_ids_of(conn, &order.id)?;
     sources.push(order.id.clone());
-    if commission_runs::paid_use(conn, &sources)? {
-        return Err(AppError::Conflict("a paid commission statement has used the order; its split is final".into()));
+    if commission_runs::settled_use(conn, &sources)? {
+        return Err(AppError::Conflict(
+            "an approved or paid commission statement has used the order; its split is final".into(),
+        ));
     }
     let rows: Vec<SplitRow> = (1..)
         .zip(&input.splits)

@@ -392,10 +392,10 @@ fn book(
             return Err(AppError::Forbidden(format!("the {} role may not back-date a booking", actor.role)));
         }
         check_booked_at(day, today).map_err(|e| AppError::invalid_field("booked_at", "in_future", e.to_string()))?;
-        // A paid commission statement never changes, so a booking cannot land in its period.
+        // An approved or paid commission statement never changes, so a booking cannot land in its period.
         let credited = credits::credited_users(conn, &after.id, &after.owner_id)?;
-        if day < today && commission_runs::paid_period_covers(conn, Metric::Booking, &credited, day)? {
-            let message = format!("commissions on bookings of {day} are paid; book it on a later day");
+        if day < today && commission_runs::settled_period_covers(conn, Metric::Booking, &credited, day)? {
+            let message = format!("commissions on bookings of {day} are approved or paid; book it on a later day");
             return Err(AppError::invalid_field("booked_at", "period_paid", message));
         }
     }
