@@ -482,6 +482,37 @@ both_databases! {
         assert_eq!(app.get_ok(&app.admin_token, &format!("/api/v1/orders/{}", id_of(&draft))).await["status"], "draft");
     }
 
+    async fn a_scoped_finance_user_runs_and_recomputes_only_within_their_scope(app) {
+        let (east, west) = (app.department("East", None), app.department("West", None));
+        let finance = app.user("finance", Some(&east), None).await;
+        app.set_scope("finance", "department").await;
+        let plan_id = id_of(&create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await);
+        let month = last_month(&app);
+        let on_plan = |department: &str| {
+            let department = department.to_owned();
+            let (app, plan_id) = (&app, plan_id.clone());
+            async move {
+                let rep = app.user("rep", Some(&department), None).await;
+                set_target(app, &rep.id, month.year(), 2_000_000);
+                assert_eq!(assign(app, &plan_id, &rep.id, &format!("{}-01-01", month.year())).await.status, 201);
+                rep
+            }
+        };
+        on_plan(&east).await;
+        let created = start_run(&app, &finance.token, &plan_id, &month_of(month)).await;
+        let run_id = created.assert_created("/api/v1/commission-runs");
+        // A West rep joins the plan: finance in East may neither recompute the run nor start another.
+        on_plan(&west).await;
+        let before = row_counts(&app);
+        command(&app, &finance.token, &run_id, "recompute").await.assert_problem(403, "forbidden");
+        let earlier = month_of(month.with_day(1).and_then(|d| d.pred_opt()).expect("a month before"));
+        start_run(&app, &finance.token, &plan_id, &earlier).await.assert_problem(403, "forbidden");
+        assert_eq!(row_counts(&app), before);
+        assert_eq!(statements(&app, &run_id).await.len(), 1);
+        assert_eq!(command(&app, &app.admin_token, &run_id, "recompute").await.status, 200);
+        assert_eq!(statements(&app, &run_id).await.len(), 2);
+    }
+
     async fn a_paid_run_never_changes(app) {
         let plan = create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await;
         let plan_id = id_of(&plan);

@@ -230,6 +230,7 @@ pub fn run_command(
                 .ok_or_else(|| AppError::Internal("a run's plan version is gone".into()))?;
             let period = PlanPeriod::parse(&after.period).map_err(|e| AppError::Internal(e.to_string()))?;
             let members = plan_members(conn, &plan, &period)?;
+            require_sees_all(actor, &members.iter().map(|m| m.user_id.clone()).collect::<Vec<_>>(), "recompute it")?;
             let statements = compute(conn, (&plan, &PlanRules::from(&version)), (&after, period), (&members, zone))?;
             store(conn, &mut after, statements)?;
         }
