@@ -109,6 +109,15 @@ both_databases! {
         typo["metrics"] = json!("booking");
         refused(post(typo).await, "metrics", "unknown_field");
         post(body("company", None, "revenue", flat(1))).await.assert_problem(422, "validation");
+        let mut far = body("company", None, "booking", flat(1));
+        far["year"] = json!(3000);
+        refused(post(far).await, "year", "range");
+        post(json!({ "subject": { "type": "team" }, "year": YEAR, "metric": "booking", "months": flat(1) }))
+            .await
+            .assert_problem(422, "validation");
+        for bad in ["subject_type=team", "cursor=abc", "limit=0", "metric=revenue"] {
+            app.get(&format!("/api/v1/targets?{bad}")).token(&app.admin_token).send().await.assert_problem(400, "bad_request");
+        }
 
         assert!(app.all_targets().await.is_empty(), "a refused target was stored");
     }
@@ -179,6 +188,30 @@ both_databases! {
         // An admin writes anything.
         let res = app.patch(&path(&rep2)).token(&app.admin_token).json(patch).send().await;
         assert_eq!(res.status.as_u16(), 200, "{}", res.body);
+    }
+
+    async fn a_manager_reads_the_target_of_the_department_above_theirs_but_does_not_write_it(app) {
+        let o = app.east_west().await;
+        let below = app.user("manager", Some(&o.east_a), None).await;
+        let east = app.target(&app.admin_token, body("department", Some(&o.east), "booking", flat(10))).await;
+        let path = format!("/api/v1/targets/{}", id_of(&east));
+        // East holds rep2, whom the East A manager sees: they read its target.
+        assert_eq!(app.get_ok(&below.token, &path).await, east);
+        let post = |token: &str, body: Value| app.post("/api/v1/targets").token(token).json(body).send();
+        post(&below.token, body("department", Some(&o.east), "collection", flat(1))).await.assert_problem(403, "forbidden");
+        app.patch(&path).token(&below.token).json(json!({ "months": flat(9) })).send().await.assert_problem(403, "forbidden");
+        app.delete(&path).token(&below.token).send().await.assert_problem(403, "forbidden");
+        // A manager in no department writes no department's target.
+        let nowhere = app.user("manager", None, None).await;
+        post(&nowhere.token, body("department", Some(&o.east_a), "booking", flat(1))).await.assert_problem(403, "forbidden");
+        assert_eq!(app.get_ok(&app.admin_token, &path).await, east);
+        assert_eq!(app.all_targets().await, [id_of(&east)]);
+
+        // A deleted target is gone for writes and for its breakdown too.
+        assert_eq!(app.delete(&path).token(&app.admin_token).send().await.status.as_u16(), 204);
+        app.patch(&path).token(&app.admin_token).json(json!({ "months": flat(9) })).send().await.assert_problem(404, "not_found");
+        app.delete(&path).token(&app.admin_token).send().await.assert_problem(404, "not_found");
+        app.get(&format!("{path}/breakdown")).token(&app.admin_token).send().await.assert_problem(404, "not_found");
     }
 
     async fn months_are_patched_under_if_match_and_every_write_is_audited(app) {
