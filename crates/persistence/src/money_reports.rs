@@ -363,11 +363,8 @@ pub fn leaderboard(conn: &mut DbConnection, f: &OrderFilter, period: &Period) ->
         .and_in("e.status", Some(&booked))
         .push(" AND (e.booked_at < o.booked_at OR (e.booked_at = o.booked_at AND e.id < o.id)))");
     sql.push(" UNION ALL SELECT a.owner_id, 0, 0, 0, 1 FROM activities a WHERE a.deleted_at IS NULL")
-        .and_in("a.owner_id", f.owners.as_deref())
-        .push(" AND a.occurred_at >= ")
-        .param(SqlValue::Timestamp(Some(period.starts_at())))
-        .push(" AND a.occurred_at < ")
-        .param(SqlValue::Timestamp(Some(period.ends_before())));
+        .and_in("a.owner_id", f.owners.as_deref());
+    crate::reports::during(&mut sql, "a.occurred_at", period);
     sql.push(") x GROUP BY x.user_id");
     sql.load(conn)
 }

@@ -88,7 +88,7 @@ fn opportunities<'s>(sql: &'s mut Sql, f: &OpportunityFilter) -> &'s mut Sql {
 }
 
 /// ` AND <column>` falls within the period (a timestamp column).
-fn during<'s>(sql: &'s mut Sql, column: &str, period: &Period) -> &'s mut Sql {
+pub(crate) fn during<'s>(sql: &'s mut Sql, column: &str, period: &Period) -> &'s mut Sql {
     sql.push(&format!(" AND {column} >= "))
         .param(SqlValue::Timestamp(Some(period.starts_at())))
         .push(&format!(" AND {column} < "))
