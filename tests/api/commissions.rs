@@ -796,6 +796,26 @@ both_databases! {
         assert_eq!(res.status, 200, "{}", res.body);
     }
 
+    async fn an_unused_plans_rules_change_in_place_and_bad_changes_are_refused(app) {
+        let plan = create_plan(&app, plan_body(2027, three_tiers(), "marginal", None)).await;
+        let path = format!("/api/v1/commission-plans/{}", id_of(&plan));
+        let flat = json!([{"from_bps": 0, "to_bps": null, "rate_bps": 400}]);
+        let res = app.patch(&path).token(&app.admin_token).json(json!({"tiers": flat, "tier_mode": "flat"})).send().await;
+        assert_eq!(res.status, 200, "{}", res.body);
+        assert_eq!((&res.body["tiers"], res.body["tier_mode"].as_str()), (&flat, Some("flat")));
+        assert_eq!(res.body["versions"].as_array().map(Vec::len), Some(1), "no run used it: changed in place");
+        let before = row_counts(&app);
+        let gap = json!([{"from_bps": 100, "to_bps": null, "rate_bps": 400}]);
+        let res = app.patch(&path).token(&app.admin_token).json(json!({"tiers": gap})).send().await;
+        assert_eq!(res.error_fields(), vec!["tiers[0]"]);
+        let res = app.patch(&path).token(&app.admin_token).json(json!({"effective_to": "2026-12-31"})).send().await;
+        assert_eq!(res.error_fields(), vec!["effective_to"]);
+        let rep = app.user("manager", None, None).await;
+        app.patch(&path).token(&rep.token).json(json!({"name": "Mine"})).send().await.assert_problem(403, "forbidden");
+        assert_eq!(row_counts(&app), before);
+        assert_eq!(app.get_ok(&app.admin_token, &path).await["tiers"], flat);
+    }
+
     async fn stale_if_match_on_plan_writes_changes_nothing(app) {
         let plan = create_plan(&app, plan_body(2027, three_tiers(), "marginal", None)).await;
         let path = format!("/api/v1/commission-plans/{}", id_of(&plan));

@@ -144,7 +144,8 @@ pub fn update(
     patch.validate()?;
     let before = load(conn, id, true)?;
     if_match.check(before.version)?;
-    let old = view(conn, before.clone())?;
+    let versions = commission_plans::versions_of(conn, std::slice::from_ref(&before.id))?;
+    let old = Plan::new(before.clone(), &versions)?;
     let mut after = before.clone();
     if let Some(name) = &patch.name {
         after.name = name.trim().to_owned();
@@ -156,7 +157,6 @@ pub fn update(
         after.effective_to = effective_to;
     }
     if patch.touches_rules() {
-        let versions = commission_plans::versions_of(conn, std::slice::from_ref(&before.id))?;
         let latest = versions.last().ok_or_else(|| AppError::Internal("a plan without versions".into()))?;
         if latest.row.frozen_at.is_some() {
             return Err(AppError::Conflict(format!(
