@@ -36,6 +36,9 @@ fn booked_statuses() -> Vec<&'static str> {
 
 /// The credits on `basis` in `currency` dated `from..=to`, in no particular order (the
 /// engine orders each user's: sorting a million rows in the database spilled to disk).
+/// They are the facts the attainment report sums (`money_reports`): live booked orders at
+/// their total on their booking day, or confirmed payments of live orders net of their
+/// refunds on their confirmation day.
 pub fn in_range(
     conn: &mut DbConnection,
     basis: Metric,
@@ -69,6 +72,7 @@ pub fn in_range(
         Metric::Collection => {
             let rows: Vec<(String, String, String, Option<NaiveDate>, i64, String)> = payments::table
                 .inner_join(orders::table)
+                .filter(orders::deleted_at.is_null())
                 .filter(payments::status.eq(PaymentStatus::Confirmed.as_str()))
                 .filter(payments::currency.eq(currency))
                 .filter(payments::confirmed_on.between(from, to))
