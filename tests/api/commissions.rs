@@ -835,6 +835,39 @@ both_databases! {
         assert_eq!(plan["versions"].as_array().map(Vec::len), Some(1));
     }
 
+    async fn reps_read_only_their_own_and_malformed_queries_are_refused(app) {
+        let plan_id = id_of(&create_plan(&app, plan_body(today(&app).year() - 1, three_tiers(), "marginal", None)).await);
+        let (mine, theirs) = (rep_on(&app, &plan_id, 2_000_000).await, rep_on(&app, &plan_id, 2_000_000).await);
+        let order = booked(&app, &theirs, "10", today(&app)).await;
+        let run_id = id_of(&run_ok(&app, &plan_id, &month_of(today(&app))).await);
+        // Another rep's statement, its lines and their order's split are not found for a rep.
+        let statement = id_of(&statement_of(&app, &run_id, &theirs.id).await);
+        let token = &mine.token;
+        for path in [
+            format!("/api/v1/commission-statements/{statement}"),
+            format!("/api/v1/commission-statements/{statement}/lines"),
+            format!("/api/v1/orders/{}/credit-splits", id_of(&order)),
+        ] {
+            app.get(&path).token(token).send().await.assert_problem(404, "not_found");
+        }
+        let mine_only = app.get_ok(token, &format!("/api/v1/commission-statements?run_id={run_id}")).await;
+        assert_eq!(items(&mine_only).iter().map(|s| s["user_id"].clone()).collect::<Vec<_>>(), [json!(mine.id)]);
+        let by_user = app.get_ok(&app.admin_token, &format!("/api/v1/commission-statements?user_id={}", theirs.id)).await;
+        assert_eq!(items(&by_user).iter().map(|s| id_of(s)).collect::<Vec<_>>(), [statement.clone()]);
+        // Malformed filters are 400; a share above the whole is 422, and nothing changes.
+        for bad in ["commission-runs?status=done", "commission-runs?cursor=abc", "commission-statements?run_id=nope", "commission-statements?limit=0"] {
+            app.get(&format!("/api/v1/{bad}")).token(&app.admin_token).send().await.assert_problem(400, "bad_request");
+        }
+        let before = row_counts(&app);
+        let over = json!({"splits": [{"user_id": theirs.id, "share_bps": 10001}]});
+        let res = app.put(&format!("/api/v1/orders/{}/credit-splits", id_of(&order))).token(&app.admin_token).json(over).send().await;
+        assert_eq!(res.error_fields(), vec!["splits[0].share_bps"]);
+        let body = json!({"plan": plan_body(2027, three_tiers(), "marginal", None), "period": "2027-Q1"});
+        let res = app.post("/api/v1/commission-simulations").token(&app.admin_token).json(body).send().await;
+        assert_eq!(res.error_fields(), vec!["period"], "a quarter for a monthly plan");
+        assert_eq!(row_counts(&app), before);
+    }
+
     async fn a_new_version_pays_later_periods(app) {
         let plan = create_plan(&app, plan_body(2027, three_tiers(), "marginal", None)).await;
         let path = format!("/api/v1/commission-plans/{}/versions", id_of(&plan));
