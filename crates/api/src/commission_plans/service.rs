@@ -33,20 +33,25 @@ pub fn load(conn: &mut DbConnection, id: &str, for_update: bool) -> AppResult<Pl
 }
 
 /// The version of `plan` that pays the period starting on `start`: the latest one
-/// starting on or before it. 422 `not_in_effect` on `field` when none does, or the plan
-/// ended before it.
-pub fn version_for(conn: &mut DbConnection, plan: &PlanRow, start: NaiveDate, field: &str) -> AppResult<StoredVersion> {
-    let versions = commission_plans::versions_of(conn, std::slice::from_ref(&plan.id))?;
-    let ended = plan.effective_to.is_some_and(|to| to < start);
-    match versions.into_iter().rev().find(|v| v.row.effective_from <= start) {
-        Some(version) if !ended => Ok(version),
-        _ => Err(FieldError::new(
-            field,
-            "not_in_effect",
-            format!("plan {} does not pay the period starting {start}", plan.name),
-        )
-        .into()),
+/// starting on or before it; `None` when none does, or the plan ended before it.
+pub fn version_in_effect(
+    conn: &mut DbConnection,
+    plan: &PlanRow,
+    start: NaiveDate,
+) -> AppResult<Option<StoredVersion>> {
+    if plan.effective_to.is_some_and(|to| to < start) {
+        return Ok(None);
     }
+    let versions = commission_plans::versions_of(conn, std::slice::from_ref(&plan.id))?;
+    Ok(versions.into_iter().rev().find(|v| v.row.effective_from <= start))
+}
+
+/// [`version_in_effect`], or 422 `not_in_effect` on `field` when there is none.
+pub fn version_for(conn: &mut DbConnection, plan: &PlanRow, start: NaiveDate, field: &str) -> AppResult<StoredVersion> {
+    version_in_effect(conn, plan, start)?.ok_or_else(|| {
+        FieldError::new(field, "not_in_effect", format!("plan {} does not pay the period starting {start}", plan.name))
+            .into()
+    })
 }
 
 /// The period `name` (`2027-01`, `2027-Q1`, `2027`), of length `kind`; 422 `period` on `period` otherwise.

@@ -75,10 +75,8 @@ pub fn simulate(
     for (plan_id, assigned) in by_plan {
         let plan = commission_plans::service::load(conn, &plan_id, false)?;
         // A plan no version of which pays the period pays nothing in it.
-        let version = match commission_plans::service::version_for(conn, &plan, period.start(), "period") {
-            Ok(version) => version,
-            Err(AppError::Validation(_)) => continue,
-            Err(other) => return Err(other),
+        let Some(version) = commission_plans::service::version_in_effect(conn, &plan, period.start())? else {
+            continue;
         };
         if plan.currency != currency {
             continue;
