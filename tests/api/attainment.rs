@@ -302,6 +302,14 @@ both_databases! {
         assert_eq!(forecast(admin.clone(), format!("from={y}-12-01&to={}-01-31", y + 1)).await, cny(1000), "only Y has a target");
         assert_eq!(forecast(admin.clone(), format!("from={y}-01-01&to={y}-03-31&owner_id={}", o.rep1.id)).await, cny(900));
         assert_eq!(forecast(admin.clone(), format!("from={y}-01-01&to={y}-03-31&department_id={}", o.east)).await, Value::Null);
+        // A department's own target, once it has one; to a rep in West, East's is out of scope.
+        o.target(&app, json!({ "type": "department", "id": o.east }), "booking", 700).await;
+        let east = format!("from={y}-02-01&to={y}-03-31&department_id={}", o.east);
+        assert_eq!(forecast(admin.clone(), east.clone()).await, cny(1400));
+        assert_eq!(forecast(o.rep3.token.clone(), east).await, Value::Null);
+        // With both filters, the owner's target.
+        let both = format!("from={y}-01-01&to={y}-01-31&owner_id={}&department_id={}", o.rep1.id, o.east);
+        assert_eq!(forecast(admin.clone(), both).await, cny(300));
         assert_eq!(forecast(admin.clone(), format!("from={y}-01-01&to={y}-03-31&currency=USD")).await, Value::Null);
         assert_eq!(forecast(o.rep1.token.clone(), format!("from={y}-01-01&to={y}-03-31")).await, cny(3000));
         assert_eq!(forecast(o.rep3.token.clone(), format!("from={y}-01-01&to={y}-03-31&owner_id={}", o.rep1.id)).await, Value::Null, "not in rep3's scope");

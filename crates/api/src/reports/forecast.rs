@@ -9,7 +9,7 @@ use actix_web::{get, web, HttpResponse};
 use chrono::Datelike;
 use salesops_domain::money::Money;
 use salesops_domain::opportunity::{ForecastCategory, OpportunityStatus};
-use salesops_domain::target::{Metric, PlanPeriod, SubjectType};
+use salesops_domain::target::{Metric, SubjectType};
 use salesops_persistence::reports as queries;
 use salesops_persistence::targets::{self, TargetScope, COMPANY_KEY};
 use salesops_persistence::DbConnection;
@@ -84,11 +84,11 @@ fn period_target(
     }
     let key = subject_id.unwrap_or(COMPANY_KEY);
     let years = filter.from.year()..=filter.to.year();
+    // The months the period touches, as (year, month) pairs.
+    let months = (filter.from.year(), filter.from.month())..=(filter.to.year(), filter.to.month());
     let mut total = None;
     for (year, month, amount) in targets::subject_key_months(conn, key, Metric::Booking, &filter.currency, years)? {
-        let Ok(month) = u32::try_from(month) else { continue };
-        let period = PlanPeriod { year, first_month: month, last_month: month };
-        if period.start() <= filter.to && period.end() >= filter.from {
+        if u32::try_from(month).is_ok_and(|month| months.contains(&(year, month))) {
             total = Some(add(total.unwrap_or(0), amount)?);
         }
     }
