@@ -14,7 +14,7 @@
 //! back exactly what was paid for the period (its own lines and the clawbacks carried so
 //! far) less what it earns with every correction applied.
 
-use super::engine::{group_splits, split_amount, Line, PlanRules};
+use super::engine::{earn_error, group_splits, split_amount, Line, PlanRules};
 use crate::app::{AppError, AppResult};
 use crate::time::{business_day, to_utc};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -233,8 +233,7 @@ pub fn lines(
             parts[correction.index] = correction.part_after;
             states.push(parts.iter().enumerate().map(|(source, amount)| Credit { source, amount: *amount }).collect());
         }
-        let steps = clawbacks(rules.as_rules(), period.statement.target, period.paid, &states)
-            .map_err(|e| AppError::Internal(format!("commission rules: {e}")))?;
+        let steps = clawbacks(rules.as_rules(), period.statement.target, period.paid, &states).map_err(earn_error)?;
         let statement_id = &period.statement.id;
         let carried_earning: i64 =
             corrections.iter().filter_map(|c| carried.get(&(statement_id.clone(), c.id.clone()))).sum();

@@ -219,7 +219,8 @@ impl PeriodCredits {
     }
 }
 
-fn earn_error(e: EarnError) -> AppError {
+/// Stored rules the domain refuses to earn by: checked when saved, so a 500 if it happens.
+pub(super) fn earn_error(e: EarnError) -> AppError {
     AppError::Internal(format!("commission rules: {e}"))
 }
 
