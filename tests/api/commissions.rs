@@ -853,7 +853,7 @@ both_databases! {
         let mine_only = app.get_ok(token, &format!("/api/v1/commission-statements?run_id={run_id}")).await;
         assert_eq!(items(&mine_only).iter().map(|s| s["user_id"].clone()).collect::<Vec<_>>(), [json!(mine.id)]);
         let by_user = app.get_ok(&app.admin_token, &format!("/api/v1/commission-statements?user_id={}", theirs.id)).await;
-        assert_eq!(items(&by_user).iter().map(|s| id_of(s)).collect::<Vec<_>>(), [statement.clone()]);
+        assert_eq!(items(&by_user).iter().map(id_of).collect::<Vec<_>>(), vec![statement.clone()]);
         // Malformed filters are 400; a share above the whole is 422, and nothing changes.
         for bad in ["commission-runs?status=done", "commission-runs?cursor=abc", "commission-statements?run_id=nope", "commission-statements?limit=0"] {
             app.get(&format!("/api/v1/{bad}")).token(&app.admin_token).send().await.assert_problem(400, "bad_request");
